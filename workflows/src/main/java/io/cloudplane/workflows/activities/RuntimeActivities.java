@@ -1,0 +1,16 @@
+package io.cloudplane.workflows.activities;
+
+import io.temporal.activity.ActivityInterface;
+
+/** The environment's server, through the runtime port (local processes or Kubernetes). */
+@ActivityInterface
+public interface RuntimeActivities {
+    /** Starts the server of the environment's server version if it is not running; returns its preview URL. */
+    String startServer(String envId);
+
+    /** Heartbeats until the server answers its health check, or fails when it does not in time. */
+    void awaitHealthy(String envId);
+
+    /** Stops the server if it runs. */
+    void stopServer(String envId);
+}

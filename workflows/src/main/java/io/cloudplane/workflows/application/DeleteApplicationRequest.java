@@ -1,0 +1,4 @@
+package io.cloudplane.workflows.application;
+
+public record DeleteApplicationRequest(String operationId, String appId) {
+}

@@ -1,0 +1,22 @@
+package io.cloudplane.workflows.common;
+
+/**
+ * Workflow IDs are business keys, so that a repeated API call cannot start a second run. Operators
+ * find an app's history in Temporal's UI by these IDs.
+ */
+public final class WorkflowIds {
+    private WorkflowIds() {
+    }
+
+    public static String provisionEnvironment(String envId) {
+        return "env-provision/" + envId;
+    }
+
+    public static String deleteEnvironment(String envId) {
+        return "env-delete/" + envId;
+    }
+
+    public static String deleteApplication(String appId) {
+        return "app-delete/" + appId;
+    }
+}

@@ -1,0 +1,62 @@
+package io.cloudplane.workflows.environment;
+
+import io.cloudplane.workflows.activities.DatabaseActivities;
+import io.cloudplane.workflows.activities.EnvironmentActivities;
+import io.cloudplane.workflows.activities.FileActivities;
+import io.cloudplane.workflows.activities.RuntimeActivities;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.workflow.Workflow;
+
+import java.time.Duration;
+
+/**
+ * The activity stubs that environment workflows share, with timeouts per kind of work. Errors of
+ * type {@code InvalidInput} and {@code NotFound} are not retried: retrying cannot fix them.
+ */
+final class EnvironmentActivityStubs {
+    static final String[] NON_RETRYABLE = {"InvalidInput", "NotFound"};
+
+    final DatabaseActivities databases;
+    final FileActivities files;
+    final RuntimeActivities runtime;
+    final RuntimeActivities health;
+    final EnvironmentActivities environments;
+
+    EnvironmentActivityStubs() {
+        RetryOptions retry = RetryOptions.newBuilder()
+                .setInitialInterval(Duration.ofMillis(500))
+                .setMaximumInterval(Duration.ofSeconds(30))
+                .setMaximumAttempts(6)
+                .setDoNotRetry(NON_RETRYABLE)
+                .build();
+        ActivityOptions quick = ActivityOptions.newBuilder()
+                .setStartToCloseTimeout(Duration.ofSeconds(30))
+                .setRetryOptions(retry)
+                .build();
+        ActivityOptions serverStart = ActivityOptions.newBuilder()
+                .setStartToCloseTimeout(Duration.ofMinutes(2))
+                .setRetryOptions(retry)
+                .build();
+        ActivityOptions healthWait = ActivityOptions.newBuilder()
+                .setStartToCloseTimeout(Duration.ofMinutes(3))
+                .setHeartbeatTimeout(Duration.ofSeconds(10))
+                .setRetryOptions(RetryOptions.newBuilder()
+                        .setMaximumAttempts(2)
+                        .setDoNotRetry(NON_RETRYABLE)
+                        .build())
+                .build();
+        databases = Workflow.newActivityStub(DatabaseActivities.class, quick);
+        files = Workflow.newActivityStub(FileActivities.class, quick);
+        runtime = Workflow.newActivityStub(RuntimeActivities.class, serverStart);
+        health = Workflow.newActivityStub(RuntimeActivities.class, healthWait);
+        environments = Workflow.newActivityStub(EnvironmentActivities.class, quick);
+    }
+
+    /** Removes everything an environment owns; every call is "delete if present". */
+    void tearDown(String envId) {
+        runtime.stopServer(envId);
+        databases.dropDatabase(envId);
+        files.deleteFolders(envId);
+    }
+}

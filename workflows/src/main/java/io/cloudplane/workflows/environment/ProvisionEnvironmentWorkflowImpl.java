@@ -1,0 +1,40 @@
+package io.cloudplane.workflows.environment;
+
+import io.cloudplane.workflows.common.EnvironmentStatus;
+import io.cloudplane.workflows.common.OperationTracker;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.TemporalFailure;
+import io.temporal.workflow.Workflow;
+
+/**
+ * Provisioning, as a runbook: database, folders, server, health, RUNNING. When a step fails for
+ * good, what was created is removed (in a detached scope, so it also runs on cancellation), the
+ * environment is FAILED with the reason, and the workflow fails so that operators see it.
+ */
+public class ProvisionEnvironmentWorkflowImpl implements ProvisionEnvironmentWorkflow {
+
+    @Override
+    public void provision(ProvisionRequest request) {
+        String envId = request.envId();
+        EnvironmentActivityStubs act = new EnvironmentActivityStubs();
+        OperationTracker operation = new OperationTracker(request.operationId());
+        operation.started();
+        try {
+            operation.step("create-database", () -> act.databases.createDatabase(envId));
+            operation.step("create-folders", () -> act.files.createFolders(envId));
+            operation.step("start-server", () -> act.runtime.startServer(envId));
+            operation.step("await-healthy", () -> act.health.awaitHealthy(envId));
+            operation.step("record-running", () -> act.environments.setStatus(envId, EnvironmentStatus.RUNNING, null));
+            operation.succeeded();
+        } catch (TemporalFailure failure) {
+            String reason = OperationTracker.reason(failure);
+            Workflow.newDetachedCancellationScope(() -> {
+                operation.step("clean-up", () -> act.tearDown(envId));
+                act.environments.setStatus(envId, EnvironmentStatus.FAILED, reason);
+                operation.failed(reason);
+            }).run();
+            throw ApplicationFailure.newNonRetryableFailureWithCause(
+                    "Provisioning of environment " + envId + " failed: " + reason, "ProvisioningFailed", failure);
+        }
+    }
+}

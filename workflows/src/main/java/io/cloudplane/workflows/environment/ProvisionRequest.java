@@ -1,0 +1,4 @@
+package io.cloudplane.workflows.environment;
+
+public record ProvisionRequest(String operationId, String appId, String envId) {
+}

@@ -1,0 +1,129 @@
+package io.cloudplane.workflows;
+
+import io.cloudplane.workflows.application.DeleteApplicationRequest;
+import io.cloudplane.workflows.application.DeleteApplicationWorkflow;
+import io.cloudplane.workflows.application.DeleteApplicationWorkflowImpl;
+import io.cloudplane.workflows.common.EnvironmentStatus;
+import io.cloudplane.workflows.common.OperationStatus;
+import io.cloudplane.workflows.common.WorkflowIds;
+import io.cloudplane.workflows.environment.DeleteEnvironmentRequest;
+import io.cloudplane.workflows.environment.DeleteEnvironmentWorkflow;
+import io.cloudplane.workflows.environment.DeleteEnvironmentWorkflowImpl;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.testing.TestWorkflowExtension;
+import io.temporal.worker.Worker;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.mockito.InOrder;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.mockito.Mockito.doThrow;
+import static org.mockito.Mockito.inOrder;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.times;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+class DeleteWorkflowsTest {
+    private final WorkflowTestSupport mocks = new WorkflowTestSupport();
+
+    private String taskQueue;
+
+    @RegisterExtension
+    final TestWorkflowExtension temporal = TestWorkflowExtension.newBuilder()
+            .registerWorkflowImplementationTypes(DeleteEnvironmentWorkflowImpl.class, DeleteApplicationWorkflowImpl.class)
+            .setActivityImplementations(mocks.all())
+            .setDoNotStart(true)
+            .build();
+
+    private DeleteEnvironmentWorkflow envStub(WorkflowClient client, String envId) {
+        return client.newWorkflowStub(DeleteEnvironmentWorkflow.class, WorkflowOptions.newBuilder()
+                .setWorkflowId(WorkflowIds.deleteEnvironment(envId)).setTaskQueue(taskQueue).build());
+    }
+
+    private DeleteApplicationWorkflow appStub(WorkflowClient client, String appId) {
+        return client.newWorkflowStub(DeleteApplicationWorkflow.class, WorkflowOptions.newBuilder()
+                .setWorkflowId(WorkflowIds.deleteApplication(appId)).setTaskQueue(taskQueue).build());
+    }
+
+    @Test
+    void deletingAnEnvironmentStopsDropsRemovesAndForgetsInThatOrder(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+        taskQueue = worker.getTaskQueue();
+        env.start();
+        envStub(client, "e1").delete(new DeleteEnvironmentRequest("op1", "a1", "e1"));
+
+        InOrder order = inOrder(mocks.environments, mocks.runtime, mocks.databases, mocks.files);
+        order.verify(mocks.environments).setStatus("e1", EnvironmentStatus.DELETING, null);
+        order.verify(mocks.runtime).stopServer("e1");
+        order.verify(mocks.databases).dropDatabase("e1");
+        order.verify(mocks.files).deleteFolders("e1");
+        order.verify(mocks.environments).forgetEnvironment("e1");
+        assertEquals(OperationStatus.SUCCEEDED, mocks.operations.last().status());
+        Histories.saveIfAsked(client, "env-delete/e1", "DeleteEnvironmentWorkflow", "succeeded.json");
+    }
+
+    @Test
+    void runningTheDeletionTwiceGivesTheSameResult(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+        taskQueue = worker.getTaskQueue();
+        env.start();
+        envStub(client, "e2").delete(new DeleteEnvironmentRequest("op1", "a1", "e2"));
+        // A closed run does not block a new one with the same ID: a retried request re-runs the
+        // idempotent steps and ends the same way.
+        envStub(client, "e2").delete(new DeleteEnvironmentRequest("op2", "a1", "e2"));
+        verify(mocks.databases, times(2)).dropDatabase("e2");
+        verify(mocks.environments, times(2)).forgetEnvironment("e2");
+        assertEquals(OperationStatus.SUCCEEDED, mocks.operations.last().status());
+    }
+
+    @Test
+    void aFailedTeardownKeepsTheRecordAndFailsTheOperation(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+        taskQueue = worker.getTaskQueue();
+        doThrow(ApplicationFailure.newNonRetryableFailure("database is in use", "InvalidInput"))
+                .when(mocks.databases).dropDatabase("e3");
+        env.start();
+        assertThrows(WorkflowFailedException.class, () -> envStub(client, "e3").delete(new DeleteEnvironmentRequest("op3", "a1", "e3")));
+        verify(mocks.environments, never()).forgetEnvironment("e3");
+        assertEquals(OperationStatus.FAILED, mocks.operations.last().status());
+        assertEquals("database is in use", mocks.operations.last().error());
+    }
+
+    @Test
+    void deletingAnAppDeletesEveryEnvironmentThroughChildWorkflowsThenForgetsTheApp(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+        taskQueue = worker.getTaskQueue();
+        when(mocks.environments.listEnvironmentIds("a1")).thenReturn(List.of("e1", "e2"));
+        env.start();
+        appStub(client, "a1").delete(new DeleteApplicationRequest("op1", "a1"));
+
+        for (String envId : List.of("e1", "e2")) {
+            verify(mocks.runtime).stopServer(envId);
+            verify(mocks.databases).dropDatabase(envId);
+            verify(mocks.files).deleteFolders(envId);
+            verify(mocks.environments).forgetEnvironment(envId);
+            assertEquals("COMPLETED", client.fetchHistory(WorkflowIds.deleteEnvironment(envId)).getLastEvent()
+                    .getEventType().name().replace("EVENT_TYPE_WORKFLOW_EXECUTION_", ""));
+        }
+        InOrder order = inOrder(mocks.environments);
+        order.verify(mocks.environments).forgetEnvironment("e2");
+        order.verify(mocks.environments).forgetApplication("a1");
+        assertEquals(OperationStatus.SUCCEEDED, mocks.operations.last().status());
+        Histories.saveIfAsked(client, "app-delete/a1", "DeleteApplicationWorkflow", "succeeded.json");
+    }
+
+    @Test
+    void anAppIsNotForgottenWhileOneOfItsEnvironmentsCouldNotBeDeleted(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+        taskQueue = worker.getTaskQueue();
+        when(mocks.environments.listEnvironmentIds("a2")).thenReturn(List.of("e5"));
+        doThrow(ApplicationFailure.newNonRetryableFailure("cannot stop", "InvalidInput")).when(mocks.runtime).stopServer("e5");
+        env.start();
+        assertThrows(WorkflowFailedException.class, () -> appStub(client, "a2").delete(new DeleteApplicationRequest("op2", "a2")));
+        verify(mocks.environments, never()).forgetApplication("a2");
+        assertEquals(OperationStatus.FAILED, mocks.operations.last().status());
+    }
+}

@@ -1,0 +1,61 @@
+package io.cloudplane.workflows;
+
+import io.cloudplane.workflows.application.DeleteApplicationWorkflowImpl;
+import io.cloudplane.workflows.environment.DeleteEnvironmentWorkflowImpl;
+import io.cloudplane.workflows.environment.ProvisionEnvironmentWorkflow;
+import io.cloudplane.workflows.environment.ProvisionEnvironmentWorkflowImpl;
+import io.cloudplane.workflows.environment.ProvisionRequest;
+import io.cloudplane.workflows.activities.DatabaseActivities;
+import io.cloudplane.workflows.activities.RuntimeActivities;
+import io.cloudplane.workflows.common.OperationTracker;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.testing.WorkflowReplayer;
+import java.time.Duration;
+import io.temporal.workflow.Workflow;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** Saved histories must replay against today's code: a change without Workflow.getVersion breaks them. */
+class ReplayTest {
+
+    @ParameterizedTest
+    @CsvSource({
+            "ProvisionEnvironmentWorkflow/succeeded.json, io.cloudplane.workflows.environment.ProvisionEnvironmentWorkflowImpl",
+            "ProvisionEnvironmentWorkflow/failed-health.json, io.cloudplane.workflows.environment.ProvisionEnvironmentWorkflowImpl",
+            "DeleteEnvironmentWorkflow/succeeded.json, io.cloudplane.workflows.environment.DeleteEnvironmentWorkflowImpl",
+            "DeleteApplicationWorkflow/succeeded.json, io.cloudplane.workflows.application.DeleteApplicationWorkflowImpl",
+    })
+    void savedHistoryReplays(String history, Class<?> implementation) throws Exception {
+        WorkflowReplayer.replayWorkflowExecutionFromResource("histories/" + history, implementation);
+    }
+
+    /** The same history against a provisioning that skips a step must be refused as non-deterministic. */
+    @Test
+    void aChangeWithoutVersioningIsCaught() {
+        assertThrows(RuntimeException.class, () -> WorkflowReplayer.replayWorkflowExecutionFromResource(
+                "histories/ProvisionEnvironmentWorkflow/succeeded.json", ProvisionWithoutFolders.class));
+    }
+
+    public static class ProvisionWithoutFolders implements ProvisionEnvironmentWorkflow {
+        private static final ActivityOptions OPTIONS = ActivityOptions.newBuilder()
+                .setStartToCloseTimeout(Duration.ofSeconds(30)).build();
+
+        @Override
+        public void provision(ProvisionRequest request) {
+            // Same workflow type, but the folder step was dropped without Workflow.getVersion.
+            var databases = Workflow.newActivityStub(DatabaseActivities.class, OPTIONS);
+            var runtime = Workflow.newActivityStub(RuntimeActivities.class, OPTIONS);
+            var operation = new OperationTracker(request.operationId());
+            operation.started();
+            operation.step("create-database", () -> databases.createDatabase(request.envId()));
+            operation.step("start-server", () -> runtime.startServer(request.envId()));
+            operation.succeeded();
+        }
+    }
+
+    @SuppressWarnings("unused")
+    private static final Class<?>[] KEEP = {DeleteEnvironmentWorkflowImpl.class, DeleteApplicationWorkflowImpl.class};
+}
