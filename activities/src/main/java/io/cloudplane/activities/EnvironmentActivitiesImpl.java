@@ -1,0 +1,43 @@
+package io.cloudplane.activities;
+
+import io.cloudplane.infra.persistence.AppRepository;
+import io.cloudplane.infra.persistence.EnvironmentRecord;
+import io.cloudplane.infra.persistence.EnvironmentRepository;
+import io.cloudplane.workflows.activities.EnvironmentActivities;
+import io.cloudplane.workflows.common.EnvironmentStatus;
+import jakarta.inject.Singleton;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+@Singleton
+public class EnvironmentActivitiesImpl implements EnvironmentActivities {
+    private final EnvironmentRepository environments;
+    private final AppRepository apps;
+
+    public EnvironmentActivitiesImpl(EnvironmentRepository environments, AppRepository apps) {
+        this.environments = environments;
+        this.apps = apps;
+    }
+
+    @Override
+    public void setStatus(String envId, EnvironmentStatus status, String reason) {
+        environments.updateStatus(UUID.fromString(envId), status, reason, Instant.now());
+    }
+
+    @Override
+    public void forgetEnvironment(String envId) {
+        environments.deleteById(UUID.fromString(envId));
+    }
+
+    @Override
+    public List<String> listEnvironmentIds(String appId) {
+        return environments.findByAppId(UUID.fromString(appId)).stream().map(EnvironmentRecord::id).map(UUID::toString).toList();
+    }
+
+    @Override
+    public void forgetApplication(String appId) {
+        apps.deleteById(UUID.fromString(appId));
+    }
+}

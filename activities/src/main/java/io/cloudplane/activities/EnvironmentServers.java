@@ -1,0 +1,47 @@
+package io.cloudplane.activities;
+
+import io.cloudplane.infra.crypto.SecretBox;
+import io.cloudplane.infra.databases.DatabaseProvisioner;
+import io.cloudplane.infra.persistence.EnvironmentRecord;
+import io.cloudplane.infra.persistence.EnvironmentRepository;
+import io.cloudplane.infra.runtime.EnvironmentRuntime;
+import io.cloudplane.infra.runtime.ServerCatalog;
+import io.cloudplane.infra.runtime.ServerEndpoint;
+import io.cloudplane.infra.runtime.ServerSpec;
+import io.cloudplane.infra.runtime.ServerVersion;
+import jakarta.inject.Singleton;
+
+import java.time.Instant;
+
+/** Starts an environment's server from its record: used by the activity and by the boot-time restart. */
+@Singleton
+public class EnvironmentServers {
+    private final EnvironmentRepository environments;
+    private final EnvironmentRuntime runtime;
+    private final ServerCatalog catalog;
+    private final DatabaseProvisioner databases;
+    private final SecretBox secrets;
+
+    public EnvironmentServers(EnvironmentRepository environments, EnvironmentRuntime runtime, ServerCatalog catalog,
+                              DatabaseProvisioner databases, SecretBox secrets) {
+        this.environments = environments;
+        this.runtime = runtime;
+        this.catalog = catalog;
+        this.databases = databases;
+        this.secrets = secrets;
+    }
+
+    public ServerEndpoint start(EnvironmentRecord env) {
+        ServerVersion version = catalog.find(env.serverVersion())
+                .orElseThrow(() -> Failures.invalid("server version " + env.serverVersion() + " is not in the catalog"));
+        if (env.dbPassword() == null) {
+            throw Failures.invalid("environment " + env.id() + " has no database yet");
+        }
+        ServerEndpoint endpoint = runtime.start(new ServerSpec(env.id().toString(), version, env.port(),
+                databases.jdbcUrlFor(env.dbName()), env.dbName(), secrets.decrypt(env.dbPassword())));
+        if (!endpoint.previewUrl().equals(env.previewUrl()) || !java.util.Objects.equals(endpoint.port(), env.port())) {
+            environments.updateEndpoint(env.id(), endpoint.port(), endpoint.previewUrl(), Instant.now());
+        }
+        return endpoint;
+    }
+}

@@ -1,0 +1,45 @@
+package io.cloudplane.activities;
+
+import io.cloudplane.infra.persistence.OperationRepository;
+import io.cloudplane.workflows.common.OperationProgress;
+import io.cloudplane.workflows.common.OperationStep;
+import io.cloudplane.workflows.common.OperationActivities;
+import io.micronaut.core.type.Argument;
+import io.micronaut.json.JsonMapper;
+import io.micronaut.serde.annotation.SerdeImport;
+import jakarta.inject.Singleton;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+@Singleton
+@SerdeImport(OperationStep.class)
+public class OperationActivitiesImpl implements OperationActivities {
+    private final OperationRepository operations;
+    private final JsonMapper json;
+
+    public OperationActivitiesImpl(OperationRepository operations, JsonMapper json) {
+        this.operations = operations;
+        this.json = json;
+    }
+
+    @Override
+    public void record(OperationProgress progress) {
+        try {
+            String steps = new String(json.writeValueAsBytes(Argument.listOf(OperationStep.class), progress.steps()),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            operations.recordProgress(UUID.fromString(progress.operationId()), progress.status(), progress.runId(), steps,
+                    progress.error(), Instant.now());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Reads steps written by {@link #record}. */
+    public static List<OperationStep> readSteps(JsonMapper json, String steps) throws IOException {
+        return json.readValue(steps, Argument.listOf(OperationStep.class));
+    }
+}

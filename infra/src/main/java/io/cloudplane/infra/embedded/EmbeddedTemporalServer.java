@@ -1,0 +1,68 @@
+package io.cloudplane.infra.embedded;
+
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.annotation.Value;
+import io.temporal.internal.testservice.GRPCServerHelper;
+import io.temporal.internal.testservice.TestServicesStarter;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Temporal's own Java test server, in real time, served on a loopback-only gRPC port so that
+ * operators can reach it with the temporal CLI ({@code CLOUDPLANE_EMBEDDED_TEMPORAL_PORT}, default
+ * 7233; 0 picks a free port). Started only when {@code TEMPORAL_TARGET} is not set. Its state is in
+ * memory: unfinished operations are started again by the API's reconciliation after a restart.
+ */
+@Singleton
+@Requires(missingProperty = "temporal.target")
+public class EmbeddedTemporalServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedTemporalServer.class);
+    private final TestServicesStarter services;
+    private final Server server;
+
+    public EmbeddedTemporalServer(@Value("${cloudplane.embedded.temporal.port:7233}") int port) {
+        // lockTimeSkipping = true: the embedded server runs in real time, never skipping ahead.
+        this.services = new TestServicesStarter(true, 0);
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        GRPCServerHelper.registerServicesAndHealthChecks(services.getServices(), builder);
+        try {
+            this.server = builder.build().start();
+        } catch (IOException e) {
+            services.close();
+            throw new UncheckedIOException("The embedded Temporal server could not listen on 127.0.0.1:" + port
+                    + " (is another Temporal or Cloudplane running? set CLOUDPLANE_EMBEDDED_TEMPORAL_PORT)", e);
+        }
+        LOG.info("Embedded Temporal is listening on {}", target());
+    }
+
+    public String target() {
+        InetSocketAddress address = (InetSocketAddress) server.getListenSockets().get(0);
+        return address.getAddress().getHostAddress() + ":" + address.getPort();
+    }
+
+    public InetSocketAddress address() {
+        return (InetSocketAddress) server.getListenSockets().get(0);
+    }
+
+    @PreDestroy
+    @Override
+    public void close() {
+        server.shutdownNow();
+        try {
+            server.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        services.close();
+    }
+}

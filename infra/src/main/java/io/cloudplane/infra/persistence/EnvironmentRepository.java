@@ -1,0 +1,39 @@
+package io.cloudplane.infra.persistence;
+
+import io.cloudplane.workflows.common.EnvironmentStatus;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.data.annotation.Query;
+import io.micronaut.data.jdbc.annotation.JdbcRepository;
+import io.micronaut.data.model.query.builder.sql.Dialect;
+import io.micronaut.data.repository.CrudRepository;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+@JdbcRepository(dialect = Dialect.POSTGRES)
+public interface EnvironmentRepository extends CrudRepository<EnvironmentRecord, UUID> {
+
+    @Query("SELECT * FROM environments WHERE app_id = :appId ORDER BY created_at, id")
+    List<EnvironmentRecord> findByAppId(UUID appId);
+
+    @Query("SELECT * FROM environments WHERE status = :status ORDER BY created_at")
+    List<EnvironmentRecord> findByStatus(EnvironmentStatus status);
+
+    @Query("SELECT count(*) > 0 FROM environments WHERE app_id = :appId AND lower(name) = lower(:name)")
+    boolean existsByAppAndName(UUID appId, String name);
+
+    @Query("UPDATE environments SET status = :status, status_reason = :reason, updated_at = :at WHERE id = :id")
+    void updateStatus(UUID id, EnvironmentStatus status, @Nullable String reason, Instant at);
+
+    /** Marks a server death, unless something else (a stop, a delete) already moved the status on. */
+    @Query("UPDATE environments SET status = 'FAILED', status_reason = :reason, updated_at = :at WHERE id = :id AND status = 'RUNNING'")
+    int markFailedIfRunning(UUID id, String reason, Instant at);
+
+    @Query("UPDATE environments SET port = :port, preview_url = :previewUrl, updated_at = :at WHERE id = :id")
+    void updateEndpoint(UUID id, @Nullable Integer port, @Nullable String previewUrl, Instant at);
+
+    /** Sets the sealed password only once, so that a retried activity keeps the first one. */
+    @Query("UPDATE environments SET db_password = :sealed WHERE id = :id AND db_password IS NULL")
+    int setDbPasswordIfAbsent(UUID id, String sealed);
+}

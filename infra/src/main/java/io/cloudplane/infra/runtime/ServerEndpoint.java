@@ -1,0 +1,4 @@
+package io.cloudplane.infra.runtime;
+
+public record ServerEndpoint(Integer port, String previewUrl) {
+}

@@ -1,0 +1,104 @@
+package io.cloudplane.infra;
+
+import io.cloudplane.infra.persistence.AppMemberRecord;
+import io.cloudplane.infra.persistence.AppMemberRepository;
+import io.cloudplane.infra.persistence.AppRecord;
+import io.cloudplane.infra.persistence.AppRepository;
+import io.cloudplane.infra.persistence.EnvironmentRecord;
+import io.cloudplane.infra.persistence.EnvironmentRepository;
+import io.cloudplane.infra.persistence.OperationRecord;
+import io.cloudplane.infra.persistence.OperationRepository;
+import io.cloudplane.infra.persistence.UserRecord;
+import io.cloudplane.infra.persistence.UserRepository;
+import io.cloudplane.workflows.common.EnvironmentStatus;
+import io.cloudplane.workflows.common.OperationStatus;
+import io.micronaut.data.exceptions.DataAccessException;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Repositories against the embedded PostgreSQL, with the schema Flyway made. */
+@MicronautTest(transactional = false)
+class PersistenceTest {
+    @Inject UserRepository users;
+    @Inject AppRepository apps;
+    @Inject AppMemberRepository members;
+    @Inject EnvironmentRepository environments;
+    @Inject OperationRepository operations;
+
+    private final Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+
+    private UserRecord user(String email) {
+        return users.save(new UserRecord(UUID.randomUUID(), email, "Ada", "Lovelace", now));
+    }
+
+    private AppRecord app(UserRecord owner, String name, AppRecord.AppKind kind) {
+        AppRecord app = apps.save(new AppRecord(UUID.randomUUID(), owner.id(), name, kind, AppRecord.AppStatus.ACTIVE, now, now));
+        members.save(new AppMemberRecord(new AppMemberRecord.Key(app.id(), owner.id()), AppMemberRecord.Role.OWNER));
+        return app;
+    }
+
+    private EnvironmentRecord env(AppRecord app, String name) {
+        UUID id = UUID.randomUUID();
+        return environments.save(new EnvironmentRecord(id, app.id(), name, EnvironmentRecord.EnvironmentType.DEVELOPMENT, null,
+                EnvironmentStatus.PROVISIONING, null, "1.1.0", null, null, EnvironmentRecord.databaseNameFor(id), null, now, now));
+    }
+
+    @Test
+    void emailsAreUniqueIgnoringCase() {
+        String local = "grace-" + UUID.randomUUID();
+        user(local + "@Example.com");
+        assertTrue(users.findByEmailIgnoringCase(local.toUpperCase() + "@example.COM").isPresent());
+        assertThrows(DataAccessException.class, () -> user(local + "@example.com"));
+    }
+
+    @Test
+    void aUserHasAtMostOneSandboxAndAppNamesAreUniquePerOwner() {
+        UserRecord owner = user("owner-" + UUID.randomUUID() + "@example.com");
+        app(owner, "sandbox", AppRecord.AppKind.SANDBOX);
+        assertThrows(DataAccessException.class, () -> app(owner, "second-sandbox", AppRecord.AppKind.SANDBOX));
+        app(owner, "Shop", AppRecord.AppKind.APPLICATION);
+        assertTrue(apps.existsByOwnerAndName(owner.id(), "shop"));
+        assertThrows(DataAccessException.class, () -> app(owner, "SHOP", AppRecord.AppKind.APPLICATION));
+        assertEquals(2, apps.findVisibleTo(owner.id()).size());
+    }
+
+    @Test
+    void onlyOneUnfinishedOperationPerEnvironment() {
+        UserRecord owner = user("ops-" + UUID.randomUUID() + "@example.com");
+        EnvironmentRecord env = env(app(owner, "ops", AppRecord.AppKind.APPLICATION), "development");
+        OperationRecord first = operations.save(new OperationRecord(UUID.randomUUID(), OperationRecord.OperationType.PROVISION_ENVIRONMENT,
+                OperationStatus.PENDING, env.appId(), env.id(), owner.id(), "env-provision/" + env.id(), null, "[]", null, now, now));
+        assertThrows(DataAccessException.class, () -> operations.save(new OperationRecord(UUID.randomUUID(),
+                OperationRecord.OperationType.DELETE_ENVIRONMENT, OperationStatus.PENDING, env.appId(), env.id(), owner.id(),
+                "env-delete/" + env.id(), null, "[]", null, now, now)));
+        assertEquals(first.id(), operations.findActiveForEnvironment(env.id()).orElseThrow().id());
+
+        assertEquals(1, operations.finish(first.id(), OperationStatus.SUCCEEDED, null, now));
+        assertFalse(operations.findActiveForEnvironment(env.id()).isPresent());
+        // A finished operation is never moved back by a late progress report.
+        assertEquals(0, operations.recordProgress(first.id(), OperationStatus.RUNNING, "run", "[]", null, now));
+        assertEquals(OperationStatus.SUCCEEDED, operations.findById(first.id()).orElseThrow().status());
+    }
+
+    @Test
+    void aServerDeathIsRecordedOnlyOverARunningStatus() {
+        UserRecord owner = user("death-" + UUID.randomUUID() + "@example.com");
+        EnvironmentRecord env = env(app(owner, "death", AppRecord.AppKind.APPLICATION), "development");
+        assertEquals(0, environments.markFailedIfRunning(env.id(), "exited", now));
+        environments.updateStatus(env.id(), EnvironmentStatus.RUNNING, null, now);
+        assertEquals(1, environments.markFailedIfRunning(env.id(), "exited with code 1", now));
+        EnvironmentRecord failed = environments.findById(env.id()).orElseThrow();
+        assertEquals(EnvironmentStatus.FAILED, failed.status());
+        assertEquals("exited with code 1", failed.statusReason());
+    }
+}
