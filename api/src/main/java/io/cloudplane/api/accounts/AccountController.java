@@ -1,0 +1,71 @@
+package io.cloudplane.api.accounts;
+
+import io.cloudplane.api.operations.Accepted;
+import io.cloudplane.api.operations.OperationLauncher;
+import io.cloudplane.api.problem.ApiException;
+import io.cloudplane.infra.identity.IdentityProvider;
+import io.cloudplane.infra.identity.IdentityProvider.AuthenticationResult;
+import io.micronaut.context.annotation.Value;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.authentication.Authentication;
+import io.micronaut.security.rules.SecurityRule;
+import io.micronaut.security.token.jwt.generator.JwtTokenGenerator;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
+
+import java.net.URI;
+import java.util.Map;
+
+@Controller("/api/v1")
+@Secured(SecurityRule.IS_ANONYMOUS)
+@Tag(name = "accounts")
+public class AccountController {
+    private final AccountService accounts;
+    private final OperationLauncher launcher;
+    private final Accepted accepted;
+    private final IdentityProvider identity;
+    private final JwtTokenGenerator tokens;
+    private final int sessionSeconds;
+
+    public AccountController(AccountService accounts, OperationLauncher launcher, Accepted accepted, IdentityProvider identity,
+                             JwtTokenGenerator tokens,
+                             @Value("${cloudplane.session-lifetime-seconds:43200}") int sessionSeconds) {
+        this.accounts = accounts;
+        this.launcher = launcher;
+        this.accepted = accepted;
+        this.identity = identity;
+        this.tokens = tokens;
+        this.sessionSeconds = sessionSeconds;
+    }
+
+    /** Signs up: the user and their sandbox, whose development environment is provisioned by a workflow. */
+    @Post("/accounts")
+    public HttpResponse<AccountViews.Created> signUp(@Valid @Body AccountRequests.CreateAccount request) {
+        AccountService.NewAccount created = accounts.create(request);
+        launcher.launch(created.sandboxProvisioning());
+        var user = created.user();
+        return HttpResponse.created(new AccountViews.Created(
+                new AccountViews.Account(user.id(), user.email(), user.firstName(), user.lastName(), user.createdAt()),
+                created.sandboxProvisioning().appId(), accepted.view(created.sandboxProvisioning())),
+                URI.create("/api/v1/apps/" + created.sandboxProvisioning().appId()));
+    }
+
+    /** Logs in: a bearer token (JWT) for the API. */
+    @Post("/sessions")
+    public AccountViews.Session logIn(@Valid @Body AccountRequests.CreateSession request) {
+        AuthenticationResult result = identity.authenticate(request.email().trim(), request.password());
+        if (result instanceof AuthenticationResult.LockedOut locked) {
+            throw ApiException.tooManyRequests("Too many failed logins for this account; try again later", locked.retryAfter());
+        }
+        if (!(result instanceof AuthenticationResult.Authenticated ok)) {
+            throw ApiException.unauthorized("Wrong email or password");
+        }
+        String token = tokens.generateToken(Authentication.build(ok.userId().toString(), Map.of()), sessionSeconds)
+                .orElseThrow(() -> new IllegalStateException("no session token could be signed"));
+        return new AccountViews.Session(token, "Bearer", sessionSeconds);
+    }
+}

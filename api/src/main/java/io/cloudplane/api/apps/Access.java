@@ -1,0 +1,19 @@
+package io.cloudplane.api.apps;
+
+import io.cloudplane.infra.persistence.AppRecord;
+
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * What the caller may do in one app. Owners and developers see every environment; an end user
+ * ({@link Role#USER}) sees only the environments they were invited to.
+ */
+public record Access(AppRecord app, Role role, Set<UUID> userEnvironments) {
+
+    public enum Role { OWNER, DEVELOPER, USER }
+
+    public boolean sees(UUID envId) {
+        return role != Role.USER || userEnvironments.contains(envId);
+    }
+}

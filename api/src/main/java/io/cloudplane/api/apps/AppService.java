@@ -1,0 +1,140 @@
+package io.cloudplane.api.apps;
+
+import io.cloudplane.api.problem.ApiException;
+import io.cloudplane.infra.persistence.AppMemberRecord;
+import io.cloudplane.infra.persistence.AppMemberRepository;
+import io.cloudplane.infra.persistence.AppRecord;
+import io.cloudplane.infra.persistence.AppRepository;
+import io.cloudplane.infra.persistence.EnvironmentRecord;
+import io.cloudplane.infra.persistence.EnvironmentRecord.EnvironmentType;
+import io.cloudplane.infra.persistence.EnvironmentRepository;
+import io.cloudplane.infra.persistence.OperationRecord;
+import io.cloudplane.infra.persistence.OperationRecord.OperationType;
+import io.cloudplane.infra.persistence.OperationRepository;
+import io.cloudplane.infra.runtime.ServerCatalog;
+import io.cloudplane.workflows.common.EnvironmentStatus;
+import io.cloudplane.workflows.common.OperationStatus;
+import io.cloudplane.workflows.common.WorkflowIds;
+import io.micronaut.data.exceptions.DataAccessException;
+import jakarta.inject.Singleton;
+import jakarta.transaction.Transactional;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+
+/**
+ * Changes to apps and environments. Each method writes the rows and the Operation that will
+ * carry the long part out in one transaction; the caller launches the workflow after commit.
+ */
+@Singleton
+public class AppService {
+    public static final String SANDBOX_NAME = "sandbox";
+    private final AppRepository apps;
+    private final AppMemberRepository members;
+    private final EnvironmentRepository environments;
+    private final OperationRepository operations;
+    private final ServerCatalog catalog;
+
+    public AppService(AppRepository apps, AppMemberRepository members, EnvironmentRepository environments,
+                      OperationRepository operations, ServerCatalog catalog) {
+        this.apps = apps;
+        this.members = members;
+        this.environments = environments;
+        this.operations = operations;
+        this.catalog = catalog;
+    }
+
+    /** Creates an app with its development environment; returns the provisioning operation. */
+    @Transactional
+    public OperationRecord createApp(UUID ownerId, String name, AppRecord.AppKind kind) {
+        if (apps.existsByOwnerAndName(ownerId, name)) {
+            throw ApiException.conflict("You already have an app named '" + name + "'");
+        }
+        Instant now = now();
+        AppRecord app = new AppRecord(UUID.randomUUID(), ownerId, name, kind, AppRecord.AppStatus.ACTIVE, now, now);
+        try {
+            apps.save(app);
+        } catch (DataAccessException e) {
+            throw ApiException.conflict(kind == AppRecord.AppKind.SANDBOX ? "You already have a sandbox"
+                    : "You already have an app named '" + name + "'");
+        }
+        members.save(new AppMemberRecord(new AppMemberRecord.Key(app.id(), ownerId), AppMemberRecord.Role.OWNER));
+        return addEnvironment(app, ownerId, "development", EnvironmentType.DEVELOPMENT, null);
+    }
+
+    @Transactional
+    public OperationRecord createEnvironment(Access access, UUID callerId, String name, EnvironmentType type, String description) {
+        AppRecord app = access.app();
+        if (app.kind() == AppRecord.AppKind.SANDBOX) {
+            throw ApiException.unprocessable("A sandbox has a development environment only; clone it into an application to add "
+                    + type.name().toLowerCase() + " environments");
+        }
+        requireActive(app);
+        if (environments.existsByAppAndName(app.id(), name)) {
+            throw ApiException.conflict("This app already has an environment named '" + name + "'");
+        }
+        return addEnvironment(app, callerId, name, type, description);
+    }
+
+    @Transactional
+    public OperationRecord deleteEnvironment(Access access, UUID callerId, EnvironmentRecord env) {
+        if (access.app().kind() == AppRecord.AppKind.SANDBOX) {
+            throw ApiException.unprocessable("A sandbox's development environment is deleted only with the sandbox");
+        }
+        requireActive(access.app());
+        return insertOperation(OperationType.DELETE_ENVIRONMENT, access.app().id(), env.id(), callerId,
+                WorkflowIds.deleteEnvironment(env.id().toString()));
+    }
+
+    @Transactional
+    public OperationRecord deleteApp(Access access, UUID callerId) {
+        AppRecord app = access.app();
+        if (app.kind() == AppRecord.AppKind.SANDBOX) {
+            throw ApiException.unprocessable("A sandbox is deleted by its lifecycle, not by request");
+        }
+        operations.findActiveForApp(app.id()).ifPresent(op -> {
+            throw ApiException.busy("Operation " + op.id() + " (" + op.type() + ") is running on this app", op.id().toString());
+        });
+        OperationRecord op = insertOperation(OperationType.DELETE_APPLICATION, app.id(), null, callerId,
+                WorkflowIds.deleteApplication(app.id().toString()));
+        apps.updateStatus(app.id(), AppRecord.AppStatus.DELETING, now());
+        return op;
+    }
+
+    private OperationRecord addEnvironment(AppRecord app, UUID callerId, String name, EnvironmentType type, String description) {
+        Instant now = now();
+        UUID envId = UUID.randomUUID();
+        environments.save(new EnvironmentRecord(envId, app.id(), name, type, description, EnvironmentStatus.PROVISIONING, null,
+                catalog.defaultVersion().version(), null, null, EnvironmentRecord.databaseNameFor(envId), null, now, now));
+        return insertOperation(OperationType.PROVISION_ENVIRONMENT, app.id(), envId, callerId,
+                WorkflowIds.provisionEnvironment(envId.toString()));
+    }
+
+    private OperationRecord insertOperation(OperationType type, UUID appId, UUID envId, UUID callerId, String workflowId) {
+        if (envId != null) {
+            operations.findActiveForEnvironment(envId).ifPresent(op -> {
+                throw ApiException.busy("Operation " + op.id() + " (" + op.type() + ") is running on this environment",
+                        op.id().toString());
+            });
+        }
+        Instant now = now();
+        try {
+            return operations.save(new OperationRecord(UUID.randomUUID(), type, OperationStatus.PENDING, appId, envId, callerId,
+                    workflowId, null, "[]", null, now, now));
+        } catch (DataAccessException e) {
+            // Lost a race with a concurrent request: the unique index allows one unfinished operation.
+            throw ApiException.conflict("Another operation started on this " + (envId == null ? "app" : "environment") + " just now");
+        }
+    }
+
+    private static void requireActive(AppRecord app) {
+        if (app.status() == AppRecord.AppStatus.DELETING) {
+            throw ApiException.conflict("This app is being deleted");
+        }
+    }
+
+    private static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MICROS);
+    }
+}

@@ -1,0 +1,59 @@
+package io.cloudplane.api.apps;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.cloudplane.infra.persistence.AppRecord;
+import io.cloudplane.infra.persistence.EnvironmentRecord;
+import io.cloudplane.infra.persistence.EnvironmentRecord.EnvironmentType;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.serde.annotation.Serdeable;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/** The JSON shapes of apps and environments. */
+public final class Views {
+    private Views() {
+    }
+
+    @Serdeable
+    public record AppView(UUID id, String name, String kind, String category, String role, UUID ownerId, String status,
+                          Instant createdAt, Instant updatedAt) {
+
+        public static AppView of(Access access, UUID callerId) {
+            AppRecord app = access.app();
+            String category = app.kind() == AppRecord.AppKind.SANDBOX && app.ownerId().equals(callerId) ? "sandbox"
+                    : access.role() == Access.Role.OWNER ? "applications" : "shared";
+            return new AppView(app.id(), app.name(), app.kind().name().toLowerCase(), category,
+                    access.role().name().toLowerCase(), app.ownerId(), app.status().name(), app.createdAt(), app.updatedAt());
+        }
+    }
+
+    @Serdeable
+    public record AppList(@Nullable AppView sandbox, List<AppView> applications, List<AppView> shared) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Urls(@Nullable String preview, @Nullable String studio) {
+    }
+
+    @Serdeable
+    public record EnvironmentView(UUID id, UUID appId, String name, String type, @Nullable String description, String status,
+                                  @Nullable String statusReason, String serverVersion, Urls urls, EnvironmentServices services,
+                                  Instant createdAt, Instant updatedAt) {
+
+        public static EnvironmentView of(EnvironmentRecord env) {
+            String preview = env.previewUrl();
+            boolean hasStudio = env.type() == EnvironmentType.DEVELOPMENT || env.type() == EnvironmentType.STAGING;
+            return new EnvironmentView(env.id(), env.appId(), env.name(), env.type().name().toLowerCase(), env.description(),
+                    env.status().name(), env.statusReason(), env.serverVersion(),
+                    new Urls(preview, preview != null && hasStudio ? preview + "studio/" : null),
+                    EnvironmentServices.of(env.type()), env.createdAt(), env.updatedAt());
+        }
+    }
+
+    @Serdeable
+    public record EnvironmentList(List<EnvironmentView> items) {
+    }
+}

@@ -1,0 +1,51 @@
+package io.cloudplane.api.operations;
+
+import io.cloudplane.api.apps.AccessService;
+import io.cloudplane.api.problem.ApiException;
+import io.cloudplane.api.security.Caller;
+import io.cloudplane.infra.persistence.OperationRecord;
+import io.cloudplane.infra.persistence.OperationRepository;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.authentication.Authentication;
+import io.micronaut.security.rules.SecurityRule;
+import io.swagger.v3.oas.annotations.tags.Tag;
+
+import java.util.UUID;
+
+@Controller("/api/v1/operations")
+@Secured(SecurityRule.IS_AUTHENTICATED)
+@Tag(name = "operations")
+public class OperationController {
+    private final OperationRepository operations;
+    private final AccessService access;
+    private final Accepted accepted;
+
+    public OperationController(OperationRepository operations, AccessService access, Accepted accepted) {
+        this.operations = operations;
+        this.access = access;
+        this.accepted = accepted;
+    }
+
+    /**
+     * An operation is visible to whoever started it, and to the app's owners and developers
+     * while the app exists.
+     */
+    @Get("/{id}")
+    public OperationView get(UUID id, Authentication auth) {
+        UUID caller = Caller.id(auth);
+        OperationRecord op = operations.findById(id).orElseThrow(() -> ApiException.notFound("Operation " + id));
+        if (!caller.equals(op.userId())) {
+            try {
+                var a = access.requireApp(caller, op.appId());
+                if (a.role() == io.cloudplane.api.apps.Access.Role.USER) {
+                    throw ApiException.notFound("Operation " + id);
+                }
+            } catch (ApiException e) {
+                throw ApiException.notFound("Operation " + id);
+            }
+        }
+        return accepted.view(op);
+    }
+}

@@ -1,0 +1,60 @@
+package io.cloudplane.api.operations;
+
+import io.cloudplane.infra.persistence.OperationRecord;
+import io.cloudplane.workflows.application.DeleteApplicationRequest;
+import io.cloudplane.workflows.application.DeleteApplicationWorkflow;
+import io.cloudplane.workflows.common.TaskQueues;
+import io.cloudplane.workflows.environment.DeleteEnvironmentRequest;
+import io.cloudplane.workflows.environment.DeleteEnvironmentWorkflow;
+import io.cloudplane.workflows.environment.ProvisionEnvironmentWorkflow;
+import io.cloudplane.workflows.environment.ProvisionRequest;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
+import io.temporal.client.WorkflowOptions;
+import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts the workflow that backs an Operation row. The row is written first, in the same
+ * transaction as the change it describes, so that a crash between the two is repaired by the
+ * {@link OperationReconciler}: the workflow ID is the business key, so starting it twice is harmless.
+ */
+@Singleton
+public class OperationLauncher {
+    private static final Logger LOG = LoggerFactory.getLogger(OperationLauncher.class);
+    private final WorkflowClient client;
+
+    public OperationLauncher(WorkflowClient client) {
+        this.client = client;
+    }
+
+    /** Returns false when Temporal could not be reached; the reconciler starts the workflow later. */
+    public boolean launch(OperationRecord op) {
+        WorkflowOptions options = WorkflowOptions.newBuilder()
+                .setWorkflowId(op.workflowId())
+                .setTaskQueue(TaskQueues.CONTROL_PLANE)
+                .build();
+        String opId = op.id().toString();
+        String appId = op.appId().toString();
+        try {
+            switch (op.type()) {
+                case PROVISION_ENVIRONMENT -> WorkflowClient.start(
+                        client.newWorkflowStub(ProvisionEnvironmentWorkflow.class, options)::provision,
+                        new ProvisionRequest(opId, appId, op.envId().toString()));
+                case DELETE_ENVIRONMENT -> WorkflowClient.start(
+                        client.newWorkflowStub(DeleteEnvironmentWorkflow.class, options)::delete,
+                        new DeleteEnvironmentRequest(opId, appId, op.envId().toString()));
+                case DELETE_APPLICATION -> WorkflowClient.start(
+                        client.newWorkflowStub(DeleteApplicationWorkflow.class, options)::delete,
+                        new DeleteApplicationRequest(opId, appId));
+            }
+            return true;
+        } catch (WorkflowExecutionAlreadyStarted alreadyRunning) {
+            return true;
+        } catch (RuntimeException e) {
+            LOG.warn("Could not start workflow {} for operation {} yet: {}", op.workflowId(), opId, e.getMessage());
+            return false;
+        }
+    }
+}

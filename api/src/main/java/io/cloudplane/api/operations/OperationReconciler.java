@@ -1,0 +1,87 @@
+package io.cloudplane.api.operations;
+
+import io.cloudplane.infra.persistence.OperationRecord;
+import io.cloudplane.infra.persistence.OperationRepository;
+import io.cloudplane.workflows.common.OperationStatus;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.scheduling.annotation.Scheduled;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
+import io.temporal.client.WorkflowClient;
+import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Keeps every unfinished Operation backed by a live workflow. A workflow that is missing (never
+ * started because Temporal was down, or lost with the embedded server's memory at a restart) is
+ * started again: every workflow is idempotent and keyed by its business ID. A workflow that ended
+ * without reporting (terminated by an operator, say) fails its Operation with that reason.
+ */
+@Singleton
+@Requires(property = "cloudplane.reconcile.enabled", notEquals = "false")
+public class OperationReconciler {
+    private static final Logger LOG = LoggerFactory.getLogger(OperationReconciler.class);
+    private static final Duration GRACE = Duration.ofSeconds(5);
+    private final OperationRepository operations;
+    private final OperationLauncher launcher;
+    private final WorkflowClient client;
+
+    public OperationReconciler(OperationRepository operations, OperationLauncher launcher, WorkflowClient client) {
+        this.operations = operations;
+        this.launcher = launcher;
+        this.client = client;
+    }
+
+    @Scheduled(initialDelay = "${cloudplane.reconcile.initial-delay:1s}", fixedDelay = "${cloudplane.reconcile.interval:30s}")
+    public void reconcile() {
+        Instant now = Instant.now();
+        for (OperationRecord op : operations.findUnfinished()) {
+            if (op.createdAt().isAfter(now.minus(GRACE))) {
+                continue; // the request that created it is launching it
+            }
+            try {
+                reconcile(op);
+            } catch (RuntimeException e) {
+                LOG.warn("Could not reconcile operation {} ({}): {}", op.id(), op.workflowId(), e.getMessage());
+            }
+        }
+    }
+
+    private void reconcile(OperationRecord op) {
+        WorkflowExecutionInfo info;
+        try {
+            info = client.getWorkflowServiceStubs().blockingStub().describeWorkflowExecution(
+                    DescribeWorkflowExecutionRequest.newBuilder()
+                            .setNamespace(client.getOptions().getNamespace())
+                            .setExecution(WorkflowExecution.newBuilder().setWorkflowId(op.workflowId()).build())
+                            .build()).getWorkflowExecutionInfo();
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+                LOG.info("Workflow {} of operation {} is missing: starting it again", op.workflowId(), op.id());
+                launcher.launch(op);
+                return;
+            }
+            throw e;
+        }
+        if (info.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+            return;
+        }
+        Instant runStarted = Instant.ofEpochSecond(info.getStartTime().getSeconds(), info.getStartTime().getNanos());
+        if (runStarted.isBefore(op.createdAt())) {
+            // An earlier run under the same business key: this operation's own run never started.
+            launcher.launch(op);
+            return;
+        }
+        String outcome = info.getStatus().name().replace("WORKFLOW_EXECUTION_STATUS_", "").toLowerCase();
+        operations.finish(op.id(), OperationStatus.FAILED, "workflow " + op.workflowId() + " ended (" + outcome
+                + ") without reporting", Instant.now());
+    }
+}

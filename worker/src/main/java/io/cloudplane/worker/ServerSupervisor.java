@@ -1,0 +1,64 @@
+package io.cloudplane.worker;
+
+import io.cloudplane.activities.EnvironmentServers;
+import io.cloudplane.infra.persistence.EnvironmentRecord;
+import io.cloudplane.infra.persistence.EnvironmentRepository;
+import io.cloudplane.infra.runtime.EnvironmentRuntime;
+import io.cloudplane.infra.runtime.ServerExitedEvent;
+import io.cloudplane.workflows.common.EnvironmentStatus;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.event.StartupEvent;
+import io.micronaut.runtime.event.annotation.EventListener;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.Async;
+import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * Keeps environment status true to the servers: a server that dies marks its environment FAILED
+ * with the reason, and at start-up the servers of RUNNING environments are started again (the
+ * local runtime's servers do not outlive the control plane).
+ */
+@Singleton
+@Requires(property = "cloudplane.worker.enabled", notEquals = "false")
+public class ServerSupervisor {
+    private static final Logger LOG = LoggerFactory.getLogger(ServerSupervisor.class);
+    private final EnvironmentRepository environments;
+    private final EnvironmentServers servers;
+    private final EnvironmentRuntime runtime;
+
+    public ServerSupervisor(EnvironmentRepository environments, EnvironmentServers servers, EnvironmentRuntime runtime) {
+        this.environments = environments;
+        this.servers = servers;
+        this.runtime = runtime;
+    }
+
+    @EventListener
+    void onServerExit(ServerExitedEvent event) {
+        String reason = "the server exited with code " + event.exitCode();
+        if (environments.markFailedIfRunning(UUID.fromString(event.envId()), reason, Instant.now()) > 0) {
+            LOG.warn("Environment {} is FAILED: {}", event.envId(), reason);
+        }
+    }
+
+    @EventListener
+    @Async(TaskExecutors.BLOCKING)
+    void restartServersOnStartup(StartupEvent event) {
+        for (EnvironmentRecord env : environments.findByStatus(EnvironmentStatus.RUNNING)) {
+            if (runtime.isRunning(env.id().toString())) {
+                continue;
+            }
+            try {
+                servers.start(env);
+                LOG.info("Started the server of RUNNING environment {} again", env.id());
+            } catch (RuntimeException e) {
+                environments.updateStatus(env.id(), EnvironmentStatus.FAILED, "could not start at boot: " + e.getMessage(), Instant.now());
+                LOG.warn("Could not start the server of environment {} at boot", env.id(), e);
+            }
+        }
+    }
+}

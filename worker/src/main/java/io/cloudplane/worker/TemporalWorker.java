@@ -1,0 +1,60 @@
+package io.cloudplane.worker;
+
+import io.cloudplane.activities.DatabaseActivitiesImpl;
+import io.cloudplane.activities.EnvironmentActivitiesImpl;
+import io.cloudplane.activities.FileActivitiesImpl;
+import io.cloudplane.activities.OperationActivitiesImpl;
+import io.cloudplane.activities.RuntimeActivitiesImpl;
+import io.cloudplane.workflows.application.DeleteApplicationWorkflowImpl;
+import io.cloudplane.workflows.common.TaskQueues;
+import io.cloudplane.workflows.environment.DeleteEnvironmentWorkflowImpl;
+import io.cloudplane.workflows.environment.ProvisionEnvironmentWorkflowImpl;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.annotation.Value;
+import io.temporal.client.WorkflowClient;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerOptions;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Polls the control-plane task queue. Workflows are registered by type, so Temporal makes a fresh
+ * instance for every execution; activities are Micronaut singletons. Disable with
+ * {@code CLOUDPLANE_WORKER_ENABLED=false} for an API-only process.
+ */
+@Context
+@Requires(property = "cloudplane.worker.enabled", notEquals = "false")
+public class TemporalWorker {
+    private static final Logger LOG = LoggerFactory.getLogger(TemporalWorker.class);
+    private final WorkerFactory factory;
+
+    public TemporalWorker(WorkflowClient client, DatabaseActivitiesImpl databases, FileActivitiesImpl files,
+                          RuntimeActivitiesImpl runtime, EnvironmentActivitiesImpl environments, OperationActivitiesImpl operations,
+                          @Value("${cloudplane.worker.max-concurrent-activities:50}") int maxActivities) {
+        this.factory = WorkerFactory.newInstance(client);
+        Worker worker = factory.newWorker(TaskQueues.CONTROL_PLANE, WorkerOptions.newBuilder()
+                .setMaxConcurrentActivityExecutionSize(maxActivities)
+                .build());
+        worker.registerWorkflowImplementationTypes(ProvisionEnvironmentWorkflowImpl.class, DeleteEnvironmentWorkflowImpl.class,
+                DeleteApplicationWorkflowImpl.class);
+        worker.registerActivitiesImplementations(databases, files, runtime, environments, operations);
+    }
+
+    @PostConstruct
+    void start() {
+        factory.start();
+        LOG.info("Temporal worker polling task queue {}", TaskQueues.CONTROL_PLANE);
+    }
+
+    @PreDestroy
+    void stop() {
+        factory.shutdown();
+        factory.awaitTermination(10, TimeUnit.SECONDS);
+    }
+}
