@@ -1,0 +1,315 @@
+package io.cloudplane.api;
+
+import io.cloudplane.infra.persistence.AppMemberRecord;
+import io.cloudplane.infra.persistence.AppMemberRepository;
+import io.cloudplane.infra.persistence.AppRepository;
+import io.cloudplane.infra.persistence.EnvironmentUserRecord;
+import io.cloudplane.infra.persistence.EnvironmentUserRepository;
+import io.cloudplane.infra.persistence.LocalCredentialRepository;
+import io.cloudplane.infra.persistence.OperationRepository;
+import io.micronaut.core.type.Argument;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.MutableHttpRequest;
+import io.micronaut.http.client.BlockingHttpClient;
+import io.micronaut.http.client.HttpClient;
+import io.micronaut.http.client.annotation.Client;
+import io.micronaut.http.client.exceptions.HttpClientResponseException;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The API over HTTP against the embedded PostgreSQL and Temporal. No worker runs here, so
+ * operations stay PENDING: what is checked is what the API itself decides.
+ */
+@MicronautTest(transactional = false)
+class ApiTest {
+    @Inject
+    @Client("/")
+    HttpClient http;
+    @Inject AppRepository apps;
+    @Inject AppMemberRepository members;
+    @Inject EnvironmentUserRepository environmentUsers;
+    @Inject LocalCredentialRepository credentials;
+    @Inject OperationRepository operations;
+
+    private BlockingHttpClient client() {
+        return http.toBlocking();
+    }
+
+    @SuppressWarnings("unchecked")
+    private HttpResponse<Map<String, Object>> call(MutableHttpRequest<?> request, String token) {
+        if (token != null) {
+            request.bearerAuth(token);
+        }
+        try {
+            return client().exchange(request, Argument.mapOf(String.class, Object.class));
+        } catch (HttpClientResponseException e) {
+            HttpResponse<Map<String, Object>> response = (HttpResponse<Map<String, Object>>) e.getResponse();
+            Map<String, Object> body = e.getResponse().getBody(Argument.mapOf(String.class, Object.class)).orElse(Map.of());
+            return HttpResponse.<Map<String, Object>>status(response.getStatus()).headers(h -> response.getHeaders()
+                    .forEach((name, values) -> values.forEach(v -> h.add(name, v)))).body(body);
+        }
+    }
+
+    private static void assertProblem(HttpResponse<Map<String, Object>> response, HttpStatus status) {
+        assertEquals(status, response.getStatus(), String.valueOf(response.getBody().orElse(null)));
+        assertEquals("application/problem+json", response.getContentType().map(MediaType::toString).orElse(""));
+        assertEquals(status.getCode(), ((Number) response.body().get("status")).intValue());
+        assertNotNull(response.body().get("detail"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> errors(HttpResponse<Map<String, Object>> response) {
+        return (List<Map<String, Object>>) response.body().get("errors");
+    }
+
+    private record User(UUID id, String email, String token, UUID sandboxId) {
+    }
+
+    private User signUp() {
+        String email = "user-" + UUID.randomUUID() + "@example.com";
+        var created = call(HttpRequest.POST("/api/v1/accounts", Map.of("email", email, "password", "correct-horse-battery",
+                "firstName", "Ada", "lastName", "Lovelace")), null);
+        assertEquals(HttpStatus.CREATED, created.getStatus());
+        @SuppressWarnings("unchecked")
+        UUID id = UUID.fromString((String) ((Map<String, Object>) created.body().get("account")).get("id"));
+        return new User(id, email, logIn(email, "correct-horse-battery").body().get("accessToken").toString(),
+                UUID.fromString((String) created.body().get("sandboxAppId")));
+    }
+
+    private HttpResponse<Map<String, Object>> logIn(String email, String password) {
+        return call(HttpRequest.POST("/api/v1/sessions", Map.of("email", email, "password", password)), null);
+    }
+
+    private HttpResponse<Map<String, Object>> createApp(User user, String name) {
+        return call(HttpRequest.POST("/api/v1/apps", Map.of("name", name)), user.token());
+    }
+
+    @Test
+    void signingUpCreatesTheUserAndTheirSandboxWithAProvisioningOperation() {
+        User ada = signUp();
+        var list = call(HttpRequest.GET("/api/v1/apps"), ada.token());
+        assertEquals(HttpStatus.OK, list.getStatus());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> sandbox = (Map<String, Object>) list.body().get("sandbox");
+        assertEquals(ada.sandboxId().toString(), sandbox.get("id"));
+        assertEquals("sandbox", sandbox.get("kind"));
+        assertEquals(List.of(), list.body().get("applications"));
+        assertEquals(List.of(), list.body().get("shared"));
+
+        var envs = call(HttpRequest.GET("/api/v1/apps/" + ada.sandboxId() + "/environments"), ada.token());
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> items = (List<Map<String, Object>>) envs.body().get("items");
+        assertEquals(1, items.size());
+        assertEquals("development", items.get(0).get("type"));
+        assertEquals("PROVISIONING", items.get(0).get("status"));
+        var op = operations.findActiveForEnvironment(UUID.fromString((String) items.get(0).get("id"))).orElseThrow();
+        assertEquals("env-provision/" + items.get(0).get("id"), op.workflowId());
+
+        assertTrue(credentials.findById(ada.id()).orElseThrow().passwordHash().startsWith("$2"), "stored as a bcrypt hash");
+        var again = call(HttpRequest.POST("/api/v1/accounts", Map.of("email", ada.email().toUpperCase(),
+                "password", "another-password", "firstName", "A", "lastName", "B")), null);
+        assertProblem(again, HttpStatus.CONFLICT);
+    }
+
+    @Test
+    void aSandboxCannotGainEnvironmentsNorBeDeletedByRequestAndThereIsNoSecondOne() {
+        User ada = signUp();
+        assertProblem(call(HttpRequest.POST("/api/v1/apps/" + ada.sandboxId() + "/environments",
+                Map.of("name", "staging", "type", "staging")), ada.token()), HttpStatus.UNPROCESSABLE_ENTITY);
+        assertProblem(call(HttpRequest.DELETE("/api/v1/apps/" + ada.sandboxId()), ada.token()), HttpStatus.UNPROCESSABLE_ENTITY);
+        // The only way to create apps makes applications; "sandbox" is taken by the sandbox itself.
+        assertProblem(createApp(ada, "sandbox"), HttpStatus.CONFLICT);
+    }
+
+    @Test
+    void sessionTokensAreSignedAndUnsignedOnesAreRefused() {
+        User ada = signUp();
+        String[] parts = ada.token().split("\\.");
+        assertEquals(3, parts.length);
+        assertTrue(new String(Base64.getUrlDecoder().decode(parts[0])).contains("HS256"));
+        String unsigned = Base64.getUrlEncoder().withoutPadding().encodeToString("{\"alg\":\"none\"}".getBytes())
+                + "." + parts[1] + ".";
+        assertProblem(call(HttpRequest.GET("/api/v1/apps"), unsigned), HttpStatus.UNAUTHORIZED);
+        String tampered = parts[0] + "." + parts[1] + "." + parts[2].substring(0, parts[2].length() - 2) + "AA";
+        assertProblem(call(HttpRequest.GET("/api/v1/apps"), tampered), HttpStatus.UNAUTHORIZED);
+        assertProblem(call(HttpRequest.GET("/api/v1/apps"), null), HttpStatus.UNAUTHORIZED);
+    }
+
+    @Test
+    void repeatedFailedLoginsLockTheAccountForAWhile() {
+        User ada = signUp();
+        assertProblem(logIn(ada.email(), "wrong-password-1"), HttpStatus.UNAUTHORIZED);
+        assertProblem(logIn(ada.email(), "wrong-password-2"), HttpStatus.UNAUTHORIZED);
+        var locked = logIn(ada.email(), "wrong-password-3");
+        assertProblem(locked, HttpStatus.TOO_MANY_REQUESTS);
+        assertTrue(Long.parseLong(locked.getHeaders().get("Retry-After")) > 0);
+        assertProblem(logIn(ada.email(), "correct-horse-battery"), HttpStatus.TOO_MANY_REQUESTS);
+        assertProblem(logIn("nobody-" + UUID.randomUUID() + "@example.com", "whatever-password"), HttpStatus.UNAUTHORIZED);
+    }
+
+    @Test
+    void apiTokensWorkLikeSessionsAreShownOnceExpireWithinAYearAndCanBeRevoked() {
+        User ada = signUp();
+        var created = call(HttpRequest.POST("/api/v1/tokens", Map.of("name", "ci", "expiresInDays", 90)), ada.token());
+        assertEquals(HttpStatus.CREATED, created.getStatus());
+        String token = (String) created.body().get("token");
+        assertTrue(token.startsWith("cpt_"));
+        var listed = call(HttpRequest.GET("/api/v1/tokens"), ada.token());
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> items = (List<Map<String, Object>>) listed.body().get("items");
+        assertEquals(1, items.size());
+        assertNull(items.get(0).get("token"), "a token is shown once");
+        assertEquals(HttpStatus.OK, call(HttpRequest.GET("/api/v1/apps"), token).getStatus());
+
+        var tooLong = call(HttpRequest.POST("/api/v1/tokens", Map.of("name", "forever", "expiresInDays", 366)), ada.token());
+        assertProblem(tooLong, HttpStatus.BAD_REQUEST);
+        assertEquals("expiresInDays", errors(tooLong).get(0).get("field"));
+
+        User grace = signUp();
+        assertProblem(call(HttpRequest.DELETE("/api/v1/tokens/" + created.body().get("id")), grace.token()), HttpStatus.NOT_FOUND);
+        assertEquals(HttpStatus.NO_CONTENT, call(HttpRequest.DELETE("/api/v1/tokens/" + created.body().get("id")), ada.token()).getStatus());
+        assertProblem(call(HttpRequest.GET("/api/v1/apps"), token), HttpStatus.UNAUTHORIZED);
+    }
+
+    @Test
+    void appNamesAreValidatedAndUniquePerOwner() {
+        User ada = signUp();
+        User grace = signUp();
+        var accepted = createApp(ada, "shop");
+        assertEquals(HttpStatus.ACCEPTED, accepted.getStatus());
+        assertEquals("/api/v1/operations/" + accepted.body().get("id"), accepted.getHeaders().get("Location"));
+        assertEquals("PROVISION_ENVIRONMENT", accepted.body().get("type"));
+        assertProblem(createApp(ada, "shop"), HttpStatus.CONFLICT);
+        assertEquals(HttpStatus.ACCEPTED, createApp(grace, "shop").getStatus(), "names are unique per owner only");
+        for (String bad : List.of("Shop", "a", "-shop", "shop-", "sh op", "x".repeat(41))) {
+            var refused = createApp(ada, bad);
+            assertProblem(refused, HttpStatus.BAD_REQUEST);
+            assertEquals("name", errors(refused).get(0).get("field"), bad);
+        }
+    }
+
+    @Test
+    void environmentsShowTheirServicesAndASecondOperationOnOneEnvironmentIsRefused() {
+        User ada = signUp();
+        UUID appId = UUID.fromString((String) createApp(ada, "pipeline").body().get("appId"));
+        var staging = call(HttpRequest.POST("/api/v1/apps/" + appId + "/environments",
+                Map.of("name", "staging", "type", "staging", "description", "QA")), ada.token());
+        assertEquals(HttpStatus.ACCEPTED, staging.getStatus());
+        String envId = (String) staging.body().get("envId");
+        var env = call(HttpRequest.GET("/api/v1/apps/" + appId + "/environments/" + envId), ada.token()).body();
+        assertEquals("staging", env.get("type"));
+        assertEquals(Map.of("studioAccess", false, "inviteDevelopers", false, "inviteUsers", true, "backups", true,
+                "serverUpdates", true), env.get("services"));
+        assertEquals("PROVISIONING", env.get("status"));
+
+        var busy = call(HttpRequest.DELETE("/api/v1/apps/" + appId + "/environments/" + envId), ada.token());
+        assertProblem(busy, HttpStatus.CONFLICT);
+        assertEquals(staging.body().get("id"), busy.body().get("operationId"));
+
+        assertProblem(call(HttpRequest.POST("/api/v1/apps/" + appId + "/environments",
+                Map.of("name", "staging", "type", "production")), ada.token()), HttpStatus.CONFLICT);
+        var badType = call(HttpRequest.POST("/api/v1/apps/" + appId + "/environments",
+                Map.of("name", "qa", "type", "qa")), ada.token());
+        assertProblem(badType, HttpStatus.BAD_REQUEST);
+        assertEquals("type", errors(badType).get(0).get("field"));
+    }
+
+    @Test
+    void whatTheCallerMayNotSeeIs404AndWhatTheyMayNotChangeIs403() {
+        User ada = signUp();
+        User grace = signUp();
+        var op = createApp(ada, "secret-app").body();
+        UUID appId = UUID.fromString((String) op.get("appId"));
+        UUID devEnv = UUID.fromString((String) op.get("envId"));
+        assertProblem(call(HttpRequest.GET("/api/v1/apps/" + appId), grace.token()), HttpStatus.NOT_FOUND);
+        assertProblem(call(HttpRequest.GET("/api/v1/apps/" + appId + "/environments"), grace.token()), HttpStatus.NOT_FOUND);
+        assertProblem(call(HttpRequest.DELETE("/api/v1/apps/" + appId), grace.token()), HttpStatus.NOT_FOUND);
+        assertProblem(call(HttpRequest.GET("/api/v1/operations/" + op.get("id")), grace.token()), HttpStatus.NOT_FOUND);
+
+        members.save(new AppMemberRecord(new AppMemberRecord.Key(appId, grace.id()), AppMemberRecord.Role.DEVELOPER));
+        var seen = call(HttpRequest.GET("/api/v1/apps/" + appId), grace.token());
+        assertEquals(HttpStatus.OK, seen.getStatus());
+        assertEquals("shared", seen.body().get("category"));
+        assertEquals("developer", seen.body().get("role"));
+        assertEquals(HttpStatus.OK, call(HttpRequest.GET("/api/v1/operations/" + op.get("id")), grace.token()).getStatus());
+        assertProblem(call(HttpRequest.DELETE("/api/v1/apps/" + appId), grace.token()), HttpStatus.FORBIDDEN);
+        assertProblem(call(HttpRequest.POST("/api/v1/apps/" + appId + "/environments", Map.of("name", "prod", "type", "production")),
+                grace.token()), HttpStatus.FORBIDDEN);
+
+        User end = signUp();
+        var prod = call(HttpRequest.POST("/api/v1/apps/" + appId + "/environments", Map.of("name", "prod", "type", "production")),
+                ada.token()).body();
+        UUID prodEnv = UUID.fromString((String) prod.get("envId"));
+        environmentUsers.save(new EnvironmentUserRecord(new EnvironmentUserRecord.Key(prodEnv, end.id())));
+        assertEquals("user", call(HttpRequest.GET("/api/v1/apps/" + appId), end.token()).body().get("role"));
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> visible = (List<Map<String, Object>>) call(HttpRequest.GET("/api/v1/apps/" + appId + "/environments"),
+                end.token()).body().get("items");
+        assertEquals(List.of(prodEnv.toString()), visible.stream().map(e -> e.get("id")).toList());
+        assertProblem(call(HttpRequest.GET("/api/v1/apps/" + appId + "/environments/" + devEnv), end.token()), HttpStatus.NOT_FOUND);
+        assertProblem(call(HttpRequest.GET("/api/v1/operations/" + op.get("id")), end.token()), HttpStatus.NOT_FOUND);
+    }
+
+    @Test
+    void badInputIsAProblemThatNamesTheFieldAndChangesNothing() {
+        User ada = signUp();
+        int before = apps.findVisibleTo(ada.id()).size();
+        var malformed = call(HttpRequest.POST("/api/v1/apps", "{\"name\":").contentType(MediaType.APPLICATION_JSON), ada.token());
+        assertProblem(malformed, HttpStatus.BAD_REQUEST);
+        var unknown = call(HttpRequest.POST("/api/v1/apps", Map.of("name", "fine-name", "colour", "red")), ada.token());
+        assertProblem(unknown, HttpStatus.BAD_REQUEST);
+        assertEquals("colour", errors(unknown).get(0).get("field"));
+        var missing = call(HttpRequest.POST("/api/v1/apps", Map.of()), ada.token());
+        assertProblem(missing, HttpStatus.BAD_REQUEST);
+        assertEquals("name", errors(missing).get(0).get("field"));
+        var wrongShape = call(HttpRequest.POST("/api/v1/apps", "[1,2]").contentType(MediaType.APPLICATION_JSON), ada.token());
+        assertProblem(wrongShape, HttpStatus.BAD_REQUEST);
+        var wrongType = call(HttpRequest.POST("/api/v1/tokens", "{\"name\":\"ci\",\"expiresInDays\":\"soon\"}")
+                .contentType(MediaType.APPLICATION_JSON), ada.token());
+        assertProblem(wrongType, HttpStatus.BAD_REQUEST);
+        var oversized = call(HttpRequest.POST("/api/v1/apps", "{\"name\":\"" + "a".repeat(2 * 1024 * 1024) + "\"}")
+                .contentType(MediaType.APPLICATION_JSON), ada.token());
+        assertProblem(oversized, HttpStatus.REQUEST_ENTITY_TOO_LARGE);
+        var badId = call(HttpRequest.GET("/api/v1/apps/not-a-uuid"), ada.token());
+        assertProblem(badId, HttpStatus.BAD_REQUEST);
+        assertEquals("appId", errors(badId).get(0).get("field"));
+        assertProblem(call(HttpRequest.GET("/api/v1/operations/" + UUID.randomUUID()), ada.token()), HttpStatus.NOT_FOUND);
+        assertProblem(call(HttpRequest.GET("/api/v1/no-such-thing"), ada.token()), HttpStatus.NOT_FOUND);
+        assertProblem(call(HttpRequest.POST("/api/v1/apps", "name=x").contentType(MediaType.TEXT_PLAIN), ada.token()),
+                HttpStatus.UNSUPPORTED_MEDIA_TYPE);
+        var badEmail = call(HttpRequest.POST("/api/v1/accounts", Map.of("email", "not-an-email", "password", "short",
+                "firstName", "", "lastName", "L")), null);
+        assertProblem(badEmail, HttpStatus.BAD_REQUEST);
+        assertEquals(List.of("email", "firstName", "password"), errors(badEmail).stream().map(e -> e.get("field")).sorted().toList());
+        assertEquals(before, apps.findVisibleTo(ada.id()).size());
+    }
+
+    @Test
+    void healthReportsTheDatabaseAndTemporalAndTheOpenApiDocumentIsServed() {
+        var health = call(HttpRequest.GET("/health"), null);
+        assertEquals(HttpStatus.OK, health.getStatus());
+        @SuppressWarnings("unchecked")
+        Map<String, Map<String, Object>> details = (Map<String, Map<String, Object>>) health.body().get("details");
+        assertEquals("UP", details.get("jdbc").get("status"));
+        assertEquals("UP", details.get("temporal").get("status"));
+        String openapi = client().retrieve(HttpRequest.GET("/openapi/cloudplane-1.yml"));
+        assertTrue(openapi.contains("/api/v1/apps/{appId}/environments"), openapi.substring(0, Math.min(200, openapi.length())));
+        assertFalse(openapi.isBlank());
+    }
+}
