@@ -1,0 +1,187 @@
+package io.cloudplane.worker;
+
+import io.micronaut.core.type.Argument;
+import io.micronaut.json.JsonMapper;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Runs the packaged all-in-one ({@code java -jar worker/target/cloudplane.jar}, as the README
+ * does) as a child process, and talks to it over HTTP like a user. Used by the end-to-end test
+ * and by the benchmarks.
+ */
+public final class AllInOne implements AutoCloseable {
+    private static final Pattern READY = Pattern.compile("Cloudplane is ready at (http://\\S+)");
+    private final Path dataDir;
+    private final Map<String, String> environment;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final JsonMapper json = JsonMapper.createDefault();
+    private Process process;
+    private Path log;
+    private String baseUrl;
+    private long startMillis;
+
+    public AllInOne(Path dataDir, Map<String, String> extraEnvironment) {
+        this.dataDir = dataDir;
+        this.environment = new HashMap<>(extraEnvironment);
+        environment.put("CLOUDPLANE_DATA_DIR", dataDir.toString());
+        environment.putIfAbsent("MICRONAUT_SERVER_PORT", Integer.toString(freePort()));
+        environment.putIfAbsent("CLOUDPLANE_EMBEDDED_TEMPORAL_PORT", Integer.toString(freePort()));
+        environment.putIfAbsent("CLOUDPLANE_EMBEDDED_POSTGRES_PORT", Integer.toString(freePort()));
+    }
+
+    public static Path jar() {
+        Path jar = Path.of(System.getProperty("cloudplane.jar", "target/cloudplane.jar"));
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: run the package phase first");
+        }
+        return jar;
+    }
+
+    /** Starts the process and waits for its "ready" line; returns the milliseconds it took. */
+    public long start() throws IOException, InterruptedException {
+        Files.createDirectories(dataDir);
+        log = dataDir.resolve("all-in-one-" + System.nanoTime() + ".log");
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", jar().toAbsolutePath().toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        long started = System.nanoTime();
+        process = builder.start();
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (System.currentTimeMillis() < deadline) {
+            Matcher ready = READY.matcher(Files.readString(log));
+            if (ready.find()) {
+                baseUrl = ready.group(1).replaceAll("/$", "");
+                startMillis = (System.nanoTime() - started) / 1_000_000;
+                return startMillis;
+            }
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the all-in-one exited with " + process.exitValue() + ":\n" + output());
+            }
+            Thread.sleep(20);
+        }
+        throw new IllegalStateException("the all-in-one was not ready within 120 s:\n" + output());
+    }
+
+    /** Stops the process as Ctrl-C would (SIGTERM), and waits for it to end. */
+    public int stop() throws InterruptedException {
+        if (process == null) {
+            return 0;
+        }
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+        int exit = process.exitValue();
+        process = null;
+        return exit;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop();
+    }
+
+    public String output() {
+        try {
+            return log == null ? "" : Files.readString(log);
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    public String baseUrl() {
+        return baseUrl;
+    }
+
+    public int postgresPort() {
+        return Integer.parseInt(environment.get("CLOUDPLANE_EMBEDDED_POSTGRES_PORT"));
+    }
+
+    public record Response(int status, Map<String, Object> body, String raw) {
+        @SuppressWarnings("unchecked")
+        public <T> T get(String path) {
+            Object current = body;
+            for (String key : path.split("\\.")) {
+                current = current == null ? null : ((Map<String, Object>) current).get(key);
+            }
+            return (T) current;
+        }
+    }
+
+    public Response call(String method, String path, String token, Object body) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        if (body != null) {
+            request.header("Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)));
+        } else {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        Map<String, Object> parsed = response.body().isBlank() || !response.body().startsWith("{") ? Map.of()
+                : json.readValue(response.body(), Argument.mapOf(String.class, Object.class));
+        return new Response(response.statusCode(), parsed, response.body());
+    }
+
+    /** Polls an operation until it ends; fails when it does not end within {@code timeout}. */
+    public Response awaitOperation(String operationId, String token, Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Response op;
+        do {
+            op = call("GET", "/api/v1/operations/" + operationId, token, null);
+            String status = op.get("status");
+            if ("SUCCEEDED".equals(status) || "FAILED".equals(status) || "CANCELLED".equals(status)) {
+                return op;
+            }
+            Thread.sleep(25);
+        } while (System.nanoTime() < deadline);
+        throw new IllegalStateException("operation " + operationId + " did not end: " + op.raw());
+    }
+
+    public int get(String url) throws InterruptedException {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** The processes (environment servers) started for {@code envId}, found by their command-line marker. */
+    public static List<ProcessHandle> serverProcesses(String envId) {
+        List<ProcessHandle> found = new ArrayList<>();
+        ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(c -> c.contains("-Dcloudplane.env=" + envId)).orElse(false))
+                .forEach(found::add);
+        return found;
+    }
+
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

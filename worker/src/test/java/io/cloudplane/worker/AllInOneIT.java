@@ -1,0 +1,158 @@
+package io.cloudplane.worker;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * End to end: the packaged all-in-one, started as the README starts it, driven over HTTP as a
+ * user would, through a restart, a server crash, and deletion.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AllInOneIT {
+    private static final Duration OPERATION_TIMEOUT = Duration.ofSeconds(90);
+    private static AllInOne cloudplane;
+    private static Path dataDir;
+    private static String token;
+    private static String appId;
+    private static String envId;
+    private static String previewUrl;
+
+    @BeforeAll
+    static void start() throws Exception {
+        dataDir = Files.createTempDirectory(Path.of("target"), "e2e-").toAbsolutePath();
+        cloudplane = new AllInOne(dataDir, Map.of());
+        cloudplane.start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (cloudplane != null) {
+            cloudplane.close();
+        }
+    }
+
+    private static String database(String env) {
+        return "env_" + env.replace("-", "");
+    }
+
+    private static boolean databaseExists(String name) throws Exception {
+        try (var c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + cloudplane.postgresPort() + "/postgres", "postgres", "");
+             var s = c.prepareStatement("select count(*) from pg_database where datname = ?")) {
+            s.setString(1, name);
+            try (var rs = s.executeQuery()) {
+                rs.next();
+                return rs.getInt(1) == 1;
+            }
+        }
+    }
+
+    @Test
+    @Order(1)
+    void signsUpCreatesAnApplicationAndItsEnvironmentServesItsPreviewUrl() throws Exception {
+        String email = "e2e-" + UUID.randomUUID() + "@example.com";
+        var account = cloudplane.call("POST", "/api/v1/accounts", null,
+                Map.of("email", email, "password", "correct-horse-battery", "firstName", "Ada", "lastName", "Lovelace"));
+        assertEquals(201, account.status(), account.raw());
+        var session = cloudplane.call("POST", "/api/v1/sessions", null, Map.of("email", email, "password", "correct-horse-battery"));
+        assertEquals(200, session.status(), session.raw());
+        token = session.get("accessToken");
+
+        var created = cloudplane.call("POST", "/api/v1/apps", token, Map.of("name", "shop"));
+        assertEquals(202, created.status(), created.raw());
+        var op = cloudplane.awaitOperation(created.get("id"), token, OPERATION_TIMEOUT);
+        assertEquals("SUCCEEDED", op.get("status"), op.raw() + "\n" + cloudplane.output());
+        appId = created.get("appId");
+        envId = created.get("envId");
+
+        var env = cloudplane.call("GET", "/api/v1/apps/" + appId + "/environments/" + envId, token, null);
+        assertEquals("RUNNING", env.get("status"), env.raw());
+        previewUrl = env.get("urls.preview");
+        assertTrue(previewUrl.startsWith("http://127.0.0.1:"), previewUrl);
+        assertEquals(previewUrl + "studio/", env.get("urls.studio"));
+        assertEquals(200, cloudplane.get(previewUrl));
+        assertEquals(200, cloudplane.get(previewUrl + "_health"), "the server reaches its database");
+        assertTrue(databaseExists(database(envId)));
+        assertEquals(1, AllInOne.serverProcesses(envId).size());
+
+        // The sandbox came with the account and was provisioned too.
+        var apps = cloudplane.call("GET", "/api/v1/apps", token, null);
+        String sandboxId = apps.get("sandbox.id");
+        var sandboxEnvs = cloudplane.call("GET", "/api/v1/apps/" + sandboxId + "/environments", token, null);
+        assertEquals(200, sandboxEnvs.status());
+    }
+
+    @Test
+    @Order(2)
+    void everythingSurvivesARestartAndRunningServersComeBack() throws Exception {
+        assertEquals(143 & 0xff, cloudplane.stop() & 0xff, "stopped by SIGTERM");
+        assertTrue(AllInOne.serverProcesses(envId).isEmpty(), "the all-in-one stops the servers it started");
+        assertEquals(-1, cloudplane.get(previewUrl));
+
+        cloudplane.start();
+        var app = cloudplane.call("GET", "/api/v1/apps/" + appId, token, null);
+        assertEquals(200, app.status(), "the session key, the account and the app survived: " + app.raw());
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (cloudplane.get(previewUrl) != 200 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals(200, cloudplane.get(previewUrl), "the RUNNING environment's server started again on its port");
+        assertEquals("RUNNING", cloudplane.call("GET", "/api/v1/apps/" + appId + "/environments/" + envId, token, null).get("status"));
+    }
+
+    @Test
+    @Order(3)
+    void aServerThatDiesShowsInItsEnvironmentsStatus() throws Exception {
+        var created = cloudplane.call("POST", "/api/v1/apps", token, Map.of("name", "fragile"));
+        assertEquals("SUCCEEDED", cloudplane.awaitOperation(created.get("id"), token, OPERATION_TIMEOUT).get("status"));
+        String fragileEnv = created.get("envId");
+        List<ProcessHandle> servers = AllInOne.serverProcesses(fragileEnv);
+        assertEquals(1, servers.size());
+        ProcessHandle server = servers.get(0);
+        server.destroyForcibly();
+        server.onExit().get();
+
+        long deadline = System.currentTimeMillis() + 20_000;
+        AllInOne.Response env;
+        do {
+            env = cloudplane.call("GET", "/api/v1/apps/" + created.get("appId") + "/environments/" + fragileEnv, token, null);
+            Thread.sleep(50);
+        } while (!"FAILED".equals(env.get("status")) && System.currentTimeMillis() < deadline);
+        assertEquals("FAILED", env.get("status"), env.raw());
+        assertTrue(((String) env.get("statusReason")).contains("exited"), env.raw());
+
+        var deleted = cloudplane.call("DELETE", "/api/v1/apps/" + created.get("appId"), token, null);
+        assertEquals("SUCCEEDED", cloudplane.awaitOperation(deleted.get("id"), token, OPERATION_TIMEOUT).get("status"));
+    }
+
+    @Test
+    @Order(4)
+    void deletingTheAppRemovesItsDatabaseProcessAndFiles() throws Exception {
+        var deleted = cloudplane.call("DELETE", "/api/v1/apps/" + appId, token, null);
+        assertEquals(202, deleted.status(), deleted.raw());
+        var op = cloudplane.awaitOperation(deleted.get("id"), token, OPERATION_TIMEOUT);
+        assertEquals("SUCCEEDED", op.get("status"), op.raw());
+
+        assertEquals(404, cloudplane.call("GET", "/api/v1/apps/" + appId, token, null).status());
+        assertFalse(databaseExists(database(envId)), "the environment's database was dropped");
+        assertTrue(AllInOne.serverProcesses(envId).isEmpty(), "the environment's server process is gone");
+        assertNotEquals(200, cloudplane.get(previewUrl));
+        assertFalse(Files.exists(dataDir.resolve("environments").resolve(envId)), "its folders were removed");
+    }
+}
