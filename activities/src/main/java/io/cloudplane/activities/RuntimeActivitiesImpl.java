@@ -19,7 +19,7 @@ public class RuntimeActivitiesImpl implements RuntimeActivities {
     private final Duration healthTimeout;
 
     public RuntimeActivitiesImpl(EnvironmentLookup lookup, EnvironmentServers servers, EnvironmentRuntime runtime,
-                                 @Value("${cloudplane.runtime.health-timeout:60s}") Duration healthTimeout) {
+                                 @Value("${cloudplane.server-health-timeout:60s}") Duration healthTimeout) {
         this.lookup = lookup;
         this.servers = servers;
         this.runtime = runtime;
