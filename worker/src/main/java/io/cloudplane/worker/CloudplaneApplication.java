@@ -18,5 +18,10 @@ public final class CloudplaneApplication {
         String url = context.findBean(EmbeddedServer.class).map(s -> s.getURL().toString()).orElse("(no HTTP server)");
         System.out.printf("Cloudplane is ready at %s (started in %d ms; API %s/api/v1, health %s/health, API docs %s/swagger-ui/)%n",
                 url, (System.nanoTime() - started) / 1_000_000, url, url, url);
+        if (Boolean.getBoolean("cloudplane.cds-training")) {
+            // The build's training run: the JVM writes its class-data-sharing archive as it exits.
+            context.close();
+            System.exit(0);
+        }
     }
 }

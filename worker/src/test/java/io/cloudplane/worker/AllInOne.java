@@ -58,8 +58,13 @@ public final class AllInOne implements AutoCloseable {
     public long start() throws IOException, InterruptedException {
         Files.createDirectories(dataDir);
         log = dataDir.resolve("all-in-one-" + System.nanoTime() + ".log");
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", jar().toAbsolutePath().toString())
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        String archive = System.getProperty("cloudplane.cds.archive", "");
+        if (!archive.isBlank() && Files.exists(Path.of(archive))) {
+            command.addAll(List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
+        }
+        command.addAll(List.of("-jar", jar().toAbsolutePath().toString()));
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         builder.environment().putAll(environment);
