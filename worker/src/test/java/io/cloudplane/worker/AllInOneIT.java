@@ -118,6 +118,28 @@ class AllInOneIT {
 
     @Test
     @Order(3)
+    void anEnvironmentCanBeAddedAndDeletedOnItsOwn() throws Exception {
+        var created = cloudplane.call("POST", "/api/v1/apps/" + appId + "/environments", token,
+                Map.of("name", "staging", "type", "staging", "description", "QA"));
+        assertEquals(202, created.status(), created.raw());
+        assertEquals("SUCCEEDED", cloudplane.awaitOperation(created.get("id"), token, OPERATION_TIMEOUT).get("status"));
+        String stagingId = created.get("envId");
+        var env = cloudplane.call("GET", "/api/v1/apps/" + appId + "/environments/" + stagingId, token, null);
+        assertEquals("RUNNING", env.get("status"), env.raw());
+        assertEquals(true, env.get("services.backups"));
+        assertEquals(200, cloudplane.get(env.get("urls.preview")));
+
+        var deleted = cloudplane.call("DELETE", "/api/v1/apps/" + appId + "/environments/" + stagingId, token, null);
+        assertEquals(202, deleted.status(), deleted.raw());
+        assertEquals("SUCCEEDED", cloudplane.awaitOperation(deleted.get("id"), token, OPERATION_TIMEOUT).get("status"));
+        assertEquals(404, cloudplane.call("GET", "/api/v1/apps/" + appId + "/environments/" + stagingId, token, null).status());
+        assertFalse(databaseExists(database(stagingId)));
+        assertTrue(AllInOne.serverProcesses(stagingId).isEmpty());
+        assertEquals(200, cloudplane.get(previewUrl), "the development environment is untouched");
+    }
+
+    @Test
+    @Order(4)
     void aServerThatDiesShowsInItsEnvironmentsStatus() throws Exception {
         var created = cloudplane.call("POST", "/api/v1/apps", token, Map.of("name", "fragile"));
         assertEquals("SUCCEEDED", cloudplane.awaitOperation(created.get("id"), token, OPERATION_TIMEOUT).get("status"));
@@ -142,7 +164,7 @@ class AllInOneIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void deletingTheAppRemovesItsDatabaseProcessAndFiles() throws Exception {
         var deleted = cloudplane.call("DELETE", "/api/v1/apps/" + appId, token, null);
         assertEquals(202, deleted.status(), deleted.raw());

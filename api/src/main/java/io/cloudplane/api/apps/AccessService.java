@@ -43,6 +43,11 @@ public class AccessService {
         return envIds.isEmpty() ? Optional.empty() : Optional.of(new Access(app, Access.Role.USER, envIds));
     }
 
+    /** An owner or developer of the app (not an end user of one of its environments). */
+    public boolean isMemberOf(UUID userId, UUID appId) {
+        return members.findById(new AppMemberRecord.Key(appId, userId)).isPresent();
+    }
+
     public Access requireApp(UUID userId, UUID appId) {
         return apps.findById(appId).flatMap(app -> find(userId, app))
                 .orElseThrow(() -> ApiException.notFound("App " + appId));

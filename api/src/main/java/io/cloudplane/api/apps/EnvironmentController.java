@@ -1,6 +1,7 @@
 package io.cloudplane.api.apps;
 
 import io.cloudplane.api.operations.Accepted;
+import io.cloudplane.api.problem.ApiException;
 import io.cloudplane.api.operations.OperationView;
 import io.cloudplane.api.security.Caller;
 import io.cloudplane.infra.persistence.EnvironmentRecord;
@@ -67,7 +68,7 @@ public class EnvironmentController {
         Access a = access.requireApp(caller, appId);
         EnvironmentRecord env = access.requireEnvironment(a, envId);
         if (a.role() != Access.Role.OWNER) {
-            throw io.cloudplane.api.problem.ApiException.forbidden("Only the app's owner may delete an environment");
+            throw ApiException.forbidden("Only the app's owner may delete an environment");
         }
         return accepted.launch(service.deleteEnvironment(a, caller, env));
     }

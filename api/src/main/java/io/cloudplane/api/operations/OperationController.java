@@ -35,17 +35,9 @@ public class OperationController {
     @Get("/{id}")
     public OperationView get(UUID id, Authentication auth) {
         UUID caller = Caller.id(auth);
-        OperationRecord op = operations.findById(id).orElseThrow(() -> ApiException.notFound("Operation " + id));
-        if (!caller.equals(op.userId())) {
-            try {
-                var a = access.requireApp(caller, op.appId());
-                if (a.role() == io.cloudplane.api.apps.Access.Role.USER) {
-                    throw ApiException.notFound("Operation " + id);
-                }
-            } catch (ApiException e) {
-                throw ApiException.notFound("Operation " + id);
-            }
-        }
+        OperationRecord op = operations.findById(id)
+                .filter(o -> caller.equals(o.userId()) || access.isMemberOf(caller, o.appId()))
+                .orElseThrow(() -> ApiException.notFound("Operation " + id));
         return accepted.view(op);
     }
 }

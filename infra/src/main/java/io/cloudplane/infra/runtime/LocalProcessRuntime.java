@@ -47,6 +47,8 @@ public class LocalProcessRuntime implements EnvironmentRuntime {
     private final ApplicationEventPublisher<ServerExitedEvent> events;
     private final Map<String, Running> servers = new ConcurrentHashMap<>();
     private final Set<String> stopping = ConcurrentHashMap.newKeySet();
+    /** How each server that died unasked ended, until it is started or stopped again. */
+    private final Map<String, Integer> exitCodes = new ConcurrentHashMap<>();
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     private volatile boolean shuttingDown;
@@ -87,6 +89,7 @@ public class LocalProcessRuntime implements EnvironmentRuntime {
                 env.put("CLOUDPLANE_ENV_ID", envId);
                 env.put("CLOUDPLANE_SERVER_VERSION", spec.version().version());
                 stopping.remove(envId);
+                exitCodes.remove(envId);
                 Process process = builder.start();
                 Files.writeString(pidFile(envId), Long.toString(process.pid()));
                 servers.put(envId, new Running(process, port));
@@ -103,6 +106,7 @@ public class LocalProcessRuntime implements EnvironmentRuntime {
     public void stop(String envId) {
         synchronized (lock(envId)) {
             stopping.add(envId);
+            exitCodes.remove(envId);
             Running running = servers.remove(envId);
             if (running != null) {
                 terminate(running.process().toHandle());
@@ -121,8 +125,8 @@ public class LocalProcessRuntime implements EnvironmentRuntime {
     public HealthReport checkHealth(String envId) {
         Running running = servers.get(envId);
         if (running == null || !running.process().isAlive()) {
-            String exit = running == null ? "not started" : "exited with code " + running.process().exitValue();
-            return new HealthReport(false, false, "the server " + exit);
+            Integer code = running != null ? Integer.valueOf(running.process().exitValue()) : exitCodes.get(envId);
+            return new HealthReport(false, false, code == null ? "the server is not running" : "the server exited with code " + code);
         }
         try {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + running.port() + "/_health"))
@@ -178,6 +182,7 @@ public class LocalProcessRuntime implements EnvironmentRuntime {
         if (shuttingDown || stopping.contains(envId)) {
             return;
         }
+        exitCodes.put(envId, process.exitValue());
         LOG.warn("The server of environment {} exited with code {}", envId, process.exitValue());
         events.publishEvent(new ServerExitedEvent(envId, process.exitValue(), recentOutput(envId)));
     }

@@ -1,0 +1,67 @@
+package io.cloudplane.worker;
+
+import io.cloudplane.api.apps.AppService;
+import io.cloudplane.api.operations.OperationLauncher;
+import io.cloudplane.infra.databases.DatabaseProvisioner;
+import io.cloudplane.infra.files.EnvironmentFiles;
+import io.cloudplane.infra.persistence.AppRecord;
+import io.cloudplane.infra.persistence.EnvironmentRecord;
+import io.cloudplane.infra.persistence.EnvironmentRepository;
+import io.cloudplane.infra.persistence.OperationRecord;
+import io.cloudplane.infra.persistence.OperationRepository;
+import io.cloudplane.infra.persistence.UserRecord;
+import io.cloudplane.infra.persistence.UserRepository;
+import io.cloudplane.workflows.common.EnvironmentStatus;
+import io.cloudplane.workflows.common.OperationStatus;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The real workflow, activities, database and runtime, with a server version whose command exits
+ * at once: the environment ends FAILED with the reason, and its database, role and folders are gone.
+ */
+@MicronautTest(transactional = false)
+class ProvisioningFailureTest {
+    @Inject UserRepository users;
+    @Inject AppService apps;
+    @Inject OperationLauncher launcher;
+    @Inject OperationRepository operations;
+    @Inject EnvironmentRepository environments;
+    @Inject DatabaseProvisioner databases;
+    @Inject EnvironmentFiles files;
+
+    @Test
+    void aServerThatNeverBecomesHealthyFailsTheEnvironmentAndLeavesNothingBehind() throws Exception {
+        UserRecord owner = users.save(new UserRecord(UUID.randomUUID(), "fail-" + UUID.randomUUID() + "@example.com", "F", "L",
+                Instant.now().truncatedTo(ChronoUnit.MICROS)));
+        OperationRecord op = apps.createApp(owner.id(), "doomed", AppRecord.AppKind.APPLICATION);
+        assertTrue(launcher.launch(op));
+
+        long deadline = System.currentTimeMillis() + 60_000;
+        OperationRecord current = op;
+        while (!current.status().isFinal() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+            current = operations.findById(op.id()).orElseThrow();
+        }
+        assertEquals(OperationStatus.FAILED, current.status(), current.toString());
+        assertTrue(current.error().contains("exited"), current.error());
+        assertTrue(current.steps().contains("\"name\":\"await-healthy\",\"status\":\"FAILED\""), current.steps());
+        assertTrue(current.steps().contains("\"name\":\"clean-up\",\"status\":\"SUCCEEDED\""), current.steps());
+
+        EnvironmentRecord env = environments.findById(op.envId()).orElseThrow();
+        assertEquals(EnvironmentStatus.FAILED, env.status());
+        assertTrue(env.statusReason().contains("exited"), env.statusReason());
+        assertFalse(databases.databaseExists(env.dbName()), "the database was dropped");
+        assertFalse(databases.roleExists(env.dbName()), "the role was dropped");
+        assertFalse(files.exists(env.id().toString()), "the folders were removed");
+    }
+}
