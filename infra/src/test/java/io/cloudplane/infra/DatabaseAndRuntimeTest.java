@@ -88,20 +88,25 @@ class DatabaseAndRuntimeTest {
         assertEquals("s3cret", secrets.decrypt(sealed));
     }
 
-    @Test
-    void theBuiltinServerServesCodeAnswersHealthWithItsDatabaseAndStops() throws Exception {
-        String envId = UUID.randomUUID().toString();
+    /** An environment's database and folders, and the spec of its server. */
+    private ServerSpec prepareEnvironment(String envId) {
         String db = "env_" + envId.replace("-", "");
         String password = RandomTokens.alphanumeric(32);
         databases.ensureDatabase(db, password);
         files.createFolders(envId);
+        return new ServerSpec(envId, catalog.defaultVersion(), null, databases.jdbcUrlFor(db), db, password);
+    }
+
+    @Test
+    void theBuiltinServerServesCodeAnswersHealthWithItsDatabaseAndStops() throws Exception {
+        String envId = UUID.randomUUID().toString();
+        ServerSpec spec = prepareEnvironment(envId);
+        String db = spec.databaseUser();
         Files.writeString(files.codeDir(envId).resolve("hello.txt"), "hello from code");
         assertEquals(2, catalog.all().size());
 
-        ServerEndpoint endpoint = runtime.start(new ServerSpec(envId, catalog.defaultVersion(), null,
-                databases.jdbcUrlFor(db), db, password));
-        assertEquals(endpoint, runtime.start(new ServerSpec(envId, catalog.defaultVersion(), null,
-                databases.jdbcUrlFor(db), db, password)), "a second start of a running server changes nothing");
+        ServerEndpoint endpoint = runtime.start(spec);
+        assertEquals(endpoint, runtime.start(spec), "a second start of a running server changes nothing");
         HealthReport health = awaitHealthy(envId);
         assertTrue(health.detail().contains("\"database\":\"UP\""), health.detail());
         assertTrue(health.detail().contains(catalog.defaultVersion().version()), health.detail());
@@ -127,11 +132,9 @@ class DatabaseAndRuntimeTest {
     @Test
     void aServerThatDiesIsReported() throws Exception {
         String envId = UUID.randomUUID().toString();
-        String db = "env_" + envId.replace("-", "");
-        String password = RandomTokens.alphanumeric(32);
-        databases.ensureDatabase(db, password);
-        files.createFolders(envId);
-        runtime.start(new ServerSpec(envId, catalog.defaultVersion(), null, databases.jdbcUrlFor(db), db, password));
+        ServerSpec spec = prepareEnvironment(envId);
+        String db = spec.databaseUser();
+        runtime.start(spec);
         awaitHealthy(envId);
         long pid = ((LocalProcessRuntime) runtime).pid(envId).orElseThrow();
         ProcessHandle.of(pid).orElseThrow().destroyForcibly();
@@ -141,6 +144,7 @@ class DatabaseAndRuntimeTest {
         }
         assertTrue(exits.events.stream().anyMatch(e -> e.envId().equals(envId)), "the death was published");
         assertFalse(runtime.checkHealth(envId).processAlive());
+        assertTrue(runtime.checkHealth(envId).detail().contains("exited with code"), runtime.checkHealth(envId).detail());
         runtime.stop(envId);
         databases.dropDatabase(db);
         files.deleteFolders(envId);
