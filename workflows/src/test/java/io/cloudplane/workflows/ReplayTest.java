@@ -27,6 +27,9 @@ class ReplayTest {
             "ProvisionEnvironmentWorkflow/failed-health.json, io.cloudplane.workflows.environment.ProvisionEnvironmentWorkflowImpl",
             "DeleteEnvironmentWorkflow/succeeded.json, io.cloudplane.workflows.environment.DeleteEnvironmentWorkflowImpl",
             "DeleteApplicationWorkflow/succeeded.json, io.cloudplane.workflows.application.DeleteApplicationWorkflowImpl",
+            "StopServerWorkflow/stopped.json, io.cloudplane.workflows.server.ServerActionWorkflowsImpl$Stop",
+            "StartServerWorkflow/started.json, io.cloudplane.workflows.server.ServerActionWorkflowsImpl$Start",
+            "RestartServerWorkflow/failed-health.json, io.cloudplane.workflows.server.ServerActionWorkflowsImpl$Restart",
     })
     void savedHistoryReplays(String history, Class<?> implementation) throws Exception {
         WorkflowReplayer.replayWorkflowExecutionFromResource("histories/" + history, implementation);

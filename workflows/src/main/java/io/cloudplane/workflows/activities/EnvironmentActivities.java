@@ -11,6 +11,8 @@ public interface EnvironmentActivities {
     /** Records a status; {@code reason} says why for FAILED and is cleared otherwise. */
     void setStatus(String envId, EnvironmentStatus status, String reason);
 
+    EnvironmentStatus getStatus(String envId);
+
     /** Removes the environment's record once everything it owned is gone. */
     void forgetEnvironment(String envId);
 

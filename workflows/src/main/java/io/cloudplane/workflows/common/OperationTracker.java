@@ -56,6 +56,12 @@ public final class OperationTracker {
         }
     }
 
+    /** Records a step that had nothing to do, such as a stop of a stopped server: the operation is a no-op. */
+    public void skip(String name) {
+        long now = Workflow.currentTimeMillis();
+        steps.add(new OperationStep(name, StepStatus.SKIPPED, now, now, null));
+    }
+
     public void succeeded() {
         report(OperationStatus.SUCCEEDED, null);
     }

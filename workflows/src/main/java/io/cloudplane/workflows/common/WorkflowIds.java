@@ -16,6 +16,18 @@ public final class WorkflowIds {
         return "env-delete/" + envId;
     }
 
+    public static String stopServer(String envId) {
+        return "env-stop/" + envId;
+    }
+
+    public static String startServer(String envId) {
+        return "env-start/" + envId;
+    }
+
+    public static String restartServer(String envId) {
+        return "env-restart/" + envId;
+    }
+
     public static String deleteApplication(String appId) {
         return "app-delete/" + appId;
     }

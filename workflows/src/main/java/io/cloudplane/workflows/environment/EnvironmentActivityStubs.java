@@ -14,16 +14,16 @@ import java.time.Duration;
  * The activity stubs that environment workflows share, with timeouts per kind of work. Errors of
  * type {@code InvalidInput} and {@code NotFound} are not retried: retrying cannot fix them.
  */
-final class EnvironmentActivityStubs {
+public final class EnvironmentActivityStubs {
     static final String[] NON_RETRYABLE = {"InvalidInput", "NotFound"};
 
-    final DatabaseActivities databases;
-    final FileActivities files;
-    final RuntimeActivities runtime;
-    final RuntimeActivities health;
-    final EnvironmentActivities environments;
+    public final DatabaseActivities databases;
+    public final FileActivities files;
+    public final RuntimeActivities runtime;
+    public final RuntimeActivities health;
+    public final EnvironmentActivities environments;
 
-    EnvironmentActivityStubs() {
+    public EnvironmentActivityStubs() {
         RetryOptions retry = RetryOptions.newBuilder()
                 .setInitialInterval(Duration.ofMillis(500))
                 .setMaximumInterval(Duration.ofSeconds(30))
@@ -54,7 +54,7 @@ final class EnvironmentActivityStubs {
     }
 
     /** Removes everything an environment owns; every call is "delete if present". */
-    void tearDown(String envId) {
+    public void tearDown(String envId) {
         runtime.stopServer(envId);
         databases.dropDatabase(envId);
         files.deleteFolders(envId);
