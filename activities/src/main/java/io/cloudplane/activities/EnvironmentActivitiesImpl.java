@@ -27,6 +27,12 @@ public class EnvironmentActivitiesImpl implements EnvironmentActivities {
     }
 
     @Override
+    public EnvironmentStatus getStatus(String envId) {
+        return environments.findById(UUID.fromString(envId)).map(EnvironmentRecord::status)
+                .orElseThrow(() -> Failures.notFound("environment " + envId + " does not exist"));
+    }
+
+    @Override
     public void forgetEnvironment(String envId) {
         environments.deleteById(UUID.fromString(envId));
     }

@@ -20,10 +20,12 @@ import java.util.UUID;
 public class OperationActivitiesImpl implements OperationActivities {
     private final OperationRepository operations;
     private final JsonMapper json;
+    private final ActivityLog activityLog;
 
-    public OperationActivitiesImpl(OperationRepository operations, JsonMapper json) {
+    public OperationActivitiesImpl(OperationRepository operations, JsonMapper json, ActivityLog activityLog) {
         this.operations = operations;
         this.json = json;
+        this.activityLog = activityLog;
     }
 
     @Override
@@ -31,8 +33,11 @@ public class OperationActivitiesImpl implements OperationActivities {
         try {
             String steps = new String(json.writeValueAsBytes(Argument.listOf(OperationStep.class), progress.steps()),
                     java.nio.charset.StandardCharsets.UTF_8);
-            operations.recordProgress(UUID.fromString(progress.operationId()), progress.status(), progress.runId(), steps,
-                    progress.error(), Instant.now());
+            UUID opId = UUID.fromString(progress.operationId());
+            operations.recordProgress(opId, progress.status(), progress.runId(), steps, progress.error(), Instant.now());
+            if (progress.status().isFinal()) {
+                operations.findById(opId).ifPresent(op -> activityLog.record(op, progress));
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

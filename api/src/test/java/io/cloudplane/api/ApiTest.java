@@ -264,6 +264,32 @@ class ApiTest {
         assertEquals(List.of(prodEnv.toString()), visible.stream().map(e -> e.get("id")).toList());
         assertProblem(call(HttpRequest.GET("/api/v1/apps/" + appId + "/environments/" + devEnv), end.token()), HttpStatus.NOT_FOUND);
         assertProblem(call(HttpRequest.GET("/api/v1/operations/" + op.get("id")), end.token()), HttpStatus.NOT_FOUND);
+        assertProblem(call(HttpRequest.POST("/api/v1/apps/" + appId + "/environments/" + prodEnv + "/restart", Map.of()), end.token()),
+                HttpStatus.FORBIDDEN);
+        assertProblem(call(HttpRequest.POST("/api/v1/apps/" + appId + "/environments/" + devEnv + "/stop", Map.of()), end.token()),
+                HttpStatus.NOT_FOUND);
+        User stranger = signUp();
+        assertProblem(call(HttpRequest.POST("/api/v1/apps/" + appId + "/environments/" + devEnv + "/stop", Map.of()), stranger.token()),
+                HttpStatus.NOT_FOUND);
+        assertProblem(call(HttpRequest.GET("/api/v1/apps/" + appId + "/environments/" + devEnv + "/activity"), stranger.token()),
+                HttpStatus.NOT_FOUND);
+    }
+
+    @Test
+    void serverActionsWaitForProvisioningAndTheActivityLogValidatesItsPaging() {
+        User ada = signUp();
+        var op = createApp(ada, "busy-app").body();
+        String env = "/api/v1/apps/" + op.get("appId") + "/environments/" + op.get("envId");
+        assertProblem(call(HttpRequest.POST(env + "/restart", Map.of()), ada.token()), HttpStatus.CONFLICT);
+        var page = call(HttpRequest.GET(env + "/activity"), ada.token());
+        assertEquals(HttpStatus.OK, page.getStatus());
+        assertEquals(List.of(), page.body().get("items"));
+        var badCursor = call(HttpRequest.GET(env + "/activity?cursor=abc"), ada.token());
+        assertProblem(badCursor, HttpStatus.BAD_REQUEST);
+        assertEquals("cursor", errors(badCursor).get(0).get("field"));
+        var badLimit = call(HttpRequest.GET(env + "/activity?limit=0"), ada.token());
+        assertProblem(badLimit, HttpStatus.BAD_REQUEST);
+        assertEquals("limit", errors(badLimit).get(0).get("field"));
     }
 
     @Test

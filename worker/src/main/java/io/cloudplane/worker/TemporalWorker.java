@@ -9,6 +9,7 @@ import io.cloudplane.workflows.application.DeleteApplicationWorkflowImpl;
 import io.cloudplane.workflows.common.TaskQueues;
 import io.cloudplane.workflows.environment.DeleteEnvironmentWorkflowImpl;
 import io.cloudplane.workflows.environment.ProvisionEnvironmentWorkflowImpl;
+import io.cloudplane.workflows.server.ServerActionWorkflowsImpl;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Value;
@@ -42,7 +43,8 @@ public class TemporalWorker {
                 .setMaxConcurrentActivityExecutionSize(maxActivities)
                 .build());
         worker.registerWorkflowImplementationTypes(ProvisionEnvironmentWorkflowImpl.class, DeleteEnvironmentWorkflowImpl.class,
-                DeleteApplicationWorkflowImpl.class);
+                DeleteApplicationWorkflowImpl.class, ServerActionWorkflowsImpl.Stop.class, ServerActionWorkflowsImpl.Start.class,
+                ServerActionWorkflowsImpl.Restart.class);
         worker.registerActivitiesImplementations(databases, files, runtime, environments, operations);
     }
 

@@ -30,6 +30,7 @@ class AllInOneIT {
     private static AllInOne cloudplane;
     private static Path dataDir;
     private static String token;
+    private static String email;
     private static String appId;
     private static String envId;
     private static String previewUrl;
@@ -66,7 +67,7 @@ class AllInOneIT {
     @Test
     @Order(1)
     void signsUpCreatesAnApplicationAndItsEnvironmentServesItsPreviewUrl() throws Exception {
-        String email = "e2e-" + UUID.randomUUID() + "@example.com";
+        email = "e2e-" + UUID.randomUUID() + "@example.com";
         var account = cloudplane.call("POST", "/api/v1/accounts", null,
                 Map.of("email", email, "password", "correct-horse-battery", "firstName", "Ada", "lastName", "Lovelace"));
         assertEquals(201, account.status(), account.raw());
@@ -118,6 +119,48 @@ class AllInOneIT {
 
     @Test
     @Order(3)
+    void serversStopStartAndRestartAndTheActivityLogSaysWhoDidWhat() throws Exception {
+        String env = "/api/v1/apps/" + appId + "/environments/" + envId;
+        var stop = cloudplane.call("POST", env + "/stop", token, null);
+        assertEquals(202, stop.status(), stop.raw());
+        assertEquals("SUCCEEDED", cloudplane.awaitOperation(stop.get("id"), token, OPERATION_TIMEOUT).get("status"));
+        assertEquals("STOPPED", cloudplane.call("GET", env, token, null).get("status"));
+        assertTrue(AllInOne.serverProcesses(envId).isEmpty(), "the server process is gone");
+        assertEquals(-1, cloudplane.get(previewUrl));
+
+        var again = cloudplane.call("POST", env + "/stop", token, null);
+        assertEquals("SUCCEEDED", cloudplane.awaitOperation(again.get("id"), token, OPERATION_TIMEOUT).get("status"));
+
+        var start = cloudplane.call("POST", env + "/start", token, null);
+        assertEquals("SUCCEEDED", cloudplane.awaitOperation(start.get("id"), token, OPERATION_TIMEOUT).get("status"));
+        assertEquals("RUNNING", cloudplane.call("GET", env, token, null).get("status"));
+        assertEquals(200, cloudplane.get(previewUrl), "the preview URL answers again, on the same port");
+
+        var restart = cloudplane.call("POST", env + "/restart", token, null);
+        assertEquals(202, restart.status());
+        var concurrent = cloudplane.call("POST", env + "/stop", token, null);
+        assertEquals(409, concurrent.status(), concurrent.raw());
+        assertEquals((String) restart.get("id"), (String) concurrent.get("operationId"), "the refusal names the running operation");
+        assertEquals("SUCCEEDED", cloudplane.awaitOperation(restart.get("id"), token, OPERATION_TIMEOUT).get("status"));
+        assertEquals(200, cloudplane.get(previewUrl));
+
+        var page = cloudplane.call("GET", env + "/activity?limit=3", token, null);
+        assertEquals(200, page.status(), page.raw());
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> items = (List<Map<String, Object>>) page.body().get("items");
+        assertEquals(List.of("restarted:SUCCEEDED", "started:SUCCEEDED", "stopped:NO_OP"),
+                items.stream().map(e -> e.get("action") + ":" + e.get("outcome")).toList());
+        assertTrue(items.stream().allMatch(e -> email.equals(e.get("who"))), page.raw());
+        var rest = cloudplane.call("GET", env + "/activity?limit=3&cursor=" + page.get("nextCursor"), token, null);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> older = (List<Map<String, Object>>) rest.body().get("items");
+        assertEquals(List.of("stopped:SUCCEEDED", "created:SUCCEEDED"),
+                older.stream().map(e -> e.get("action") + ":" + e.get("outcome")).toList());
+        assertEquals(null, (String) rest.get("nextCursor"));
+    }
+
+    @Test
+    @Order(4)
     void anEnvironmentCanBeAddedAndDeletedOnItsOwn() throws Exception {
         var created = cloudplane.call("POST", "/api/v1/apps/" + appId + "/environments", token,
                 Map.of("name", "staging", "type", "staging", "description", "QA"));
@@ -139,7 +182,7 @@ class AllInOneIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aServerThatDiesShowsInItsEnvironmentsStatus() throws Exception {
         var created = cloudplane.call("POST", "/api/v1/apps", token, Map.of("name", "fragile"));
         assertEquals("SUCCEEDED", cloudplane.awaitOperation(created.get("id"), token, OPERATION_TIMEOUT).get("status"));
@@ -164,7 +207,7 @@ class AllInOneIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void deletingTheAppRemovesItsDatabaseProcessAndFiles() throws Exception {
         var deleted = cloudplane.call("DELETE", "/api/v1/apps/" + appId, token, null);
         assertEquals(202, deleted.status(), deleted.raw());

@@ -87,6 +87,23 @@ public class AppService {
                 WorkflowIds.deleteEnvironment(env.id().toString()));
     }
 
+    /** A stop, start or restart of the environment's server. */
+    @Transactional
+    public OperationRecord serverAction(Access access, UUID callerId, EnvironmentRecord env, OperationType type) {
+        requireActive(access.app());
+        String envId = env.id().toString();
+        String workflowId = switch (type) {
+            case STOP_SERVER -> WorkflowIds.stopServer(envId);
+            case START_SERVER -> WorkflowIds.startServer(envId);
+            case RESTART_SERVER -> WorkflowIds.restartServer(envId);
+            default -> throw new IllegalArgumentException(type + " is not a server action");
+        };
+        if (env.status() == EnvironmentStatus.PROVISIONING || env.status() == EnvironmentStatus.DELETING) {
+            throw ApiException.conflict("The environment is " + env.status() + "; try again when it is done");
+        }
+        return insertOperation(type, access.app().id(), env.id(), callerId, workflowId);
+    }
+
     @Transactional
     public OperationRecord deleteApp(Access access, UUID callerId) {
         AppRecord app = access.app();

@@ -7,6 +7,11 @@ import io.cloudplane.api.security.Caller;
 import io.cloudplane.infra.persistence.EnvironmentRecord;
 import io.cloudplane.infra.persistence.EnvironmentRecord.EnvironmentType;
 import io.cloudplane.infra.persistence.EnvironmentRepository;
+import io.cloudplane.infra.persistence.OperationRecord;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.annotation.QueryValue;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
@@ -30,12 +35,15 @@ public class EnvironmentController {
     private final AccessService access;
     private final AppService service;
     private final Accepted accepted;
+    private final ActivityViews activityLog;
 
-    public EnvironmentController(EnvironmentRepository environments, AccessService access, AppService service, Accepted accepted) {
+    public EnvironmentController(EnvironmentRepository environments, AccessService access, AppService service, Accepted accepted,
+                                 ActivityViews activityLog) {
         this.environments = environments;
         this.access = access;
         this.service = service;
         this.accepted = accepted;
+        this.activityLog = activityLog;
     }
 
     @Get
@@ -60,6 +68,41 @@ public class EnvironmentController {
     public Views.EnvironmentView get(UUID appId, UUID envId, Authentication auth) {
         Access a = access.requireApp(Caller.id(auth), appId);
         return Views.EnvironmentView.of(access.requireEnvironment(a, envId));
+    }
+
+    /** Stops the environment's server: 202 with the operation; a stop of a stopped server is a recorded no-op. */
+    @Post("/{envId}/stop")
+    public HttpResponse<OperationView> stop(UUID appId, UUID envId, Authentication auth) {
+        return serverAction(appId, envId, auth, OperationRecord.OperationType.STOP_SERVER);
+    }
+
+    @Post("/{envId}/start")
+    public HttpResponse<OperationView> start(UUID appId, UUID envId, Authentication auth) {
+        return serverAction(appId, envId, auth, OperationRecord.OperationType.START_SERVER);
+    }
+
+    @Post("/{envId}/restart")
+    public HttpResponse<OperationView> restart(UUID appId, UUID envId, Authentication auth) {
+        return serverAction(appId, envId, auth, OperationRecord.OperationType.RESTART_SERVER);
+    }
+
+    /** The environment's activity log, newest first, {@code limit} entries a page (1 to 200, default 50). */
+    @Get("/{envId}/activity{?limit,cursor}")
+    public ActivityViews.Page activity(UUID appId, UUID envId, @Nullable @QueryValue @Min(1) @Max(200) Integer limit,
+                                       @Nullable @QueryValue String cursor, Authentication auth) {
+        Access a = access.requireApp(Caller.id(auth), appId);
+        access.requireEnvironment(a, envId);
+        return activityLog.page(envId, limit == null ? 50 : limit, cursor);
+    }
+
+    private HttpResponse<OperationView> serverAction(UUID appId, UUID envId, Authentication auth, OperationRecord.OperationType type) {
+        UUID caller = Caller.id(auth);
+        Access a = access.requireApp(caller, appId);
+        EnvironmentRecord env = access.requireEnvironment(a, envId);
+        if (a.role() == Access.Role.USER) {
+            throw ApiException.forbidden("Only the app's owner and developers may stop, start or restart servers");
+        }
+        return accepted.launch(service.serverAction(a, caller, env, type));
     }
 
     @Delete("/{envId}")

@@ -8,6 +8,10 @@ import io.cloudplane.workflows.environment.DeleteEnvironmentRequest;
 import io.cloudplane.workflows.environment.DeleteEnvironmentWorkflow;
 import io.cloudplane.workflows.environment.ProvisionEnvironmentWorkflow;
 import io.cloudplane.workflows.environment.ProvisionRequest;
+import io.cloudplane.workflows.server.RestartServerWorkflow;
+import io.cloudplane.workflows.server.ServerActionRequest;
+import io.cloudplane.workflows.server.StartServerWorkflow;
+import io.cloudplane.workflows.server.StopServerWorkflow;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowOptions;
@@ -29,6 +33,10 @@ public class OperationLauncher {
         this.client = client;
     }
 
+    private static ServerActionRequest serverAction(OperationRecord op) {
+        return new ServerActionRequest(op.id().toString(), op.appId().toString(), op.envId().toString(), null);
+    }
+
     /** Returns false when Temporal could not be reached; the reconciler starts the workflow later. */
     public boolean launch(OperationRecord op) {
         WorkflowOptions options = WorkflowOptions.newBuilder()
@@ -48,6 +56,12 @@ public class OperationLauncher {
                 case DELETE_APPLICATION -> WorkflowClient.start(
                         client.newWorkflowStub(DeleteApplicationWorkflow.class, options)::delete,
                         new DeleteApplicationRequest(opId, appId));
+                case STOP_SERVER -> WorkflowClient.start(client.newWorkflowStub(StopServerWorkflow.class, options)::stop,
+                        serverAction(op));
+                case START_SERVER -> WorkflowClient.start(client.newWorkflowStub(StartServerWorkflow.class, options)::start,
+                        serverAction(op));
+                case RESTART_SERVER -> WorkflowClient.start(client.newWorkflowStub(RestartServerWorkflow.class, options)::restart,
+                        serverAction(op));
             }
             return true;
         } catch (WorkflowExecutionAlreadyStarted alreadyRunning) {

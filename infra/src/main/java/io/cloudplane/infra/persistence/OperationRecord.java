@@ -14,5 +14,7 @@ public record OperationRecord(@Id UUID id, OperationType type, OperationStatus s
                               @Nullable UUID userId, String workflowId, @Nullable String runId, String steps,
                               @Nullable String error, Instant createdAt, Instant updatedAt) {
 
-    public enum OperationType { PROVISION_ENVIRONMENT, DELETE_ENVIRONMENT, DELETE_APPLICATION }
+    public enum OperationType {
+        PROVISION_ENVIRONMENT, DELETE_ENVIRONMENT, DELETE_APPLICATION, STOP_SERVER, START_SERVER, RESTART_SERVER
+    }
 }
