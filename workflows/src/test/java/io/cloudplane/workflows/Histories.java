@@ -17,10 +17,15 @@ public final class Histories {
     }
 
     public static void saveIfAsked(WorkflowClient client, String workflowId, String workflowName, String fileName) {
+        saveIfAsked(client, workflowId, null, workflowName, fileName);
+    }
+
+    /** {@code runId} picks one run of a workflow that continued as new; null is the latest run. */
+    public static void saveIfAsked(WorkflowClient client, String workflowId, String runId, String workflowName, String fileName) {
         if (!Boolean.getBoolean("cloudplane.saveHistories")) {
             return;
         }
-        String json = client.fetchHistory(workflowId).toJson(true);
+        String json = (runId == null ? client.fetchHistory(workflowId) : client.fetchHistory(workflowId, runId)).toJson(true);
         Path dir = Path.of("src/test/resources/histories", workflowName);
         try {
             Files.createDirectories(dir);

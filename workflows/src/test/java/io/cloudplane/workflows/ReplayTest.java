@@ -30,6 +30,8 @@ class ReplayTest {
             "StopServerWorkflow/stopped.json, io.cloudplane.workflows.server.ServerActionWorkflowsImpl$Stop",
             "StartServerWorkflow/started.json, io.cloudplane.workflows.server.ServerActionWorkflowsImpl$Start",
             "RestartServerWorkflow/failed-health.json, io.cloudplane.workflows.server.ServerActionWorkflowsImpl$Restart",
+            "SandboxLifecycleWorkflow/deleted.json, io.cloudplane.workflows.sandbox.SandboxLifecycleWorkflowImpl",
+            "SandboxLifecycleWorkflow/woken.json, io.cloudplane.workflows.sandbox.SandboxLifecycleWorkflowImpl",
     })
     void savedHistoryReplays(String history, Class<?> implementation) throws Exception {
         WorkflowReplayer.replayWorkflowExecutionFromResource("histories/" + history, implementation);

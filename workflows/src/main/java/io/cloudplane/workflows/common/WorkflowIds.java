@@ -28,6 +28,10 @@ public final class WorkflowIds {
         return "env-restart/" + envId;
     }
 
+    public static String sandboxLifecycle(String appId) {
+        return "sandbox-lifecycle/" + appId;
+    }
+
     public static String deleteApplication(String appId) {
         return "app-delete/" + appId;
     }
