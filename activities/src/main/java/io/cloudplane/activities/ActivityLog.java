@@ -40,6 +40,8 @@ public class ActivityLog {
             case STOP_SERVER -> "stopped";
             case START_SERVER -> "started";
             case RESTART_SERVER -> "restarted";
+            case SLEEP_SANDBOX -> "slept";
+            case WAKE_SANDBOX -> "woke";
         };
     }
 }

@@ -5,10 +5,12 @@ import io.cloudplane.activities.EnvironmentActivitiesImpl;
 import io.cloudplane.activities.FileActivitiesImpl;
 import io.cloudplane.activities.OperationActivitiesImpl;
 import io.cloudplane.activities.RuntimeActivitiesImpl;
+import io.cloudplane.activities.SandboxActivitiesImpl;
 import io.cloudplane.workflows.application.DeleteApplicationWorkflowImpl;
 import io.cloudplane.workflows.common.TaskQueues;
 import io.cloudplane.workflows.environment.DeleteEnvironmentWorkflowImpl;
 import io.cloudplane.workflows.environment.ProvisionEnvironmentWorkflowImpl;
+import io.cloudplane.workflows.sandbox.SandboxLifecycleWorkflowImpl;
 import io.cloudplane.workflows.server.ServerActionWorkflowsImpl;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Requires;
@@ -37,6 +39,7 @@ public class TemporalWorker {
 
     public TemporalWorker(WorkflowClient client, DatabaseActivitiesImpl databases, FileActivitiesImpl files,
                           RuntimeActivitiesImpl runtime, EnvironmentActivitiesImpl environments, OperationActivitiesImpl operations,
+                          SandboxActivitiesImpl sandbox,
                           @Value("${cloudplane.worker.max-concurrent-activities:50}") int maxActivities) {
         this.factory = WorkerFactory.newInstance(client);
         Worker worker = factory.newWorker(TaskQueues.CONTROL_PLANE, WorkerOptions.newBuilder()
@@ -44,8 +47,8 @@ public class TemporalWorker {
                 .build());
         worker.registerWorkflowImplementationTypes(ProvisionEnvironmentWorkflowImpl.class, DeleteEnvironmentWorkflowImpl.class,
                 DeleteApplicationWorkflowImpl.class, ServerActionWorkflowsImpl.Stop.class, ServerActionWorkflowsImpl.Start.class,
-                ServerActionWorkflowsImpl.Restart.class);
-        worker.registerActivitiesImplementations(databases, files, runtime, environments, operations);
+                ServerActionWorkflowsImpl.Restart.class, SandboxLifecycleWorkflowImpl.class);
+        worker.registerActivitiesImplementations(databases, files, runtime, environments, operations, sandbox);
     }
 
     @PostConstruct

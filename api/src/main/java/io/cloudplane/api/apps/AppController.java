@@ -5,6 +5,10 @@ import io.cloudplane.api.operations.OperationView;
 import io.cloudplane.api.security.Caller;
 import io.cloudplane.infra.persistence.AppRecord;
 import io.cloudplane.infra.persistence.AppRepository;
+import io.cloudplane.infra.persistence.OperationRecord;
+import io.cloudplane.infra.persistence.OperationRepository;
+import io.cloudplane.api.problem.ApiException;
+import io.cloudplane.api.sandbox.SandboxLifecycles;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
@@ -29,12 +33,17 @@ public class AppController {
     private final AccessService access;
     private final AppService service;
     private final Accepted accepted;
+    private final SandboxLifecycles lifecycles;
+    private final OperationRepository operations;
 
-    public AppController(AppRepository apps, AccessService access, AppService service, Accepted accepted) {
+    public AppController(AppRepository apps, AccessService access, AppService service, Accepted accepted, SandboxLifecycles lifecycles,
+                         OperationRepository operations) {
         this.apps = apps;
         this.access = access;
         this.service = service;
         this.accepted = accepted;
+        this.lifecycles = lifecycles;
+        this.operations = operations;
     }
 
     /** The caller's apps in the dashboard's three categories. */
@@ -65,7 +74,28 @@ public class AppController {
     @Get("/{appId}")
     public Views.AppView get(UUID appId, Authentication auth) {
         UUID caller = Caller.id(auth);
-        return Views.AppView.of(access.requireApp(caller, appId), caller);
+        Access a = access.requireApp(caller, appId);
+        Views.AppView view = Views.AppView.of(a, caller);
+        if (a.app().kind() == AppRecord.AppKind.SANDBOX) {
+            view = view.withLifecycle(lifecycles.schedule(appId).map(Views.Lifecycle::of).orElse(null));
+        }
+        return view;
+    }
+
+    /** Wakes a sleeping sandbox: 202 with the wake operation. */
+    @Post("/{appId}/wake")
+    public HttpResponse<OperationView> wake(UUID appId, Authentication auth) {
+        UUID caller = Caller.id(auth);
+        Access a = access.requireOwner(caller, appId);
+        OperationRecord op = service.wakeSandbox(a, caller);
+        try {
+            lifecycles.wake(appId, op.id().toString(), caller);
+        } catch (RuntimeException e) {
+            operations.finish(op.id(), io.cloudplane.workflows.common.OperationStatus.FAILED,
+                    "the sandbox's lifecycle is not running", java.time.Instant.now());
+            throw ApiException.conflict("This sandbox cannot be woken now: its lifecycle is not running");
+        }
+        return HttpResponse.accepted(java.net.URI.create("/api/v1/operations/" + op.id())).body(accepted.view(op));
     }
 
     /** Deletes the app and every environment it has; 202 with the deletion operation. */

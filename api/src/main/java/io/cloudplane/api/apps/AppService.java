@@ -93,8 +93,8 @@ public class AppService {
         requireActive(access.app());
         String envId = env.id().toString();
         String workflowId = switch (type) {
-            case STOP_SERVER -> WorkflowIds.stopServer(envId);
-            case START_SERVER -> WorkflowIds.startServer(envId);
+            case STOP_SERVER, SLEEP_SANDBOX -> WorkflowIds.stopServer(envId);
+            case START_SERVER, WAKE_SANDBOX -> WorkflowIds.startServer(envId);
             case RESTART_SERVER -> WorkflowIds.restartServer(envId);
             default -> throw new IllegalArgumentException(type + " is not a server action");
         };
@@ -102,6 +102,21 @@ public class AppService {
             throw ApiException.conflict("The environment is " + env.status() + "; try again when it is done");
         }
         return insertOperation(type, access.app().id(), env.id(), callerId, workflowId);
+    }
+
+    /** The wake operation of a sleeping sandbox; its lifecycle workflow carries it out. */
+    @Transactional
+    public OperationRecord wakeSandbox(Access access, UUID callerId) {
+        if (access.app().kind() != AppRecord.AppKind.SANDBOX) {
+            throw ApiException.unprocessable("Only a sandbox sleeps and wakes; use start for an application's environments");
+        }
+        EnvironmentRecord env = environments.findByAppId(access.app().id()).stream().findFirst()
+                .orElseThrow(() -> ApiException.notFound("The sandbox's environment"));
+        if (env.status() != EnvironmentStatus.SLEEPING) {
+            throw ApiException.conflict("The sandbox is not asleep (it is " + env.status() + ")");
+        }
+        return insertOperation(OperationType.WAKE_SANDBOX, access.app().id(), env.id(), callerId,
+                WorkflowIds.startServer(env.id().toString()));
     }
 
     @Transactional

@@ -36,9 +36,11 @@ public class EnvironmentController {
     private final AppService service;
     private final Accepted accepted;
     private final ActivityViews activityLog;
+    private final io.cloudplane.api.sandbox.SandboxLifecycles lifecycles;
 
     public EnvironmentController(EnvironmentRepository environments, AccessService access, AppService service, Accepted accepted,
-                                 ActivityViews activityLog) {
+                                 ActivityViews activityLog, io.cloudplane.api.sandbox.SandboxLifecycles lifecycles) {
+        this.lifecycles = lifecycles;
         this.environments = environments;
         this.access = access;
         this.service = service;
@@ -84,6 +86,39 @@ public class EnvironmentController {
     @Post("/{envId}/restart")
     public HttpResponse<OperationView> restart(UUID appId, UUID envId, Authentication auth) {
         return serverAction(appId, envId, auth, OperationRecord.OperationType.RESTART_SERVER);
+    }
+
+    /**
+     * Opens the Studio: returns its URL. For a sandbox this is the access that keeps it awake; the
+     * idle clock restarts.
+     */
+    @Post("/{envId}/studio-sessions")
+    public HttpResponse<StudioSession> openStudio(UUID appId, UUID envId, Authentication auth) {
+        UUID caller = Caller.id(auth);
+        Access a = access.requireApp(caller, appId);
+        EnvironmentRecord env = access.requireEnvironment(a, envId);
+        if (a.role() == Access.Role.USER) {
+            throw ApiException.forbidden("Only the app's owner and developers use the Studio");
+        }
+        Views.EnvironmentView view = Views.EnvironmentView.of(env);
+        if (!view.services().studioAccess()) {
+            throw ApiException.unprocessable("A " + view.type() + " environment has no Studio access");
+        }
+        if (env.status() != io.cloudplane.workflows.common.EnvironmentStatus.RUNNING) {
+            throw ApiException.conflict("The environment is " + env.status()
+                    + (env.status() == io.cloudplane.workflows.common.EnvironmentStatus.SLEEPING
+                    ? ": wake it first (POST /api/v1/apps/" + appId + "/wake, or log in)" : ""));
+        }
+        java.time.Instant now = java.time.Instant.now();
+        environments.recordStudioAccess(envId, now);
+        if (a.app().kind() == io.cloudplane.infra.persistence.AppRecord.AppKind.SANDBOX) {
+            lifecycles.studioAccessed(appId);
+        }
+        return HttpResponse.created(new StudioSession(view.urls().studio(), now));
+    }
+
+    @io.micronaut.serde.annotation.Serdeable
+    public record StudioSession(String studioUrl, java.time.Instant openedAt) {
     }
 
     /** The environment's activity log, newest first, {@code limit} entries a page (1 to 200, default 50). */

@@ -16,16 +16,36 @@ public final class Views {
     private Views() {
     }
 
+    /** For a sandbox: its lifecycle, read from the workflow; null elsewhere, and in lists. */
+    @Serdeable
+    public record Lifecycle(String phase, Instant lastStudioAccessAt, @Nullable Instant sleepsAt, @Nullable Instant asleepSince,
+                            @Nullable List<Instant> deletionNoticesAt, @Nullable Instant deletesAt) {
+
+        public static Lifecycle of(io.cloudplane.workflows.sandbox.LifecycleSchedule s) {
+            return new Lifecycle(s.phase(), Instant.ofEpochMilli(s.lastStudioAccessAt()), instant(s.sleepsAt()), instant(s.asleepSince()),
+                    s.deletionNoticesAt() == null ? null : s.deletionNoticesAt().stream().map(Instant::ofEpochMilli).toList(),
+                    instant(s.deletesAt()));
+        }
+
+        private static Instant instant(Long millis) {
+            return millis == null ? null : Instant.ofEpochMilli(millis);
+        }
+    }
+
     @Serdeable
     public record AppView(UUID id, String name, String kind, String category, String role, UUID ownerId, String status,
-                          Instant createdAt, Instant updatedAt) {
+                          Instant createdAt, Instant updatedAt, @Nullable Lifecycle lifecycle) {
+
+        public AppView withLifecycle(Lifecycle l) {
+            return new AppView(id, name, kind, category, role, ownerId, status, createdAt, updatedAt, l);
+        }
 
         public static AppView of(Access access, UUID callerId) {
             AppRecord app = access.app();
             String category = app.kind() == AppRecord.AppKind.SANDBOX && app.ownerId().equals(callerId) ? "sandbox"
                     : access.role() == Access.Role.OWNER ? "applications" : "shared";
             return new AppView(app.id(), app.name(), app.kind().name().toLowerCase(), category,
-                    access.role().name().toLowerCase(), app.ownerId(), app.status().name(), app.createdAt(), app.updatedAt());
+                    access.role().name().toLowerCase(), app.ownerId(), app.status().name(), app.createdAt(), app.updatedAt(), null);
         }
     }
 

@@ -3,6 +3,7 @@ package io.cloudplane.api.operations;
 import io.cloudplane.infra.persistence.OperationRecord;
 import io.cloudplane.workflows.application.DeleteApplicationRequest;
 import io.cloudplane.workflows.application.DeleteApplicationWorkflow;
+import io.cloudplane.workflows.common.EnvironmentStatus;
 import io.cloudplane.workflows.common.TaskQueues;
 import io.cloudplane.workflows.environment.DeleteEnvironmentRequest;
 import io.cloudplane.workflows.environment.DeleteEnvironmentWorkflow;
@@ -61,6 +62,11 @@ public class OperationLauncher {
                 case START_SERVER -> WorkflowClient.start(client.newWorkflowStub(StartServerWorkflow.class, options)::start,
                         serverAction(op));
                 case RESTART_SERVER -> WorkflowClient.start(client.newWorkflowStub(RestartServerWorkflow.class, options)::restart,
+                        serverAction(op));
+                // Normally children of the sandbox lifecycle; started here only when found orphaned.
+                case SLEEP_SANDBOX -> WorkflowClient.start(client.newWorkflowStub(StopServerWorkflow.class, options)::stop,
+                        new ServerActionRequest(opId, appId, op.envId().toString(), EnvironmentStatus.SLEEPING));
+                case WAKE_SANDBOX -> WorkflowClient.start(client.newWorkflowStub(StartServerWorkflow.class, options)::start,
                         serverAction(op));
             }
             return true;

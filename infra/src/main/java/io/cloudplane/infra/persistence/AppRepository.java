@@ -24,6 +24,9 @@ public interface AppRepository extends CrudRepository<AppRecord, UUID> {
     @Query("SELECT count(*) > 0 FROM apps WHERE owner_id = :ownerId AND lower(name) = lower(:name)")
     boolean existsByOwnerAndName(UUID ownerId, String name);
 
+    @Query("SELECT * FROM apps WHERE owner_id = :ownerId AND kind = 'SANDBOX'")
+    java.util.Optional<AppRecord> findSandboxOf(UUID ownerId);
+
     @Query("UPDATE apps SET status = :status, updated_at = :updatedAt WHERE id = :id")
     void updateStatus(UUID id, AppRecord.AppStatus status, Instant updatedAt);
 }

@@ -9,6 +9,7 @@ import io.micronaut.data.repository.CrudRepository;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 @JdbcRepository(dialect = Dialect.POSTGRES)
@@ -32,6 +33,12 @@ public interface EnvironmentRepository extends CrudRepository<EnvironmentRecord,
 
     @Query("UPDATE environments SET port = :port, preview_url = :previewUrl, updated_at = :at WHERE id = :id")
     void updateEndpoint(UUID id, @Nullable Integer port, @Nullable String previewUrl, Instant at);
+
+    @Query("UPDATE environments SET last_studio_access_at = :at WHERE id = :id")
+    void recordStudioAccess(UUID id, Instant at);
+
+    @Query("SELECT last_studio_access_at FROM environments WHERE id = :id")
+    Optional<Instant> findLastStudioAccess(UUID id);
 
     /** Sets the sealed password only once, so that a retried activity keeps the first one. */
     @Query("UPDATE environments SET db_password = :sealed WHERE id = :id AND db_password IS NULL")

@@ -15,6 +15,7 @@ public record OperationRecord(@Id UUID id, OperationType type, OperationStatus s
                               @Nullable String error, Instant createdAt, Instant updatedAt) {
 
     public enum OperationType {
-        PROVISION_ENVIRONMENT, DELETE_ENVIRONMENT, DELETE_APPLICATION, STOP_SERVER, START_SERVER, RESTART_SERVER
+        PROVISION_ENVIRONMENT, DELETE_ENVIRONMENT, DELETE_APPLICATION, STOP_SERVER, START_SERVER, RESTART_SERVER,
+        SLEEP_SANDBOX, WAKE_SANDBOX
     }
 }

@@ -1,0 +1,90 @@
+package io.cloudplane.activities;
+
+import io.cloudplane.infra.mail.Mailer;
+import io.cloudplane.infra.persistence.AppRecord;
+import io.cloudplane.infra.persistence.AppRepository;
+import io.cloudplane.infra.persistence.OperationRecord;
+import io.cloudplane.infra.persistence.OperationRepository;
+import io.cloudplane.infra.persistence.SentMailRepository;
+import io.cloudplane.infra.persistence.UserRecord;
+import io.cloudplane.infra.persistence.UserRepository;
+import io.cloudplane.workflows.common.OperationStatus;
+import io.cloudplane.workflows.common.WorkflowIds;
+import io.cloudplane.workflows.sandbox.SandboxActivities;
+import io.cloudplane.workflows.sandbox.SandboxMail;
+import io.micronaut.context.annotation.Value;
+import io.micronaut.data.exceptions.DataAccessException;
+import io.temporal.failure.ApplicationFailure;
+import jakarta.inject.Singleton;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+
+@Singleton
+public class SandboxActivitiesImpl implements SandboxActivities {
+    private final OperationRepository operations;
+    private final AppRepository apps;
+    private final UserRepository users;
+    private final SentMailRepository sent;
+    private final Mailer mailer;
+    private final String consoleUrl;
+
+    public SandboxActivitiesImpl(OperationRepository operations, AppRepository apps, UserRepository users, SentMailRepository sent,
+                                 Mailer mailer, @Value("${cloudplane.console-url:`http://127.0.0.1:${micronaut.server.port:8080}`}") String consoleUrl) {
+        this.operations = operations;
+        this.apps = apps;
+        this.users = users;
+        this.sent = sent;
+        this.mailer = mailer;
+        this.consoleUrl = consoleUrl;
+    }
+
+    @Override
+    public String beginOperation(String key, String appId, String envId, String type, String actorUserId) {
+        // The ID derives from the key: a retried activity finds the operation it wrote before.
+        UUID id = UUID.nameUUIDFromBytes((appId + "/" + key).getBytes(StandardCharsets.UTF_8));
+        if (operations.existsById(id)) {
+            return id.toString();
+        }
+        OperationRecord.OperationType opType = OperationRecord.OperationType.valueOf(type);
+        String workflowId = switch (opType) {
+            case SLEEP_SANDBOX -> WorkflowIds.stopServer(envId);
+            case WAKE_SANDBOX -> WorkflowIds.startServer(envId);
+            case DELETE_APPLICATION -> WorkflowIds.deleteApplication(appId);
+            default -> throw Failures.invalid(type + " is not a lifecycle operation");
+        };
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        try {
+            operations.save(new OperationRecord(id, opType, OperationStatus.PENDING, UUID.fromString(appId),
+                    envId == null ? null : UUID.fromString(envId), actorUserId == null ? null : UUID.fromString(actorUserId),
+                    workflowId, null, "[]", null, now, now));
+        } catch (DataAccessException e) {
+            // Another operation holds the environment: retried with backoff until it ends.
+            throw ApplicationFailure.newFailure("another operation is running on sandbox " + appId, "EnvironmentBusy");
+        }
+        if (opType == OperationRecord.OperationType.DELETE_APPLICATION) {
+            apps.updateStatus(UUID.fromString(appId), AppRecord.AppStatus.DELETING, now);
+        }
+        return id.toString();
+    }
+
+    @Override
+    public void refuseOperation(String operationId, String reason) {
+        operations.finish(UUID.fromString(operationId), OperationStatus.FAILED, reason, Instant.now());
+    }
+
+    @Override
+    public void sendSandboxMail(SandboxMail mail) {
+        String key = mail.appId() + "/" + mail.kind() + "/" + mail.nextActionAt();
+        if (sent.wasSent(key)) {
+            return;
+        }
+        UserRecord owner = users.findById(UUID.fromString(mail.ownerUserId()))
+                .orElseThrow(() -> Failures.notFound("user " + mail.ownerUserId()));
+        String appName = apps.findById(UUID.fromString(mail.appId())).map(AppRecord::name).orElse("sandbox");
+        mailer.send(SandboxMailTemplates.render(mail, owner.email(), owner.firstName(), appName, consoleUrl));
+        sent.markSent(key, Instant.now());
+    }
+}
