@@ -115,6 +115,16 @@ class AllInOneIT {
         }
         assertEquals(200, cloudplane.get(previewUrl), "the RUNNING environment's server started again on its port");
         assertEquals("RUNNING", cloudplane.call("GET", "/api/v1/apps/" + appId + "/environments/" + envId, token, null).get("status"));
+
+        // The embedded Temporal forgot the sandbox's lifecycle with its memory: recovery starts it again.
+        String sandboxId = cloudplane.call("GET", "/api/v1/apps", token, null).get("sandbox.id");
+        deadline = System.currentTimeMillis() + 30_000;
+        AllInOne.Response sandbox;
+        do {
+            sandbox = cloudplane.call("GET", "/api/v1/apps/" + sandboxId, token, null);
+            Thread.sleep(100);
+        } while (sandbox.get("lifecycle") == null && System.currentTimeMillis() < deadline);
+        assertEquals("AWAKE", sandbox.get("lifecycle.phase"), sandbox.raw());
     }
 
     @Test

@@ -24,6 +24,9 @@ public interface AppRepository extends CrudRepository<AppRecord, UUID> {
     @Query("SELECT count(*) > 0 FROM apps WHERE owner_id = :ownerId AND lower(name) = lower(:name)")
     boolean existsByOwnerAndName(UUID ownerId, String name);
 
+    @Query("SELECT * FROM apps WHERE kind = 'SANDBOX' AND status = 'ACTIVE' AND id > :after ORDER BY id LIMIT :limit")
+    List<AppRecord> findActiveSandboxes(UUID after, int limit);
+
     @Query("SELECT * FROM apps WHERE owner_id = :ownerId AND kind = 'SANDBOX'")
     java.util.Optional<AppRecord> findSandboxOf(UUID ownerId);
 

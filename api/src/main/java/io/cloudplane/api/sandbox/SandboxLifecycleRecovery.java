@@ -1,0 +1,100 @@
+package io.cloudplane.api.sandbox;
+
+import io.cloudplane.infra.persistence.AppRecord;
+import io.cloudplane.infra.persistence.AppRepository;
+import io.cloudplane.infra.persistence.EnvironmentRecord;
+import io.cloudplane.infra.persistence.EnvironmentRepository;
+import io.cloudplane.workflows.common.EnvironmentStatus;
+import io.cloudplane.workflows.common.WorkflowIds;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.scheduling.annotation.Scheduled;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
+import io.temporal.client.WorkflowClient;
+import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Finds sandboxes whose lifecycle workflow is missing or ended while the sandbox still exists (a
+ * database restored from backup, a Temporal namespace reset, the embedded Temporal's memory lost
+ * in a restart) and starts it again from what the database knows: the last Studio access, and,
+ * for a sleeping sandbox, since when it sleeps.
+ */
+@Singleton
+@Requires(property = "cloudplane.sandbox.recovery.enabled", notEquals = "false")
+public class SandboxLifecycleRecovery {
+    private static final Logger LOG = LoggerFactory.getLogger(SandboxLifecycleRecovery.class);
+    private static final int PAGE = 500;
+    private final AppRepository apps;
+    private final EnvironmentRepository environments;
+    private final SandboxLifecycles lifecycles;
+    private final WorkflowClient client;
+
+    public SandboxLifecycleRecovery(AppRepository apps, EnvironmentRepository environments, SandboxLifecycles lifecycles,
+                                    WorkflowClient client) {
+        this.apps = apps;
+        this.environments = environments;
+        this.lifecycles = lifecycles;
+        this.client = client;
+    }
+
+    @Scheduled(initialDelay = "${cloudplane.sandbox.recovery.initial-delay:2s}", fixedDelay = "${cloudplane.sandbox.recovery.interval:10m}")
+    public void recover() {
+        int restarted = 0;
+        UUID after = new UUID(0L, 0L); // PostgreSQL orders UUIDs as unsigned bytes: this is the lowest
+        List<AppRecord> page;
+        do {
+            page = apps.findActiveSandboxes(after, PAGE);
+            for (AppRecord sandbox : page) {
+                try {
+                    if (!running(sandbox.id()) && restart(sandbox)) {
+                        restarted++;
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warn("Could not check the lifecycle of sandbox {}: {}", sandbox.id(), e.getMessage());
+                }
+            }
+            if (!page.isEmpty()) {
+                after = page.get(page.size() - 1).id();
+            }
+        } while (page.size() == PAGE);
+        if (restarted > 0) {
+            LOG.info("Started the lifecycle of {} sandboxes again", restarted);
+        }
+    }
+
+    private boolean running(UUID appId) {
+        try {
+            return client.getWorkflowServiceStubs().blockingStub().describeWorkflowExecution(DescribeWorkflowExecutionRequest.newBuilder()
+                            .setNamespace(client.getOptions().getNamespace())
+                            .setExecution(WorkflowExecution.newBuilder().setWorkflowId(WorkflowIds.sandboxLifecycle(appId.toString())))
+                            .build())
+                    .getWorkflowExecutionInfo().getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    private boolean restart(AppRecord sandbox) {
+        EnvironmentRecord env = environments.findByAppId(sandbox.id()).stream().findFirst().orElse(null);
+        if (env == null || env.status() == EnvironmentStatus.PROVISIONING || env.status() == EnvironmentStatus.DELETING) {
+            return false; // its own operation is still at work; the next pass looks again
+        }
+        Instant lastAccess = environments.findLastStudioAccess(env.id()).orElse(sandbox.createdAt());
+        Long asleepSince = env.status() == EnvironmentStatus.SLEEPING ? env.updatedAt().toEpochMilli() : null;
+        lifecycles.start(sandbox.id(), env.id(), sandbox.ownerId(), lastAccess.toEpochMilli(), asleepSince);
+        LOG.info("Started the lifecycle of sandbox {} again ({})", sandbox.id(), asleepSince == null ? "awake" : "asleep");
+        return true;
+    }
+}
