@@ -252,4 +252,38 @@ class SandboxLifecycleWorkflowTest {
         assertEquals(LifecycleSchedule.AWAKE, schedule.phase());
         assertTrue(schedule.lastStudioAccessAt() >= t0);
     }
+
+    @Test
+    void aNoticeSentLateStillGetsItsFullLeadTimeBeforeTheDeletion(TestWorkflowEnvironment testEnv, Worker worker, WorkflowClient client)
+            throws Exception {
+        SandboxLifecycleWorkflow lifecycle = start(testEnv, worker, client);
+        env.sleep(Duration.ofDays(7).plusMinutes(1));
+        eventually("asleep", () -> count(SandboxMail.Kind.ASLEEP) == 1);
+        long plannedDeletion = lifecycle.schedule().deletesAt();
+        // The mail service fails from the 1-day notice's time until an hour after the planned
+        // deletion, as if the worker or the mail service had been down.
+        org.mockito.Mockito.doAnswer(inv -> {
+            SandboxMail mail = inv.getArgument(0);
+            if (mail.kind() == SandboxMail.Kind.DELETION_NOTICE && count(SandboxMail.Kind.DELETION_NOTICE) == 1
+                    && env.currentTimeMillis() < plannedDeletion + Duration.ofHours(1).toMillis()) {
+                throw new IllegalStateException("mail service down");
+            }
+            mails.add(mail);
+            mailTimes.add(env.currentTimeMillis());
+            return null;
+        }).when(sandbox).sendSandboxMail(any());
+
+        env.sleep(Duration.ofMillis(plannedDeletion - env.currentTimeMillis()).plusHours(2));
+        eventually("the late notice", () -> count(SandboxMail.Kind.DELETION_NOTICE) == 2);
+        verify(mocks.environments, never()).forgetApplication(anyString());
+        long lateNotice = mailTimes.get(mails.lastIndexOf(mails.stream().filter(m -> m.kind() == SandboxMail.Kind.DELETION_NOTICE)
+                .reduce((a, b) -> b).orElseThrow()));
+        assertTrue(lateNotice > plannedDeletion, "the notice went out after the planned deletion");
+
+        env.sleep(Duration.ofDays(1).plusMinutes(10));
+        eventually("deleted", () -> count(SandboxMail.Kind.DELETED) == 1);
+        long deletedAt = mailTimes.get(mails.indexOf(mails.stream().filter(m -> m.kind() == SandboxMail.Kind.DELETED)
+                .findFirst().orElseThrow()));
+        assertTrue(deletedAt - lateNotice >= DAY, "a full day of notice after the late notice, not less");
+    }
 }
