@@ -2,15 +2,12 @@ package io.cloudplane.api.operations;
 
 import io.cloudplane.infra.persistence.OperationRecord;
 import io.cloudplane.infra.persistence.OperationRepository;
+import io.cloudplane.infra.temporal.WorkflowExecutions;
 import io.cloudplane.workflows.common.OperationStatus;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.scheduling.annotation.Scheduled;
-import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
-import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.client.WorkflowClient;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
@@ -18,6 +15,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * Keeps every unfinished Operation backed by a live workflow. A workflow that is missing (never
@@ -56,21 +54,13 @@ public class OperationReconciler {
     }
 
     private void reconcile(OperationRecord op) {
-        WorkflowExecutionInfo info;
-        try {
-            info = client.getWorkflowServiceStubs().blockingStub().describeWorkflowExecution(
-                    DescribeWorkflowExecutionRequest.newBuilder()
-                            .setNamespace(client.getOptions().getNamespace())
-                            .setExecution(WorkflowExecution.newBuilder().setWorkflowId(op.workflowId()).build())
-                            .build()).getWorkflowExecutionInfo();
-        } catch (StatusRuntimeException e) {
-            if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
-                LOG.info("Workflow {} of operation {} is missing: starting it again", op.workflowId(), op.id());
-                launcher.launch(op);
-                return;
-            }
-            throw e;
+        Optional<WorkflowExecutionInfo> found = WorkflowExecutions.describe(client, op.workflowId());
+        if (found.isEmpty()) {
+            LOG.info("Workflow {} of operation {} is missing: starting it again", op.workflowId(), op.id());
+            launcher.launch(op);
+            return;
         }
+        WorkflowExecutionInfo info = found.get();
         if (info.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
             return;
         }

@@ -4,15 +4,12 @@ import io.cloudplane.infra.persistence.AppRecord;
 import io.cloudplane.infra.persistence.AppRepository;
 import io.cloudplane.infra.persistence.EnvironmentRecord;
 import io.cloudplane.infra.persistence.EnvironmentRepository;
+import io.cloudplane.infra.temporal.WorkflowExecutions;
 import io.cloudplane.workflows.common.EnvironmentStatus;
 import io.cloudplane.workflows.common.WorkflowIds;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.scheduling.annotation.Scheduled;
-import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
-import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.client.WorkflowClient;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
@@ -72,18 +69,9 @@ public class SandboxLifecycleRecovery {
     }
 
     private boolean running(UUID appId) {
-        try {
-            return client.getWorkflowServiceStubs().blockingStub().describeWorkflowExecution(DescribeWorkflowExecutionRequest.newBuilder()
-                            .setNamespace(client.getOptions().getNamespace())
-                            .setExecution(WorkflowExecution.newBuilder().setWorkflowId(WorkflowIds.sandboxLifecycle(appId.toString())))
-                            .build())
-                    .getWorkflowExecutionInfo().getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
-        } catch (StatusRuntimeException e) {
-            if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
-                return false;
-            }
-            throw e;
-        }
+        return WorkflowExecutions.describe(client, WorkflowIds.sandboxLifecycle(appId.toString()))
+                .map(info -> info.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING)
+                .orElse(false);
     }
 
     private boolean restart(AppRecord sandbox) {
