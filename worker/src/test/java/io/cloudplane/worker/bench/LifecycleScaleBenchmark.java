@@ -1,0 +1,174 @@
+package io.cloudplane.worker.bench;
+
+import io.cloudplane.infra.embedded.EmbeddedTemporalServer;
+import io.cloudplane.workflows.activities.DatabaseActivities;
+import io.cloudplane.workflows.activities.EnvironmentActivities;
+import io.cloudplane.workflows.activities.FileActivities;
+import io.cloudplane.workflows.activities.RuntimeActivities;
+import io.cloudplane.workflows.application.DeleteApplicationWorkflowImpl;
+import io.cloudplane.workflows.common.EnvironmentStatus;
+import io.cloudplane.workflows.common.OperationActivities;
+import io.cloudplane.workflows.common.OperationProgress;
+import io.cloudplane.workflows.common.TaskQueues;
+import io.cloudplane.workflows.common.WorkflowIds;
+import io.cloudplane.workflows.environment.DeleteEnvironmentWorkflowImpl;
+import io.cloudplane.workflows.sandbox.LifecycleSettings;
+import io.cloudplane.workflows.sandbox.SandboxActivities;
+import io.cloudplane.workflows.sandbox.SandboxLifecycleInput;
+import io.cloudplane.workflows.sandbox.SandboxLifecycleWorkflow;
+import io.cloudplane.workflows.sandbox.SandboxLifecycleWorkflowImpl;
+import io.cloudplane.workflows.sandbox.SandboxMail;
+import io.cloudplane.workflows.server.ServerActionWorkflowsImpl;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerOptions;
+
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * {@code ./mvnw -Pbench verify -Dbench.lifecycles=10000}: how many sandbox lifecycles one worker
+ * holds, what each costs, and how fast a burst of them falls asleep together. The worker and the
+ * embedded Temporal (Temporal's Java test server, which keeps everything in memory) share this
+ * JVM and its heap limit, so the heap figure is an upper bound for the worker alone. Activities
+ * are {@link NoCostActivities}: a runtime whose stop costs nothing, and no database or mail.
+ */
+public final class LifecycleScaleBenchmark {
+    private LifecycleScaleBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int count = Integer.getInteger("bench.lifecycles", 10_000);
+        long maxHeap = Runtime.getRuntime().maxMemory();
+        NoCostActivities activities = new NoCostActivities();
+        try (EmbeddedTemporalServer server = new EmbeddedTemporalServer(0)) {
+            WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder()
+                    .setTarget(server.target()).build());
+            WorkflowClient client = WorkflowClient.newInstance(stubs);
+            WorkerFactory factory = WorkerFactory.newInstance(client);
+            Worker worker = factory.newWorker(TaskQueues.CONTROL_PLANE, WorkerOptions.newBuilder()
+                    .setMaxConcurrentWorkflowTaskPollers(4)
+                    .setMaxConcurrentActivityTaskPollers(4)
+                    .build());
+            worker.registerWorkflowImplementationTypes(SandboxLifecycleWorkflowImpl.class, ServerActionWorkflowsImpl.Stop.class,
+                    ServerActionWorkflowsImpl.Start.class, DeleteApplicationWorkflowImpl.class, DeleteEnvironmentWorkflowImpl.class);
+            worker.registerActivitiesImplementations(activities);
+            factory.start();
+            long baseline = usedHeapAfterGc();
+
+            // Every lifecycle reaches its sleep time at the same instant, after all have started.
+            long idle = Duration.ofMinutes(30).toMillis();
+            LifecycleSettings settings = new LifecycleSettings(idle, Duration.ofDays(90).toMillis(),
+                    List.of(Duration.ofDays(14).toMillis(), Duration.ofDays(1).toMillis()));
+            long startWindow = Math.max(60_000, count * 6L);
+            long sleepAt = System.currentTimeMillis() + startWindow;
+            ExecutorService starters = Executors.newFixedThreadPool(8);
+            long started = System.nanoTime();
+            AtomicInteger failures = new AtomicInteger();
+            for (int i = 0; i < count; i++) {
+                String appId = "bench-app-" + i;
+                starters.execute(() -> {
+                    try {
+                        SandboxLifecycleWorkflow lifecycle = client.newWorkflowStub(SandboxLifecycleWorkflow.class,
+                                WorkflowOptions.newBuilder().setWorkflowId(WorkflowIds.sandboxLifecycle(appId))
+                                        .setTaskQueue(TaskQueues.CONTROL_PLANE).build());
+                        WorkflowClient.start(lifecycle::run, new SandboxLifecycleInput(appId, "env-" + appId, "owner",
+                                settings, sleepAt - idle, null));
+                    } catch (RuntimeException e) {
+                        failures.incrementAndGet();
+                    }
+                });
+            }
+            starters.shutdown();
+            starters.awaitTermination(1, TimeUnit.HOURS);
+            double startSeconds = (System.nanoTime() - started) / 1e9;
+            Thread.sleep(5_000); // let the first workflow tasks settle
+            long held = usedHeapAfterGc();
+            var history = client.fetchHistory(WorkflowIds.sandboxLifecycle("bench-app-0"));
+            int events = history.getHistory().getEventsCount();
+            int historyBytes = history.getHistory().getSerializedSize();
+
+            long wait = sleepAt - System.currentTimeMillis();
+            boolean inTime = wait > 0;
+            if (wait > 0) {
+                Thread.sleep(wait);
+            }
+            long burstStart = System.nanoTime();
+            long deadline = burstStart + TimeUnit.MINUTES.toNanos(10);
+            while (activities.asleep.get() < count && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            double burstSeconds = (System.nanoTime() - burstStart) / 1e9;
+            long afterBurst = usedHeapAfterGc();
+
+            System.out.println();
+            System.out.printf("| lifecycles started | %d (%d failed to start) in %.1f s, %.0f/s |%n", count, failures.get(),
+                    startSeconds, count / startSeconds);
+            System.out.printf("| heap limit (-Xmx) | %d MiB |%n", maxHeap / (1024 * 1024));
+            System.out.printf("| heap held, awake (worker + embedded Temporal, after GC) | %d MiB, %.1f KiB per lifecycle |%n",
+                    (held - baseline) / (1024 * 1024), (held - baseline) / 1024.0 / count);
+            System.out.printf("| heap held, asleep (after the burst, after GC) | %d MiB, %.1f KiB per lifecycle |%n",
+                    (afterBurst - baseline) / (1024 * 1024), (afterBurst - baseline) / 1024.0 / count);
+            System.out.printf("| history of one awake lifecycle | %d events, %d bytes |%n", events, historyBytes);
+            System.out.printf("| burst: all %d asleep after their common sleep time | %s |%n", count,
+                    activities.asleep.get() >= count ? String.format("%.1f s", burstSeconds)
+                            : String.format("not within 10 min: %d of %d asleep", activities.asleep.get(), count));
+            if (!inTime) {
+                System.out.println("| note | starting took longer than the start window: some lifecycles were late to their sleep time |");
+            }
+            factory.shutdownNow();
+            stubs.shutdownNow();
+        }
+        System.exit(0);
+    }
+
+    private static long usedHeapAfterGc() throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(200);
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    /** Every activity the lifecycle reaches, at no cost: the "zero-cost runtime adapter" of the figures. */
+    static final class NoCostActivities implements DatabaseActivities, FileActivities, RuntimeActivities, EnvironmentActivities,
+            OperationActivities, SandboxActivities {
+        final AtomicInteger asleep = new AtomicInteger();
+        private final Map<String, EnvironmentStatus> statuses = new ConcurrentHashMap<>();
+
+        @Override public void createDatabase(String envId) { }
+        @Override public void dropDatabase(String envId) { }
+        @Override public void createFolders(String envId) { }
+        @Override public void deleteFolders(String envId) { }
+        @Override public String startServer(String envId) { return "http://127.0.0.1/"; }
+        @Override public void awaitHealthy(String envId) { }
+        @Override public void stopServer(String envId) { }
+
+        @Override
+        public void setStatus(String envId, EnvironmentStatus status, String reason) {
+            if (statuses.put(envId, status) != EnvironmentStatus.SLEEPING && status == EnvironmentStatus.SLEEPING) {
+                asleep.incrementAndGet();
+            }
+        }
+
+        @Override public EnvironmentStatus getStatus(String envId) { return statuses.getOrDefault(envId, EnvironmentStatus.RUNNING); }
+        @Override public void forgetEnvironment(String envId) { }
+        @Override public List<String> listEnvironmentIds(String appId) { return List.of(); }
+        @Override public void forgetApplication(String appId) { }
+        @Override public void record(OperationProgress progress) { }
+        @Override public String beginOperation(String key, String appId, String envId, String type, String actorUserId) { return key; }
+        @Override public void refuseOperation(String operationId, String reason) { }
+        @Override public void sendSandboxMail(SandboxMail mail) { }
+    }
+}
