@@ -56,7 +56,9 @@ public final class LifecycleScaleBenchmark {
             WorkflowServiceStubs stubs = WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder()
                     .setTarget(server.target()).build());
             WorkflowClient client = WorkflowClient.newInstance(stubs);
-            WorkerFactory factory = WorkerFactory.newInstance(client);
+            WorkerFactory factory = WorkerFactory.newInstance(client, io.temporal.worker.WorkerFactoryOptions.newBuilder()
+                    .setWorkflowCacheSize(Integer.getInteger("bench.cache", 600))
+                    .build());
             Worker worker = factory.newWorker(TaskQueues.CONTROL_PLANE, WorkerOptions.newBuilder()
                     .setMaxConcurrentWorkflowTaskPollers(4)
                     .setMaxConcurrentActivityTaskPollers(4)
