@@ -15,10 +15,12 @@ import java.util.UUID;
 public class EnvironmentActivitiesImpl implements EnvironmentActivities {
     private final EnvironmentRepository environments;
     private final AppRepository apps;
+    private final EnvironmentLookup lookup;
 
-    public EnvironmentActivitiesImpl(EnvironmentRepository environments, AppRepository apps) {
+    public EnvironmentActivitiesImpl(EnvironmentRepository environments, AppRepository apps, EnvironmentLookup lookup) {
         this.environments = environments;
         this.apps = apps;
+        this.lookup = lookup;
     }
 
     @Override
@@ -28,8 +30,7 @@ public class EnvironmentActivitiesImpl implements EnvironmentActivities {
 
     @Override
     public EnvironmentStatus getStatus(String envId) {
-        return environments.findById(UUID.fromString(envId)).map(EnvironmentRecord::status)
-                .orElseThrow(() -> Failures.notFound("environment " + envId + " does not exist"));
+        return lookup.require(envId).status();
     }
 
     @Override

@@ -12,7 +12,6 @@ import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
-import java.util.List;
 import java.util.UUID;
 
 @Singleton
@@ -41,10 +40,5 @@ public class OperationActivitiesImpl implements OperationActivities {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** Reads steps written by {@link #record}. */
-    public static List<OperationStep> readSteps(JsonMapper json, String steps) throws IOException {
-        return json.readValue(steps, Argument.listOf(OperationStep.class));
     }
 }

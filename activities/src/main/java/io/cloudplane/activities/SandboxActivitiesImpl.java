@@ -45,15 +45,23 @@ public class SandboxActivitiesImpl implements SandboxActivities {
     public String beginOperation(String key, String appId, String envId, String type, String actorUserId) {
         // The ID derives from the key: a retried activity finds the operation it wrote before.
         UUID id = UUID.nameUUIDFromBytes((appId + "/" + key).getBytes(StandardCharsets.UTF_8));
-        if (operations.existsById(id)) {
-            return id.toString();
-        }
         OperationRecord.OperationType opType = OperationRecord.OperationType.valueOf(type);
+        if (!operations.existsById(id)) {
+            insert(id, opType, appId, envId, actorUserId);
+        }
+        if (opType == OperationRecord.OperationType.DELETE_APPLICATION) {
+            // Also on a retry: an attempt that inserted the row may have died before this line.
+            apps.updateStatus(UUID.fromString(appId), AppRecord.AppStatus.DELETING, Instant.now());
+        }
+        return id.toString();
+    }
+
+    private void insert(UUID id, OperationRecord.OperationType opType, String appId, String envId, String actorUserId) {
         String workflowId = switch (opType) {
             case SLEEP_SANDBOX -> WorkflowIds.stopServer(envId);
             case WAKE_SANDBOX -> WorkflowIds.startServer(envId);
             case DELETE_APPLICATION -> WorkflowIds.deleteApplication(appId);
-            default -> throw Failures.invalid(type + " is not a lifecycle operation");
+            default -> throw Failures.invalid(opType + " is not a lifecycle operation");
         };
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         try {
@@ -64,10 +72,6 @@ public class SandboxActivitiesImpl implements SandboxActivities {
             // Another operation holds the environment: retried with backoff until it ends.
             throw ApplicationFailure.newFailure("another operation is running on sandbox " + appId, "EnvironmentBusy");
         }
-        if (opType == OperationRecord.OperationType.DELETE_APPLICATION) {
-            apps.updateStatus(UUID.fromString(appId), AppRecord.AppStatus.DELETING, now);
-        }
-        return id.toString();
     }
 
     @Override

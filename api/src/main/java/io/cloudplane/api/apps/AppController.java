@@ -9,6 +9,7 @@ import io.cloudplane.infra.persistence.OperationRecord;
 import io.cloudplane.infra.persistence.OperationRepository;
 import io.cloudplane.api.problem.ApiException;
 import io.cloudplane.api.sandbox.SandboxLifecycles;
+import io.cloudplane.workflows.common.OperationStatus;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
@@ -21,6 +22,7 @@ import io.micronaut.security.rules.SecurityRule;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -91,11 +93,10 @@ public class AppController {
         try {
             lifecycles.wake(appId, op.id().toString(), caller);
         } catch (RuntimeException e) {
-            operations.finish(op.id(), io.cloudplane.workflows.common.OperationStatus.FAILED,
-                    "the sandbox's lifecycle is not running", java.time.Instant.now());
+            operations.finish(op.id(), OperationStatus.FAILED, "the sandbox's lifecycle is not running", Instant.now());
             throw ApiException.conflict("This sandbox cannot be woken now: its lifecycle is not running");
         }
-        return HttpResponse.accepted(java.net.URI.create("/api/v1/operations/" + op.id())).body(accepted.view(op));
+        return accepted.respond(op);
     }
 
     /** Deletes the app and every environment it has; 202 with the deletion operation. */

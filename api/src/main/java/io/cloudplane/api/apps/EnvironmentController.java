@@ -1,5 +1,10 @@
 package io.cloudplane.api.apps;
 
+import io.cloudplane.api.sandbox.SandboxLifecycles;
+import io.cloudplane.infra.persistence.AppRecord;
+import io.cloudplane.workflows.common.EnvironmentStatus;
+import io.micronaut.serde.annotation.Serdeable;
+import java.time.Instant;
 import io.cloudplane.api.operations.Accepted;
 import io.cloudplane.api.problem.ApiException;
 import io.cloudplane.api.operations.OperationView;
@@ -36,10 +41,10 @@ public class EnvironmentController {
     private final AppService service;
     private final Accepted accepted;
     private final ActivityViews activityLog;
-    private final io.cloudplane.api.sandbox.SandboxLifecycles lifecycles;
+    private final SandboxLifecycles lifecycles;
 
     public EnvironmentController(EnvironmentRepository environments, AccessService access, AppService service, Accepted accepted,
-                                 ActivityViews activityLog, io.cloudplane.api.sandbox.SandboxLifecycles lifecycles) {
+                                 ActivityViews activityLog, SandboxLifecycles lifecycles) {
         this.lifecycles = lifecycles;
         this.environments = environments;
         this.access = access;
@@ -104,21 +109,21 @@ public class EnvironmentController {
         if (!view.services().studioAccess()) {
             throw ApiException.unprocessable("A " + view.type() + " environment has no Studio access");
         }
-        if (env.status() != io.cloudplane.workflows.common.EnvironmentStatus.RUNNING) {
+        if (env.status() != EnvironmentStatus.RUNNING) {
             throw ApiException.conflict("The environment is " + env.status()
-                    + (env.status() == io.cloudplane.workflows.common.EnvironmentStatus.SLEEPING
+                    + (env.status() == EnvironmentStatus.SLEEPING
                     ? ": wake it first (POST /api/v1/apps/" + appId + "/wake, or log in)" : ""));
         }
-        java.time.Instant now = java.time.Instant.now();
+        Instant now = Instant.now();
         environments.recordStudioAccess(envId, now);
-        if (a.app().kind() == io.cloudplane.infra.persistence.AppRecord.AppKind.SANDBOX) {
+        if (a.app().kind() == AppRecord.AppKind.SANDBOX) {
             lifecycles.studioAccessed(appId);
         }
         return HttpResponse.created(new StudioSession(view.urls().studio(), now));
     }
 
-    @io.micronaut.serde.annotation.Serdeable
-    public record StudioSession(String studioUrl, java.time.Instant openedAt) {
+    @Serdeable
+    public record StudioSession(String studioUrl, Instant openedAt) {
     }
 
     /** The environment's activity log, newest first, {@code limit} entries a page (1 to 200, default 50). */

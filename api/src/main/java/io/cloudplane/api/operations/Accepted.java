@@ -21,6 +21,11 @@ public class Accepted {
 
     public MutableHttpResponse<OperationView> launch(OperationRecord op) {
         launcher.launch(op);
+        return respond(op);
+    }
+
+    /** 202 with the Operation, for an operation that something else (a running workflow) carries out. */
+    public MutableHttpResponse<OperationView> respond(OperationRecord op) {
         return HttpResponse.accepted(URI.create("/api/v1/operations/" + op.id())).body(OperationView.of(op, json));
     }
 
