@@ -91,6 +91,17 @@ class SandboxLifecycleIT {
             assertEquals("ASLEEP", app.get("lifecycle.phase"), app.raw());
             assertNotNull(app.get("lifecycle.deletesAt"));
             assertEquals(409, cloudplane.call("POST", envPath + "/studio-sessions", token, null).status(), "wake it first");
+            var log = cloudplane.call("GET", envPath + "/activity", token, null);
+            List<Map<String, Object>> entries = log.get("items");
+            Map<String, Object> slept = entries.stream().filter(e -> "slept".equals(e.get("action"))).findFirst()
+                    .orElseThrow(() -> new AssertionError("no 'slept' entry: " + log.raw()));
+            assertEquals("system", slept.get("who"), log.raw());
+            assertEquals("SUCCEEDED", slept.get("outcome"), log.raw());
+            var sleepOp = cloudplane.call("GET", "/api/v1/operations/" + slept.get("operationId"), token, null);
+            assertEquals("SLEEP_SANDBOX", sleepOp.get("type"), sleepOp.raw());
+            assertEquals("sandbox-lifecycle/" + appId, sleepOp.get("workflowId"), "the lifecycle itself put it to sleep");
+            assertEquals("SUCCEEDED", sleepOp.get("status"), sleepOp.raw());
+            assertTrue(sleepOp.raw().contains("stop-server"), sleepOp.raw());
 
             // A login wakes it.
             assertEquals(200, cloudplane.call("POST", "/api/v1/sessions", null,

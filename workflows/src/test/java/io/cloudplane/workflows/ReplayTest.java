@@ -32,6 +32,8 @@ class ReplayTest {
             "RestartServerWorkflow/failed-health.json, io.cloudplane.workflows.server.ServerActionWorkflowsImpl$Restart",
             "SandboxLifecycleWorkflow/deleted.json, io.cloudplane.workflows.sandbox.SandboxLifecycleWorkflowImpl",
             "SandboxLifecycleWorkflow/woken.json, io.cloudplane.workflows.sandbox.SandboxLifecycleWorkflowImpl",
+            "SandboxLifecycleWorkflow/deleted-sleep-v1.json, io.cloudplane.workflows.sandbox.SandboxLifecycleWorkflowImpl",
+            "SandboxLifecycleWorkflow/woken-sleep-v1.json, io.cloudplane.workflows.sandbox.SandboxLifecycleWorkflowImpl",
     })
     void savedHistoryReplays(String history, Class<?> implementation) throws Exception {
         WorkflowReplayer.replayWorkflowExecutionFromResource("histories/" + history, implementation);

@@ -10,8 +10,11 @@ import io.cloudplane.workflows.sandbox.SandboxLifecycleInput;
 import io.cloudplane.workflows.sandbox.SandboxLifecycleWorkflow;
 import io.cloudplane.workflows.sandbox.SandboxLifecycleWorkflowImpl;
 import io.cloudplane.workflows.sandbox.SandboxMail;
+import io.cloudplane.workflows.sandbox.SleepRequest;
 import io.cloudplane.workflows.sandbox.WakeRequest;
 import io.cloudplane.workflows.server.ServerActionWorkflowsImpl;
+import io.temporal.api.enums.v1.EventType;
+import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
@@ -67,6 +70,16 @@ class SandboxLifecycleWorkflowTest {
             mailTimes.add(env.currentTimeMillis());
             return null;
         }).when(sandbox).sendSandboxMail(any());
+        // The sleep activity does what the real one does, through the same mocks: the server stops,
+        // the status becomes SLEEPING, and the owner gets the email.
+        org.mockito.Mockito.doAnswer(inv -> {
+            SleepRequest request = inv.getArgument(0);
+            mocks.runtime.stopServer(request.envId());
+            mocks.environments.setStatus(request.envId(), EnvironmentStatus.SLEEPING, null);
+            sandbox.sendSandboxMail(new SandboxMail(request.appId(), request.ownerUserId(), SandboxMail.Kind.ASLEEP,
+                    request.deletesAt()));
+            return null;
+        }).when(sandbox).fallAsleep(any());
         // The environment's status as the activities recorded it.
         java.util.Map<String, EnvironmentStatus> statuses = new java.util.concurrent.ConcurrentHashMap<>();
         org.mockito.Mockito.doAnswer(inv -> statuses.put(inv.getArgument(0), inv.getArgument(1)))
@@ -115,6 +128,26 @@ class SandboxLifecycleWorkflowTest {
         assertEquals(List.of(schedule.deletesAt() - 14 * DAY, schedule.deletesAt() - DAY), schedule.deletionNoticesAt());
         assertEquals(schedule.deletesAt(), mails.get(0).nextActionAt(), "the email names the date of the next action");
         assertTrue(Math.abs(schedule.asleepSince() - (t0 + 7 * DAY)) < Duration.ofMinutes(1).toMillis());
+    }
+
+    @Test
+    void aSleepIsOneLocalActivityWithNoChildWorkflow(TestWorkflowEnvironment testEnv, Worker worker, WorkflowClient client)
+            throws Exception {
+        SandboxLifecycleWorkflow lifecycle = start(testEnv, worker, client);
+        env.sleep(Duration.ofDays(7).plusMinutes(1));
+        eventually("asleep", () -> count(SandboxMail.Kind.ASLEEP) == 1);
+        eventually("the notice timer set", () -> client.fetchHistory(ID).getHistory().getEventsList().stream()
+                .filter(e -> e.getEventType() == EventType.EVENT_TYPE_TIMER_STARTED).count() == 2);
+        List<HistoryEvent> events = client.fetchHistory(ID).getHistory().getEventsList();
+        assertEquals(0, events.stream().filter(e -> e.getEventType() == EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED)
+                .count(), "no env-stop child");
+        assertEquals(0, events.stream().filter(e -> e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED).count(),
+                "no activity task");
+        assertEquals(1, events.stream().filter(e -> e.getEventType() == EventType.EVENT_TYPE_MARKER_RECORDED
+                && e.getMarkerRecordedEventAttributes().getMarkerName().equals("LocalActivity")).count(), "one local activity");
+        verify(sandbox).fallAsleep(new SleepRequest("sleep-" + t0, "a1", "e1", "u0", lifecycle.schedule().deletesAt()));
+        verify(sandbox, never()).beginOperation(anyString(), anyString(), any(), org.mockito.ArgumentMatchers.eq("SLEEP_SANDBOX"),
+                any());
     }
 
     @Test
@@ -168,7 +201,7 @@ class SandboxLifecycleWorkflowTest {
         assertTrue(deletedAt - noticeTimes.get(0) >= 14 * DAY - Duration.ofMinutes(1).toMillis(), "14 days of notice");
         assertTrue(deletedAt - noticeTimes.get(1) >= DAY - Duration.ofMinutes(1).toMillis(), "1 day of notice");
         client.newUntypedWorkflowStub(ID).getResult(Void.class);
-        Histories.saveIfAsked(client, ID, "SandboxLifecycleWorkflow", "deleted.json");
+        Histories.saveIfAsked(client, ID, "SandboxLifecycleWorkflow", "deleted-sleep-v1.json");
     }
 
     @Test
@@ -187,7 +220,7 @@ class SandboxLifecycleWorkflowTest {
         assertEquals(LifecycleSchedule.AWAKE, client.newWorkflowStub(SandboxLifecycleWorkflow.class, ID).schedule().phase());
         String wokenRun = client.fetchHistory(ID).getHistory().getEvents(0).getWorkflowExecutionStartedEventAttributes()
                 .getContinuedExecutionRunId();
-        Histories.saveIfAsked(client, ID, wokenRun, "SandboxLifecycleWorkflow", "woken.json");
+        Histories.saveIfAsked(client, ID, wokenRun, "SandboxLifecycleWorkflow", "woken-sleep-v1.json");
         env.sleep(Duration.ofDays(14));
         verify(mocks.environments, never()).forgetApplication(anyString());
         assertEquals(0, count(SandboxMail.Kind.DELETED));

@@ -5,6 +5,7 @@ import io.cloudplane.workflows.application.DeleteApplicationRequest;
 import io.cloudplane.workflows.application.DeleteApplicationWorkflow;
 import io.cloudplane.workflows.common.EnvironmentStatus;
 import io.cloudplane.workflows.common.TaskQueues;
+import io.cloudplane.workflows.common.WorkflowIds;
 import io.cloudplane.workflows.environment.DeleteEnvironmentRequest;
 import io.cloudplane.workflows.environment.DeleteEnvironmentWorkflow;
 import io.cloudplane.workflows.environment.ProvisionEnvironmentWorkflow;
@@ -63,8 +64,10 @@ public class OperationLauncher {
                         serverAction(op));
                 case RESTART_SERVER -> WorkflowClient.start(client.newWorkflowStub(RestartServerWorkflow.class, options)::restart,
                         serverAction(op));
-                // Normally children of the sandbox lifecycle; started here only when found orphaned.
-                case SLEEP_SANDBOX -> WorkflowClient.start(client.newWorkflowStub(StopServerWorkflow.class, options)::stop,
+                // Normally done by the sandbox lifecycle (a child, or its own fallAsleep activity);
+                // finished here by a stop of its own only when found orphaned.
+                case SLEEP_SANDBOX -> WorkflowClient.start(client.newWorkflowStub(StopServerWorkflow.class,
+                                options.toBuilder().setWorkflowId(WorkflowIds.stopServer(op.envId().toString())).build())::stop,
                         new ServerActionRequest(opId, appId, op.envId().toString(), EnvironmentStatus.SLEEPING));
                 case WAKE_SANDBOX -> WorkflowClient.start(client.newWorkflowStub(StartServerWorkflow.class, options)::start,
                         serverAction(op));

@@ -7,6 +7,7 @@ import io.micronaut.context.annotation.Value;
 import io.temporal.internal.testservice.GRPCServerHelper;
 import io.temporal.internal.testservice.TestServicesStarter;
 import jakarta.annotation.PreDestroy;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,9 +31,18 @@ public class EmbeddedTemporalServer implements AutoCloseable {
     private final TestServicesStarter services;
     private final Server server;
 
+    @Inject
     public EmbeddedTemporalServer(@Value("${cloudplane.embedded.temporal.port:7233}") int port) {
+        this(port, true);
+    }
+
+    /** {@code trimTimeLockLog} false keeps the test server as it comes, for comparison in tests. */
+    EmbeddedTemporalServer(int port, boolean trimTimeLockLog) {
         // lockTimeSkipping = true: the embedded server runs in real time, never skipping ahead.
         this.services = new TestServicesStarter(true, 0);
+        if (trimTimeLockLog) {
+            TimeLockEventLog.stopRetaining(services);
+        }
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
         GRPCServerHelper.registerServicesAndHealthChecks(services.getServices(), builder);
         try {
@@ -48,6 +58,11 @@ public class EmbeddedTemporalServer implements AutoCloseable {
     public String target() {
         InetSocketAddress address = (InetSocketAddress) server.getListenSockets().get(0);
         return address.getAddress().getHostAddress() + ":" + address.getPort();
+    }
+
+    /** Events held in the test server's time-lock log: 0 once {@link TimeLockEventLog} has replaced it. */
+    int retainedTimeLockEvents() {
+        return TimeLockEventLog.retained(services);
     }
 
     public InetSocketAddress address() {

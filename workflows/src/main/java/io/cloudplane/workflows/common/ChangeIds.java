@@ -6,6 +6,13 @@ package io.cloudplane.workflows.common;
  * src/test/resources/histories keep replaying.
  */
 public final class ChangeIds {
+    /**
+     * The sandbox lifecycle puts a sandbox to sleep with one activity ({@code fallAsleep}) instead of
+     * an {@code env-stop} child and two activities: about a fifth of the workflow tasks per sleep,
+     * for bursts of sleeps (docs/benchmarks.md).
+     */
+    public static final String SLEEP_IN_ONE_ACTIVITY = "sleep-in-one-activity";
+
     private ChangeIds() {
     }
 }

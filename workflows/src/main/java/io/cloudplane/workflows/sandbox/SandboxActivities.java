@@ -15,6 +15,14 @@ public interface SandboxActivities {
     /** Ends an operation the lifecycle will not carry out, with the reason. */
     void refuseOperation(String operationId, String reason);
 
+    /**
+     * The whole sleep, idempotent: the SLEEP_SANDBOX operation (once per key, and recorded as the
+     * lifecycle's own), the server stopped, the status SLEEPING, the activity-log entry, and the
+     * owner's email. A sandbox already SLEEPING is a no-op but for the email. Fails, to be
+     * retried, while another operation holds the environment.
+     */
+    void fallAsleep(SleepRequest request);
+
     /** Sends a lifecycle email to the sandbox's owner, once per (app, kind, next action). */
     void sendSandboxMail(SandboxMail mail);
 }

@@ -1,0 +1,145 @@
+package io.cloudplane.worker;
+
+import io.cloudplane.activities.SandboxActivitiesImpl;
+import io.cloudplane.api.apps.AppService;
+import io.cloudplane.infra.mail.OutboxMailer;
+import io.cloudplane.infra.persistence.ActivityLogRecord;
+import io.cloudplane.infra.persistence.ActivityLogRepository;
+import io.cloudplane.infra.persistence.AppRecord;
+import io.cloudplane.infra.persistence.EnvironmentRepository;
+import io.cloudplane.infra.persistence.OperationRecord;
+import io.cloudplane.infra.persistence.OperationRepository;
+import io.cloudplane.infra.persistence.UserRecord;
+import io.cloudplane.infra.persistence.UserRepository;
+import io.cloudplane.workflows.common.EnvironmentStatus;
+import io.cloudplane.workflows.common.OperationStatus;
+import io.cloudplane.workflows.sandbox.SandboxActivities;
+import io.cloudplane.workflows.sandbox.SleepRequest;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.testing.TestActivityEnvironment;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The sandbox lifecycle's sleep activity against the real database, runtime and outbox: one
+ * operation, one activity-log entry and one email however often it is retried, and a no-op on a
+ * sandbox that is already asleep.
+ */
+@MicronautTest(transactional = false)
+class FallAsleepActivityTest {
+    @Inject SandboxActivitiesImpl sandboxActivities;
+    @Inject UserRepository users;
+    @Inject AppService apps;
+    @Inject OperationRepository operations;
+    @Inject EnvironmentRepository environments;
+    @Inject ActivityLogRepository activityLog;
+    @Inject OutboxMailer outbox;
+
+    private TestActivityEnvironment activityEnv;
+    private SandboxActivities activities;
+
+    @BeforeEach
+    void setUp() {
+        activityEnv = TestActivityEnvironment.newInstance();
+        activityEnv.registerActivitiesImplementations(sandboxActivities);
+        activities = activityEnv.newActivityStub(SandboxActivities.class, ActivityOptions.newBuilder()
+                .setStartToCloseTimeout(Duration.ofSeconds(30))
+                .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build()).build());
+    }
+
+    @AfterEach
+    void tearDown() {
+        activityEnv.close();
+    }
+
+    @Test
+    void aRetriedSleepStopsOnceLogsOnceAndMailsOnce() throws Exception {
+        UserRecord owner = owner();
+        OperationRecord created = runningApp(owner);
+        SleepRequest request = new SleepRequest("sleep-1", created.appId().toString(), created.envId().toString(),
+                owner.id().toString(), Instant.parse("2027-03-01T00:00:00Z").toEpochMilli());
+
+        activities.fallAsleep(request);
+        activities.fallAsleep(request); // a retry after a lost completion
+
+        assertEquals(EnvironmentStatus.SLEEPING, environments.findById(created.envId()).orElseThrow().status());
+        UUID opId = UUID.nameUUIDFromBytes((created.appId() + "/sleep-1").getBytes(StandardCharsets.UTF_8));
+        OperationRecord op = operations.findById(opId).orElseThrow();
+        assertEquals(OperationRecord.OperationType.SLEEP_SANDBOX, op.type());
+        assertEquals(OperationStatus.SUCCEEDED, op.status(), op.toString());
+        assertTrue(op.steps().contains("\"name\":\"stop-server\",\"status\":\"SUCCEEDED\""), op.steps());
+        assertTrue(op.steps().contains("\"name\":\"record-sleeping\",\"status\":\"SUCCEEDED\""), op.steps());
+        List<ActivityLogRecord> slept = sleptEntries(created.envId());
+        assertEquals(1, slept.size(), slept.toString());
+        assertEquals("SUCCEEDED", slept.get(0).outcome().name());
+        assertEquals(null, slept.get(0).actorUserId(), "the system did it");
+        assertEquals(1, mailsTo(owner.email()), "one email, not one per attempt");
+    }
+
+    @Test
+    void aSandboxAlreadyAsleepIsANoOpRecordedAsSuch() throws Exception {
+        UserRecord owner = owner();
+        OperationRecord created = runningApp(owner);
+        environments.updateStatus(created.envId(), EnvironmentStatus.SLEEPING, null, Instant.now());
+
+        activities.fallAsleep(new SleepRequest("sleep-2", created.appId().toString(), created.envId().toString(),
+                owner.id().toString(), Instant.parse("2027-03-01T00:00:00Z").toEpochMilli()));
+
+        OperationRecord op = operations.findById(UUID.nameUUIDFromBytes((created.appId() + "/sleep-2")
+                .getBytes(StandardCharsets.UTF_8))).orElseThrow();
+        assertEquals(OperationStatus.SUCCEEDED, op.status());
+        assertTrue(op.steps().contains("\"name\":\"already-sleeping\",\"status\":\"SKIPPED\""), op.steps());
+        List<ActivityLogRecord> slept = sleptEntries(created.envId());
+        assertEquals(1, slept.size(), slept.toString());
+        assertEquals("NO_OP", slept.get(0).outcome().name());
+    }
+
+    private UserRecord owner() {
+        return users.save(new UserRecord(UUID.randomUUID(), "sleeper-" + UUID.randomUUID() + "@example.com", "S", "L",
+                Instant.now().truncatedTo(ChronoUnit.MICROS)));
+    }
+
+    /** An app whose environment is RUNNING and holds no unfinished operation; no server process is started. */
+    private OperationRecord runningApp(UserRecord owner) {
+        OperationRecord created = apps.createApp(owner.id(), "sleeper", AppRecord.AppKind.APPLICATION);
+        operations.finish(created.id(), OperationStatus.SUCCEEDED, null, Instant.now());
+        environments.updateStatus(created.envId(), EnvironmentStatus.RUNNING, null, Instant.now());
+        return created;
+    }
+
+    private List<ActivityLogRecord> sleptEntries(UUID envId) {
+        return activityLog.findPage(envId, Long.MAX_VALUE, 50).stream().filter(e -> e.action().equals("slept")).toList();
+    }
+
+    private long mailsTo(String email) throws Exception {
+        Path dir = outbox.outbox();
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (var files = Files.list(dir)) {
+            return files.filter(f -> f.toString().endsWith(".eml")).filter(f -> {
+                try {
+                    return Files.readString(f).contains(email);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).count();
+        }
+    }
+}
