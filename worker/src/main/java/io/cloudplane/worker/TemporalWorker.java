@@ -1,5 +1,7 @@
 package io.cloudplane.worker;
 
+import io.cloudplane.activities.BackupActivitiesImpl;
+import io.cloudplane.activities.BackupScheduleActivitiesImpl;
 import io.cloudplane.activities.DatabaseActivitiesImpl;
 import io.cloudplane.activities.EnvironmentActivitiesImpl;
 import io.cloudplane.activities.FileActivitiesImpl;
@@ -7,6 +9,8 @@ import io.cloudplane.activities.OperationActivitiesImpl;
 import io.cloudplane.activities.RuntimeActivitiesImpl;
 import io.cloudplane.activities.SandboxActivitiesImpl;
 import io.cloudplane.workflows.application.DeleteApplicationWorkflowImpl;
+import io.cloudplane.workflows.backup.BackupScheduleWorkflowImpl;
+import io.cloudplane.workflows.backup.BackupWorkflowImpl;
 import io.cloudplane.workflows.common.TaskQueues;
 import io.cloudplane.workflows.environment.DeleteEnvironmentWorkflowImpl;
 import io.cloudplane.workflows.environment.ProvisionEnvironmentWorkflowImpl;
@@ -39,7 +43,7 @@ public class TemporalWorker {
 
     public TemporalWorker(WorkflowClient client, DatabaseActivitiesImpl databases, FileActivitiesImpl files,
                           RuntimeActivitiesImpl runtime, EnvironmentActivitiesImpl environments, OperationActivitiesImpl operations,
-                          SandboxActivitiesImpl sandbox,
+                          SandboxActivitiesImpl sandbox, BackupActivitiesImpl backups, BackupScheduleActivitiesImpl backupSlots,
                           @Value("${cloudplane.worker.max-concurrent-activities:50}") int maxActivities) {
         this.factory = WorkerFactory.newInstance(client);
         Worker worker = factory.newWorker(TaskQueues.CONTROL_PLANE, WorkerOptions.newBuilder()
@@ -47,8 +51,9 @@ public class TemporalWorker {
                 .build());
         worker.registerWorkflowImplementationTypes(ProvisionEnvironmentWorkflowImpl.class, DeleteEnvironmentWorkflowImpl.class,
                 DeleteApplicationWorkflowImpl.class, ServerActionWorkflowsImpl.Stop.class, ServerActionWorkflowsImpl.Start.class,
-                ServerActionWorkflowsImpl.Restart.class, SandboxLifecycleWorkflowImpl.class);
-        worker.registerActivitiesImplementations(databases, files, runtime, environments, operations, sandbox);
+                ServerActionWorkflowsImpl.Restart.class, SandboxLifecycleWorkflowImpl.class, BackupWorkflowImpl.class,
+                BackupScheduleWorkflowImpl.class);
+        worker.registerActivitiesImplementations(databases, files, runtime, environments, operations, sandbox, backups, backupSlots);
     }
 
     @PostConstruct

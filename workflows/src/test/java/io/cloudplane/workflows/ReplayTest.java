@@ -34,6 +34,8 @@ class ReplayTest {
             "SandboxLifecycleWorkflow/woken.json, io.cloudplane.workflows.sandbox.SandboxLifecycleWorkflowImpl",
             "SandboxLifecycleWorkflow/deleted-sleep-v1.json, io.cloudplane.workflows.sandbox.SandboxLifecycleWorkflowImpl",
             "SandboxLifecycleWorkflow/woken-sleep-v1.json, io.cloudplane.workflows.sandbox.SandboxLifecycleWorkflowImpl",
+            "BackupWorkflow/completed.json, io.cloudplane.workflows.backup.BackupWorkflowImpl",
+            "BackupWorkflow/failed-upload.json, io.cloudplane.workflows.backup.BackupWorkflowImpl",
     })
     void savedHistoryReplays(String history, Class<?> implementation) throws Exception {
         WorkflowReplayer.replayWorkflowExecutionFromResource("histories/" + history, implementation);

@@ -15,4 +15,21 @@ public interface DatabaseProvisioner {
 
     /** The JDBC URL an environment's server uses to reach its database. */
     String jdbcUrlFor(String name);
+
+    /** Host and port of the database server, as client tools (pg_dump, psql) reach it. */
+    String host();
+
+    int port();
+
+    /** The server's major version (15 for 15.19). */
+    int serverMajorVersion();
+
+    /** Creates an empty database owned by {@code ownerRole} (scratch databases for verification and restores). */
+    void createDatabaseOwnedBy(String name, String ownerRole);
+
+    /** Drops a database, not its role; disconnects its sessions first. Absent is fine. */
+    void dropDatabaseOnly(String name);
+
+    /** Renames {@code from} to {@code to}; both must have no sessions, which this forces. */
+    void renameDatabase(String from, String to);
 }

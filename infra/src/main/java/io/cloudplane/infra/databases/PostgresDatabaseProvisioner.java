@@ -87,6 +87,69 @@ public class PostgresDatabaseProvisioner implements DatabaseProvisioner {
         return "jdbc:postgresql://" + serverAddress() + "/" + name;
     }
 
+    @Override
+    public String host() {
+        String address = serverAddress();
+        return address.substring(0, address.lastIndexOf(':'));
+    }
+
+    @Override
+    public int port() {
+        String address = serverAddress();
+        return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+    }
+
+    @Override
+    public int serverMajorVersion() {
+        try (Connection c = admin.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SHOW server_version_num")) {
+            rs.next();
+            return Integer.parseInt(rs.getString(1)) / 10000;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void createDatabaseOwnedBy(String name, String ownerRole) {
+        requireSafe(name);
+        requireSafe(ownerRole);
+        try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
+            if (!databaseExists(c, name)) {
+                s.execute("CREATE DATABASE " + name + " OWNER " + ownerRole);
+            }
+            s.execute("REVOKE CONNECT ON DATABASE " + name + " FROM PUBLIC");
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not create database " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void dropDatabaseOnly(String name) {
+        requireSafe(name);
+        try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not drop database " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void renameDatabase(String from, String to) {
+        requireSafe(from);
+        requireSafe(to);
+        try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
+            try (PreparedStatement kill = c.prepareStatement(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid()")) {
+                kill.setString(1, from);
+                kill.execute();
+            }
+            s.execute("ALTER DATABASE " + from + " RENAME TO " + to);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not rename database " + from + " to " + to + ": " + e.getMessage(), e);
+        }
+    }
+
     private String serverAddress() {
         if (serverAddress == null) {
             try (Connection c = admin.getConnection()) {

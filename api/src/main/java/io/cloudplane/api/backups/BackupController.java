@@ -1,0 +1,124 @@
+package io.cloudplane.api.backups;
+
+import io.cloudplane.api.apps.Access;
+import io.cloudplane.api.apps.AccessService;
+import io.cloudplane.api.apps.EnvironmentServices;
+import io.cloudplane.api.problem.ApiException;
+import io.cloudplane.api.security.Caller;
+import io.cloudplane.infra.persistence.BackupRecord;
+import io.cloudplane.infra.persistence.BackupRepository;
+import io.cloudplane.infra.persistence.EnvironmentRecord;
+import io.cloudplane.infra.storage.ObjectStore;
+import io.cloudplane.workflows.backup.Retention;
+import io.cloudplane.workflows.common.EnvironmentStatus;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.http.server.types.files.StreamedFile;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.authentication.Authentication;
+import io.micronaut.security.rules.SecurityRule;
+import io.swagger.v3.oas.annotations.tags.Tag;
+
+import java.net.URI;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Set;
+import java.util.UUID;
+
+/** Backups of an environment that has the backup service (staging, production): on demand, listed, downloaded. */
+@Controller("/api/v1/apps/{appId}/environments/{envId}/backups")
+@Secured(SecurityRule.IS_AUTHENTICATED)
+@Tag(name = "backups")
+public class BackupController {
+    private static final Set<String> PARTS = Set.of("database", "files", "manifest");
+    private final AccessService access;
+    private final BackupRepository backups;
+    private final BackupLauncher launcher;
+    private final ObjectStore store;
+
+    public BackupController(AccessService access, BackupRepository backups, BackupLauncher launcher, ObjectStore store) {
+        this.access = access;
+        this.backups = backups;
+        this.launcher = launcher;
+        this.store = store;
+    }
+
+    /** Starts a backup now: 202 with the backup, whose status then moves DUMPING, UPLOADING, VERIFYING, COMPLETED. */
+    @Post
+    public HttpResponse<BackupView> create(UUID appId, UUID envId, Authentication auth) {
+        UUID caller = Caller.id(auth);
+        EnvironmentRecord env = requireBackupService(caller, appId, envId, true);
+        if (env.status() == EnvironmentStatus.PROVISIONING || env.status() == EnvironmentStatus.DELETING
+                || env.status() == EnvironmentStatus.RESTORING) {
+            throw ApiException.conflict("The environment is " + env.status() + ": it has no database to back up yet");
+        }
+        UUID id = UUID.randomUUID();
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        BackupRecord backup = backups.save(new BackupRecord(id, appId, envId, BackupRecord.Trigger.MANUAL,
+                BackupRecord.Status.PENDING, null, null, BackupRecord.prefixFor(appId, envId, id), null, null, null, null,
+                caller, null, now, null, null, now));
+        launcher.launch(backup, Retention.DEFAULT);
+        return HttpResponse.accepted(URI.create("/api/v1/apps/" + appId + "/environments/" + envId + "/backups/" + id))
+                .body(BackupView.of(backup));
+    }
+
+    @Get
+    public BackupView.Page list(UUID appId, UUID envId, Authentication auth) {
+        requireBackupService(Caller.id(auth), appId, envId, false);
+        return new BackupView.Page(backups.findNewestFirst(envId, 100).stream().map(BackupView::of).toList());
+    }
+
+    @Get("/{backupId}")
+    public BackupView get(UUID appId, UUID envId, UUID backupId, Authentication auth) {
+        requireBackupService(Caller.id(auth), appId, envId, false);
+        return BackupView.of(require(envId, backupId));
+    }
+
+    /**
+     * Streams one part of a completed backup: {@code database} (pg_dump custom format, for
+     * {@code pg_restore}), {@code files} (a tar of the resource files) or {@code manifest}.
+     */
+    @Get("/{backupId}/download{?part}")
+    public StreamedFile download(UUID appId, UUID envId, UUID backupId, @Nullable @QueryValue String part, Authentication auth) {
+        requireBackupService(Caller.id(auth), appId, envId, true);
+        BackupRecord backup = require(envId, backupId);
+        String which = part == null ? "database" : part;
+        if (!PARTS.contains(which)) {
+            throw ApiException.badRequest("part", "one of database, files, manifest");
+        }
+        if (backup.status() != BackupRecord.Status.COMPLETED) {
+            throw ApiException.conflict("Backup " + backupId + " is " + backup.status() + ": only completed backups download");
+        }
+        String key = backup.objectPrefix() + switch (which) {
+            case "files" -> "files.tar";
+            case "manifest" -> "manifest.json";
+            default -> "database.dump";
+        };
+        MediaType type = which.equals("manifest") ? MediaType.APPLICATION_JSON_TYPE : MediaType.APPLICATION_OCTET_STREAM_TYPE;
+        String name = "backup-" + backupId + "-" + key.substring(key.lastIndexOf('/') + 1);
+        return new StreamedFile(store.get(key), type).attach(name);
+    }
+
+    private BackupRecord require(UUID envId, UUID backupId) {
+        return backups.findById(backupId).filter(b -> b.envId().equals(envId))
+                .orElseThrow(() -> ApiException.notFound("backup " + backupId));
+    }
+
+    /** The environment, if the caller may see it and it has the backup service; {@code manage} needs owner or developer. */
+    private EnvironmentRecord requireBackupService(UUID caller, UUID appId, UUID envId, boolean manage) {
+        Access a = access.requireApp(caller, appId);
+        EnvironmentRecord env = access.requireEnvironment(a, envId);
+        if (manage && a.role() == Access.Role.USER) {
+            throw ApiException.forbidden("Only the app's owner and developers manage backups");
+        }
+        if (!EnvironmentServices.of(env.type()).backups()) {
+            throw ApiException.unprocessable("A " + env.type().name().toLowerCase() + " environment has no backup service");
+        }
+        return env;
+    }
+}

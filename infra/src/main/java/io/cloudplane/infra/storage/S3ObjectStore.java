@@ -1,0 +1,207 @@
+package io.cloudplane.infra.storage;
+
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@link ObjectStore} on S3 through AWS SDK v2. Uploads are multipart, one reused part buffer at a
+ * time, with the SHA-256 of the whole object computed on the way; a failed upload is aborted and
+ * whatever was written under the key is deleted.
+ */
+public class S3ObjectStore implements ObjectStore, AutoCloseable {
+    private final S3Client s3;
+    private final S3Presigner presigner;
+    private final String bucket;
+    private final int partSize;
+
+    public S3ObjectStore(String bucket, String region, String endpoint, boolean pathStyle, AwsCredentialsProvider credentials,
+                         int partSizeBytes) {
+        if (partSizeBytes < 5 * 1024 * 1024) {
+            throw new IllegalArgumentException("S3 parts are at least 5 MiB");
+        }
+        S3Configuration config = S3Configuration.builder().pathStyleAccessEnabled(pathStyle).build();
+        S3ClientBuilder builder = S3Client.builder()
+                .region(Region.of(region))
+                .credentialsProvider(credentials)
+                .serviceConfiguration(config)
+                // Checksums only where S3 requires them: S3-protocol servers differ in the newer ones.
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .httpClientBuilder(UrlConnectionHttpClient.builder());
+        S3Presigner.Builder presign = S3Presigner.builder().region(Region.of(region)).credentialsProvider(credentials)
+                .serviceConfiguration(config);
+        if (endpoint != null && !endpoint.isBlank()) {
+            builder.endpointOverride(URI.create(endpoint));
+            presign.endpointOverride(URI.create(endpoint));
+        }
+        this.s3 = builder.build();
+        this.presigner = presign.build();
+        this.bucket = bucket;
+        this.partSize = partSizeBytes;
+    }
+
+    public String bucket() {
+        return bucket;
+    }
+
+    /** Creates the bucket when it does not exist (the embedded server's first start). */
+    public void ensureBucket() {
+        try {
+            s3.headBucket(b -> b.bucket(bucket));
+        } catch (S3Exception e) {
+            if (e.statusCode() != 404) {
+                throw e;
+            }
+            s3.createBucket(b -> b.bucket(bucket));
+        }
+    }
+
+    @Override
+    public StoredObject put(String key, InputStream body, String contentType) {
+        MessageDigest sha256 = sha256();
+        String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key).contentType(contentType)).uploadId();
+        boolean completed = false;
+        try {
+            byte[] buffer = new byte[partSize];
+            List<CompletedPart> parts = new ArrayList<>();
+            long size = 0;
+            int partNumber = 1;
+            while (true) {
+                int filled = body.readNBytes(buffer, 0, partSize);
+                if (filled == 0 && partNumber > 1) {
+                    break;
+                }
+                sha256.update(buffer, 0, filled);
+                size += filled;
+                int number = partNumber;
+                int length = filled;
+                String etag = s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(number)
+                                .contentLength((long) length),
+                        RequestBody.fromContentProvider(() -> new ByteArrayInputStream(buffer, 0, length), length, contentType))
+                        .eTag();
+                parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
+                partNumber++;
+                if (filled < partSize) {
+                    break;
+                }
+            }
+            s3.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId)
+                    .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build()));
+            completed = true;
+            return new StoredObject(key, size, HexFormat.of().formatHex(sha256.digest()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Reading the data to upload to " + key + " failed: " + e.getMessage(), e);
+        } finally {
+            if (!completed) {
+                cleanUpFailedUpload(key, uploadId);
+            }
+        }
+    }
+
+    private void cleanUpFailedUpload(String key, String uploadId) {
+        try {
+            s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
+        } catch (RuntimeException ignored) {
+            // The store may be unreachable: the deletion below is tried too, and callers delete by prefix.
+        }
+        try {
+            s3.deleteObject(b -> b.bucket(bucket).key(key));
+        } catch (RuntimeException ignored) {
+            // As above.
+        }
+    }
+
+    @Override
+    public InputStream get(String key) {
+        return s3.getObject(b -> b.bucket(bucket).key(key));
+    }
+
+    @Override
+    public Optional<StoredObject> head(String key) {
+        try {
+            var head = s3.headObject(b -> b.bucket(bucket).key(key));
+            return Optional.of(new StoredObject(key, head.contentLength(), null));
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public List<StoredObject> list(String prefix) {
+        List<StoredObject> found = new ArrayList<>();
+        for (S3Object object : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix)).contents()) {
+            found.add(new StoredObject(object.key(), object.size(), null));
+        }
+        return found;
+    }
+
+    @Override
+    public void deletePrefix(String prefix) {
+        List<StoredObject> objects = list(prefix);
+        for (int from = 0; from < objects.size(); from += 1000) {
+            List<ObjectIdentifier> batch = objects.subList(from, Math.min(objects.size(), from + 1000)).stream()
+                    .map(o -> ObjectIdentifier.builder().key(o.key()).build()).toList();
+            s3.deleteObjects(b -> b.bucket(bucket).delete(d -> d.objects(batch).quiet(true)));
+        }
+        // Uploads that never completed under the prefix (a worker that died mid-upload).
+        for (var upload : s3.listMultipartUploadsPaginator(b -> b.bucket(bucket).prefix(prefix)).uploads()) {
+            s3.abortMultipartUpload(b -> b.bucket(bucket).key(upload.key()).uploadId(upload.uploadId()));
+        }
+    }
+
+    @Override
+    public URI presignGet(String key, Duration validFor) {
+        try {
+            return presigner.presignGetObject(p -> p.signatureDuration(validFor).getObjectRequest(g -> g.bucket(bucket).key(key)))
+                    .url().toURI();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        s3.close();
+        presigner.close();
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
