@@ -46,6 +46,7 @@ class ApiTest {
     @Inject EnvironmentUserRepository environmentUsers;
     @Inject LocalCredentialRepository credentials;
     @Inject OperationRepository operations;
+    @Inject io.cloudplane.infra.persistence.EnvironmentRepository environmentRecords;
 
     private BlockingHttpClient client() {
         return http.toBlocking();
@@ -228,6 +229,44 @@ class ApiTest {
                 Map.of("name", "qa", "type", "qa")), ada.token());
         assertProblem(badType, HttpStatus.BAD_REQUEST);
         assertEquals("type", errors(badType).get(0).get("field"));
+    }
+
+    @Test
+    void backupsAreForEnvironmentsWithTheBackupServiceAndAnswer202WithTheBackup() {
+        User ada = signUp();
+        var created = createApp(ada, "backed").body();
+        String appId = (String) created.get("appId");
+        String devBackups = "/api/v1/apps/" + appId + "/environments/" + created.get("envId") + "/backups";
+        assertProblem(call(HttpRequest.POST(devBackups, Map.of()), ada.token()), HttpStatus.UNPROCESSABLE_ENTITY);
+        assertProblem(call(HttpRequest.GET(devBackups), ada.token()), HttpStatus.UNPROCESSABLE_ENTITY);
+
+        var staging = call(HttpRequest.POST("/api/v1/apps/" + appId + "/environments",
+                Map.of("name", "staging", "type", "staging")), ada.token()).body();
+        String envId = (String) staging.get("envId");
+        String backupsPath = "/api/v1/apps/" + appId + "/environments/" + envId + "/backups";
+        assertProblem(call(HttpRequest.POST(backupsPath, Map.of()), ada.token()), HttpStatus.CONFLICT); // still provisioning
+        assertEquals(List.of(), call(HttpRequest.GET(backupsPath), ada.token()).body().get("items"));
+
+        environmentRecords.updateStatus(UUID.fromString(envId), io.cloudplane.workflows.common.EnvironmentStatus.RUNNING, null,
+                java.time.Instant.now());
+        var accepted = call(HttpRequest.POST(backupsPath, Map.of()), ada.token());
+        assertEquals(HttpStatus.ACCEPTED, accepted.getStatus());
+        String backupId = (String) accepted.body().get("id");
+        assertEquals(backupsPath + "/" + backupId, accepted.getHeaders().get("Location"));
+        assertEquals("PENDING", accepted.body().get("status"));
+        assertEquals("MANUAL", accepted.body().get("trigger"));
+        assertEquals("backups/" + appId + "/" + envId + "/" + backupId + "/", accepted.body().get("objectPrefix"));
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> items = (List<Map<String, Object>>) call(HttpRequest.GET(backupsPath), ada.token()).body().get("items");
+        assertEquals(List.of(backupId), items.stream().map(i -> i.get("id")).toList());
+        assertEquals(backupId, call(HttpRequest.GET(backupsPath + "/" + backupId), ada.token()).body().get("id"));
+        var badPart = call(HttpRequest.GET(backupsPath + "/" + backupId + "/download?part=everything"), ada.token());
+        assertProblem(badPart, HttpStatus.BAD_REQUEST);
+        assertEquals("part", errors(badPart).get(0).get("field"));
+        assertProblem(call(HttpRequest.GET(backupsPath + "/" + backupId + "/download"), ada.token()), HttpStatus.CONFLICT);
+        assertProblem(call(HttpRequest.GET(backupsPath + "/" + UUID.randomUUID()), ada.token()), HttpStatus.NOT_FOUND);
+        User stranger = signUp();
+        assertProblem(call(HttpRequest.GET(backupsPath), stranger.token()), HttpStatus.NOT_FOUND);
     }
 
     @Test

@@ -30,7 +30,8 @@ import java.util.HexFormat;
 @Requires(missingProperty = "cloudplane.storage.s3.bucket")
 public class EmbeddedS3Server implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedS3Server.class);
-    private final S3Proxy proxy;
+    private volatile S3Proxy proxy;
+    private final int port;
     private final String accessKey;
     private final String secretKey;
     private final Path root;
@@ -45,8 +46,14 @@ public class EmbeddedS3Server implements AutoCloseable {
         SecureRandom random = new SecureRandom();
         this.accessKey = "cloudplane-" + HexFormat.of().formatHex(randomBytes(random, 6));
         this.secretKey = HexFormat.of().formatHex(randomBytes(random, 24));
+        this.proxy = startProxy(port);
+        this.port = proxy.getPort();
+        LOG.info("Embedded S3 (s3proxy) is listening on {}, objects under {}", endpoint(), root);
+    }
+
+    private S3Proxy startProxy(int port) {
         String host = InetAddress.getLoopbackAddress().getHostAddress();
-        this.proxy = S3Proxy.builder()
+        S3Proxy proxy = S3Proxy.builder()
                 .blobStore(new FilesystemNio2BlobStore(root.toString()))
                 .endpoint(URI.create("http://" + host + ":" + port))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
@@ -65,7 +72,12 @@ public class EmbeddedS3Server implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("The embedded S3 server could not start on " + host + ":" + port, e);
         }
-        LOG.info("Embedded S3 (s3proxy) is listening on {}, objects under {}", endpoint(), root);
+        return proxy;
+    }
+
+    /** Starts the server again on the same port after {@link #close()}: for tests of storage outages. */
+    public synchronized void restart() {
+        proxy = startProxy(port);
     }
 
     private static byte[] randomBytes(SecureRandom random, int n) {
@@ -75,7 +87,7 @@ public class EmbeddedS3Server implements AutoCloseable {
     }
 
     public String endpoint() {
-        return "http://" + InetAddress.getLoopbackAddress().getHostAddress() + ":" + proxy.getPort();
+        return "http://" + InetAddress.getLoopbackAddress().getHostAddress() + ":" + (port > 0 ? port : proxy.getPort());
     }
 
     public String accessKey() {

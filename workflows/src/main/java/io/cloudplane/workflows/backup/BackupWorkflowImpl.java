@@ -56,7 +56,8 @@ public class BackupWorkflowImpl implements BackupWorkflow {
             records.complete(id, verification.detail());
         } catch (ActivityFailure failure) {
             String failedStep = stepOf(failure, step);
-            String reason = OperationTracker.reason(failure);
+            String reason = failure.getCause() instanceof ApplicationFailure app && failedStep.equals(app.getType())
+                    ? app.getOriginalMessage() : OperationTracker.reason(failure);
             Workflow.newDetachedCancellationScope(() -> {
                 records.fail(id, failedStep, reason, false);
                 records.deleteObjects(id);
