@@ -36,6 +36,7 @@ class ReplayTest {
             "SandboxLifecycleWorkflow/woken-sleep-v1.json, io.cloudplane.workflows.sandbox.SandboxLifecycleWorkflowImpl",
             "BackupWorkflow/completed.json, io.cloudplane.workflows.backup.BackupWorkflowImpl",
             "BackupWorkflow/failed-upload.json, io.cloudplane.workflows.backup.BackupWorkflowImpl",
+            "BackupScheduleWorkflow/daily-slot.json, io.cloudplane.workflows.backup.BackupScheduleWorkflowImpl",
     })
     void savedHistoryReplays(String history, Class<?> implementation) throws Exception {
         WorkflowReplayer.replayWorkflowExecutionFromResource("histories/" + history, implementation);
