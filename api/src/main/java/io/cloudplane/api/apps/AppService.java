@@ -1,5 +1,6 @@
 package io.cloudplane.api.apps;
 
+import io.cloudplane.api.backups.BackupSchedules;
 import io.cloudplane.api.problem.ApiException;
 import io.cloudplane.infra.persistence.AppMemberRecord;
 import io.cloudplane.infra.persistence.AppMemberRepository;
@@ -29,6 +30,7 @@ import java.util.UUID;
  */
 @Singleton
 public class AppService {
+    private final BackupSchedules backupSchedules;
     public static final String SANDBOX_NAME = "sandbox";
     private final AppRepository apps;
     private final AppMemberRepository members;
@@ -37,7 +39,9 @@ public class AppService {
     private final ServerCatalog catalog;
 
     public AppService(AppRepository apps, AppMemberRepository members, EnvironmentRepository environments,
-                      OperationRepository operations, ServerCatalog catalog) {
+                      OperationRepository operations, ServerCatalog catalog,
+                      BackupSchedules backupSchedules) {
+        this.backupSchedules = backupSchedules;
         this.apps = apps;
         this.members = members;
         this.environments = environments;
@@ -139,6 +143,9 @@ public class AppService {
         UUID envId = UUID.randomUUID();
         environments.save(new EnvironmentRecord(envId, app.id(), name, type, description, EnvironmentStatus.PROVISIONING, null,
                 catalog.defaultVersion().version(), null, null, EnvironmentRecord.databaseNameFor(envId), null, now, now));
+        if (EnvironmentServices.of(type).backups()) {
+            backupSchedules.createDefault(envId);
+        }
         return insertOperation(OperationType.PROVISION_ENVIRONMENT, app.id(), envId, callerId,
                 WorkflowIds.provisionEnvironment(envId.toString()));
     }

@@ -1,5 +1,6 @@
 package io.cloudplane.api.apps;
 
+import io.cloudplane.api.backups.BackupSchedules;
 import io.cloudplane.api.sandbox.SandboxLifecycles;
 import io.cloudplane.infra.persistence.AppRecord;
 import io.cloudplane.workflows.common.EnvironmentStatus;
@@ -42,10 +43,13 @@ public class EnvironmentController {
     private final Accepted accepted;
     private final ActivityViews activityLog;
     private final SandboxLifecycles lifecycles;
+    private final BackupSchedules backupSchedules;
 
     public EnvironmentController(EnvironmentRepository environments, AccessService access, AppService service, Accepted accepted,
-                                 ActivityViews activityLog, SandboxLifecycles lifecycles) {
+                                 ActivityViews activityLog, SandboxLifecycles lifecycles,
+                                 BackupSchedules backupSchedules) {
         this.lifecycles = lifecycles;
+        this.backupSchedules = backupSchedules;
         this.environments = environments;
         this.access = access;
         this.service = service;
@@ -68,7 +72,12 @@ public class EnvironmentController {
         UUID caller = Caller.id(auth);
         Access a = access.requireOwner(caller, appId);
         EnvironmentType type = EnvironmentType.valueOf(request.type().toUpperCase(Locale.ROOT));
-        return accepted.launch(service.createEnvironment(a, caller, request.name(), type, request.description()));
+        OperationRecord op = service.createEnvironment(a, caller, request.name(), type, request.description());
+        var response = accepted.launch(op);
+        if (EnvironmentServices.of(type).backups()) {
+            backupSchedules.start(appId, op.envId()); // if Temporal is away, the schedule recovery starts it later
+        }
+        return response;
     }
 
     @Get("/{envId}")

@@ -24,7 +24,16 @@ import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.rules.SecurityRule;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
+import io.cloudplane.workflows.backup.BackupSchedule;
+import io.micronaut.serde.annotation.Serdeable;
+
 import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Set;
@@ -40,8 +49,11 @@ public class BackupController {
     private final BackupRepository backups;
     private final BackupLauncher launcher;
     private final ObjectStore store;
+    private final BackupSchedules schedules;
 
-    public BackupController(AccessService access, BackupRepository backups, BackupLauncher launcher, ObjectStore store) {
+    public BackupController(AccessService access, BackupRepository backups, BackupLauncher launcher, ObjectStore store,
+                            BackupSchedules schedules) {
+        this.schedules = schedules;
         this.access = access;
         this.backups = backups;
         this.launcher = launcher;
@@ -62,7 +74,7 @@ public class BackupController {
         BackupRecord backup = backups.save(new BackupRecord(id, appId, envId, BackupRecord.Trigger.MANUAL,
                 BackupRecord.Status.PENDING, null, null, BackupRecord.prefixFor(appId, envId, id), null, null, null, null,
                 caller, null, now, null, null, now));
-        launcher.launch(backup, Retention.DEFAULT);
+        launcher.launch(backup, schedules.stored(envId).map(BackupSchedule::retention).orElse(Retention.DEFAULT));
         return HttpResponse.accepted(URI.create("/api/v1/apps/" + appId + "/environments/" + envId + "/backups/" + id))
                 .body(BackupView.of(backup));
     }
@@ -102,6 +114,49 @@ public class BackupController {
         MediaType type = which.equals("manifest") ? MediaType.APPLICATION_JSON_TYPE : MediaType.APPLICATION_OCTET_STREAM_TYPE;
         String name = "backup-" + backupId + "-" + key.substring(key.lastIndexOf('/') + 1);
         return new StreamedFile(store.get(key), type).attach(name);
+    }
+
+    @Serdeable
+    public record Health(@Nullable BackupView lastGoodBackup, @Nullable Long lastGoodAgeSeconds, @Nullable Instant nextScheduledRun,
+                         boolean schedulePaused, List<Instant> missedRuns) {
+    }
+
+    /**
+     * The last good (completed, verified) backup and its age, the next scheduled run, and the
+     * scheduled slots of the last 7 days that produced no completed backup.
+     */
+    @Get("/health")
+    public Health health(UUID appId, UUID envId, Authentication auth) {
+        EnvironmentRecord env = requireBackupService(Caller.id(auth), appId, envId, false);
+        Instant now = Instant.now();
+        var lastGood = backups.findNewestCompleted(envId);
+        BackupSchedule schedule = schedules.stored(envId).orElseGet(BackupSchedule::defaults);
+        Instant next = schedule.paused() ? null : Instant.ofEpochMilli(schedule.nextSlotAfter(now.toEpochMilli()));
+        return new Health(lastGood.map(BackupView::of).orElse(null),
+                lastGood.map(b -> Duration.between(b.finishedAt() != null ? b.finishedAt() : b.createdAt(), now).toSeconds()).orElse(null),
+                next, schedule.paused(), missedRuns(env, schedule, now));
+    }
+
+    private List<Instant> missedRuns(EnvironmentRecord env, BackupSchedule schedule, Instant now) {
+        if (schedule.paused()) {
+            return List.of();
+        }
+        Instant from = Collections.max(List.of(env.createdAt(), now.minus(Duration.ofDays(7)),
+                schedules.storedAt(env.id()).orElse(env.createdAt())));
+        Map<Instant, BackupRecord> bySlot = new HashMap<>();
+        for (BackupRecord b : backups.findScheduledSince(env.id(), from)) {
+            bySlot.put(b.scheduledFor(), b);
+        }
+        List<Instant> missed = new ArrayList<>();
+        // A slot is missed once it is past and no completed backup came of it (a running one is not missed yet).
+        for (long slot = schedule.nextSlotAfter(from.toEpochMilli()); slot <= now.toEpochMilli(); slot = schedule.nextSlotAfter(slot)) {
+            BackupRecord b = bySlot.get(Instant.ofEpochMilli(slot));
+            if (b == null ? now.isAfter(Instant.ofEpochMilli(slot).plus(Duration.ofMinutes(15)))
+                    : b.status() == BackupRecord.Status.FAILED) {
+                missed.add(Instant.ofEpochMilli(slot));
+            }
+        }
+        return missed;
     }
 
     private BackupRecord require(UUID envId, UUID backupId) {

@@ -20,6 +20,12 @@ public interface BackupRepository extends CrudRepository<BackupRecord, UUID> {
     @Query("SELECT * FROM backups WHERE env_id = :envId AND scheduled_for = :slot")
     Optional<BackupRecord> findBySlot(UUID envId, Instant slot);
 
+    @Query("SELECT * FROM backups WHERE env_id = :envId AND scheduled_for IS NOT NULL ORDER BY scheduled_for DESC LIMIT 1")
+    Optional<BackupRecord> findNewestScheduled(UUID envId);
+
+    @Query("SELECT * FROM backups WHERE env_id = :envId AND scheduled_for >= :since ORDER BY scheduled_for")
+    List<BackupRecord> findScheduledSince(UUID envId, Instant since);
+
     @Query("SELECT * FROM backups WHERE env_id = :envId AND status = 'COMPLETED' ORDER BY created_at DESC, id LIMIT 1")
     Optional<BackupRecord> findNewestCompleted(UUID envId);
 
