@@ -35,7 +35,7 @@ final class BackupRetention {
         Instant cutoff = now.minus(Duration.ofDays(retention.keepDays()));
         List<BackupRecord> doomed = new ArrayList<>();
         for (BackupRecord b : newestFirst) {
-            boolean young = !b.createdAt().isBefore(cutoff);
+            boolean young = b.createdAt().isAfter(cutoff); // strictly younger than keepDays
             if (!keep.contains(b.id()) && !young && b.status().isFinal()) {
                 doomed.add(b);
             }
