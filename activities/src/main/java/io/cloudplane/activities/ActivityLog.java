@@ -42,6 +42,7 @@ public class ActivityLog {
             case RESTART_SERVER -> "restarted";
             case SLEEP_SANDBOX -> "slept";
             case WAKE_SANDBOX -> "woke";
+            case RESTORE_ENVIRONMENT -> "restored";
         };
     }
 }

@@ -180,18 +180,7 @@ public class BackupActivitiesImpl implements BackupActivities {
             try (Connection c = connect(scratch, env.dbName(), password)) {
                 restored = TableFingerprints.of(c, BackupActivitiesImpl::heartbeat);
             }
-            List<String> differences = new ArrayList<>();
-            for (var expected : manifest.tables().entrySet()) {
-                TableFingerprints.Fingerprint got = restored.get(expected.getKey());
-                if (got == null) {
-                    differences.add(expected.getKey() + " is missing");
-                } else if (got.rows() != expected.getValue().rows() || !got.checksum().equals(expected.getValue().checksum())) {
-                    differences.add(expected.getKey() + ": " + got.rows() + " rows restored, " + expected.getValue().rows()
-                            + " dumped" + (got.rows() == expected.getValue().rows() ? " (checksums differ)" : ""));
-                }
-            }
-            restored.keySet().stream().filter(t -> !manifest.tables().containsKey(t))
-                    .forEach(t -> differences.add(t + " was not in the dump"));
+            List<String> differences = differences(manifest, restored);
             if (!differences.isEmpty()) {
                 return new VerifyResult(false, String.join("; ", differences));
             }
@@ -205,8 +194,25 @@ public class BackupActivitiesImpl implements BackupActivities {
         }
     }
 
+    /** How a restored database differs from the manifest's tables; empty when row counts and checksums all match. */
+    static List<String> differences(BackupManifest manifest, Map<String, TableFingerprints.Fingerprint> restored) {
+        List<String> differences = new ArrayList<>();
+        for (var expected : manifest.tables().entrySet()) {
+            TableFingerprints.Fingerprint got = restored.get(expected.getKey());
+            if (got == null) {
+                differences.add(expected.getKey() + " is missing");
+            } else if (got.rows() != expected.getValue().rows() || !got.checksum().equals(expected.getValue().checksum())) {
+                differences.add(expected.getKey() + ": " + got.rows() + " rows restored, " + expected.getValue().rows()
+                        + " dumped" + (got.rows() == expected.getValue().rows() ? " (checksums differ)" : ""));
+            }
+        }
+        restored.keySet().stream().filter(t -> !manifest.tables().containsKey(t))
+                .forEach(t -> differences.add(t + " was not in the dump"));
+        return differences;
+    }
+
     /** Streams the stored dump into pg_restore, checking its digest on the way; returns a problem, or null. */
-    private String restoreInto(String database, String role, String password, BackupManifest.Part part) {
+    String restoreInto(String database, String role, String password, BackupManifest.Part part) {
         MessageDigest sha256 = sha256();
         try (ToolProcess restore = new ToolProcess(List.of(tools.pgRestore(), "--no-owner", "--no-privileges",
                 "--exit-on-error", "--no-password", "--host=" + databases.host(), "--port=" + databases.port(),
@@ -244,7 +250,7 @@ public class BackupActivitiesImpl implements BackupActivities {
                 : part.key() + " has SHA-256 " + digest + ", the manifest says " + part.sha256();
     }
 
-    private BackupManifest readManifest(BackupRecord backup) {
+    BackupManifest readManifest(BackupRecord backup) {
         try (InputStream in = store.get(backup.objectPrefix() + MANIFEST)) {
             return json.readValue(in.readAllBytes(), BackupManifest.class);
         } catch (IOException | SdkException e) {
@@ -309,19 +315,19 @@ public class BackupActivitiesImpl implements BackupActivities {
         return connect(database, database, password);
     }
 
-    private Connection connect(String database, String role, String password) throws SQLException {
+    Connection connect(String database, String role, String password) throws SQLException {
         Properties props = new Properties();
         props.setProperty("user", role);
         props.setProperty("password", password);
         return DriverManager.getConnection(databases.jdbcUrlFor(database), props);
     }
 
-    private static void heartbeat() {
+    static void heartbeat() {
         Activity.getExecutionContext().heartbeat(null);
     }
 
     /** Heartbeats (with the bytes so far) at most every 2 s while a stream is read. */
-    private static InputStream heartbeating(InputStream in) {
+    static InputStream heartbeating(InputStream in) {
         ActivityExecutionContext context = Activity.getExecutionContext();
         return new FilterInputStream(in) {
             private long bytes;
@@ -342,7 +348,7 @@ public class BackupActivitiesImpl implements BackupActivities {
         };
     }
 
-    private static MessageDigest sha256() {
+    static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

@@ -6,11 +6,13 @@ import io.cloudplane.activities.DatabaseActivitiesImpl;
 import io.cloudplane.activities.EnvironmentActivitiesImpl;
 import io.cloudplane.activities.FileActivitiesImpl;
 import io.cloudplane.activities.OperationActivitiesImpl;
+import io.cloudplane.activities.RestoreActivitiesImpl;
 import io.cloudplane.activities.RuntimeActivitiesImpl;
 import io.cloudplane.activities.SandboxActivitiesImpl;
 import io.cloudplane.workflows.application.DeleteApplicationWorkflowImpl;
 import io.cloudplane.workflows.backup.BackupScheduleWorkflowImpl;
 import io.cloudplane.workflows.backup.BackupWorkflowImpl;
+import io.cloudplane.workflows.backup.RestoreWorkflowImpl;
 import io.cloudplane.workflows.common.TaskQueues;
 import io.cloudplane.workflows.environment.DeleteEnvironmentWorkflowImpl;
 import io.cloudplane.workflows.environment.ProvisionEnvironmentWorkflowImpl;
@@ -44,6 +46,7 @@ public class TemporalWorker {
     public TemporalWorker(WorkflowClient client, DatabaseActivitiesImpl databases, FileActivitiesImpl files,
                           RuntimeActivitiesImpl runtime, EnvironmentActivitiesImpl environments, OperationActivitiesImpl operations,
                           SandboxActivitiesImpl sandbox, BackupActivitiesImpl backups, BackupScheduleActivitiesImpl backupSlots,
+                          RestoreActivitiesImpl restores,
                           @Value("${cloudplane.worker.max-concurrent-activities:50}") int maxActivities) {
         this.factory = WorkerFactory.newInstance(client);
         Worker worker = factory.newWorker(TaskQueues.CONTROL_PLANE, WorkerOptions.newBuilder()
@@ -52,8 +55,8 @@ public class TemporalWorker {
         worker.registerWorkflowImplementationTypes(ProvisionEnvironmentWorkflowImpl.class, DeleteEnvironmentWorkflowImpl.class,
                 DeleteApplicationWorkflowImpl.class, ServerActionWorkflowsImpl.Stop.class, ServerActionWorkflowsImpl.Start.class,
                 ServerActionWorkflowsImpl.Restart.class, SandboxLifecycleWorkflowImpl.class, BackupWorkflowImpl.class,
-                BackupScheduleWorkflowImpl.class);
-        worker.registerActivitiesImplementations(databases, files, runtime, environments, operations, sandbox, backups, backupSlots);
+                BackupScheduleWorkflowImpl.class, RestoreWorkflowImpl.class);
+        worker.registerActivitiesImplementations(databases, files, runtime, environments, operations, sandbox, backups, backupSlots, restores);
     }
 
     @PostConstruct

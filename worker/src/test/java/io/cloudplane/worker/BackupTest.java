@@ -71,6 +71,9 @@ class BackupTest {
     @Inject ObjectStore store;
     @Inject EmbeddedS3Server s3;
     @Inject BackupActivitiesImpl backupActivities;
+    @Inject io.cloudplane.api.backups.RestoreService restoreService;
+    @Inject io.cloudplane.api.operations.OperationLauncher operationLauncher;
+    private UserRecord owner;
 
     @Test
     void aBackupIsStoredVerifiedByARestoreAndCompleted() throws Exception {
@@ -119,6 +122,148 @@ class BackupTest {
         } finally {
             activityEnv.close();
         }
+    }
+
+    @Test
+    void aRestorePutsBackEveryRowSequenceIndexAndFileAndAFailedOneLeavesTheEnvironmentAsItWas() throws Exception {
+        EnvironmentRecord env = stagingEnvironment();
+        environments.updateStatus(env.id(), io.cloudplane.workflows.common.EnvironmentStatus.STOPPED, null, Instant.now());
+        Path resources = files.resourcesDir(env.id().toString());
+        try (Connection c = connect(env)) {
+            sampleData(c);
+        }
+        Files.writeString(resources.resolve("logo.svg"), "<svg>original</svg>");
+        Files.createDirectories(resources.resolve("docs"));
+        Files.write(resources.resolve("docs/guide.bin"), new byte[] {9, 8, 7, 0, 6});
+        java.util.Map<String, String> original;
+        try (Connection c = connect(env)) {
+            original = snapshot(c);
+        }
+        java.util.Map<String, String> originalFiles = fileBytes(resources);
+        BackupRecord backup = awaitBackup(startBackup(env).id(), b -> b.status().isFinal(), Duration.ofSeconds(90));
+        assertEquals(BackupRecord.Status.COMPLETED, backup.status(), backup.toString());
+
+        // Change everything.
+        try (Connection c = connect(env); Statement s = c.createStatement()) {
+            s.execute("DELETE FROM items WHERE id % 3 = 0");
+            s.execute("UPDATE customers SET name = 'renamed'");
+            s.execute("DROP VIEW big_items");
+            s.execute("DROP TABLE notes");
+            s.execute("DROP INDEX items_customer");
+            s.execute("CREATE TABLE extra (x int)");
+            s.execute("SELECT nextval('invoice_numbers') FROM generate_series(1, 10)");
+        }
+        Files.writeString(resources.resolve("logo.svg"), "<svg>changed</svg>");
+        Files.delete(resources.resolve("docs/guide.bin"));
+        Files.writeString(resources.resolve("new.txt"), "added after the backup");
+        java.util.Map<String, String> changed;
+        try (Connection c = connect(env)) {
+            changed = snapshot(c);
+        }
+        assertFalse(changed.equals(original));
+
+        OperationRecord restore = restoreService.record(access.requireOwner(owner.id(), env.appId()), owner.id(), env, backup.id());
+        assertTrue(operationLauncher.launch(restore));
+        OperationRecord done = awaitOperation(restore.id(), Duration.ofSeconds(120));
+        assertEquals(OperationStatus.SUCCEEDED, done.status(), done.toString());
+        try (Connection c = connect(env)) {
+            assertEquals(original, snapshot(c), "rows, sequence, indexes and views are as they were backed up");
+        }
+        assertEquals(originalFiles, fileBytes(resources), "the resource files are byte for byte as they were");
+        assertEquals(io.cloudplane.workflows.common.EnvironmentStatus.STOPPED, environments.findById(env.id()).orElseThrow().status());
+        String hex = restore.id().toString().replace("-", "");
+        assertFalse(databases.databaseExists("rst_" + hex));
+        assertFalse(databases.databaseExists("old_" + hex), "what was kept aside is dropped once the restore succeeded");
+        try (var siblings = Files.list(resources.getParent())) {
+            assertEquals(List.of("resources"), siblings.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("resources"))
+                    .toList());
+        }
+        BackupRecord safety = backups.findNewestFirst(env.id(), 10).stream()
+                .filter(b -> b.trigger() == BackupRecord.Trigger.SAFETY).findFirst().orElseThrow();
+        assertEquals(BackupRecord.Status.COMPLETED, safety.status(), "the safety backup came first");
+
+        // A restore that fails (its dump no longer matches) leaves the environment exactly as it was.
+        try (Connection c = connect(env); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO customers (name, email) VALUES ('after', 'after@example.com')");
+        }
+        java.util.Map<String, String> before;
+        try (Connection c = connect(env)) {
+            before = snapshot(c);
+        }
+        Path dump = s3.root().resolve("cloudplane").resolve(backup.objectPrefix() + "database.dump");
+        try (RandomAccessFile f = new RandomAccessFile(dump.toFile(), "rw")) {
+            f.seek(f.length() / 2);
+            int b = f.read();
+            f.seek(f.length() / 2);
+            f.write(b ^ 0xFF);
+        }
+        OperationRecord failing = restoreService.record(access.requireOwner(owner.id(), env.appId()), owner.id(), env, backup.id());
+        assertTrue(operationLauncher.launch(failing));
+        OperationRecord failed = awaitOperation(failing.id(), Duration.ofSeconds(120));
+        assertEquals(OperationStatus.FAILED, failed.status(), failed.toString());
+        assertNotNull(failed.error());
+        try (Connection c = connect(env)) {
+            assertEquals(before, snapshot(c), "the environment's data is untouched");
+        }
+        assertEquals(originalFiles, fileBytes(resources));
+        assertEquals(io.cloudplane.workflows.common.EnvironmentStatus.STOPPED, environments.findById(env.id()).orElseThrow().status());
+    }
+
+    private OperationRecord awaitOperation(UUID id, Duration timeout) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeout.toMillis();
+        OperationRecord current = operations.findById(id).orElseThrow();
+        while (!current.status().isFinal()) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("the operation never ended: " + current);
+            }
+            Thread.sleep(100);
+            current = operations.findById(id).orElseThrow();
+        }
+        return current;
+    }
+
+    /** Every table's rows in key order, the sequence's position, the indexes and the views. */
+    private static java.util.Map<String, String> snapshot(Connection c) throws Exception {
+        java.util.Map<String, String> result = new java.util.TreeMap<>();
+        List<String> tables = new java.util.ArrayList<>();
+        try (Statement s = c.createStatement(); var rs = s.executeQuery(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")) {
+            while (rs.next()) {
+                tables.add(rs.getString(1));
+            }
+        }
+        for (String table : tables) {
+            StringBuilder rows = new StringBuilder();
+            try (Statement s = c.createStatement(); var rs = s.executeQuery("SELECT t::text FROM " + table + " t ORDER BY t::text")) {
+                while (rs.next()) {
+                    rows.append(rs.getString(1)).append('\n');
+                }
+            }
+            result.put("table " + table, rows.toString());
+        }
+        for (String[] q : new String[][] {
+                {"sequences", "SELECT sequencename || '=' || coalesce(last_value, 0) FROM pg_sequences WHERE schemaname = 'public' ORDER BY 1"},
+                {"indexes", "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1"},
+                {"views", "SELECT viewname FROM pg_views WHERE schemaname = 'public' ORDER BY 1"}}) {
+            StringBuilder out = new StringBuilder();
+            try (Statement s = c.createStatement(); var rs = s.executeQuery(q[1])) {
+                while (rs.next()) {
+                    out.append(rs.getString(1)).append('\n');
+                }
+            }
+            result.put(q[0], out.toString());
+        }
+        return result;
+    }
+
+    private static java.util.Map<String, String> fileBytes(Path dir) throws Exception {
+        java.util.Map<String, String> result = new java.util.TreeMap<>();
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.filter(Files::isRegularFile).toList()) {
+                result.put(dir.relativize(p).toString(), java.util.HexFormat.of().formatHex(Files.readAllBytes(p)));
+            }
+        }
+        return result;
     }
 
     @Test
@@ -189,7 +334,7 @@ class BackupTest {
 
     /** A staging environment with its database and folders, without a server. */
     private EnvironmentRecord stagingEnvironment() {
-        UserRecord owner = users.save(new UserRecord(UUID.randomUUID(), "backup-" + UUID.randomUUID() + "@example.com", "B", "K",
+        owner = users.save(new UserRecord(UUID.randomUUID(), "backup-" + UUID.randomUUID() + "@example.com", "B", "K",
                 Instant.now().truncatedTo(ChronoUnit.MICROS)));
         OperationRecord dev = apps.createApp(owner.id(), "backed-up", AppRecord.AppKind.APPLICATION);
         operations.finish(dev.id(), OperationStatus.SUCCEEDED, null, Instant.now());

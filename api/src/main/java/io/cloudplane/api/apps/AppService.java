@@ -91,6 +91,14 @@ public class AppService {
                 WorkflowIds.deleteEnvironment(env.id().toString()));
     }
 
+    /** A restore of a backup into the environment: an operation, so that nothing else runs on it meanwhile. */
+    @Transactional
+    public OperationRecord restoreOperation(Access access, UUID callerId, EnvironmentRecord env) {
+        requireActive(access.app());
+        UUID opId = UUID.randomUUID();
+        return insertOperation(opId, OperationType.RESTORE_ENVIRONMENT, access.app().id(), env.id(), callerId, "restore/" + opId);
+    }
+
     /** A stop, start or restart of the environment's server. */
     @Transactional
     public OperationRecord serverAction(Access access, UUID callerId, EnvironmentRecord env, OperationType type) {
@@ -151,6 +159,10 @@ public class AppService {
     }
 
     private OperationRecord insertOperation(OperationType type, UUID appId, UUID envId, UUID callerId, String workflowId) {
+        return insertOperation(UUID.randomUUID(), type, appId, envId, callerId, workflowId);
+    }
+
+    private OperationRecord insertOperation(UUID id, OperationType type, UUID appId, UUID envId, UUID callerId, String workflowId) {
         if (envId != null) {
             operations.findActiveForEnvironment(envId).ifPresent(op -> {
                 throw ApiException.busy("Operation " + op.id() + " (" + op.type() + ") is running on this environment",
@@ -159,7 +171,7 @@ public class AppService {
         }
         Instant now = now();
         try {
-            return operations.save(new OperationRecord(UUID.randomUUID(), type, OperationStatus.PENDING, appId, envId, callerId,
+            return operations.save(new OperationRecord(id, type, OperationStatus.PENDING, appId, envId, callerId,
                     workflowId, null, "[]", null, now, now));
         } catch (DataAccessException e) {
             // Lost a race with a concurrent request: the unique index allows one unfinished operation.

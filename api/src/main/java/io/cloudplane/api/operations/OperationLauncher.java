@@ -4,6 +4,10 @@ import io.cloudplane.infra.persistence.OperationRecord;
 import io.cloudplane.workflows.application.DeleteApplicationRequest;
 import io.cloudplane.workflows.application.DeleteApplicationWorkflow;
 import io.cloudplane.workflows.common.EnvironmentStatus;
+import io.cloudplane.infra.persistence.RestoreRecord;
+import io.cloudplane.infra.persistence.RestoreRepository;
+import io.cloudplane.workflows.backup.RestoreRequest;
+import io.cloudplane.workflows.backup.RestoreWorkflow;
 import io.cloudplane.workflows.common.TaskQueues;
 import io.cloudplane.workflows.common.WorkflowIds;
 import io.cloudplane.workflows.environment.DeleteEnvironmentRequest;
@@ -30,9 +34,11 @@ import org.slf4j.LoggerFactory;
 public class OperationLauncher {
     private static final Logger LOG = LoggerFactory.getLogger(OperationLauncher.class);
     private final WorkflowClient client;
+    private final RestoreRepository restores;
 
-    public OperationLauncher(WorkflowClient client) {
+    public OperationLauncher(WorkflowClient client, RestoreRepository restores) {
         this.client = client;
+        this.restores = restores;
     }
 
     private static ServerActionRequest serverAction(OperationRecord op) {
@@ -71,6 +77,11 @@ public class OperationLauncher {
                         new ServerActionRequest(opId, appId, op.envId().toString(), EnvironmentStatus.SLEEPING));
                 case WAKE_SANDBOX -> WorkflowClient.start(client.newWorkflowStub(StartServerWorkflow.class, options)::start,
                         serverAction(op));
+                case RESTORE_ENVIRONMENT -> {
+                    RestoreRecord restore = restores.findById(op.id()).orElseThrow();
+                    WorkflowClient.start(client.newWorkflowStub(RestoreWorkflow.class, options)::restore, new RestoreRequest(opId,
+                            appId, op.envId().toString(), restore.backupId().toString(), restore.safetyBackupId().toString()));
+                }
             }
             return true;
         } catch (WorkflowExecutionAlreadyStarted alreadyRunning) {

@@ -103,11 +103,20 @@ public final class TarStreams {
         }
     }
 
-    /** Unpacks a tar stream into {@code dir}, refusing entries that would land outside it. */
+    /**
+     * Unpacks a tar stream into {@code dir}, refusing entries that would land outside it. The source
+     * is left open, so that the caller can read what follows the archive's end (its padding).
+     */
     public static void extract(InputStream source, Path dir) throws IOException {
         Files.createDirectories(dir);
         Path root = dir.toAbsolutePath().normalize();
-        try (TarArchiveInputStream tar = new TarArchiveInputStream(source)) {
+        InputStream shielded = new java.io.FilterInputStream(source) {
+            @Override
+            public void close() {
+                // the caller closes the source
+            }
+        };
+        try (TarArchiveInputStream tar = new TarArchiveInputStream(shielded)) {
             TarArchiveEntry entry;
             while ((entry = tar.getNextEntry()) != null) {
                 Path target = root.resolve(entry.getName()).normalize();

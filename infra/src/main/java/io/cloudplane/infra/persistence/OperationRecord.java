@@ -16,6 +16,6 @@ public record OperationRecord(@Id UUID id, OperationType type, OperationStatus s
 
     public enum OperationType {
         PROVISION_ENVIRONMENT, DELETE_ENVIRONMENT, DELETE_APPLICATION, STOP_SERVER, START_SERVER, RESTART_SERVER,
-        SLEEP_SANDBOX, WAKE_SANDBOX
+        SLEEP_SANDBOX, WAKE_SANDBOX, RESTORE_ENVIRONMENT
     }
 }

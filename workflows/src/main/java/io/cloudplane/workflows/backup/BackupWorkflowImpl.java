@@ -65,7 +65,9 @@ public class BackupWorkflowImpl implements BackupWorkflow {
             throw ApplicationFailure.newNonRetryableFailureWithCause("backup " + id + " failed at " + failedStep + ": " + reason,
                     "BackupFailed", failure);
         }
-        records.applyRetention(request.envId(), request.retention());
+        if (request.retention() != null) { // a restore's safety backup applies none: it must not delete its source
+            records.applyRetention(request.envId(), request.retention());
+        }
     }
 
     /** The step a failure names by its type (pg_dump's or the storage's), else the step that was running. */
