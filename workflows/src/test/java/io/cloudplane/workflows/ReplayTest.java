@@ -37,6 +37,8 @@ class ReplayTest {
             "BackupWorkflow/completed.json, io.cloudplane.workflows.backup.BackupWorkflowImpl",
             "BackupWorkflow/failed-upload.json, io.cloudplane.workflows.backup.BackupWorkflowImpl",
             "BackupScheduleWorkflow/daily-slot.json, io.cloudplane.workflows.backup.BackupScheduleWorkflowImpl",
+            "RestoreWorkflow/restored.json, io.cloudplane.workflows.backup.RestoreWorkflowImpl",
+            "RestoreWorkflow/reverted.json, io.cloudplane.workflows.backup.RestoreWorkflowImpl",
     })
     void savedHistoryReplays(String history, Class<?> implementation) throws Exception {
         WorkflowReplayer.replayWorkflowExecutionFromResource("histories/" + history, implementation);
