@@ -47,6 +47,7 @@ class ApiTest {
     @Inject LocalCredentialRepository credentials;
     @Inject OperationRepository operations;
     @Inject io.cloudplane.infra.persistence.EnvironmentRepository environmentRecords;
+    @Inject io.cloudplane.infra.crypto.SecretBox secrets;
 
     private BlockingHttpClient client() {
         return http.toBlocking();
@@ -267,6 +268,52 @@ class ApiTest {
         assertProblem(call(HttpRequest.GET(backupsPath + "/" + UUID.randomUUID()), ada.token()), HttpStatus.NOT_FOUND);
         User stranger = signUp();
         assertProblem(call(HttpRequest.GET(backupsPath), stranger.token()), HttpStatus.NOT_FOUND);
+
+        String restores = "/api/v1/apps/" + appId + "/environments/" + envId + "/restores";
+        for (var body : List.of(Map.<String, Object>of(), Map.<String, Object>of("backupId", "nope"),
+                Map.<String, Object>of("backupId", UUID.randomUUID().toString()), Map.<String, Object>of("backupId", backupId))) {
+            var refused = call(HttpRequest.POST(restores, body), ada.token());
+            assertProblem(refused, HttpStatus.BAD_REQUEST); // missing, malformed, unknown, not completed
+            assertEquals("backupId", errors(refused).get(0).get("field"));
+        }
+        assertProblem(call(HttpRequest.POST(restores, Map.of("backupId", backupId)), stranger.token()), HttpStatus.NOT_FOUND);
+        assertEquals(List.of(), operations.findUnfinished().stream().filter(o -> o.envId() != null
+                && o.envId().toString().equals(envId) && o.type().name().equals("RESTORE_ENVIRONMENT")).toList(),
+                "refused restores change nothing");
+    }
+
+    @Test
+    void databaseCredentialsAreTheOnlyPlaceThePasswordAppearsAndEachReadIsLogged() {
+        User ada = signUp();
+        var created = createApp(ada, "creds").body();
+        String appId = (String) created.get("appId");
+        UUID envId = UUID.fromString((String) created.get("envId"));
+        String path = "/api/v1/apps/" + appId + "/environments/" + envId;
+        assertProblem(call(HttpRequest.GET(path + "/database-credentials"), ada.token()), HttpStatus.CONFLICT); // no database yet
+        String password = "Pw" + UUID.randomUUID().toString().replace("-", "");
+        environmentRecords.setDbPasswordIfAbsent(envId, secrets.encrypt(password));
+
+        var credentials = call(HttpRequest.GET(path + "/database-credentials"), ada.token());
+        assertEquals(HttpStatus.OK, credentials.getStatus());
+        String dbName = "env_" + envId.toString().replace("-", "");
+        assertEquals(dbName, credentials.body().get("database"));
+        assertEquals(dbName, credentials.body().get("user"));
+        assertEquals(password, credentials.body().get("password"));
+        assertTrue(((String) credentials.body().get("url")).startsWith("postgres://" + dbName + ":" + password + "@"));
+        assertTrue(((Number) credentials.body().get("port")).intValue() > 0);
+
+        for (String other : List.of(path, "/api/v1/apps/" + appId, "/api/v1/apps", path + "/activity")) {
+            var response = call(HttpRequest.GET(other), ada.token());
+            assertEquals(HttpStatus.OK, response.getStatus(), other);
+            assertFalse(String.valueOf(response.body()).contains(password), "the password appears in " + other);
+        }
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> log = (List<Map<String, Object>>) call(HttpRequest.GET(path + "/activity"), ada.token())
+                .body().get("items");
+        assertEquals("database-credentials-read", log.get(0).get("action"));
+        assertEquals(ada.email(), log.get(0).get("who"));
+        User stranger = signUp();
+        assertProblem(call(HttpRequest.GET(path + "/database-credentials"), stranger.token()), HttpStatus.NOT_FOUND);
     }
 
     @Test
