@@ -48,6 +48,11 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 @Singleton
 public class BackupActivitiesImpl implements BackupActivities {
@@ -98,12 +103,30 @@ public class BackupActivitiesImpl implements BackupActivities {
                 snapshot = rs.getString(1);
                 serverVersion = rs.getString(2);
             }
-            Map<String, DumpResult.TableFingerprint> tables = new TreeMap<>();
-            TableFingerprints.of(c, BackupActivitiesImpl::heartbeat).forEach((t, f) -> tables.put(t, new DumpResult.TableFingerprint(f.rows(), f.checksum())));
             try (ToolProcess dump = new ToolProcess(List.of(tools.pgDump(), "--format=custom", "--snapshot=" + snapshot,
                     "--no-password", "--host=" + databases.host(), "--port=" + databases.port(), "--username=" + env.dbName(),
                     "--dbname=" + env.dbName()), Map.of("PGPASSWORD", password))) {
-                ObjectStore.StoredObject stored = upload(backup, DATABASE_PART, dump.stdout(), "application/octet-stream");
+                // The fingerprints are taken on this connection, in the exported snapshot, while pg_dump
+                // streams the same snapshot to storage: the two run side by side, not one after the other.
+                CompletableFuture<Map<String, TableFingerprints.Fingerprint>> fingerprints = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return TableFingerprints.of(c);
+                    } catch (SQLException e) {
+                        throw new CompletionException(e);
+                    }
+                }, runnable -> {
+                    Thread t = new Thread(runnable, "fingerprints-" + backupId);
+                    t.setDaemon(true);
+                    t.start();
+                });
+                ObjectStore.StoredObject stored;
+                try {
+                    stored = upload(backup, DATABASE_PART, dump.stdout(), "application/octet-stream");
+                } finally {
+                    awaitQuietly(fingerprints);
+                }
+                Map<String, DumpResult.TableFingerprint> tables = new TreeMap<>();
+                awaitHeartbeating(fingerprints).forEach((t, f) -> tables.put(t, new DumpResult.TableFingerprint(f.rows(), f.checksum())));
                 c.rollback();
                 return new DumpResult(stored.size(), stored.sha256(), serverVersion, tables);
             }
@@ -320,6 +343,38 @@ public class BackupActivitiesImpl implements BackupActivities {
         props.setProperty("user", role);
         props.setProperty("password", password);
         return DriverManager.getConnection(databases.jdbcUrlFor(database), props);
+    }
+
+    /** Waits for the fingerprints, heartbeating, and unwraps a database failure. */
+    private static Map<String, TableFingerprints.Fingerprint> awaitHeartbeating(
+            CompletableFuture<Map<String, TableFingerprints.Fingerprint>> future) throws SQLException {
+        while (true) {
+            try {
+                return future.get(5, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                heartbeat();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw Activity.wrap(e);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof CompletionException ce && ce.getCause() instanceof SQLException sql) {
+                    throw sql;
+                }
+                if (e.getCause() instanceof SQLException sql) {
+                    throw sql;
+                }
+                throw new IllegalStateException(e.getCause());
+            }
+        }
+    }
+
+    /** Lets the connection's other user finish before the connection is closed, whatever happened to the upload. */
+    private static void awaitQuietly(CompletableFuture<?> future) {
+        try {
+            future.get(10, TimeUnit.MINUTES);
+        } catch (Exception ignored) {
+            // reported by awaitHeartbeating, or superseded by the upload's own failure
+        }
     }
 
     static void heartbeat() {

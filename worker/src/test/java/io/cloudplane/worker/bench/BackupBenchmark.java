@@ -85,11 +85,13 @@ public final class BackupBenchmark {
         props.setProperty("user", env.dbName());
         props.setProperty("password", password);
         try (Connection c = DriverManager.getConnection(databases.jdbcUrlFor(env.dbName()), props); Statement s = c.createStatement()) {
-            // Rows like an application's: a key, numbers, a timestamp and about 1 KB of text (hex, which compresses about 2:1).
+            // Rows like an application's: a key, numbers, a timestamp and about 1 KB of random hex text
+            // (28 random UUIDs), which compresses about 2:1, as text does.
             s.execute("CREATE TABLE events (id bigint primary key, account int, amount numeric(12,2), at timestamptz, body text)");
             long rows = megabytes * 1024L * 1024L / 1100;
             s.execute("INSERT INTO events SELECT g, g % 1000, g * 0.01, now() - g * interval '1 second', "
-                    + "repeat(md5(g::text), 32) FROM generate_series(1, " + rows + ") g");
+                    + "(SELECT string_agg(gen_random_uuid()::text, '') FROM generate_series(1, 28) WHERE g > 0) "
+                    + "FROM generate_series(1, " + rows + ") g");
             s.execute("CREATE INDEX events_account ON events (account)");
             s.execute("VACUUM ANALYZE events");
         }
