@@ -67,7 +67,7 @@ public final class BackupBenchmark {
                 "cloudplane.backup.recovery.enabled", false))) {
             System.out.println();
             System.out.println("| database | pg_dump -Fc > /dev/null | Cloudplane dump + upload | ratio | pg_restore (local file) "
-                    + "| Cloudplane restore (from storage, checked) | ratio | peak heap, backup | peak heap, restore |");
+                    + "| Cloudplane restore (from storage, digest checked) | ratio | peak heap, backup | peak heap, restore |");
             System.out.println("|---|---|---|---|---|---|---|---|---|");
             for (String size : System.getProperty("bench.backup.sizesMb", "100,1000").split(",")) {
                 run(ctx, Integer.parseInt(size.trim()), dataDir);
@@ -120,10 +120,12 @@ public final class BackupBenchmark {
         BackupActivities backups = activityEnv.newActivityStub(BackupActivities.class, options);
         RestoreActivities restores = activityEnv.newActivityStub(RestoreActivities.class, options);
         resetPeaks();
+        LiveHeap liveBackup = new LiveHeap();
         long[] ours = new long[1];
         DumpResult[] dump = new DumpResult[1];
         ours[0] = time(() -> dump[0] = backups.dumpDatabase(backup.id().toString()));
         long backupPeak = peakHeap();
+        long backupLive = liveBackup.stop();
         var files = backups.archiveFiles(backup.id().toString());
         backups.writeManifest(backup.id().toString(), dump[0], files);
         ctx.getBean(BackupRepository.class).complete(backup.id(), "bench", Instant.now());
@@ -136,17 +138,19 @@ public final class BackupBenchmark {
         databases.dropDatabaseOnly(plainTarget);
         String restoreId = UUID.randomUUID().toString();
         resetPeaks();
+        LiveHeap liveRestore = new LiveHeap();
         long ourRestore = time(() -> restores.restoreDatabase(restoreId, env.id().toString(), backup.id().toString()));
         long restorePeak = peakHeap();
+        long restoreLive = liveRestore.stop();
         restores.revert(restoreId, env.id().toString());
         activityEnv.close();
 
         System.out.printf("| %d MB of rows (%d MB on disk, dump %d MB) | %.1f s, %.0f MB/s | %.1f s, %.0f MB/s | %.2f× | %.1f s | %.1f s "
-                        + "| %.2f× | %d MiB | %d MiB |%n",
+                        + "| %.2f× | %d MiB (live after GC: %d MiB) | %d MiB (live after GC: %d MiB) |%n",
                 megabytes, dbBytes >> 20, dump[0].size() >> 20,
                 plainDump / 1e3, (dbBytes >> 20) / (plainDump / 1e3), ours[0] / 1e3, (dbBytes >> 20) / (ours[0] / 1e3),
                 (double) plainDump / ours[0], plainRestore / 1e3, ourRestore / 1e3, (double) plainRestore / ourRestore,
-                backupPeak >> 20, restorePeak >> 20);
+                backupPeak >> 20, backupLive >> 20, restorePeak >> 20, restoreLive >> 20);
         dumpFile.delete();
     }
 
@@ -190,6 +194,39 @@ public final class BackupBenchmark {
             }
         }
         return peak;
+    }
+
+    /** The largest heap found in use right after a collection (the live data, not the garbage), sampled every 50 ms. */
+    private static final class LiveHeap {
+        private final java.util.concurrent.atomic.AtomicLong max = new java.util.concurrent.atomic.AtomicLong();
+        private volatile boolean running = true;
+        private final Thread sampler = new Thread(() -> {
+            while (running) {
+                long live = 0;
+                for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+                    if (pool.getType() == MemoryType.HEAP && pool.getCollectionUsage() != null) {
+                        live += pool.getCollectionUsage().getUsed();
+                    }
+                }
+                max.accumulateAndGet(live, Math::max);
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "live-heap");
+
+        LiveHeap() {
+            sampler.setDaemon(true);
+            sampler.start();
+        }
+
+        long stop() throws InterruptedException {
+            running = false;
+            sampler.join();
+            return max.get();
+        }
     }
 
     private static BackupRecord backupRow(ApplicationContext ctx, EnvironmentRecord env) {
