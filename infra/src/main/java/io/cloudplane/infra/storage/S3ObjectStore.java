@@ -29,11 +29,16 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
- * {@link ObjectStore} on S3 through AWS SDK v2. Uploads are multipart, one reused part buffer at a
- * time, with the SHA-256 of the whole object computed on the way; a failed upload is aborted and
- * whatever was written under the key is deleted.
+ * {@link ObjectStore} on S3 through AWS SDK v2. Uploads are multipart, with two reused part buffers
+ * (one filling, one uploading), and the SHA-256 of the whole object computed on the way; a failed
+ * upload is aborted and whatever was written under the key is deleted.
  */
 public class S3ObjectStore implements ObjectStore, AutoCloseable {
     private final S3Client s3;
@@ -83,34 +88,54 @@ public class S3ObjectStore implements ObjectStore, AutoCloseable {
         }
     }
 
+    /**
+     * Reads the next part while the previous one uploads (two part buffers, one upload in flight), so
+     * that the producer (pg_dump, a tar) is not kept waiting on the network.
+     */
     @Override
     public StoredObject put(String key, InputStream body, String contentType) {
         MessageDigest sha256 = sha256();
         String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key).contentType(contentType)).uploadId();
+        ExecutorService uploader = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "s3-upload-" + key);
+            t.setDaemon(true);
+            return t;
+        });
+        Future<CompletedPart> inFlight = null;
         boolean completed = false;
         try {
-            byte[] buffer = new byte[partSize];
+            byte[][] buffers = {new byte[partSize], new byte[partSize]};
             List<CompletedPart> parts = new ArrayList<>();
             long size = 0;
             int partNumber = 1;
             while (true) {
+                byte[] buffer = buffers[partNumber % 2];
                 int filled = body.readNBytes(buffer, 0, partSize);
                 if (filled == 0 && partNumber > 1) {
                     break;
                 }
                 sha256.update(buffer, 0, filled);
                 size += filled;
+                if (inFlight != null) {
+                    parts.add(await(inFlight)); // its buffer is the one the next read fills
+                }
                 int number = partNumber;
                 int length = filled;
-                String etag = s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(number)
-                                .contentLength((long) length),
-                        RequestBody.fromContentProvider(() -> new ByteArrayInputStream(buffer, 0, length), length, contentType))
-                        .eTag();
-                parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
+                inFlight = uploader.submit(() -> {
+                    String etag = s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(number)
+                                    .contentLength((long) length),
+                            RequestBody.fromContentProvider(() -> new ByteArrayInputStream(buffer, 0, length), length, contentType))
+                            .eTag();
+                    return CompletedPart.builder().partNumber(number).eTag(etag).build();
+                });
                 partNumber++;
                 if (filled < partSize) {
                     break;
                 }
+            }
+            if (inFlight != null) {
+                parts.add(await(inFlight));
+                inFlight = null;
             }
             s3.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId)
                     .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build()));
@@ -119,9 +144,32 @@ public class S3ObjectStore implements ObjectStore, AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Reading the data to upload to " + key + " failed: " + e.getMessage(), e);
         } finally {
+            if (inFlight != null) {
+                inFlight.cancel(true);
+            }
+            uploader.shutdownNow();
             if (!completed) {
+                try {
+                    uploader.awaitTermination(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
                 cleanUpFailedUpload(key, uploadId);
             }
+        }
+    }
+
+    private static CompletedPart await(Future<CompletedPart> upload) {
+        try {
+            return upload.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while uploading", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(e.getCause());
         }
     }
 
