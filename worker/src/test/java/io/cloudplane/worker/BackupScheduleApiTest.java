@@ -33,6 +33,8 @@ class BackupScheduleApiTest {
     @Inject
     @Client("/")
     HttpClient http;
+    @Inject
+    javax.sql.DataSource dataSource;
 
     @SuppressWarnings("unchecked")
     private HttpResponse<Map<String, Object>> call(MutableHttpRequest<?> request, String token) {
@@ -49,7 +51,7 @@ class BackupScheduleApiTest {
 
     @Test
     @SuppressWarnings("unchecked")
-    void aStagingEnvironmentGetsTheDefaultScheduleWhichChangesThroughItsWorkflowAndRefusesBadValues() {
+    void aStagingEnvironmentGetsTheDefaultScheduleWhichChangesThroughItsWorkflowAndRefusesBadValues() throws Exception {
         String email = "sched-" + UUID.randomUUID() + "@example.com";
         assertEquals(HttpStatus.CREATED, call(HttpRequest.POST("/api/v1/accounts", Map.of("email", email,
                 "password", "correct-horse-battery", "firstName", "S", "lastName", "C")), null).getStatus());
@@ -94,6 +96,38 @@ class BackupScheduleApiTest {
         assertNull(health.get("lastGoodBackup"));
         assertEquals(saturday.toString(), Instant.parse((String) health.get("nextScheduledRun")).toString());
         assertEquals(List.of(), health.get("missedRuns"));
+
+        // Three days ago, on the daily 02:00 schedule: one slot completed, one failed, one produced nothing.
+        String envId = (String) staging.body().get("envId");
+        assertEquals(HttpStatus.OK, call(HttpRequest.PUT(path + "/backup-schedule", Map.of("frequency", "daily",
+                "time", "02:00")), token).getStatus());
+        Instant today = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.DAYS);
+        Instant slot3 = today.minus(java.time.Duration.ofDays(3)).plus(java.time.Duration.ofHours(2));
+        Instant slot2 = slot3.plus(java.time.Duration.ofDays(1));
+        Instant slot1 = slot2.plus(java.time.Duration.ofDays(1));
+        try (var c = io.micronaut.data.connection.jdbc.advice.DelegatingDataSource.unwrapDataSource(dataSource).getConnection();
+             var s = c.createStatement()) {
+            // Created an hour before the first of those slots, whatever the time of day now.
+            Instant created = slot3.minus(java.time.Duration.ofHours(1));
+            s.execute("UPDATE environments SET created_at = '" + created + "' WHERE id = '" + envId + "'");
+            s.execute("UPDATE backup_schedules SET updated_at = '" + created + "' WHERE env_id = '" + envId + "'");
+            for (Object[] row : new Object[][] {{slot2, "COMPLETED"}, {slot1, "FAILED"}}) {
+                UUID id = UUID.randomUUID();
+                s.execute("INSERT INTO backups (id, app_id, env_id, trigger, status, object_prefix, scheduled_for, created_at, "
+                        + "started_at, finished_at, updated_at) VALUES ('" + id + "', '" + appId + "', '" + envId + "', 'SCHEDULED', '"
+                        + row[1] + "', 'backups/x/', '" + row[0] + "', '" + row[0] + "', '" + row[0] + "', '" + row[0] + "', now())");
+            }
+        }
+        var withHistory = call(HttpRequest.GET(path + "/backups/health"), token).body();
+        List<String> missed = ((List<String>) withHistory.get("missedRuns")).stream().map(m -> Instant.parse(m).toString()).toList();
+        List<String> expected = new java.util.ArrayList<>(List.of(slot3.toString(), slot1.toString()));
+        if (Instant.now().isAfter(today.plus(java.time.Duration.ofHours(2)).plus(java.time.Duration.ofMinutes(15)))) {
+            expected.add(today.plus(java.time.Duration.ofHours(2)).toString()); // today's slot has passed without a backup too
+        }
+        assertEquals(expected, missed, "a slot with no backup, and one whose backup failed");
+        Map<String, Object> lastGood = (Map<String, Object>) withHistory.get("lastGoodBackup");
+        assertEquals(slot2.toString(), Instant.parse((String) lastGood.get("scheduledFor")).toString());
+        assertTrue(((Number) withHistory.get("lastGoodAgeSeconds")).longValue() >= 86_400);
 
         var paused = call(HttpRequest.PUT(path + "/backup-schedule", Map.of("paused", true)), token);
         assertEquals(HttpStatus.OK, paused.getStatus());
