@@ -73,6 +73,7 @@ class BackupTest {
     @Inject BackupActivitiesImpl backupActivities;
     @Inject io.cloudplane.api.backups.RestoreService restoreService;
     @Inject io.cloudplane.api.operations.OperationLauncher operationLauncher;
+    @Inject io.cloudplane.api.backups.BackupScheduleRecovery recovery;
     private UserRecord owner;
 
     @Test
@@ -301,6 +302,24 @@ class BackupTest {
         }
         assertEquals(List.of(), store.list(backup.objectPrefix()));
         assertFalse(anyFileMentions(parts, backup.id().toString()), "no part of the upload is left on disk");
+    }
+
+    @Test
+    void aManualBackupLeftWithoutItsWorkflowIsStartedAgainByTheRecovery() throws Exception {
+        EnvironmentRecord env = stagingEnvironment();
+        try (Connection c = connect(env); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE t (x int)");
+            s.execute("INSERT INTO t SELECT generate_series(1, 10)");
+        }
+        // Accepted while Temporal was away: the row exists, its workflow never started.
+        UUID id = UUID.randomUUID();
+        Instant earlier = Instant.now().minus(Duration.ofMinutes(2)).truncatedTo(ChronoUnit.MICROS);
+        backups.save(new BackupRecord(id, env.appId(), env.id(), BackupRecord.Trigger.MANUAL, BackupRecord.Status.PENDING, null,
+                null, BackupRecord.prefixFor(env.appId(), env.id(), id), null, null, null, null, null, null, earlier, null, null,
+                earlier));
+        recovery.recover();
+        BackupRecord done = awaitBackup(id, b -> b.status().isFinal(), Duration.ofSeconds(90));
+        assertEquals(BackupRecord.Status.COMPLETED, done.status(), done.toString());
     }
 
     private static boolean anyFileMentions(Path root, String text) throws Exception {

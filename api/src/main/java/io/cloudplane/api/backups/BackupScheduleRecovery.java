@@ -11,28 +11,48 @@ import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.cloudplane.infra.persistence.BackupRecord;
+import io.cloudplane.infra.persistence.BackupRepository;
+import io.cloudplane.infra.temporal.WorkflowExecutions;
+import io.cloudplane.workflows.backup.BackupSchedule;
+import io.cloudplane.workflows.backup.Retention;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.client.WorkflowClient;
+
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
 /**
  * Starts again every backup schedule whose workflow is missing (the embedded Temporal's memory lost
  * in a restart, a namespace reset, Temporal unreachable when the environment was created). A slot
- * missed meanwhile runs once, at restart.
+ * missed meanwhile runs once, at restart. Also starts again the workflow of any manual backup left
+ * unfinished without one (scheduled backups are the schedule's children, safety backups the
+ * restore's: their parents start them again).
  */
 @Singleton
 @Requires(property = "cloudplane.backup.recovery.enabled", notEquals = "false")
 public class BackupScheduleRecovery {
     private static final Logger LOG = LoggerFactory.getLogger(BackupScheduleRecovery.class);
     private static final int PAGE = 500;
+    private static final Duration GRACE = Duration.ofSeconds(30);
     private final BackupScheduleRepository schedules;
     private final EnvironmentRepository environments;
     private final BackupSchedules backupSchedules;
+    private final BackupRepository backups;
+    private final BackupLauncher launcher;
+    private final WorkflowClient client;
 
     public BackupScheduleRecovery(BackupScheduleRepository schedules, EnvironmentRepository environments,
-                                  BackupSchedules backupSchedules) {
+                                  BackupSchedules backupSchedules, BackupRepository backups, BackupLauncher launcher,
+                                  WorkflowClient client) {
         this.schedules = schedules;
         this.environments = environments;
         this.backupSchedules = backupSchedules;
+        this.backups = backups;
+        this.launcher = launcher;
+        this.client = client;
     }
 
     @Scheduled(initialDelay = "${cloudplane.backup.recovery.initial-delay:3s}", fixedDelay = "${cloudplane.backup.recovery.interval:10m}")
@@ -56,5 +76,18 @@ public class BackupScheduleRecovery {
                 after = page.get(page.size() - 1).envId();
             }
         } while (page.size() == PAGE);
+        for (BackupRecord backup : backups.findUnfinishedManual(Instant.now().minus(GRACE))) {
+            try {
+                boolean running = WorkflowExecutions.describe(client, BackupLauncher.workflowId(backup))
+                        .map(info -> info.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING).orElse(false);
+                if (!running) {
+                    launcher.launch(backup, backupSchedules.stored(backup.envId()).map(BackupSchedule::retention)
+                            .orElse(Retention.DEFAULT));
+                    LOG.info("Started the workflow of backup {} again", backup.id());
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("Could not check backup {}: {}", backup.id(), e.getMessage());
+            }
+        }
     }
 }

@@ -20,6 +20,11 @@ public interface BackupRepository extends CrudRepository<BackupRecord, UUID> {
     @Query("SELECT * FROM backups WHERE env_id = :envId AND scheduled_for = :slot")
     Optional<BackupRecord> findBySlot(UUID envId, Instant slot);
 
+    /** Manual backups not finished and created before {@code before}: candidates for a relaunch. */
+    @Query("SELECT * FROM backups WHERE trigger = 'MANUAL' AND status NOT IN ('COMPLETED', 'FAILED') AND created_at < :before "
+            + "ORDER BY created_at LIMIT 500")
+    List<BackupRecord> findUnfinishedManual(Instant before);
+
     @Query("SELECT * FROM backups WHERE env_id = :envId AND scheduled_for IS NOT NULL ORDER BY scheduled_for DESC LIMIT 1")
     Optional<BackupRecord> findNewestScheduled(UUID envId);
 
