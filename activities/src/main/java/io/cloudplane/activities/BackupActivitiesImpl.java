@@ -20,6 +20,7 @@ import io.micronaut.json.JsonMapper;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.failure.ApplicationFailure;
+import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
 import software.amazon.awssdk.core.exception.SdkException;
 
@@ -67,13 +68,14 @@ public class BackupActivitiesImpl implements BackupActivities {
     private final EnvironmentLookup lookup;
     private final DatabaseProvisioner databases;
     private final EnvironmentFiles files;
-    private final ObjectStore store;
+    /** Looked up at first use: the embedded S3 server starts with the first backup, not with the process. */
+    private final Provider<ObjectStore> store;
     private final PgTools tools;
     private final SecretBox secrets;
     private final JsonMapper json;
 
     public BackupActivitiesImpl(BackupRepository backups, EnvironmentLookup lookup, DatabaseProvisioner databases,
-                                EnvironmentFiles files, ObjectStore store, PgTools tools, SecretBox secrets, JsonMapper json) {
+                                EnvironmentFiles files, Provider<ObjectStore> store, PgTools tools, SecretBox secrets, JsonMapper json) {
         this.backups = backups;
         this.lookup = lookup;
         this.databases = databases;
@@ -240,7 +242,7 @@ public class BackupActivitiesImpl implements BackupActivities {
         try (ToolProcess restore = new ToolProcess(List.of(tools.pgRestore(), "--no-owner", "--no-privileges",
                 "--exit-on-error", "--no-password", "--host=" + databases.host(), "--port=" + databases.port(),
                 "--username=" + role, "--dbname=" + database), Map.of("PGPASSWORD", password))) {
-            try (InputStream in = new DigestInputStream(heartbeating(store.get(part.key())), sha256);
+            try (InputStream in = new DigestInputStream(heartbeating(store.get().get(part.key())), sha256);
                  OutputStream out = restore.stdin()) {
                 in.transferTo(out);
             } catch (IOException e) {
@@ -263,7 +265,7 @@ public class BackupActivitiesImpl implements BackupActivities {
 
     private String checkDigest(BackupManifest.Part part) {
         MessageDigest sha256 = sha256();
-        try (InputStream in = new DigestInputStream(heartbeating(store.get(part.key())), sha256)) {
+        try (InputStream in = new DigestInputStream(heartbeating(store.get().get(part.key())), sha256)) {
             in.transferTo(OutputStream.nullOutputStream());
         } catch (IOException | SdkException e) {
             throw ApplicationFailure.newFailureWithCause("reading " + part.key() + " failed: " + e.getMessage(), VERIFYING, e);
@@ -274,7 +276,7 @@ public class BackupActivitiesImpl implements BackupActivities {
     }
 
     BackupManifest readManifest(BackupRecord backup) {
-        try (InputStream in = store.get(backup.objectPrefix() + MANIFEST)) {
+        try (InputStream in = store.get().get(backup.objectPrefix() + MANIFEST)) {
             return json.readValue(in.readAllBytes(), BackupManifest.class);
         } catch (IOException | SdkException e) {
             throw ApplicationFailure.newFailureWithCause("reading the manifest failed: " + e.getMessage(), VERIFYING, e);
@@ -294,7 +296,12 @@ public class BackupActivitiesImpl implements BackupActivities {
 
     @Override
     public void deleteObjects(String backupId) {
-        backups.findById(UUID.fromString(backupId)).ifPresent(b -> store.deletePrefix(b.objectPrefix()));
+        backups.findById(UUID.fromString(backupId)).ifPresent(b -> store.get().deletePrefix(b.objectPrefix()));
+    }
+
+    @Override
+    public void deleteEnvironmentBackups(String appId, String envId) {
+        store.get().deletePrefix("backups/" + UUID.fromString(appId) + "/" + UUID.fromString(envId) + "/");
     }
 
     @Override
@@ -302,7 +309,7 @@ public class BackupActivitiesImpl implements BackupActivities {
         List<BackupRecord> all = backups.findNewestFirst(UUID.fromString(envId), Integer.MAX_VALUE);
         List<BackupRecord> doomed = BackupRetention.toDelete(all, retention, Instant.now());
         for (BackupRecord b : doomed) {
-            store.deletePrefix(b.objectPrefix());
+            store.get().deletePrefix(b.objectPrefix());
             backups.deleteById(b.id());
         }
         return doomed.size();
@@ -315,7 +322,7 @@ public class BackupActivitiesImpl implements BackupActivities {
 
     private ObjectStore.StoredObject upload(BackupRecord backup, String part, InputStream body, String type) {
         try {
-            return store.put(backup.objectPrefix() + part, heartbeating(body), type);
+            return store.get().put(backup.objectPrefix() + part, heartbeating(body), type);
         } catch (UncheckedIOException e) {
             // The source failed: pg_dump or the file walk, not the storage.
             String step = e.getCause() instanceof ToolProcess.ToolFailedException || part.equals(DATABASE_PART) ? DUMPING : UPLOADING;

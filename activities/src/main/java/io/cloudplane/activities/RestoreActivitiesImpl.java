@@ -11,6 +11,7 @@ import io.cloudplane.infra.persistence.EnvironmentRecord;
 import io.cloudplane.infra.storage.ObjectStore;
 import io.cloudplane.workflows.backup.RestoreActivities;
 import io.temporal.failure.ApplicationFailure;
+import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
 import software.amazon.awssdk.core.exception.SdkException;
 
@@ -33,13 +34,14 @@ public class RestoreActivitiesImpl implements RestoreActivities {
     private final EnvironmentLookup lookup;
     private final DatabaseProvisioner databases;
     private final EnvironmentFiles files;
-    private final ObjectStore store;
+    /** Looked up at first use: the embedded S3 server starts with the first backup, not with the process. */
+    private final Provider<ObjectStore> store;
     private final PgTools tools;
     private final SecretBox secrets;
     private final BackupActivitiesImpl backupParts;
 
     public RestoreActivitiesImpl(BackupRepository backups, EnvironmentLookup lookup, DatabaseProvisioner databases,
-                                 EnvironmentFiles files, ObjectStore store, PgTools tools, SecretBox secrets,
+                                 EnvironmentFiles files, Provider<ObjectStore> store, PgTools tools, SecretBox secrets,
                                  BackupActivitiesImpl backupParts) {
         this.backups = backups;
         this.lookup = lookup;
@@ -115,7 +117,7 @@ public class RestoreActivitiesImpl implements RestoreActivities {
             }
             deleteTree(incoming);
             MessageDigest sha256 = BackupActivitiesImpl.sha256();
-            try (InputStream in = new DigestInputStream(BackupActivitiesImpl.heartbeating(store.get(manifest.files().key())), sha256)) {
+            try (InputStream in = new DigestInputStream(BackupActivitiesImpl.heartbeating(store.get().get(manifest.files().key())), sha256)) {
                 TarStreams.extract(in, incoming);
                 in.transferTo(java.io.OutputStream.nullOutputStream()); // the tar's padding, for the digest
             }

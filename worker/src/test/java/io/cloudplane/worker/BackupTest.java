@@ -305,6 +305,26 @@ class BackupTest {
     }
 
     @Test
+    void deletingTheEnvironmentDeletesItsBackupsObjects() throws Exception {
+        EnvironmentRecord env = stagingEnvironment();
+        try (Connection c = connect(env); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE t (x int)");
+        }
+        BackupRecord backup = awaitBackup(startBackup(env).id(), b -> b.status().isFinal(), Duration.ofSeconds(90));
+        assertEquals(BackupRecord.Status.COMPLETED, backup.status(), backup.toString());
+        String envPrefix = "backups/" + env.appId() + "/" + env.id() + "/";
+        assertEquals(3, store.list(envPrefix).size());
+
+        OperationRecord deletion = apps.deleteEnvironment(access.requireOwner(owner.id(), env.appId()), owner.id(), env);
+        assertTrue(operationLauncher.launch(deletion));
+        OperationRecord done = awaitOperation(deletion.id(), Duration.ofSeconds(60));
+        assertEquals(OperationStatus.SUCCEEDED, done.status(), done.toString());
+        assertTrue(done.steps().contains("\"name\":\"delete-backups\",\"status\":\"SUCCEEDED\""), done.steps());
+        assertEquals(List.of(), store.list(envPrefix), "no backup object outlives its environment");
+        assertTrue(backups.findById(backup.id()).isEmpty(), "nor its row");
+    }
+
+    @Test
     void aManualBackupLeftWithoutItsWorkflowIsStartedAgainByTheRecovery() throws Exception {
         EnvironmentRecord env = stagingEnvironment();
         try (Connection c = connect(env); Statement s = c.createStatement()) {

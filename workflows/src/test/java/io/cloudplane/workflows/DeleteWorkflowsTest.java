@@ -59,14 +59,15 @@ class DeleteWorkflowsTest {
         env.start();
         envStub(client, "e1").delete(new DeleteEnvironmentRequest("op1", "a1", "e1"));
 
-        InOrder order = inOrder(mocks.environments, mocks.runtime, mocks.databases, mocks.files);
+        InOrder order = inOrder(mocks.environments, mocks.runtime, mocks.databases, mocks.files, mocks.backups);
         order.verify(mocks.environments).setStatus("e1", EnvironmentStatus.DELETING, null);
         order.verify(mocks.runtime).stopServer("e1");
         order.verify(mocks.databases).dropDatabase("e1");
         order.verify(mocks.files).deleteFolders("e1");
+        order.verify(mocks.backups).deleteEnvironmentBackups("a1", "e1"); // no backup object outlives its environment
         order.verify(mocks.environments).forgetEnvironment("e1");
         assertEquals(OperationStatus.SUCCEEDED, mocks.operations.last().status());
-        Histories.saveIfAsked(client, "env-delete/e1", "DeleteEnvironmentWorkflow", "succeeded.json");
+        Histories.saveIfAsked(client, "env-delete/e1", "DeleteEnvironmentWorkflow", "succeeded-with-backups.json");
     }
 
     @Test

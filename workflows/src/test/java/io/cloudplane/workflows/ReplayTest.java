@@ -26,6 +26,7 @@ class ReplayTest {
             "ProvisionEnvironmentWorkflow/succeeded.json, io.cloudplane.workflows.environment.ProvisionEnvironmentWorkflowImpl",
             "ProvisionEnvironmentWorkflow/failed-health.json, io.cloudplane.workflows.environment.ProvisionEnvironmentWorkflowImpl",
             "DeleteEnvironmentWorkflow/succeeded.json, io.cloudplane.workflows.environment.DeleteEnvironmentWorkflowImpl",
+            "DeleteEnvironmentWorkflow/succeeded-with-backups.json, io.cloudplane.workflows.environment.DeleteEnvironmentWorkflowImpl",
             "DeleteApplicationWorkflow/succeeded.json, io.cloudplane.workflows.application.DeleteApplicationWorkflowImpl",
             "StopServerWorkflow/stopped.json, io.cloudplane.workflows.server.ServerActionWorkflowsImpl$Stop",
             "StartServerWorkflow/started.json, io.cloudplane.workflows.server.ServerActionWorkflowsImpl$Start",

@@ -57,7 +57,8 @@ class SandboxLifecycleWorkflowTest {
     final TestWorkflowExtension temporal = TestWorkflowExtension.newBuilder()
             .registerWorkflowImplementationTypes(SandboxLifecycleWorkflowImpl.class, ServerActionWorkflowsImpl.Stop.class,
                     ServerActionWorkflowsImpl.Start.class, DeleteApplicationWorkflowImpl.class, DeleteEnvironmentWorkflowImpl.class)
-            .setActivityImplementations(mocks.databases, mocks.files, mocks.runtime, mocks.environments, mocks.operations, sandbox)
+            .setActivityImplementations(mocks.databases, mocks.files, mocks.runtime, mocks.environments, mocks.operations, sandbox,
+                    mocks.backups)
             .setDoNotStart(true)
             .build();
 

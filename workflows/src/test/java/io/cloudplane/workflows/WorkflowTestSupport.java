@@ -20,9 +20,11 @@ public class WorkflowTestSupport {
     public final RuntimeActivities runtime = mock(RuntimeActivities.class, withSettings().withoutAnnotations());
     public final EnvironmentActivities environments = mock(EnvironmentActivities.class, withSettings().withoutAnnotations());
     public final RecordingOperations operations = new RecordingOperations();
+    public final io.cloudplane.workflows.backup.BackupActivities backups =
+            mock(io.cloudplane.workflows.backup.BackupActivities.class, withSettings().withoutAnnotations());
 
     public Object[] all() {
-        return new Object[]{databases, files, runtime, environments, operations};
+        return new Object[]{databases, files, runtime, environments, operations, backups};
     }
 
     public static final class RecordingOperations implements OperationActivities {

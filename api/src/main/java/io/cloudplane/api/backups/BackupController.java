@@ -13,6 +13,7 @@ import io.cloudplane.workflows.backup.Retention;
 import io.cloudplane.workflows.common.EnvironmentStatus;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
+import jakarta.inject.Provider;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
@@ -48,10 +49,11 @@ public class BackupController {
     private final AccessService access;
     private final BackupRepository backups;
     private final BackupLauncher launcher;
-    private final ObjectStore store;
+    /** Looked up at first use: the embedded S3 server starts with the first backup, not with the process. */
+    private final Provider<ObjectStore> store;
     private final BackupSchedules schedules;
 
-    public BackupController(AccessService access, BackupRepository backups, BackupLauncher launcher, ObjectStore store,
+    public BackupController(AccessService access, BackupRepository backups, BackupLauncher launcher, Provider<ObjectStore> store,
                             BackupSchedules schedules) {
         this.schedules = schedules;
         this.access = access;
@@ -113,7 +115,7 @@ public class BackupController {
         };
         MediaType type = which.equals("manifest") ? MediaType.APPLICATION_JSON_TYPE : MediaType.APPLICATION_OCTET_STREAM_TYPE;
         String name = "backup-" + backupId + "-" + key.substring(key.lastIndexOf('/') + 1);
-        return new StreamedFile(store.get(key), type).attach(name);
+        return new StreamedFile(store.get().get(key), type).attach(name);
     }
 
     @Serdeable

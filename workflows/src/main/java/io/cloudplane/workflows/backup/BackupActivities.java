@@ -29,6 +29,9 @@ public interface BackupActivities {
     /** Deletes everything stored under the backup's prefix, and aborts its unfinished uploads. Idempotent. */
     void deleteObjects(String backupId);
 
+    /** Deletes every backup object of an environment that is being deleted. Idempotent. */
+    void deleteEnvironmentBackups(String appId, String envId);
+
     /** Applies the retention policy to the environment's backups; returns how many it deleted. */
     int applyRetention(String envId, Retention retention);
 }

@@ -13,6 +13,9 @@ public final class ChangeIds {
      */
     public static final String SLEEP_IN_ONE_ACTIVITY = "sleep-in-one-activity";
 
+    /** Deleting an environment also deletes its backups' objects (step {@code delete-backups}). */
+    public static final String DELETE_BACKUPS_WITH_ENVIRONMENT = "delete-backups-with-environment";
+
     private ChangeIds() {
     }
 }

@@ -1,14 +1,26 @@
 package io.cloudplane.workflows.environment;
 
+import io.cloudplane.workflows.backup.BackupActivities;
+import io.cloudplane.workflows.common.ChangeIds;
 import io.cloudplane.workflows.common.EnvironmentStatus;
 import io.cloudplane.workflows.common.OperationTracker;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
 import io.temporal.failure.TemporalFailure;
+import io.temporal.workflow.Workflow;
+
+import java.time.Duration;
 
 /**
  * Every step is "delete if present", so running the workflow again after a failure, or twice,
- * ends in the same place: nothing of the environment left.
+ * ends in the same place: nothing of the environment left, its backups in object storage included
+ * (from change {@code delete-backups-with-environment}; their rows go with the environment's).
  */
 public class DeleteEnvironmentWorkflowImpl implements DeleteEnvironmentWorkflow {
+    private final BackupActivities backups = Workflow.newActivityStub(BackupActivities.class, ActivityOptions.newBuilder()
+            .setStartToCloseTimeout(Duration.ofMinutes(10))
+            .setRetryOptions(RetryOptions.newBuilder().setMaximumInterval(Duration.ofMinutes(1)).build())
+            .build());
 
     @Override
     public void delete(DeleteEnvironmentRequest request) {
@@ -16,9 +28,13 @@ public class DeleteEnvironmentWorkflowImpl implements DeleteEnvironmentWorkflow 
         EnvironmentActivityStubs act = new EnvironmentActivityStubs();
         OperationTracker operation = request.operationId() == null ? null : new OperationTracker(request.operationId());
         try {
+            boolean deleteBackups = Workflow.getVersion(ChangeIds.DELETE_BACKUPS_WITH_ENVIRONMENT, Workflow.DEFAULT_VERSION, 1) == 1;
             if (operation == null) {
                 act.environments.setStatus(envId, EnvironmentStatus.DELETING, null);
                 act.tearDown(envId);
+                if (deleteBackups) {
+                    backups.deleteEnvironmentBackups(request.appId(), envId);
+                }
                 act.environments.forgetEnvironment(envId);
                 return;
             }
@@ -27,6 +43,9 @@ public class DeleteEnvironmentWorkflowImpl implements DeleteEnvironmentWorkflow 
             operation.step("stop-server", () -> act.runtime.stopServer(envId));
             operation.step("drop-database", () -> act.databases.dropDatabase(envId));
             operation.step("delete-folders", () -> act.files.deleteFolders(envId));
+            if (deleteBackups) {
+                operation.step("delete-backups", () -> backups.deleteEnvironmentBackups(request.appId(), envId));
+            }
             operation.step("forget-environment", () -> act.environments.forgetEnvironment(envId));
             operation.succeeded();
         } catch (TemporalFailure failure) {
