@@ -50,6 +50,7 @@ import java.util.UUID;
  * heap of the JVM during each, for databases of {@code -Dbench.backup.sizesMb} (default 100,1000).
  * Runs the real activities (pg_dump streamed to s3proxy; the stored dump streamed into pg_restore
  * and checked against the manifest) in a Micronaut context with the embedded defaults.
+ * {@code -Dbench.backup.warmupMb=N} runs an unprinted round of N MB first (a warm worker's figures).
  */
 public final class BackupBenchmark {
     private BackupBenchmark() {
@@ -65,18 +66,23 @@ public final class BackupBenchmark {
                 "cloudplane.reconcile.enabled", false,
                 "cloudplane.sandbox.recovery.enabled", false,
                 "cloudplane.backup.recovery.enabled", false))) {
+            int warmup = Integer.getInteger("bench.backup.warmupMb", 0);
+            if (warmup > 0) {
+                // A round that is not printed, so that the figures are those of a warm worker.
+                run(ctx, warmup, dataDir, false);
+            }
             System.out.println();
             System.out.println("| database | pg_dump -Fc > /dev/null | Cloudplane dump + upload | ratio | pg_restore (local file) "
                     + "| Cloudplane restore (from storage, digest checked) | ratio | peak heap, backup | peak heap, restore |");
             System.out.println("|---|---|---|---|---|---|---|---|---|");
             for (String size : System.getProperty("bench.backup.sizesMb", "100,1000").split(",")) {
-                run(ctx, Integer.parseInt(size.trim()), dataDir);
+                run(ctx, Integer.parseInt(size.trim()), dataDir, true);
             }
         }
         System.exit(0);
     }
 
-    private static void run(ApplicationContext ctx, int megabytes, Path dataDir) throws Exception {
+    private static void run(ApplicationContext ctx, int megabytes, Path dataDir, boolean print) throws Exception {
         EnvironmentRecord env = stagingEnvironment(ctx);
         SecretBox secrets = ctx.getBean(SecretBox.class);
         DatabaseProvisioner databases = ctx.getBean(DatabaseProvisioner.class);
@@ -145,6 +151,10 @@ public final class BackupBenchmark {
         restores.revert(restoreId, env.id().toString());
         activityEnv.close();
 
+        if (!print) {
+            dumpFile.delete();
+            return;
+        }
         System.out.printf("| %d MB of rows (%d MB on disk, dump %d MB) | %.1f s, %.0f MB/s | %.1f s, %.0f MB/s | %.2f× | %.1f s | %.1f s "
                         + "| %.2f× | %d MiB (live after GC: %d MiB) | %d MiB (live after GC: %d MiB) |%n",
                 megabytes, dbBytes >> 20, dump[0].size() >> 20,
