@@ -1,8 +1,5 @@
 package io.cloudplane.api.backups;
 
-import io.cloudplane.api.apps.Access;
-import io.cloudplane.api.apps.AccessService;
-import io.cloudplane.api.apps.EnvironmentServices;
 import io.cloudplane.api.problem.ApiException;
 import io.cloudplane.api.security.Caller;
 import io.cloudplane.infra.persistence.BackupRecord;
@@ -46,17 +43,17 @@ import java.util.UUID;
 @Tag(name = "backups")
 public class BackupController {
     private static final Set<String> PARTS = Set.of("database", "files", "manifest");
-    private final AccessService access;
+    private final BackupAccess backupAccess;
     private final BackupRepository backups;
     private final BackupLauncher launcher;
     /** Looked up at first use: the embedded S3 server starts with the first backup, not with the process. */
     private final Provider<ObjectStore> store;
     private final BackupSchedules schedules;
 
-    public BackupController(AccessService access, BackupRepository backups, BackupLauncher launcher, Provider<ObjectStore> store,
+    public BackupController(BackupAccess backupAccess, BackupRepository backups, BackupLauncher launcher, Provider<ObjectStore> store,
                             BackupSchedules schedules) {
         this.schedules = schedules;
-        this.access = access;
+        this.backupAccess = backupAccess;
         this.backups = backups;
         this.launcher = launcher;
         this.store = store;
@@ -66,7 +63,7 @@ public class BackupController {
     @Post
     public HttpResponse<BackupView> create(UUID appId, UUID envId, Authentication auth) {
         UUID caller = Caller.id(auth);
-        EnvironmentRecord env = requireBackupService(caller, appId, envId, true);
+        EnvironmentRecord env = backupAccess.require(caller, appId, envId, true);
         if (env.status() == EnvironmentStatus.PROVISIONING || env.status() == EnvironmentStatus.DELETING
                 || env.status() == EnvironmentStatus.RESTORING) {
             throw ApiException.conflict("The environment is " + env.status() + ": it has no database to back up yet");
@@ -83,13 +80,13 @@ public class BackupController {
 
     @Get
     public BackupView.Page list(UUID appId, UUID envId, Authentication auth) {
-        requireBackupService(Caller.id(auth), appId, envId, false);
+        backupAccess.require(Caller.id(auth), appId, envId, false);
         return new BackupView.Page(backups.findNewestFirst(envId, 100).stream().map(BackupView::of).toList());
     }
 
     @Get("/{backupId}")
     public BackupView get(UUID appId, UUID envId, UUID backupId, Authentication auth) {
-        requireBackupService(Caller.id(auth), appId, envId, false);
+        backupAccess.require(Caller.id(auth), appId, envId, false);
         return BackupView.of(require(envId, backupId));
     }
 
@@ -99,7 +96,7 @@ public class BackupController {
      */
     @Get("/{backupId}/download{?part}")
     public StreamedFile download(UUID appId, UUID envId, UUID backupId, @Nullable @QueryValue String part, Authentication auth) {
-        requireBackupService(Caller.id(auth), appId, envId, true);
+        backupAccess.require(Caller.id(auth), appId, envId, true);
         BackupRecord backup = require(envId, backupId);
         String which = part == null ? "database" : part;
         if (!PARTS.contains(which)) {
@@ -129,7 +126,7 @@ public class BackupController {
      */
     @Get("/health")
     public Health health(UUID appId, UUID envId, Authentication auth) {
-        EnvironmentRecord env = requireBackupService(Caller.id(auth), appId, envId, false);
+        EnvironmentRecord env = backupAccess.require(Caller.id(auth), appId, envId, false);
         Instant now = Instant.now();
         var lastGood = backups.findNewestCompleted(envId);
         BackupSchedule schedule = schedules.stored(envId).orElseGet(BackupSchedule::defaults);
@@ -164,18 +161,5 @@ public class BackupController {
     private BackupRecord require(UUID envId, UUID backupId) {
         return backups.findById(backupId).filter(b -> b.envId().equals(envId))
                 .orElseThrow(() -> ApiException.notFound("backup " + backupId));
-    }
-
-    /** The environment, if the caller may see it and it has the backup service; {@code manage} needs owner or developer. */
-    private EnvironmentRecord requireBackupService(UUID caller, UUID appId, UUID envId, boolean manage) {
-        Access a = access.requireApp(caller, appId);
-        EnvironmentRecord env = access.requireEnvironment(a, envId);
-        if (manage && a.role() == Access.Role.USER) {
-            throw ApiException.forbidden("Only the app's owner and developers manage backups");
-        }
-        if (!EnvironmentServices.of(env.type()).backups()) {
-            throw ApiException.unprocessable("A " + env.type().name().toLowerCase() + " environment has no backup service");
-        }
-        return env;
     }
 }

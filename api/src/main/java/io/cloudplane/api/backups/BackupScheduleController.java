@@ -1,11 +1,7 @@
 package io.cloudplane.api.backups;
 
-import io.cloudplane.api.apps.Access;
-import io.cloudplane.api.apps.AccessService;
-import io.cloudplane.api.apps.EnvironmentServices;
 import io.cloudplane.api.problem.ApiException;
 import io.cloudplane.api.security.Caller;
-import io.cloudplane.infra.persistence.EnvironmentRecord;
 import io.cloudplane.workflows.backup.BackupSchedule;
 import io.cloudplane.workflows.backup.BackupScheduleView;
 import io.micronaut.core.annotation.Nullable;
@@ -30,11 +26,11 @@ import java.util.UUID;
 @Secured(SecurityRule.IS_AUTHENTICATED)
 @Tag(name = "backups")
 public class BackupScheduleController {
-    private final AccessService access;
+    private final BackupAccess backupAccess;
     private final BackupSchedules schedules;
 
-    public BackupScheduleController(AccessService access, BackupSchedules schedules) {
-        this.access = access;
+    public BackupScheduleController(BackupAccess backupAccess, BackupSchedules schedules) {
+        this.backupAccess = backupAccess;
         this.schedules = schedules;
     }
 
@@ -55,7 +51,7 @@ public class BackupScheduleController {
 
     @Get
     public ScheduleBody get(UUID appId, UUID envId, Authentication auth) {
-        require(Caller.id(auth), appId, envId, false);
+        backupAccess.require(Caller.id(auth), appId, envId, false);
         // The row is written only once the workflow accepted the change: it is the schedule in force.
         BackupSchedule stored = schedules.stored(envId).orElseGet(BackupSchedule::defaults);
         return ScheduleBody.of(stored, stored.paused() ? null : stored.nextSlotAfter(System.currentTimeMillis()));
@@ -64,7 +60,7 @@ public class BackupScheduleController {
     /** Replaces the schedule; it takes effect from the next slot. A bad value answers 400 naming the field, and changes nothing. */
     @Put
     public ScheduleBody put(UUID appId, UUID envId, @Body ScheduleBody body, Authentication auth) {
-        require(Caller.id(auth), appId, envId, true);
+        backupAccess.require(Caller.id(auth), appId, envId, true);
         BackupSchedule current = schedules.stored(envId).orElseGet(BackupSchedule::defaults);
         String frequency = body.frequency() == null ? current.frequency() : body.frequency().toUpperCase(Locale.ROOT);
         String day = body.dayOfWeek() == null ? (BackupSchedule.WEEKLY.equals(frequency) ? current.dayOfWeek() : null)
@@ -85,17 +81,5 @@ public class BackupScheduleController {
         } catch (WorkflowUpdateException e) {
             throw ApiException.badRequest("schedule", "refused: " + e.getCause().getMessage());
         }
-    }
-
-    private EnvironmentRecord require(UUID caller, UUID appId, UUID envId, boolean manage) {
-        Access a = access.requireApp(caller, appId);
-        EnvironmentRecord env = access.requireEnvironment(a, envId);
-        if (manage && a.role() == Access.Role.USER) {
-            throw ApiException.forbidden("Only the app's owner and developers manage backups");
-        }
-        if (!EnvironmentServices.of(env.type()).backups()) {
-            throw ApiException.unprocessable("A " + env.type().name().toLowerCase(Locale.ROOT) + " environment has no backup service");
-        }
-        return env;
     }
 }

@@ -2,7 +2,6 @@ package io.cloudplane.api.backups;
 
 import io.cloudplane.api.apps.Access;
 import io.cloudplane.api.apps.AccessService;
-import io.cloudplane.api.apps.EnvironmentServices;
 import io.cloudplane.api.operations.Accepted;
 import io.cloudplane.api.operations.OperationView;
 import io.cloudplane.api.problem.ApiException;
@@ -22,7 +21,6 @@ import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.serde.annotation.Serdeable;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
-import java.util.Locale;
 import java.util.UUID;
 
 /**
@@ -57,9 +55,7 @@ public class RestoreController {
         if (a.role() != Access.Role.OWNER) {
             throw ApiException.forbidden("Only the app's owner restores backups: a restore replaces the environment's data");
         }
-        if (!EnvironmentServices.of(env.type()).backups()) {
-            throw ApiException.unprocessable("A " + env.type().name().toLowerCase(Locale.ROOT) + " environment has no backup service");
-        }
+        BackupAccess.requireBackupService(env);
         UUID backupId = parse(body.backupId());
         BackupRecord backup = backups.findById(backupId).filter(b -> b.appId().equals(appId))
                 .orElseThrow(() -> ApiException.badRequest("backupId", "no backup " + backupId + " in this app"));
