@@ -325,7 +325,7 @@ public class BackupActivitiesImpl implements BackupActivities {
             return store.get().put(backup.objectPrefix() + part, heartbeating(body), type);
         } catch (UncheckedIOException e) {
             // The source failed: pg_dump or the file walk, not the storage.
-            String step = e.getCause() instanceof ToolProcess.ToolFailedException || part.equals(DATABASE_PART) ? DUMPING : UPLOADING;
+            String step = part.equals(DATABASE_PART) ? DUMPING : UPLOADING;
             throw ApplicationFailure.newFailureWithCause(e.getCause() != null ? e.getCause().getMessage() : e.getMessage(), step, e);
         } catch (SdkException e) {
             throw ApplicationFailure.newFailureWithCause("object storage failed while storing " + part + ": " + e.getMessage(),

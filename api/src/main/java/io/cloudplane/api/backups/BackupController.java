@@ -4,6 +4,7 @@ import io.cloudplane.api.problem.ApiException;
 import io.cloudplane.api.security.Caller;
 import io.cloudplane.infra.persistence.BackupRecord;
 import io.cloudplane.infra.persistence.BackupRepository;
+import io.cloudplane.infra.persistence.BackupScheduleRecord;
 import io.cloudplane.infra.persistence.EnvironmentRecord;
 import io.cloudplane.infra.storage.ObjectStore;
 import io.cloudplane.workflows.backup.Retention;
@@ -129,19 +130,20 @@ public class BackupController {
         EnvironmentRecord env = backupAccess.require(Caller.id(auth), appId, envId, false);
         Instant now = Instant.now();
         var lastGood = backups.findNewestCompleted(envId);
-        BackupSchedule schedule = schedules.stored(envId).orElseGet(BackupSchedule::defaults);
+        var stored = schedules.storedRecord(envId);
+        BackupSchedule schedule = stored.map(BackupSchedules::toSchedule).orElseGet(BackupSchedule::defaults);
+        Instant scheduleSetAt = stored.map(BackupScheduleRecord::updatedAt).orElse(env.createdAt());
         Instant next = schedule.paused() ? null : Instant.ofEpochMilli(schedule.nextSlotAfter(now.toEpochMilli()));
         return new Health(lastGood.map(BackupView::of).orElse(null),
                 lastGood.map(b -> Duration.between(b.finishedAt() != null ? b.finishedAt() : b.createdAt(), now).toSeconds()).orElse(null),
-                next, schedule.paused(), missedRuns(env, schedule, now));
+                next, schedule.paused(), missedRuns(env, schedule, scheduleSetAt, now));
     }
 
-    private List<Instant> missedRuns(EnvironmentRecord env, BackupSchedule schedule, Instant now) {
+    private List<Instant> missedRuns(EnvironmentRecord env, BackupSchedule schedule, Instant scheduleSetAt, Instant now) {
         if (schedule.paused()) {
             return List.of();
         }
-        Instant from = Collections.max(List.of(env.createdAt(), now.minus(Duration.ofDays(7)),
-                schedules.storedAt(env.id()).orElse(env.createdAt())));
+        Instant from = Collections.max(List.of(env.createdAt(), now.minus(Duration.ofDays(7)), scheduleSetAt));
         Map<Instant, BackupRecord> bySlot = new HashMap<>();
         for (BackupRecord b : backups.findScheduledSince(env.id(), from)) {
             bySlot.put(b.scheduledFor(), b);

@@ -16,7 +16,6 @@ import io.cloudplane.infra.persistence.BackupRepository;
 import io.cloudplane.infra.temporal.WorkflowExecutions;
 import io.cloudplane.workflows.backup.BackupSchedule;
 import io.cloudplane.workflows.backup.Retention;
-import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowClient;
 
 import java.time.Duration;
@@ -78,9 +77,7 @@ public class BackupScheduleRecovery {
         } while (page.size() == PAGE);
         for (BackupRecord backup : backups.findUnfinishedManual(Instant.now().minus(GRACE))) {
             try {
-                boolean running = WorkflowExecutions.describe(client, BackupLauncher.workflowId(backup))
-                        .map(info -> info.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING).orElse(false);
-                if (!running) {
+                if (!WorkflowExecutions.isRunning(client, BackupLauncher.workflowId(backup))) {
                     launcher.launch(backup, backupSchedules.stored(backup.envId()).map(BackupSchedule::retention)
                             .orElse(Retention.DEFAULT));
                     LOG.info("Started the workflow of backup {} again", backup.id());

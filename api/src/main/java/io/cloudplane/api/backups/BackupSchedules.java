@@ -10,7 +10,6 @@ import io.cloudplane.workflows.backup.BackupScheduleInput;
 import io.cloudplane.workflows.backup.BackupScheduleView;
 import io.cloudplane.workflows.backup.BackupScheduleWorkflow;
 import io.cloudplane.workflows.common.TaskQueues;
-import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowOptions;
@@ -46,9 +45,9 @@ public class BackupSchedules {
         return schedules.save(toRecord(envId, BackupSchedule.defaults()));
     }
 
-    /** When the schedule was last set. */
-    public Optional<Instant> storedAt(UUID envId) {
-        return schedules.findById(envId).map(BackupScheduleRecord::updatedAt);
+    /** The schedule as last set, with when it was set. */
+    public Optional<BackupScheduleRecord> storedRecord(UUID envId) {
+        return schedules.findById(envId);
     }
 
     public Optional<BackupSchedule> stored(UUID envId) {
@@ -73,8 +72,7 @@ public class BackupSchedules {
     }
 
     public boolean running(UUID envId) {
-        return WorkflowExecutions.describe(client, workflowId(envId))
-                .map(info -> info.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING).orElse(false);
+        return WorkflowExecutions.isRunning(client, workflowId(envId));
     }
 
     /** Applies a new schedule through a Temporal Update (its validator refuses a bad one), then records it. */

@@ -9,7 +9,6 @@ import io.cloudplane.workflows.common.EnvironmentStatus;
 import io.cloudplane.workflows.common.WorkflowIds;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.scheduling.annotation.Scheduled;
-import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowClient;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
@@ -69,9 +68,7 @@ public class SandboxLifecycleRecovery {
     }
 
     private boolean running(UUID appId) {
-        return WorkflowExecutions.describe(client, WorkflowIds.sandboxLifecycle(appId.toString()))
-                .map(info -> info.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING)
-                .orElse(false);
+        return WorkflowExecutions.isRunning(client, WorkflowIds.sandboxLifecycle(appId.toString()));
     }
 
     private boolean restart(AppRecord sandbox) {
