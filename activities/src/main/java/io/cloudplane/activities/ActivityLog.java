@@ -43,6 +43,9 @@ public class ActivityLog {
             case SLEEP_SANDBOX -> "slept";
             case WAKE_SANDBOX -> "woke";
             case RESTORE_ENVIRONMENT -> "restored";
+            case CREATE_RELEASE -> "released";
+            case DEPLOY_RELEASE -> "deployed";
+            case CLONE_APPLICATION -> "created by cloning";
         };
     }
 }

@@ -33,6 +33,15 @@ public class RuntimeActivitiesImpl implements RuntimeActivities {
 
     @Override
     public void awaitHealthy(String envId) {
+        awaitHealthy(envId, healthTimeout);
+    }
+
+    @Override
+    public void awaitHealthyWithin(String envId, int timeoutSeconds) {
+        awaitHealthy(envId, Duration.ofSeconds(timeoutSeconds));
+    }
+
+    private void awaitHealthy(String envId, Duration healthTimeout) {
         ActivityExecutionContext context = Activity.getExecutionContext();
         long deadline = System.nanoTime() + healthTimeout.toNanos();
         long pause = 20;

@@ -1,6 +1,14 @@
 package io.cloudplane.worker;
 
 import io.cloudplane.activities.BackupActivitiesImpl;
+import io.cloudplane.activities.CodeActivitiesImpl;
+import io.cloudplane.activities.DeploymentActivitiesImpl;
+import io.cloudplane.activities.PromotionActivitiesImpl;
+import io.cloudplane.activities.ReleaseActivitiesImpl;
+import io.cloudplane.workflows.application.CloneApplicationWorkflowImpl;
+import io.cloudplane.workflows.release.CreateReleaseWorkflowImpl;
+import io.cloudplane.workflows.release.DeployReleaseWorkflowImpl;
+import io.cloudplane.workflows.release.PromotionWorkflowImpl;
 import io.cloudplane.activities.BackupScheduleActivitiesImpl;
 import io.cloudplane.activities.DatabaseActivitiesImpl;
 import io.cloudplane.activities.EnvironmentActivitiesImpl;
@@ -46,7 +54,8 @@ public class TemporalWorker {
     public TemporalWorker(WorkflowClient client, DatabaseActivitiesImpl databases, FileActivitiesImpl files,
                           RuntimeActivitiesImpl runtime, EnvironmentActivitiesImpl environments, OperationActivitiesImpl operations,
                           SandboxActivitiesImpl sandbox, BackupActivitiesImpl backups, BackupScheduleActivitiesImpl backupSlots,
-                          RestoreActivitiesImpl restores,
+                          RestoreActivitiesImpl restores, ReleaseActivitiesImpl releases, DeploymentActivitiesImpl deployments,
+                          PromotionActivitiesImpl promotions, CodeActivitiesImpl code,
                           @Value("${cloudplane.worker.max-concurrent-activities:50}") int maxActivities) {
         this.factory = WorkerFactory.newInstance(client);
         Worker worker = factory.newWorker(TaskQueues.CONTROL_PLANE, WorkerOptions.newBuilder()
@@ -55,8 +64,10 @@ public class TemporalWorker {
         worker.registerWorkflowImplementationTypes(ProvisionEnvironmentWorkflowImpl.class, DeleteEnvironmentWorkflowImpl.class,
                 DeleteApplicationWorkflowImpl.class, ServerActionWorkflowsImpl.Stop.class, ServerActionWorkflowsImpl.Start.class,
                 ServerActionWorkflowsImpl.Restart.class, SandboxLifecycleWorkflowImpl.class, BackupWorkflowImpl.class,
-                BackupScheduleWorkflowImpl.class, RestoreWorkflowImpl.class);
-        worker.registerActivitiesImplementations(databases, files, runtime, environments, operations, sandbox, backups, backupSlots, restores);
+                BackupScheduleWorkflowImpl.class, RestoreWorkflowImpl.class, CreateReleaseWorkflowImpl.class,
+                DeployReleaseWorkflowImpl.class, PromotionWorkflowImpl.class, CloneApplicationWorkflowImpl.class);
+        worker.registerActivitiesImplementations(databases, files, runtime, environments, operations, sandbox, backups, backupSlots,
+                restores, releases, deployments, promotions, code);
     }
 
     @PostConstruct

@@ -67,6 +67,39 @@ public class AppService {
         return addEnvironment(app, ownerId, "development", EnvironmentType.DEVELOPMENT, null);
     }
 
+    /**
+     * Creates an application owned by {@code ownerId} whose development environment a clone
+     * workflow provisions; returns its CLONE_APPLICATION operation.
+     */
+    @Transactional
+    public OperationRecord createClone(UUID ownerId, String name) {
+        if (apps.existsByOwnerAndName(ownerId, name)) {
+            throw ApiException.conflict("You already have an app named '" + name + "'");
+        }
+        Instant now = now();
+        AppRecord app = new AppRecord(UUID.randomUUID(), ownerId, name, AppRecord.AppKind.APPLICATION, AppRecord.AppStatus.ACTIVE,
+                now, now);
+        try {
+            apps.save(app);
+        } catch (DataAccessException e) {
+            throw ApiException.conflict("You already have an app named '" + name + "'");
+        }
+        members.save(new AppMemberRecord(new AppMemberRecord.Key(app.id(), ownerId), AppMemberRecord.Role.OWNER));
+        UUID envId = UUID.randomUUID();
+        environments.save(new EnvironmentRecord(envId, app.id(), "development", EnvironmentType.DEVELOPMENT, null,
+                EnvironmentStatus.PROVISIONING, null, catalog.defaultVersion().version(), null, null,
+                EnvironmentRecord.databaseNameFor(envId), null, now, now));
+        return insertOperation(OperationType.CLONE_APPLICATION, app.id(), envId, ownerId, "app-clone/" + app.id());
+    }
+
+    /** A release's snapshot: an operation on its source environment, whose ID is the release's. */
+    @Transactional
+    public OperationRecord releaseOperation(Access access, UUID callerId, EnvironmentRecord source, UUID releaseId) {
+        requireActive(access.app());
+        return insertOperation(releaseId, OperationType.CREATE_RELEASE, access.app().id(), source.id(), callerId,
+                "release-create/" + releaseId);
+    }
+
     @Transactional
     public OperationRecord createEnvironment(Access access, UUID callerId, String name, EnvironmentType type, String description) {
         AppRecord app = access.app();
@@ -179,7 +212,7 @@ public class AppService {
         }
     }
 
-    private static void requireActive(AppRecord app) {
+    public static void requireActive(AppRecord app) {
         if (app.status() == AppRecord.AppStatus.DELETING) {
             throw ApiException.conflict("This app is being deleted");
         }

@@ -1,6 +1,15 @@
 package io.cloudplane.api.operations;
 
+import io.cloudplane.infra.persistence.DeploymentRecord;
+import io.cloudplane.infra.persistence.DeploymentRepository;
 import io.cloudplane.infra.persistence.OperationRecord;
+import io.cloudplane.infra.release.ReleaseSettings;
+import io.cloudplane.workflows.application.CloneApplicationWorkflow;
+import io.cloudplane.workflows.application.CloneRequest;
+import io.cloudplane.workflows.release.CreateReleaseRequest;
+import io.cloudplane.workflows.release.CreateReleaseWorkflow;
+import io.cloudplane.workflows.release.DeployReleaseWorkflow;
+import io.cloudplane.workflows.release.DeployRequest;
 import io.cloudplane.workflows.application.DeleteApplicationRequest;
 import io.cloudplane.workflows.application.DeleteApplicationWorkflow;
 import io.cloudplane.workflows.common.EnvironmentStatus;
@@ -35,10 +44,15 @@ public class OperationLauncher {
     private static final Logger LOG = LoggerFactory.getLogger(OperationLauncher.class);
     private final WorkflowClient client;
     private final RestoreRepository restores;
+    private final DeploymentRepository deployments;
+    private final ReleaseSettings releaseSettings;
 
-    public OperationLauncher(WorkflowClient client, RestoreRepository restores) {
+    public OperationLauncher(WorkflowClient client, RestoreRepository restores, DeploymentRepository deployments,
+                             ReleaseSettings releaseSettings) {
         this.client = client;
         this.restores = restores;
+        this.deployments = deployments;
+        this.releaseSettings = releaseSettings;
     }
 
     private static ServerActionRequest serverAction(OperationRecord op) {
@@ -82,6 +96,16 @@ public class OperationLauncher {
                     WorkflowClient.start(client.newWorkflowStub(RestoreWorkflow.class, options)::restore, new RestoreRequest(opId,
                             appId, op.envId().toString(), restore.backupId().toString(), restore.safetyBackupId().toString()));
                 }
+                case CREATE_RELEASE -> WorkflowClient.start(client.newWorkflowStub(CreateReleaseWorkflow.class, options)::create,
+                        new CreateReleaseRequest(opId, appId, opId));
+                case DEPLOY_RELEASE -> {
+                    DeploymentRecord deployment = deployments.findById(op.id()).orElseThrow();
+                    WorkflowClient.start(client.newWorkflowStub(DeployReleaseWorkflow.class, options)::deploy,
+                            new DeployRequest(opId, appId, op.envId().toString(), deployment.releaseId().toString(),
+                                    releaseSettings.healthTimeoutSeconds()));
+                }
+                case CLONE_APPLICATION -> WorkflowClient.start(client.newWorkflowStub(CloneApplicationWorkflow.class, options)::cloneApp,
+                        new CloneRequest(opId, appId, op.envId().toString()));
             }
             return true;
         } catch (WorkflowExecutionAlreadyStarted alreadyRunning) {

@@ -10,7 +10,23 @@ public interface EnvironmentFiles {
 
     boolean exists(String envId);
 
+    /**
+     * Where the server reads its code: a symbolic link to the current code tree, so that new code
+     * replaces old in one atomic rename and a server that is running sees it at its next read.
+     */
     Path codeDir(String envId);
+
+    /** A fresh, empty code tree named {@code tree} (anything left under that name is removed first). */
+    Path prepareCodeTree(String envId, String tree);
+
+    /** The name of the tree {@link #codeDir} points to, or null when the environment has no folders. */
+    String currentCodeTree(String envId);
+
+    /** Points {@link #codeDir} at {@code tree} in one atomic rename; idempotent. */
+    void activateCodeTree(String envId, String tree);
+
+    /** Removes a tree that is not the current one; removing what is gone is not an error. */
+    void deleteCodeTree(String envId, String tree);
 
     Path resourcesDir(String envId);
 

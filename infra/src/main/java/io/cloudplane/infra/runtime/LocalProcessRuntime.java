@@ -205,9 +205,10 @@ public class LocalProcessRuntime implements EnvironmentRuntime {
         return command;
     }
 
-    /** The built-in server needs only its own classes and the PostgreSQL driver. */
+    /** The built-in server needs only its own classes, the PostgreSQL driver and jackson-core (for app.json). */
     static String builtinClasspath() {
-        return location(BuiltinAppServer.class) + File.pathSeparator + location(org.postgresql.Driver.class);
+        return location(BuiltinAppServer.class) + File.pathSeparator + location(org.postgresql.Driver.class)
+                + File.pathSeparator + location(com.fasterxml.jackson.core.JsonFactory.class);
     }
 
     private static String location(Class<?> type) {

@@ -28,8 +28,23 @@ public interface ObjectStore {
     /** Deletes every object under {@code prefix}; deleting what is already gone is not an error. */
     void deletePrefix(String prefix);
 
+    /**
+     * Copies {@code sourceKey} to {@code targetKey} inside the store (S3 CopyObject): none of the
+     * bytes pass through this process. Copying onto an existing key replaces it.
+     */
+    StoredObject copy(String sourceKey, String targetKey);
+
+    /** Bytes this process has sent to and read from the store since it started (for measurements). */
+    Traffic traffic();
+
     /** A time-limited URL from which the object can be downloaded without credentials. */
     URI presignGet(String key, Duration validFor);
+
+    record Traffic(long bytesSent, long bytesReceived) {
+        public long total() {
+            return bytesSent + bytesReceived;
+        }
+    }
 
     /** A key and its size; {@code sha256} (hex) is known for objects this store just wrote, else null. */
     record StoredObject(String key, long size, String sha256) {

@@ -45,6 +45,8 @@ public class S3ObjectStore implements ObjectStore, AutoCloseable {
     private final S3Presigner presigner;
     private final String bucket;
     private final int partSize;
+    private final java.util.concurrent.atomic.AtomicLong bytesSent = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong bytesReceived = new java.util.concurrent.atomic.AtomicLong();
 
     public S3ObjectStore(String bucket, String region, String endpoint, boolean pathStyle, AwsCredentialsProvider credentials,
                          int partSizeBytes) {
@@ -116,6 +118,7 @@ public class S3ObjectStore implements ObjectStore, AutoCloseable {
                 }
                 sha256.update(buffer, 0, filled);
                 size += filled;
+                bytesSent.addAndGet(filled);
                 if (inFlight != null) {
                     parts.add(await(inFlight)); // its buffer is the one the next read fills
                 }
@@ -188,7 +191,41 @@ public class S3ObjectStore implements ObjectStore, AutoCloseable {
 
     @Override
     public InputStream get(String key) {
-        return s3.getObject(b -> b.bucket(bucket).key(key));
+        return new java.io.FilterInputStream(s3.getObject(b -> b.bucket(bucket).key(key))) {
+            @Override
+            public int read() throws IOException {
+                int b = super.read();
+                if (b >= 0) {
+                    bytesReceived.incrementAndGet();
+                }
+                return b;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = super.read(b, off, len);
+                if (n > 0) {
+                    bytesReceived.addAndGet(n);
+                }
+                return n;
+            }
+        };
+    }
+
+    @Override
+    public StoredObject copy(String sourceKey, String targetKey) {
+        try {
+            s3.copyObject(b -> b.sourceBucket(bucket).sourceKey(sourceKey).destinationBucket(bucket).destinationKey(targetKey));
+        } catch (NoSuchKeyException e) {
+            throw new java.util.NoSuchElementException("no object " + sourceKey + " to copy");
+        }
+        return head(targetKey).orElseThrow(() -> new IllegalStateException("the copy of " + sourceKey + " to "
+                + targetKey + " is not there"));
+    }
+
+    @Override
+    public Traffic traffic() {
+        return new Traffic(bytesSent.get(), bytesReceived.get());
     }
 
     @Override

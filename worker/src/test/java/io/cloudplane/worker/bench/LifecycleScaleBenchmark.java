@@ -245,6 +245,7 @@ public final class LifecycleScaleBenchmark {
         @Override public void deleteFolders(String envId) { }
         @Override public String startServer(String envId) { return "http://127.0.0.1/"; }
         @Override public void awaitHealthy(String envId) { }
+        @Override public void awaitHealthyWithin(String envId, int timeoutSeconds) { }
         @Override public void stopServer(String envId) { }
 
         @Override

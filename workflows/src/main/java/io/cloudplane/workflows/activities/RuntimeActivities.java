@@ -11,6 +11,9 @@ public interface RuntimeActivities {
     /** Heartbeats until the server answers its health check, or fails when it does not in time. */
     void awaitHealthy(String envId);
 
+    /** As {@link #awaitHealthy}, with its own time limit (a deployment's configurable health check). */
+    void awaitHealthyWithin(String envId, int timeoutSeconds);
+
     /** Stops the server if it runs. */
     void stopServer(String envId);
 }

@@ -1,7 +1,9 @@
 package io.cloudplane.workflows.application;
 
 import io.cloudplane.workflows.activities.EnvironmentActivities;
+import io.cloudplane.workflows.common.ChangeIds;
 import io.cloudplane.workflows.common.OperationTracker;
+import io.cloudplane.workflows.release.ReleaseActivities;
 import io.cloudplane.workflows.common.WorkflowIds;
 import io.cloudplane.workflows.environment.DeleteEnvironmentRequest;
 import io.cloudplane.workflows.environment.DeleteEnvironmentWorkflow;
@@ -18,7 +20,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Environments are deleted in parallel, each by its own child workflow; the app record goes last. */
+/**
+ * Environments are deleted in parallel, each by its own child workflow; then the app's releases in
+ * object storage (from change {@code delete-releases-with-application}); the app record goes last.
+ */
 public class DeleteApplicationWorkflowImpl implements DeleteApplicationWorkflow {
 
     @Override
@@ -48,6 +53,13 @@ public class DeleteApplicationWorkflowImpl implements DeleteApplicationWorkflow 
                     deletion.get();
                 }
             });
+            if (Workflow.getVersion(ChangeIds.DELETE_RELEASES_WITH_APPLICATION, Workflow.DEFAULT_VERSION, 1) == 1) {
+                ReleaseActivities releases = Workflow.newActivityStub(ReleaseActivities.class, ActivityOptions.newBuilder()
+                        .setStartToCloseTimeout(Duration.ofMinutes(10))
+                        .setRetryOptions(RetryOptions.newBuilder().setMaximumInterval(Duration.ofMinutes(1)).build())
+                        .build());
+                operation.step("delete-releases", () -> releases.deleteAppReleases(request.appId()));
+            }
             operation.step("forget-application", () -> environments.forgetApplication(request.appId()));
             operation.succeeded();
         } catch (TemporalFailure failure) {

@@ -16,6 +16,12 @@ public final class ChangeIds {
     /** Deleting an environment also deletes its backups' objects (step {@code delete-backups}). */
     public static final String DELETE_BACKUPS_WITH_ENVIRONMENT = "delete-backups-with-environment";
 
+    /** Deleting an environment also deletes its code objects (step {@code delete-code}). */
+    public static final String DELETE_CODE_WITH_ENVIRONMENT = "delete-code-with-environment";
+
+    /** Deleting an application also deletes its releases' objects (step {@code delete-releases}). */
+    public static final String DELETE_RELEASES_WITH_APPLICATION = "delete-releases-with-application";
+
     private ChangeIds() {
     }
 }

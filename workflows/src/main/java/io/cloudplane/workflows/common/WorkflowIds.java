@@ -35,4 +35,20 @@ public final class WorkflowIds {
     public static String deleteApplication(String appId) {
         return "app-delete/" + appId;
     }
+
+    public static String createRelease(String releaseId) {
+        return "release-create/" + releaseId;
+    }
+
+    public static String deploy(String deploymentId) {
+        return "deploy/" + deploymentId;
+    }
+
+    public static String promotion(String promotionId) {
+        return "promotion/" + promotionId;
+    }
+
+    public static String cloneApplication(String newAppId) {
+        return "app-clone/" + newAppId;
+    }
 }

@@ -1,5 +1,6 @@
 package io.cloudplane.workflows.environment;
 
+import io.cloudplane.workflows.application.CodeActivities;
 import io.cloudplane.workflows.backup.BackupActivities;
 import io.cloudplane.workflows.common.ChangeIds;
 import io.cloudplane.workflows.common.EnvironmentStatus;
@@ -14,10 +15,15 @@ import java.time.Duration;
 /**
  * Every step is "delete if present", so running the workflow again after a failure, or twice,
  * ends in the same place: nothing of the environment left, its backups in object storage included
- * (from change {@code delete-backups-with-environment}; their rows go with the environment's).
+ * (from change {@code delete-backups-with-environment}; their rows go with the environment's), and
+ * its code objects (from change {@code delete-code-with-environment}).
  */
 public class DeleteEnvironmentWorkflowImpl implements DeleteEnvironmentWorkflow {
     private final BackupActivities backups = Workflow.newActivityStub(BackupActivities.class, ActivityOptions.newBuilder()
+            .setStartToCloseTimeout(Duration.ofMinutes(10))
+            .setRetryOptions(RetryOptions.newBuilder().setMaximumInterval(Duration.ofMinutes(1)).build())
+            .build());
+    private final CodeActivities code = Workflow.newActivityStub(CodeActivities.class, ActivityOptions.newBuilder()
             .setStartToCloseTimeout(Duration.ofMinutes(10))
             .setRetryOptions(RetryOptions.newBuilder().setMaximumInterval(Duration.ofMinutes(1)).build())
             .build());
@@ -35,6 +41,9 @@ public class DeleteEnvironmentWorkflowImpl implements DeleteEnvironmentWorkflow 
                 if (deleteBackups) {
                     backups.deleteEnvironmentBackups(request.appId(), envId);
                 }
+                if (Workflow.getVersion(ChangeIds.DELETE_CODE_WITH_ENVIRONMENT, Workflow.DEFAULT_VERSION, 1) == 1) {
+                    code.deleteCode(request.appId(), envId);
+                }
                 act.environments.forgetEnvironment(envId);
                 return;
             }
@@ -45,6 +54,9 @@ public class DeleteEnvironmentWorkflowImpl implements DeleteEnvironmentWorkflow 
             operation.step("delete-folders", () -> act.files.deleteFolders(envId));
             if (deleteBackups) {
                 operation.step("delete-backups", () -> backups.deleteEnvironmentBackups(request.appId(), envId));
+            }
+            if (Workflow.getVersion(ChangeIds.DELETE_CODE_WITH_ENVIRONMENT, Workflow.DEFAULT_VERSION, 1) == 1) {
+                operation.step("delete-code", () -> code.deleteCode(request.appId(), envId));
             }
             operation.step("forget-environment", () -> act.environments.forgetEnvironment(envId));
             operation.succeeded();

@@ -1,5 +1,7 @@
 package io.cloudplane.infra.runtime.builtin;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
@@ -22,7 +24,9 @@ import java.util.concurrent.Executors;
  * environment's code folder over HTTP, answers {@code /_health}, and reports whether it can reach
  * the environment's database. It is configured the way Heroku-style platforms configure apps, by
  * environment variables: PORT, CODE_DIR, DATABASE_URL, DATABASE_USERNAME, DATABASE_PASSWORD.
- * Uses the JDK and the PostgreSQL driver only, so that it starts fast.
+ * Uses the JDK, the PostgreSQL driver and jackson-core only, so that it starts fast. Files are read
+ * from the code folder at each request, so new code is served as soon as it is swapped in; only
+ * {@code app.json} is read at start.
  */
 public final class BuiltinAppServer {
     private final String version;
@@ -45,6 +49,11 @@ public final class BuiltinAppServer {
         Map<String, String> env = System.getenv();
         int port = Integer.parseInt(require(env, "PORT"));
         BuiltinAppServer app = new BuiltinAppServer(version, env);
+        String invalid = app.checkAppJson();
+        if (invalid != null) {
+            System.err.println("builtin-app-server: app.json is not valid JSON: " + invalid);
+            System.exit(3);
+        }
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
         server.createContext("/_health", app::health);
         server.createContext("/", app::serve);
@@ -52,6 +61,29 @@ public final class BuiltinAppServer {
         server.start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> server.stop(0)));
         System.out.println("builtin-app-server " + version + " listening on 127.0.0.1:" + port + ", serving " + app.codeDir);
+    }
+
+    /**
+     * The optional {@code app.json} at the root of the code is read once, at start: a file that is
+     * not valid JSON stops the server before it listens, so it never becomes healthy.
+     */
+    private String checkAppJson() {
+        Path file = codeDir.resolve("app.json");
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        try (JsonParser parser = new JsonFactory().createParser(file.toFile())) {
+            if (parser.nextToken() == null) {
+                return "the file is empty";
+            }
+            parser.skipChildren();
+            if (parser.nextToken() != null) {
+                return "content after the JSON value at " + parser.currentLocation();
+            }
+            return null;
+        } catch (IOException e) {
+            return e.getMessage().replace('\n', ' ');
+        }
     }
 
     private void health(HttpExchange exchange) throws IOException {

@@ -1,0 +1,62 @@
+package io.cloudplane.activities;
+
+import io.cloudplane.infra.code.EnvironmentCode;
+import io.cloudplane.infra.persistence.EnvironmentCodeRecord;
+import io.cloudplane.infra.persistence.ReleaseRecord;
+import io.cloudplane.infra.persistence.ReleaseRepository;
+import io.cloudplane.infra.storage.ObjectStore;
+import io.cloudplane.workflows.release.ReleaseActivities;
+import jakarta.inject.Provider;
+import jakarta.inject.Singleton;
+
+import java.util.NoSuchElementException;
+import java.util.UUID;
+
+@Singleton
+public class ReleaseActivitiesImpl implements ReleaseActivities {
+    private final ReleaseRepository releases;
+    private final EnvironmentCode code;
+    private final Provider<ObjectStore> store;
+
+    public ReleaseActivitiesImpl(ReleaseRepository releases, EnvironmentCode code, Provider<ObjectStore> store) {
+        this.releases = releases;
+        this.code = code;
+        this.store = store;
+    }
+
+    @Override
+    public void snapshot(String releaseId) {
+        ReleaseRecord release = releases.findById(UUID.fromString(releaseId))
+                .orElseThrow(() -> Failures.notFound("release " + releaseId + " does not exist"));
+        if (release.status() == ReleaseRecord.Status.READY) {
+            return;
+        }
+        // Read at each attempt: a new upload replaces the source's object, and the retry copies the new one.
+        EnvironmentCodeRecord source = code.current(release.sourceEnvId())
+                .orElseThrow(() -> Failures.invalid("the environment " + release.sourceEnvName() + " has no code to release"));
+        ObjectStore.StoredObject copy;
+        try {
+            copy = store.get().copy(source.objectKey(), release.objectKey());
+        } catch (NoSuchElementException e) {
+            throw new IllegalStateException("the source code changed while it was copied; retrying", e);
+        }
+        if (copy.size() != source.sizeBytes()) {
+            throw new IllegalStateException("the copy of " + source.objectKey() + " has " + copy.size() + " bytes, not "
+                    + source.sizeBytes());
+        }
+        releases.markReady(release.id(), source.sha256(), copy.size());
+    }
+
+    @Override
+    public void markFailed(String releaseId, String reason) {
+        UUID id = UUID.fromString(releaseId);
+        releases.findById(id).ifPresent(r -> store.get().deletePrefix(r.objectKey()));
+        releases.markFailed(id, reason);
+    }
+
+    @Override
+    public void deleteAppReleases(String appId) {
+        store.get().deletePrefix("releases/" + UUID.fromString(appId) + "/");
+    }
+
+}

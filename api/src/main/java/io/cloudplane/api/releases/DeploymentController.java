@@ -1,0 +1,166 @@
+package io.cloudplane.api.releases;
+
+import io.cloudplane.api.apps.Access;
+import io.cloudplane.api.apps.AccessService;
+import io.cloudplane.api.apps.AppService;
+import io.cloudplane.api.operations.OperationLauncher;
+import io.cloudplane.api.problem.ApiException;
+import io.cloudplane.api.security.Caller;
+import io.cloudplane.infra.persistence.DeploymentRecord;
+import io.cloudplane.infra.persistence.DeploymentRepository;
+import io.cloudplane.infra.persistence.EnvironmentCodeRepository;
+import io.cloudplane.infra.persistence.EnvironmentRecord;
+import io.cloudplane.infra.persistence.OperationRecord;
+import io.cloudplane.infra.persistence.ReleaseRecord;
+import io.cloudplane.infra.persistence.ReleaseRepository;
+import io.cloudplane.infra.release.DeploymentLedger;
+import io.cloudplane.workflows.common.EnvironmentStatus;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.authentication.Authentication;
+import io.micronaut.security.rules.SecurityRule;
+import io.micronaut.serde.annotation.Serdeable;
+import io.swagger.v3.oas.annotations.tags.Tag;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * Deployments of releases into an environment (202 with the deployment; its DEPLOY_RELEASE
+ * operation shows the steps), their history, and rollback: a deployment of the previous
+ * successful release. Owners and developers deploy; production takes the owner.
+ */
+@Controller("/api/v1/apps/{appId}/environments/{envId}")
+@Secured(SecurityRule.IS_AUTHENTICATED)
+@Tag(name = "releases")
+public class DeploymentController {
+    private final AccessService access;
+    private final ReleaseRepository releases;
+    private final DeploymentRepository deployments;
+    private final DeploymentLedger ledger;
+    private final OperationLauncher launcher;
+    private final EnvironmentCodeRepository code;
+
+    public DeploymentController(AccessService access, ReleaseRepository releases, DeploymentRepository deployments,
+                                DeploymentLedger ledger, OperationLauncher launcher, EnvironmentCodeRepository code) {
+        this.access = access;
+        this.releases = releases;
+        this.deployments = deployments;
+        this.ledger = ledger;
+        this.launcher = launcher;
+        this.code = code;
+    }
+
+    @Serdeable
+    public record DeployBody(@Nullable String releaseId) {
+    }
+
+    @Serdeable
+    public record DeploymentView(UUID id, UUID releaseId, @Nullable String releaseName, DeploymentRecord.Status status,
+                                 boolean rollback, @Nullable UUID promotionId, @Nullable UUID deployedBy, Instant createdAt,
+                                 @Nullable Instant startedAt, @Nullable Instant finishedAt, @Nullable String error,
+                                 @Nullable UUID safetyBackupId, boolean dataRestored, @Nullable UUID previousReleaseId,
+                                 UUID operationId) {
+        static DeploymentView of(DeploymentRecord d, String releaseName) {
+            return new DeploymentView(d.id(), d.releaseId(), releaseName, d.status(), d.isRollback(), d.promotionId(), d.deployedBy(),
+                    d.createdAt(), d.startedAt(), d.finishedAt(), d.error(), d.safetyBackupId(), d.dataRestored(),
+                    d.previousReleaseId(), d.id());
+        }
+    }
+
+    @Serdeable
+    public record Page(List<DeploymentView> items) {
+    }
+
+    @Post("/deployments")
+    public HttpResponse<DeploymentView> deploy(UUID appId, UUID envId, @Body DeployBody body, Authentication auth) {
+        UUID caller = Caller.id(auth);
+        Access a = access.requireApp(caller, appId);
+        EnvironmentRecord env = requireDeployable(a, envId);
+        UUID releaseId = Ids.parse("releaseId", body.releaseId());
+        ReleaseRecord release = releases.findById(releaseId).filter(r -> r.appId().equals(appId))
+                .orElseThrow(() -> ApiException.badRequest("releaseId", "no release " + releaseId + " in this app"));
+        requireReady(release);
+        return start(a, env, release, false, caller);
+    }
+
+    @Get("/deployments")
+    public Page history(UUID appId, UUID envId, Authentication auth) {
+        Access a = access.requireApp(Caller.id(auth), appId);
+        access.requireEnvironment(a, envId);
+        if (a.role() == Access.Role.USER) {
+            throw ApiException.forbidden("Only the app's owner and developers see its deployments");
+        }
+        Map<UUID, String> names = new HashMap<>();
+        return new Page(deployments.findByEnvNewestFirst(envId, 100).stream()
+                .map(d -> DeploymentView.of(d, names.computeIfAbsent(d.releaseId(),
+                        id -> releases.findById(id).map(ReleaseRecord::name).orElse(null))))
+                .toList());
+    }
+
+    /** Deploys the newest successful release that is not the one the environment runs now. */
+    @Post("/rollback")
+    public HttpResponse<DeploymentView> rollback(UUID appId, UUID envId, Authentication auth) {
+        UUID caller = Caller.id(auth);
+        Access a = access.requireApp(caller, appId);
+        EnvironmentRecord env = requireDeployable(a, envId);
+        UUID current = code.findById(envId).map(c -> c.releaseId()).orElse(null);
+        DeploymentRecord previous = deployments.findSucceededNewestFirst(envId).stream()
+                .filter(d -> !Objects.equals(d.releaseId(), current)).findFirst()
+                .orElseThrow(() -> ApiException.unprocessable("There is no previous successful release to roll back to"));
+        ReleaseRecord release = releases.findById(previous.releaseId()).orElseThrow();
+        requireReady(release);
+        return start(a, env, release, true, caller);
+    }
+
+    private HttpResponse<DeploymentView> start(Access a, EnvironmentRecord env, ReleaseRecord release, boolean rollback, UUID caller) {
+        AppService.requireActive(a.app());
+        OperationRecord op;
+        try {
+            op = ledger.create(UUID.randomUUID(), a.app().id(), env.id(), release.id(), null, rollback, caller);
+        } catch (DeploymentLedger.EnvironmentBusyException busy) {
+            throw busy.running() == null ? ApiException.conflict("Another operation started on this environment just now")
+                    : ApiException.busy("Operation " + busy.running().id() + " (" + busy.running().type()
+                    + ") is running on this environment", busy.running().id().toString());
+        }
+        launcher.launch(op);
+        DeploymentRecord d = deployments.findById(op.id()).orElseThrow();
+        return HttpResponse.accepted(URI.create("/api/v1/operations/" + op.id())).body(DeploymentView.of(d, release.name()));
+    }
+
+    private EnvironmentRecord requireDeployable(Access a, UUID envId) {
+        EnvironmentRecord env = access.requireEnvironment(a, envId);
+        if (a.role() == Access.Role.USER) {
+            throw ApiException.forbidden("Only the app's owner and developers deploy");
+        }
+        if (env.type() == EnvironmentRecord.EnvironmentType.PRODUCTION && a.role() != Access.Role.OWNER) {
+            throw ApiException.forbidden("Only the app's owner deploys to production; developers promote");
+        }
+        if (env.status() == EnvironmentStatus.PROVISIONING || env.status() == EnvironmentStatus.DELETING) {
+            throw ApiException.conflict("The environment is " + env.status() + "; deploy when it is done");
+        }
+        if (env.status() == EnvironmentStatus.SLEEPING) {
+            throw ApiException.conflict("The sandbox is asleep; open Studio or wake it, then deploy");
+        }
+        return env;
+    }
+
+    static void requireReady(ReleaseRecord release) {
+        switch (release.status()) {
+            case CREATING -> throw ApiException.conflict("Release '" + release.name() + "' is still being created");
+            case FAILED -> throw ApiException.unprocessable("releaseId: release '" + release.name() + "' failed: " + release.error());
+            default -> {
+            }
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package io.cloudplane.api.releases;
+
+import io.cloudplane.api.apps.Access;
+import io.cloudplane.api.apps.AccessService;
+import io.cloudplane.api.operations.OperationLauncher;
+import io.cloudplane.api.problem.ApiException;
+import io.cloudplane.api.security.Caller;
+import io.cloudplane.infra.persistence.EnvironmentCodeRepository;
+import io.cloudplane.infra.persistence.EnvironmentRecord;
+import io.cloudplane.infra.persistence.EnvironmentRepository;
+import io.cloudplane.infra.persistence.OperationRepository;
+import io.cloudplane.infra.persistence.ReleaseRecord;
+import io.cloudplane.infra.persistence.ReleaseRepository;
+import io.cloudplane.infra.storage.ObjectStore;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Delete;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.authentication.Authentication;
+import io.micronaut.security.rules.SecurityRule;
+import io.micronaut.serde.annotation.Serdeable;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.inject.Provider;
+
+import java.net.URI;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Releases of an app: cut from a development or staging environment (202; the CREATE_RELEASE
+ * operation copies the code inside object storage), listed, shown, and deleted while no
+ * deployment has used them.
+ */
+@Controller("/api/v1/apps/{appId}/releases")
+@Secured(SecurityRule.IS_AUTHENTICATED)
+@Tag(name = "releases")
+public class ReleaseController {
+    private final AccessService access;
+    private final ReleaseRepository releases;
+    private final ReleaseService service;
+    private final OperationLauncher launcher;
+    private final EnvironmentCodeRepository code;
+    private final EnvironmentRepository environments;
+    private final OperationRepository operations;
+    private final Provider<ObjectStore> store;
+
+    public ReleaseController(AccessService access, ReleaseRepository releases, ReleaseService service, OperationLauncher launcher,
+                             EnvironmentCodeRepository code, EnvironmentRepository environments, OperationRepository operations,
+                             Provider<ObjectStore> store) {
+        this.access = access;
+        this.releases = releases;
+        this.service = service;
+        this.launcher = launcher;
+        this.code = code;
+        this.environments = environments;
+        this.operations = operations;
+        this.store = store;
+    }
+
+    @Serdeable
+    public record CreateRelease(@Nullable String name, @Nullable String description, @Nullable String sourceEnvironmentId) {
+    }
+
+    @Post
+    public HttpResponse<ReleaseView> create(UUID appId, @Body CreateRelease body, Authentication auth) {
+        UUID caller = Caller.id(auth);
+        Access a = requireDeveloper(caller, appId);
+        String name = body.name() == null ? "" : body.name().strip();
+        if (name.isEmpty() || name.length() > 100) {
+            throw ApiException.badRequest("name", "required, 1 to 100 characters");
+        }
+        if (!name.matches("[\\p{L}\\p{N}][\\p{L}\\p{N} ._+-]*")) {
+            throw ApiException.badRequest("name", "letters, digits, spaces and . _ + - only, starting with a letter or digit");
+        }
+        if (body.description() != null && body.description().length() > 1000) {
+            throw ApiException.badRequest("description", "at most 1000 characters");
+        }
+        UUID sourceId = Ids.parse("sourceEnvironmentId", body.sourceEnvironmentId());
+        EnvironmentRecord source = environments.findById(sourceId).filter(e -> e.appId().equals(appId))
+                .orElseThrow(() -> ApiException.badRequest("sourceEnvironmentId", "no environment " + sourceId + " in this app"));
+        if (source.type() != EnvironmentRecord.EnvironmentType.DEVELOPMENT && source.type() != EnvironmentRecord.EnvironmentType.STAGING) {
+            throw ApiException.unprocessable("sourceEnvironmentId: a release is cut from a development or staging environment, not from "
+                    + source.type().name().toLowerCase() + " '" + source.name() + "'");
+        }
+        if (code.findById(sourceId).isEmpty()) {
+            throw ApiException.unprocessable("sourceEnvironmentId: the environment '" + source.name() + "' has no code yet; upload some first");
+        }
+        ReleaseRecord release = service.createRelease(a, caller, source, name, body.description());
+        operations.findById(release.id()).ifPresent(launcher::launch);
+        return HttpResponse.accepted(URI.create("/api/v1/operations/" + release.id()))
+                .header("Content-Location", "/api/v1/apps/" + appId + "/releases/" + release.id())
+                .body(ReleaseView.of(release, List.of(), release.id()));
+    }
+
+    @Get
+    public ReleaseView.Page list(UUID appId, Authentication auth) {
+        requireDeveloper(Caller.id(auth), appId);
+        return new ReleaseView.Page(releases.findByAppNewestFirst(appId).stream().map(this::view).toList());
+    }
+
+    @Get("/{releaseId}")
+    public ReleaseView get(UUID appId, UUID releaseId, Authentication auth) {
+        requireDeveloper(Caller.id(auth), appId);
+        return view(require(appId, releaseId));
+    }
+
+    /** 204; 409 once a deployment has used the release (it is locked), or while it is being created. */
+    @Delete("/{releaseId}")
+    public HttpResponse<Void> delete(UUID appId, UUID releaseId, Authentication auth) {
+        requireDeveloper(Caller.id(auth), appId);
+        ReleaseRecord release = require(appId, releaseId);
+        if (release.firstDeployedAt() != null) {
+            throw ApiException.conflict("Release '" + release.name() + "' is locked: it was deployed on " + release.firstDeployedAt()
+                    + ", and a deployed release stays so that deployments can be traced and rolled back to");
+        }
+        if (release.status() == ReleaseRecord.Status.CREATING) {
+            throw ApiException.conflict("Release '" + release.name() + "' is still being created; delete it when it is done");
+        }
+        if (releases.deleteIfUnlocked(releaseId) == 0) {
+            throw ApiException.conflict("Release '" + release.name() + "' was deployed just now and is locked");
+        }
+        store.get().deletePrefix(release.objectKey());
+        return HttpResponse.noContent();
+    }
+
+    private ReleaseView view(ReleaseRecord r) {
+        List<ReleaseView.EnvironmentRef> running = code.findByReleaseId(r.id()).stream()
+                .flatMap(c -> environments.findById(c.envId()).stream())
+                .map(e -> new ReleaseView.EnvironmentRef(e.id(), e.name())).toList();
+        return ReleaseView.of(r, running, r.id());
+    }
+
+    private ReleaseRecord require(UUID appId, UUID releaseId) {
+        return releases.findById(releaseId).filter(r -> r.appId().equals(appId))
+                .orElseThrow(() -> ApiException.notFound("release " + releaseId));
+    }
+
+    private Access requireDeveloper(UUID caller, UUID appId) {
+        Access a = access.requireApp(caller, appId);
+        if (a.role() == Access.Role.USER) {
+            throw ApiException.forbidden("Only the app's owner and developers handle its releases");
+        }
+        return a;
+    }
+}

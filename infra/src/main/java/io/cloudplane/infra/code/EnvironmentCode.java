@@ -1,0 +1,202 @@
+package io.cloudplane.infra.code;
+
+import io.cloudplane.infra.files.EnvironmentFiles;
+import io.cloudplane.infra.persistence.EnvironmentCodeRecord;
+import io.cloudplane.infra.persistence.EnvironmentCodeRepository;
+import io.cloudplane.infra.storage.ObjectStore;
+import jakarta.inject.Provider;
+import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * An environment's code, kept in two places that always agree: the canonical tar.gz in object
+ * storage (what releases, clones and downloads copy) and the local tree its server reads. A new
+ * version is unpacked into a tree of its own and stored under a key of its own; only then does the
+ * environment switch to it, so a failure half-way leaves the old code untouched.
+ */
+@Singleton
+public class EnvironmentCode {
+    private static final Logger LOG = LoggerFactory.getLogger(EnvironmentCode.class);
+    private final EnvironmentFiles files;
+    private final EnvironmentCodeRepository code;
+    private final Provider<ObjectStore> store;
+    private final CodeSettings settings;
+    private final ConcurrentHashMap<UUID, Object> locks = new ConcurrentHashMap<>();
+
+    public EnvironmentCode(EnvironmentFiles files, EnvironmentCodeRepository code, Provider<ObjectStore> store,
+                           CodeSettings settings) {
+        this.files = files;
+        this.code = code;
+        this.store = store;
+        this.settings = settings;
+    }
+
+    public Optional<EnvironmentCodeRecord> current(UUID envId) {
+        return code.findById(envId);
+    }
+
+    /**
+     * Installs an uploaded archive (zip or tar.gz) as the environment's code. A hostile archive
+     * throws {@link CodeArchives.HostileArchiveException} and changes nothing.
+     */
+    public EnvironmentCodeRecord upload(UUID appId, UUID envId, Path archive, UUID by) {
+        synchronized (locks.computeIfAbsent(envId, k -> new Object())) {
+            String tree = "u-" + UUID.randomUUID();
+            Path dir = files.prepareCodeTree(envId.toString(), tree);
+            Path canonical = null;
+            String newKey = null;
+            Optional<EnvironmentCodeRecord> before = code.findById(envId);
+            String previousTree = files.currentCodeTree(envId.toString());
+            boolean switched = false;
+            try {
+                CodeArchives.extract(archive, dir, settings.limits());
+                canonical = Files.createTempFile("code-", ".tar.gz");
+                try (OutputStream out = Files.newOutputStream(canonical)) {
+                    CodeArchives.writeTarGz(dir, out);
+                }
+                String sha256 = CodeArchives.sha256(canonical);
+                newKey = EnvironmentCodeRecord.keyFor(appId, envId, sha256);
+                ObjectStore.StoredObject stored;
+                try (InputStream in = Files.newInputStream(canonical)) {
+                    stored = store.get().put(newKey, in, "application/gzip");
+                }
+                files.activateCodeTree(envId.toString(), tree);
+                switched = true;
+                EnvironmentCodeRecord record = new EnvironmentCodeRecord(envId, newKey, sha256, stored.size(), null, tree, by,
+                        Instant.now().truncatedTo(ChronoUnit.MICROS));
+                save(record);
+                String previousKey = before.map(EnvironmentCodeRecord::objectKey).orElse(null);
+                discard(envId, previousTree, previousKey, record);
+                return record;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } finally {
+                if (!switched) {
+                    files.deleteCodeTree(envId.toString(), tree);
+                    if (newKey != null && !newKey.equals(before.map(EnvironmentCodeRecord::objectKey).orElse(null))) {
+                        deleteQuietly(newKey);
+                    }
+                }
+                if (canonical != null) {
+                    try {
+                        Files.deleteIfExists(canonical);
+                    } catch (IOException ignored) {
+                        // a temporary file
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Unpacks {@code objectKey} into a new tree {@code tree}, checking its SHA-256 on the way.
+     * Throws {@link DigestMismatchException} when the stored bytes are not the expected ones.
+     */
+    public void unpack(UUID envId, String tree, String objectKey, String expectedSha256, Runnable progress) {
+        Path dir = files.prepareCodeTree(envId.toString(), tree);
+        boolean done = false;
+        try (InputStream in = new ProgressStream(store.get().get(objectKey), progress)) {
+            String actual = CodeArchives.extractTarGz(in, dir, artifactLimits());
+            if (!actual.equals(expectedSha256)) {
+                throw new DigestMismatchException("the artifact " + objectKey + " has SHA-256 " + actual
+                        + ", not the recorded " + expectedSha256);
+            }
+            done = true;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            if (!done) {
+                files.deleteCodeTree(envId.toString(), tree);
+            }
+        }
+    }
+
+    /**
+     * Canonical artifacts list every folder, so they hold more entries than the upload they came
+     * from; the paths and links are checked as strictly, the counts get room for the folders.
+     */
+    private CodeArchives.Limits artifactLimits() {
+        CodeArchives.Limits l = settings.limits();
+        return new CodeArchives.Limits(l.maxArchiveBytes() * 2, l.maxEntries() * 2, l.maxExpandedBytes());
+    }
+
+    /** Makes {@code record} the environment's code: its tree becomes current and its row is written. */
+    public void activate(EnvironmentCodeRecord record) {
+        files.activateCodeTree(record.envId().toString(), record.tree());
+        save(record);
+    }
+
+    /** Removes a tree and an object the environment no longer uses (never the current ones). */
+    public void discard(UUID envId, String tree, String objectKey, EnvironmentCodeRecord current) {
+        if (tree != null && !tree.equals(current.tree())) {
+            files.deleteCodeTree(envId.toString(), tree);
+        }
+        if (objectKey != null && !objectKey.equals(current.objectKey())) {
+            deleteQuietly(objectKey);
+        }
+    }
+
+    public void forget(UUID envId) {
+        code.deleteById(envId);
+    }
+
+    public InputStream open(EnvironmentCodeRecord record) {
+        return store.get().get(record.objectKey());
+    }
+
+    private void save(EnvironmentCodeRecord record) {
+        if (code.existsById(record.envId())) {
+            code.update(record);
+        } else {
+            code.save(record);
+        }
+    }
+
+    private void deleteQuietly(String key) {
+        try {
+            store.get().deletePrefix(key);
+        } catch (RuntimeException e) {
+            LOG.warn("Could not delete the unused code object {}: {}", key, e.getMessage());
+        }
+    }
+
+    /** The stored artifact is not the one that was recorded. */
+    public static final class DigestMismatchException extends RuntimeException {
+        public DigestMismatchException(String message) {
+            super(message);
+        }
+    }
+
+    private static final class ProgressStream extends java.io.FilterInputStream {
+        private final Runnable progress;
+        private long sinceReport;
+
+        ProgressStream(InputStream in, Runnable progress) {
+            super(in);
+            this.progress = progress;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0 && (sinceReport += n) > 4 * 1024 * 1024) {
+                sinceReport = 0;
+                progress.run();
+            }
+            return n;
+        }
+    }
+}

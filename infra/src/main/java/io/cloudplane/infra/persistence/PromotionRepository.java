@@ -1,0 +1,16 @@
+package io.cloudplane.infra.persistence;
+
+import io.micronaut.data.annotation.Query;
+import io.micronaut.data.jdbc.annotation.JdbcRepository;
+import io.micronaut.data.model.query.builder.sql.Dialect;
+import io.micronaut.data.repository.CrudRepository;
+
+import java.util.List;
+import java.util.UUID;
+
+@JdbcRepository(dialect = Dialect.POSTGRES)
+public interface PromotionRepository extends CrudRepository<PromotionRecord, UUID> {
+
+    @Query("SELECT * FROM promotions WHERE app_id = :appId ORDER BY created_at DESC, id LIMIT 100")
+    List<PromotionRecord> findByAppNewestFirst(UUID appId);
+}

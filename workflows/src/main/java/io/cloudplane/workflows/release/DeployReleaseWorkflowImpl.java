@@ -1,0 +1,148 @@
+package io.cloudplane.workflows.release;
+
+import io.cloudplane.workflows.backup.BackupRequest;
+import io.cloudplane.workflows.backup.BackupWorkflow;
+import io.cloudplane.workflows.backup.RestoreActivities;
+import io.cloudplane.workflows.common.EnvironmentStatus;
+import io.cloudplane.workflows.common.OperationTracker;
+import io.cloudplane.workflows.environment.EnvironmentActivityStubs;
+import io.cloudplane.workflows.activities.RuntimeActivities;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.TemporalFailure;
+import io.temporal.workflow.ChildWorkflowOptions;
+import io.temporal.workflow.Workflow;
+
+import java.time.Duration;
+
+/**
+ * A deployment as a runbook. Nothing the environment runs is touched until the artifact is
+ * downloaded and its digest checked; from the swap on, any failure puts the previous code back,
+ * and the data too (from the safety backup) when the new server ran, and then brings the server
+ * back. The deployment is FAILED with the reason and the workflow fails: it never reports success.
+ */
+public class DeployReleaseWorkflowImpl implements DeployReleaseWorkflow {
+    private static final String[] NON_RETRYABLE = {"NotFound", "InvalidInput", "DigestMismatch", "HostileArchive"};
+    private final DeploymentActivities deploys = Workflow.newActivityStub(DeploymentActivities.class, ActivityOptions.newBuilder()
+            .setStartToCloseTimeout(Duration.ofMinutes(30))
+            .setHeartbeatTimeout(Duration.ofMinutes(1))
+            .setRetryOptions(RetryOptions.newBuilder().setInitialInterval(Duration.ofSeconds(1)).setMaximumAttempts(4)
+                    .setDoNotRetry(NON_RETRYABLE).build())
+            .build());
+    private final DeploymentActivities undo = Workflow.newActivityStub(DeploymentActivities.class, ActivityOptions.newBuilder()
+            .setStartToCloseTimeout(Duration.ofMinutes(10))
+            .setRetryOptions(RetryOptions.newBuilder().setMaximumInterval(Duration.ofMinutes(1)).build())
+            .build());
+    private final RestoreActivities data = Workflow.newActivityStub(RestoreActivities.class, ActivityOptions.newBuilder()
+            .setStartToCloseTimeout(Duration.ofHours(6))
+            .setHeartbeatTimeout(Duration.ofMinutes(2))
+            .setRetryOptions(RetryOptions.newBuilder().setInitialInterval(Duration.ofSeconds(2)).setMaximumAttempts(5).build())
+            .build());
+
+    @Override
+    public DeployResult deploy(DeployRequest request) {
+        EnvironmentActivityStubs act = new EnvironmentActivityStubs();
+        RuntimeActivities health = Workflow.newActivityStub(RuntimeActivities.class, ActivityOptions.newBuilder()
+                .setStartToCloseTimeout(Duration.ofSeconds(request.healthTimeoutSeconds() + 30L))
+                .setHeartbeatTimeout(Duration.ofSeconds(30))
+                .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
+                .build());
+        OperationTracker op = new OperationTracker(request.deploymentId());
+        String id = request.deploymentId();
+        String envId = request.envId();
+        op.started();
+        DeployPlan plan;
+        try {
+            plan = op.step("begin", () -> deploys.begin(id));
+        } catch (TemporalFailure failure) {
+            return fail(op, id, OperationTracker.reason(failure), failure);
+        }
+        if (plan.alreadyCurrent()) {
+            // The environment already runs exactly this code: deploying it again changes nothing.
+            op.skip("deploy");
+            deploys.finish(id, true, null);
+            op.succeeded();
+            return new DeployResult(id, request.releaseId(), false, null);
+        }
+        boolean swapped = false;
+        boolean started = false;
+        try {
+            if (plan.safetyBackupId() != null) {
+                op.step("safety-backup", () -> Workflow.newChildWorkflowStub(BackupWorkflow.class, ChildWorkflowOptions.newBuilder()
+                                .setWorkflowId("backup/" + plan.safetyBackupId()).build())
+                        .backup(new BackupRequest(plan.safetyBackupId(), request.appId(), envId, null)));
+            }
+            op.step("download-artifact", () -> deploys.stage(id));
+            op.step("stop-server", () -> {
+                act.environments.setStatus(envId, EnvironmentStatus.DEPLOYING, null);
+                act.runtime.stopServer(envId);
+            });
+            swapped = true; // revertCode is idempotent, so a swap that failed half-way is undone too
+            op.step("swap-code", () -> deploys.activate(id));
+            op.step("start-server", () -> act.runtime.startServer(envId));
+            started = true;
+            op.step("await-healthy", () -> health.awaitHealthyWithin(envId, request.healthTimeoutSeconds()));
+            op.step("record-running", () -> act.environments.setStatus(envId, EnvironmentStatus.RUNNING, null));
+            deploys.finish(id, true, null);
+            op.succeeded();
+            return new DeployResult(id, request.releaseId(), true, plan.safetyBackupId());
+        } catch (TemporalFailure failure) {
+            String reason = OperationTracker.reason(failure);
+            boolean revert = swapped;
+            boolean restoreData = started && plan.safetyBackupId() != null;
+            Workflow.newDetachedCancellationScope(() -> {
+                if (revert) {
+                    putBack(act, op, request, plan, reason, restoreData);
+                }
+            }).run();
+            return fail(op, id, reason, failure);
+        }
+    }
+
+    private void putBack(EnvironmentActivityStubs act, OperationTracker op, DeployRequest request, DeployPlan plan,
+                         String reason, boolean restoreData) {
+        String id = request.deploymentId();
+        String envId = request.envId();
+        op.step("revert-code", () -> {
+            act.runtime.stopServer(envId);
+            undo.revertCode(id);
+        });
+        if (restoreData) {
+            // The new server ran, so it may have changed the data: the safety backup puts it back.
+            op.step("restore-data", () -> {
+                data.restoreDatabase(id, envId, plan.safetyBackupId());
+                data.swapDatabase(id, envId);
+                data.restoreFiles(id, envId, plan.safetyBackupId());
+                undo.markDataRestored(id);
+            });
+        }
+        boolean serve = plan.previousStatus() != EnvironmentStatus.STOPPED && plan.previousStatus() != EnvironmentStatus.SLEEPING;
+        EnvironmentStatus after = serve ? EnvironmentStatus.RUNNING : plan.previousStatus();
+        String why = null;
+        if (serve) {
+            try {
+                op.step("restart-previous", () -> {
+                    act.runtime.startServer(envId);
+                    act.health.awaitHealthy(envId);
+                });
+            } catch (TemporalFailure notBack) {
+                after = EnvironmentStatus.FAILED;
+                why = "the deployment failed (" + reason + ") and the previous release did not come back: "
+                        + OperationTracker.reason(notBack);
+            }
+        }
+        act.environments.setStatus(envId, after, why);
+        if (restoreData) {
+            data.discardKeptAside(id, envId);
+        }
+    }
+
+    private DeployResult fail(OperationTracker op, String id, String reason, TemporalFailure failure) {
+        Workflow.newDetachedCancellationScope(() -> {
+            undo.finish(id, false, reason);
+            op.failed(reason);
+        }).run();
+        throw ApplicationFailure.newNonRetryableFailureWithCause("deployment " + id + " failed: " + reason, "DeployFailed", failure);
+    }
+}

@@ -1,0 +1,142 @@
+package io.cloudplane.workflows.release;
+
+import io.cloudplane.workflows.common.OperationTracker;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.activity.LocalActivityOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.TemporalFailure;
+import io.temporal.workflow.ChildWorkflowOptions;
+import io.temporal.workflow.Workflow;
+
+import java.time.Duration;
+
+public class PromotionWorkflowImpl implements PromotionWorkflow {
+    private final DeploymentActivities deploys = Workflow.newActivityStub(DeploymentActivities.class, ActivityOptions.newBuilder()
+            .setStartToCloseTimeout(Duration.ofSeconds(30))
+            .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(5)
+                    .setDoNotRetry("EnvironmentBusy", "NotFound", "InvalidInput").build())
+            .build());
+    private final PromotionActivities rows = Workflow.newLocalActivityStub(PromotionActivities.class,
+            LocalActivityOptions.newBuilder().setStartToCloseTimeout(Duration.ofSeconds(10))
+                    .setRetryOptions(RetryOptions.newBuilder().setMaximumInterval(Duration.ofSeconds(5)).build())
+                    .build());
+
+    private PromotionRequest request;
+    private String status = "DEPLOYING_STAGING";
+    private String stage = "STAGING";
+    private String stagingDeployment;
+    private String stagingOutcome;
+    private String productionDeployment;
+    private String productionOutcome;
+    private long expiresAt;
+    private PromotionDecision decision;
+    private long decidedAt;
+    private String error;
+
+    @Override
+    public PromotionView promote(PromotionRequest request) {
+        this.request = request;
+        stagingDeployment = Workflow.randomUUID().toString();
+        stagingOutcome = "RUNNING";
+        record();
+        if (!deployStage(request.stagingEnvId(), stagingDeployment, "STAGING")) {
+            stagingOutcome = "FAILED";
+            return end();
+        }
+        stagingOutcome = "SUCCEEDED";
+        status = "AWAITING_APPROVAL";
+        stage = "APPROVAL";
+        expiresAt = Workflow.currentTimeMillis() + request.approvalTimeoutSeconds() * 1000;
+        record();
+        boolean decided = Workflow.await(Duration.ofSeconds(request.approvalTimeoutSeconds()), () -> decision != null);
+        if (!decided) {
+            status = "EXPIRED";
+            error = "no one approved the promotion within " + request.approvalTimeoutSeconds() / 3600.0 + " hours";
+            return end();
+        }
+        if (!decision.approve()) {
+            status = "REJECTED";
+            return end();
+        }
+        status = "DEPLOYING_PRODUCTION";
+        stage = "PRODUCTION";
+        productionDeployment = Workflow.randomUUID().toString();
+        productionOutcome = "RUNNING";
+        record();
+        if (!deployStage(request.productionEnvId(), productionDeployment, "PRODUCTION")) {
+            productionOutcome = "FAILED";
+            return end();
+        }
+        productionOutcome = "SUCCEEDED";
+        status = "SUCCEEDED";
+        stage = "DONE";
+        return end();
+    }
+
+    /** Deploys to one stage's environment as a child workflow; false, with {@link #error} set, when it failed. */
+    private boolean deployStage(String envId, String deploymentId, String stageName) {
+        try {
+            deploys.prepare(new PrepareDeployment(deploymentId, request.appId(), envId, request.releaseId(),
+                    request.promotionId(), request.requestedBy()));
+            Workflow.newChildWorkflowStub(DeployReleaseWorkflow.class, ChildWorkflowOptions.newBuilder()
+                            .setWorkflowId("deploy/" + deploymentId).build())
+                    .deploy(new DeployRequest(deploymentId, request.appId(), envId, request.releaseId(),
+                            request.healthTimeoutSeconds()));
+            return true;
+        } catch (TemporalFailure failure) {
+            status = "FAILED";
+            error = "the " + stageName.toLowerCase() + " stage failed: " + OperationTracker.reason(failure);
+            return false;
+        }
+    }
+
+    private PromotionView end() {
+        PromotionView view = view();
+        record();
+        if (status.equals("FAILED")) {
+            // Operators see a failed promotion as a failed workflow, with the stage in the message.
+            throw ApplicationFailure.newNonRetryableFailure(error, "PromotionFailed");
+        }
+        return view;
+    }
+
+    @Override
+    public PromotionView decide(PromotionDecision decision) {
+        this.decision = decision;
+        this.decidedAt = Workflow.currentTimeMillis();
+        record();
+        return view();
+    }
+
+    @Override
+    public void validateDecide(PromotionDecision decision) {
+        if (decision == null || decision.userId() == null) {
+            throw new IllegalArgumentException("a decision needs the deciding user");
+        }
+        if (this.decision != null) {
+            throw new IllegalStateException("the promotion was already " + (this.decision.approve() ? "approved" : "rejected")
+                    + " by " + this.decision.userId());
+        }
+        if (!status.equals("AWAITING_APPROVAL")) {
+            throw new IllegalStateException("the promotion is " + status + ", not awaiting approval");
+        }
+        if (Workflow.currentTimeMillis() >= expiresAt) {
+            throw new IllegalStateException("the approval expired");
+        }
+        if (!decision.userId().equals(request.ownerId())) {
+            throw new SecurityException("only the app's owner decides a promotion");
+        }
+    }
+
+    @Override
+    public PromotionView view() {
+        return new PromotionView(request == null ? null : request.promotionId(), status, stage, stagingDeployment, stagingOutcome,
+                productionDeployment, productionOutcome, expiresAt, decision == null ? null : decision.approve() ? "APPROVED" : "REJECTED",
+                decision == null ? null : decision.userId(), decidedAt, decision == null ? null : decision.comment(), error);
+    }
+
+    private void record() {
+        rows.record(view());
+    }
+}
