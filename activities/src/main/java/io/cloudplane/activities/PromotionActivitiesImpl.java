@@ -19,7 +19,7 @@ public class PromotionActivitiesImpl implements PromotionActivities {
     }
 
     @Override
-    public void record(PromotionView v) {
+    public void recordPromotion(PromotionView v) {
         UUID id = UUID.fromString(v.promotionId());
         PromotionRecord p = promotions.findById(id).orElseThrow(() -> Failures.notFound("promotion " + id + " does not exist"));
         promotions.update(new PromotionRecord(p.id(), p.appId(), p.releaseId(), p.stagingEnvId(), p.productionEnvId(), v.status(),

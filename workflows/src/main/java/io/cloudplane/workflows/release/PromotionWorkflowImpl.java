@@ -137,6 +137,6 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
     }
 
     private void record() {
-        rows.record(view());
+        rows.recordPromotion(view());
     }
 }
