@@ -1,0 +1,268 @@
+package io.cloudplane.api;
+
+import io.cloudplane.infra.code.CodeArchives;
+import io.cloudplane.infra.files.EnvironmentFiles;
+import io.cloudplane.infra.persistence.AppMemberRecord;
+import io.cloudplane.infra.persistence.AppMemberRepository;
+import io.cloudplane.infra.persistence.AppRepository;
+import io.cloudplane.infra.persistence.EnvironmentCodeRepository;
+import io.cloudplane.infra.persistence.EnvironmentRepository;
+import io.cloudplane.infra.persistence.OperationRecord;
+import io.cloudplane.infra.persistence.OperationRepository;
+import io.cloudplane.infra.persistence.ReleaseRepository;
+import io.cloudplane.workflows.common.EnvironmentStatus;
+import io.cloudplane.workflows.common.OperationStatus;
+import io.micronaut.core.type.Argument;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.MutableHttpRequest;
+import io.micronaut.http.client.HttpClient;
+import io.micronaut.http.client.annotation.Client;
+import io.micronaut.http.client.exceptions.HttpClientResponseException;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import jakarta.inject.Inject;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The API of code, releases, deployments, promotions and clones: what it accepts, and that bad
+ * input is a problem naming the field and changes nothing. The workflows are tested on their own
+ * and end to end (ReleasesIT); here no worker runs.
+ */
+@MicronautTest(transactional = false)
+class ReleasesApiTest {
+    @Inject @Client("/") HttpClient http;
+    @Inject AppRepository apps;
+    @Inject AppMemberRepository members;
+    @Inject OperationRepository operations;
+    @Inject EnvironmentRepository environments;
+    @Inject EnvironmentFiles files;
+    @Inject EnvironmentCodeRepository code;
+    @Inject ReleaseRepository releases;
+
+    private record User(UUID id, String token, UUID sandboxId) {
+    }
+
+    @SuppressWarnings("unchecked")
+    private HttpResponse<Map<String, Object>> call(MutableHttpRequest<?> request, String token) {
+        request.bearerAuth(token);
+        try {
+            return http.toBlocking().exchange(request, Argument.mapOf(String.class, Object.class));
+        } catch (HttpClientResponseException e) {
+            Map<String, Object> body = e.getResponse().getBody(Argument.mapOf(String.class, Object.class)).orElse(Map.of());
+            return HttpResponse.<Map<String, Object>>status(e.getStatus()).body(body);
+        }
+    }
+
+    private static void assertProblem(HttpResponse<Map<String, Object>> response, HttpStatus status, String field) {
+        assertEquals(status, response.getStatus(), String.valueOf(response.getBody().orElse(null)));
+        if (field != null) {
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> errors = (List<Map<String, Object>>) response.body().get("errors");
+            String detail = String.valueOf(response.body().get("detail"));
+            assertTrue((errors != null && errors.stream().anyMatch(e -> field.equals(e.get("field")))) || detail.contains(field),
+                    "names " + field + ": " + response.body());
+        }
+    }
+
+    private User signUp() {
+        String email = "rel-" + UUID.randomUUID() + "@example.com";
+        var created = http.toBlocking().exchange(HttpRequest.POST("/api/v1/accounts", Map.of("email", email,
+                "password", "correct-horse-battery", "firstName", "Ada", "lastName", "Lovelace")), Argument.mapOf(String.class, Object.class));
+        @SuppressWarnings("unchecked")
+        UUID id = UUID.fromString((String) ((Map<String, Object>) created.body().get("account")).get("id"));
+        String token = (String) http.toBlocking().exchange(HttpRequest.POST("/api/v1/sessions",
+                Map.of("email", email, "password", "correct-horse-battery")), Argument.mapOf(String.class, Object.class)).body().get("accessToken");
+        return new User(id, token, UUID.fromString((String) created.body().get("sandboxAppId")));
+    }
+
+    /** An environment as a finished provisioning leaves it: RUNNING, with its folders, no operation running. */
+    private void provisioned(UUID envId) {
+        operations.findActiveForEnvironment(envId).ifPresent(op -> operations.finish(op.id(), OperationStatus.SUCCEEDED, null, Instant.now()));
+        environments.updateStatus(envId, EnvironmentStatus.RUNNING, null, Instant.now());
+        files.createFolders(envId.toString());
+    }
+
+    private UUID app(User user, String name) {
+        var created = call(HttpRequest.POST("/api/v1/apps", Map.of("name", name)), user.token());
+        UUID appId = UUID.fromString((String) created.body().get("appId"));
+        provisioned(UUID.fromString((String) created.body().get("envId")));
+        return appId;
+    }
+
+    private UUID environment(User user, UUID appId, String name, String type) {
+        var created = call(HttpRequest.POST("/api/v1/apps/" + appId + "/environments", Map.of("name", name, "type", type)), user.token());
+        assertEquals(HttpStatus.ACCEPTED, created.getStatus(), String.valueOf(created.body()));
+        UUID envId = UUID.fromString((String) created.body().get("envId"));
+        provisioned(envId);
+        return envId;
+    }
+
+    private UUID dev(UUID appId) {
+        return environments.findByAppId(appId).stream().filter(e -> e.name().equals("development")).findFirst().orElseThrow().id();
+    }
+
+    private HttpResponse<Map<String, Object>> upload(User user, UUID appId, UUID envId, byte[] archive, String type) {
+        return call(HttpRequest.PUT("/api/v1/apps/" + appId + "/environments/" + envId + "/code", archive)
+                .contentType(MediaType.of(type)), user.token());
+    }
+
+    private static byte[] site(String text) throws IOException {
+        Path dir = Files.createTempDirectory("site-");
+        Files.writeString(dir.resolve("index.html"), text);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        CodeArchives.writeTarGz(dir, out);
+        return out.toByteArray();
+    }
+
+    private static byte[] zip(String name, byte[] content) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ZipArchiveOutputStream zip = new ZipArchiveOutputStream(out)) {
+            zip.putArchiveEntry(new ZipArchiveEntry(name));
+            zip.write(content);
+            zip.closeArchiveEntry();
+        }
+        return out.toByteArray();
+    }
+
+    @Test
+    void codeGoesToDevelopmentOnlyAndAHostileOrOversizedArchiveIsRefusedAndChangesNothing() throws IOException {
+        User ada = signUp();
+        UUID appId = app(ada, "uploads");
+        UUID devId = dev(appId);
+        UUID stagingId = environment(ada, appId, "staging", "staging");
+
+        var good = upload(ada, appId, devId, zip("index.html", "hello".getBytes(StandardCharsets.UTF_8)), "application/zip");
+        assertEquals(HttpStatus.OK, good.getStatus(), String.valueOf(good.body()));
+        String sha = (String) good.body().get("sha256");
+        assertEquals(sha, code.findById(devId).orElseThrow().sha256(), "the digest is recorded");
+        assertEquals("hello", Files.readString(files.codeDir(devId.toString()).resolve("index.html")));
+
+        assertProblem(upload(ada, appId, stagingId, site("x"), "application/gzip"), HttpStatus.UNPROCESSABLE_ENTITY, null);
+        assertProblem(upload(ada, appId, devId, zip("../../outside.html", new byte[] {1}), "application/zip"), HttpStatus.BAD_REQUEST, "archive");
+        assertProblem(upload(ada, appId, devId, zip("/etc/cron.d/x", new byte[] {1}), "application/zip"), HttpStatus.BAD_REQUEST, "archive");
+        assertProblem(upload(ada, appId, devId, "not an archive at all".getBytes(StandardCharsets.UTF_8), "application/octet-stream"),
+                HttpStatus.BAD_REQUEST, "archive");
+        byte[] big = new byte[(int) (1.5 * 1024 * 1024)]; // over cloudplane.code.max-archive-mib: 1 in application-test.yml
+        new Random(1).nextBytes(big);
+        assertProblem(upload(ada, appId, devId, zip("big.bin", big), "application/zip"), HttpStatus.BAD_REQUEST, "archive");
+
+        assertEquals(sha, code.findById(devId).orElseThrow().sha256(), "nothing changed");
+        assertEquals("hello", Files.readString(files.codeDir(devId.toString()).resolve("index.html")));
+        try (var trees = Files.list(files.codeDir(devId.toString()).getParent().resolve("code-trees"))) {
+            assertEquals(1, trees.count(), "only the uploaded tree: the one it replaced was removed, and the refused uploads left nothing");
+        }
+    }
+
+    @Test
+    void releasesAreValidatedUniquePerAppAndLockedOnceDeployed() throws IOException {
+        User ada = signUp();
+        UUID appId = app(ada, "releases");
+        UUID devId = dev(appId);
+        UUID prodId = environment(ada, appId, "production", "production");
+        String base = "/api/v1/apps/" + appId + "/releases";
+
+        assertProblem(call(HttpRequest.POST(base, Map.of("name", "r1", "sourceEnvironmentId", devId.toString())), ada.token()),
+                HttpStatus.UNPROCESSABLE_ENTITY, "sourceEnvironmentId");
+        assertEquals(HttpStatus.OK, upload(ada, appId, devId, site("one"), "application/gzip").getStatus());
+        assertProblem(call(HttpRequest.POST(base, Map.of("sourceEnvironmentId", devId.toString())), ada.token()), HttpStatus.BAD_REQUEST, "name");
+        assertProblem(call(HttpRequest.POST(base, Map.of("name", "r1", "sourceEnvironmentId", "nope")), ada.token()),
+                HttpStatus.BAD_REQUEST, "sourceEnvironmentId");
+        assertProblem(call(HttpRequest.POST(base, Map.of("name", "r1", "sourceEnvironmentId", prodId.toString())), ada.token()),
+                HttpStatus.UNPROCESSABLE_ENTITY, "sourceEnvironmentId");
+        assertEquals(0, releases.findByAppNewestFirst(appId).size(), "refused requests change nothing");
+
+        var created = call(HttpRequest.POST(base, Map.of("name", "r1", "description", "first", "sourceEnvironmentId", devId.toString())),
+                ada.token());
+        assertEquals(HttpStatus.ACCEPTED, created.getStatus(), String.valueOf(created.body()));
+        UUID releaseId = UUID.fromString((String) created.body().get("id"));
+        OperationRecord op = operations.findById(releaseId).orElseThrow();
+        assertEquals(OperationRecord.OperationType.CREATE_RELEASE, op.type());
+        assertEquals("release-create/" + releaseId, op.workflowId());
+        operations.finish(op.id(), OperationStatus.SUCCEEDED, null, Instant.now());
+        assertProblem(call(HttpRequest.POST(base, Map.of("name", "R1", "sourceEnvironmentId", devId.toString())), ada.token()),
+                HttpStatus.CONFLICT, null);
+
+        releases.markReady(releaseId, "0".repeat(64), 10);
+        releases.lock(releaseId, Instant.now());
+        var locked = call(HttpRequest.DELETE(base + "/" + releaseId), ada.token());
+        assertProblem(locked, HttpStatus.CONFLICT, null);
+        assertTrue(String.valueOf(locked.body().get("detail")).contains("locked"), String.valueOf(locked.body()));
+        assertTrue(releases.existsById(releaseId));
+    }
+
+    @Test
+    void deploymentsPromotionsAndClonesCheckTheirInputAndRoles() throws IOException {
+        User ada = signUp();
+        User bob = signUp();
+        UUID appId = app(ada, "flow");
+        UUID devId = dev(appId);
+        members.save(new AppMemberRecord(new AppMemberRecord.Key(appId, bob.id()), AppMemberRecord.Role.DEVELOPER));
+        String deployments = "/api/v1/apps/" + appId + "/environments/" + devId + "/deployments";
+
+        assertProblem(call(HttpRequest.POST(deployments, Map.of()), ada.token()), HttpStatus.BAD_REQUEST, "releaseId");
+        assertProblem(call(HttpRequest.POST(deployments, Map.of("releaseId", UUID.randomUUID().toString())), ada.token()),
+                HttpStatus.BAD_REQUEST, "releaseId");
+        assertProblem(call(HttpRequest.POST("/api/v1/apps/" + appId + "/environments/" + devId + "/rollback", Map.of()), ada.token()),
+                HttpStatus.UNPROCESSABLE_ENTITY, null);
+
+        // A promotion needs staging and production; the problem names what is missing.
+        var promotion = call(HttpRequest.POST("/api/v1/apps/" + appId + "/promotions", Map.of("releaseId", UUID.randomUUID().toString())),
+                ada.token());
+        assertProblem(promotion, HttpStatus.BAD_REQUEST, "releaseId");
+        assertEquals(HttpStatus.OK, upload(ada, appId, devId, site("two"), "application/gzip").getStatus());
+        var release = call(HttpRequest.POST("/api/v1/apps/" + appId + "/releases", Map.of("name", "r", "sourceEnvironmentId", devId.toString())),
+                ada.token());
+        UUID releaseId = UUID.fromString((String) release.body().get("id"));
+        operations.finish(releaseId, OperationStatus.SUCCEEDED, null, Instant.now());
+        releases.markReady(releaseId, "1".repeat(64), 10);
+        var missing = call(HttpRequest.POST("/api/v1/apps/" + appId + "/promotions", Map.of("releaseId", releaseId.toString())), ada.token());
+        assertProblem(missing, HttpStatus.UNPROCESSABLE_ENTITY, null);
+        assertTrue(String.valueOf(missing.body().get("detail")).contains("staging environment and no production environment"),
+                String.valueOf(missing.body()));
+
+        // Production takes the owner; developers promote.
+        UUID prodId = environment(ada, appId, "production", "production");
+        assertProblem(call(HttpRequest.POST("/api/v1/apps/" + appId + "/environments/" + prodId + "/deployments",
+                Map.of("releaseId", releaseId.toString())), bob.token()), HttpStatus.FORBIDDEN, null);
+        assertFalse(operations.findActiveForEnvironment(prodId).isPresent(), "a refused deployment starts nothing");
+
+        // Clones: a name is required; the clone is an application owned by the caller, even of a sandbox.
+        assertProblem(call(HttpRequest.POST("/api/v1/apps/" + appId + "/clone", Map.of()), bob.token()), HttpStatus.BAD_REQUEST, "name");
+        assertProblem(call(HttpRequest.POST("/api/v1/apps/" + ada.sandboxId() + "/clone", Map.of("name", "copy")), ada.token()),
+                HttpStatus.UNPROCESSABLE_ENTITY, null); // the sandbox has no code yet
+        provisioned(dev(ada.sandboxId()));
+        assertEquals(HttpStatus.OK, upload(ada, ada.sandboxId(), dev(ada.sandboxId()), site("sandbox"), "application/gzip").getStatus());
+        var fromSandbox = call(HttpRequest.POST("/api/v1/apps/" + ada.sandboxId() + "/clone", Map.of("name", "from-sandbox")), ada.token());
+        assertEquals(HttpStatus.ACCEPTED, fromSandbox.getStatus(), String.valueOf(fromSandbox.body()));
+        var cloneApp = apps.findById(UUID.fromString((String) fromSandbox.body().get("appId"))).orElseThrow();
+        assertEquals("APPLICATION", cloneApp.kind().name());
+        assertEquals(ada.id(), cloneApp.ownerId());
+        assertEquals("app-clone/" + cloneApp.id(), fromSandbox.body().get("workflowId"));
+
+        var byDeveloper = call(HttpRequest.POST("/api/v1/apps/" + appId + "/clone", Map.of("name", "bobs-copy", "releaseId", releaseId.toString())),
+                bob.token());
+        assertEquals(HttpStatus.ACCEPTED, byDeveloper.getStatus(), String.valueOf(byDeveloper.body()));
+        assertEquals(bob.id(), apps.findById(UUID.fromString((String) byDeveloper.body().get("appId"))).orElseThrow().ownerId());
+        User stranger = signUp();
+        assertProblem(call(HttpRequest.POST("/api/v1/apps/" + appId + "/clone", Map.of("name", "x")), stranger.token()), HttpStatus.NOT_FOUND, null);
+    }
+}
