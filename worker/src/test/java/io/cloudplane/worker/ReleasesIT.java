@@ -238,6 +238,29 @@ class ReleasesIT {
         assertTrue(fetch(preview(devId)).contains("version three"));
     }
 
+    @Test
+    @Order(7)
+    void deployingIntoTheSourceIsANoOpAndRollbackDeploysThePreviousSuccessfulRelease() throws Exception {
+        String v4 = release("v4"); // development runs version three
+        var same = cloudplane.call("POST", "/api/v1/apps/" + appId + "/environments/" + devId + "/deployments", token,
+                Map.of("releaseId", v4));
+        assertEquals(202, same.status(), same.raw());
+        var op = cloudplane.awaitOperation(same.get("id"), token, TIMEOUT);
+        assertEquals("SUCCEEDED", op.get("status"), op.raw());
+        assertTrue(op.raw().contains("SKIPPED"), "the environment already ran exactly this code: " + op.raw());
+
+        var toStaging = cloudplane.call("POST", "/api/v1/apps/" + appId + "/environments/" + stagingId + "/deployments", token,
+                Map.of("releaseId", v4));
+        succeeded(toStaging.get("id"));
+        assertTrue(fetch(preview(stagingId)).contains("version three"));
+        var rollback = cloudplane.call("POST", "/api/v1/apps/" + appId + "/environments/" + stagingId + "/rollback", token, null);
+        assertEquals(202, rollback.status(), rollback.raw());
+        assertEquals(release1, rollback.get("releaseId"), "the previous successful release");
+        assertEquals(true, rollback.get("rollback"));
+        succeeded(rollback.get("id"));
+        assertTrue(fetch(preview(stagingId)).contains("version one"), "staging is back on v1");
+    }
+
     // --- helpers ---
 
     private static String environment(String name, String type) throws Exception {
