@@ -21,6 +21,7 @@ import java.util.UUID;
 
 @Singleton
 public class CodeActivitiesImpl implements CodeActivities {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CodeActivitiesImpl.class);
     private final CloneRepository clones;
     private final OperationRepository operations;
     private final EnvironmentCode code;
@@ -40,8 +41,12 @@ public class CodeActivitiesImpl implements CodeActivities {
         if (store.get().head(c.targetKey()).isPresent()) {
             return;
         }
+        ObjectStore.Traffic before = store.get().traffic();
         try {
-            store.get().copy(c.record().objectKey(), c.targetKey());
+            var copy = store.get().copy(c.record().objectKey(), c.targetKey());
+            ObjectStore.Traffic after = store.get().traffic();
+            LOG.info("clone {}: copied {} ({} bytes) to {} inside the store; bytes through this process meanwhile: {}",
+                    operationId, c.record().objectKey(), copy.size(), c.targetKey(), after.total() - before.total());
         } catch (NoSuchElementException e) {
             throw Failures.notFound("the source's code changed after the clone was asked for (" + c.record().objectKey()
                     + " is gone); ask again");
@@ -57,13 +62,17 @@ public class CodeActivitiesImpl implements CodeActivities {
             return;
         }
         var context = Activity.getExecutionContext();
+        ObjectStore.Traffic before = store.get().traffic();
         try {
-            code.unpack(envId, tree, c.targetKey(), c.record().sha256(), () -> context.heartbeat(null));
+            // A process of its own reads the artifact, so that none of its bytes pass through the worker.
+            code.fetch(envId, tree, c.targetKey(), c.record().sha256(), () -> context.heartbeat(null));
         } catch (EnvironmentCode.DigestMismatchException e) {
             throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), "DigestMismatch");
         } catch (CodeArchives.HostileArchiveException e) {
             throw Failures.invalid("the source's code is refused: " + e.getMessage());
         }
+        LOG.info("clone {}: unpacked {} ({} bytes) into code tree {} by a fetcher process; bytes through this process meanwhile: {}",
+                operationId, c.targetKey(), c.record().sizeBytes(), tree, store.get().traffic().total() - before.total());
         code.activate(new EnvironmentCodeRecord(envId, c.targetKey(), c.record().sha256(), c.record().sizeBytes(),
                 c.record().sourceReleaseId(), tree, c.op().userId(), Instant.now().truncatedTo(ChronoUnit.MICROS)));
     }

@@ -133,6 +133,29 @@ public class EnvironmentCode {
         return new CodeArchives.Limits(l.maxArchiveBytes() * 2, l.maxEntries() * 2, l.maxExpandedBytes());
     }
 
+    /**
+     * As {@link #unpack}, but the artifact is read by a {@link CodeFetcher} process from a
+     * presigned URL: no byte of it passes through this process.
+     */
+    public void fetch(UUID envId, String tree, String objectKey, String expectedSha256, Runnable progress) {
+        Path dir = files.prepareCodeTree(envId.toString(), tree);
+        boolean done = false;
+        try {
+            CodeFetcher.run(store.get().presignGet(objectKey, java.time.Duration.ofMinutes(30)), dir, expectedSha256,
+                    artifactLimits(), progress);
+            done = true;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while fetching " + objectKey, e);
+        } finally {
+            if (!done) {
+                files.deleteCodeTree(envId.toString(), tree);
+            }
+        }
+    }
+
     /** Makes {@code record} the environment's code: its tree becomes current and its row is written. */
     public void activate(EnvironmentCodeRecord record) {
         files.activateCodeTree(record.envId().toString(), record.tree());
