@@ -4,12 +4,8 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -31,16 +27,16 @@ public final class CodeFetcher {
     /** In the fetcher's process: {@code <url> <target dir> <sha256> <max archive bytes> <max entries> <max expanded bytes>}. */
     public static void main(String[] args) {
         try {
-            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
-            HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(URI.create(args[0])).build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
-            if (response.statusCode() != 200) {
-                System.err.println("the storage answered " + response.statusCode() + " for the artifact");
+            java.net.HttpURLConnection connection = (java.net.HttpURLConnection) URI.create(args[0]).toURL().openConnection();
+            connection.setConnectTimeout(10_000);
+            connection.setReadTimeout(300_000);
+            if (connection.getResponseCode() != 200) {
+                System.err.println("the storage answered " + connection.getResponseCode() + " for the artifact");
                 System.exit(1);
             }
             CodeArchives.Limits limits = new CodeArchives.Limits(Long.parseLong(args[3]), Integer.parseInt(args[4]), Long.parseLong(args[5]));
             String sha;
-            try (InputStream in = response.body()) {
+            try (InputStream in = new java.io.BufferedInputStream(connection.getInputStream(), 256 * 1024)) {
                 sha = CodeArchives.extractTarGz(in, Path.of(args[1]), limits);
             }
             if (!sha.equals(args[2])) {
@@ -61,7 +57,7 @@ public final class CodeFetcher {
     static void run(URI url, Path target, String sha256, CodeArchives.Limits limits, Runnable progress)
             throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx128m", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp", classpath(), CodeFetcher.class.getName(),
+                "-Xmx128m", "-Xshare:auto", "-cp", classpath(), CodeFetcher.class.getName(),
                 url.toString(), target.toString(), sha256, Long.toString(limits.maxArchiveBytes()),
                 Integer.toString(limits.maxEntries()), Long.toString(limits.maxExpandedBytes())));
         Path errors = java.nio.file.Files.createTempFile("code-fetcher-", ".err");
