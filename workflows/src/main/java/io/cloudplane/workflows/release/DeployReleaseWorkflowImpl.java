@@ -74,11 +74,13 @@ public class DeployReleaseWorkflowImpl implements DeployReleaseWorkflow {
                         .backup(new BackupRequest(plan.safetyBackupId(), request.appId(), envId, null)));
             }
             op.step("download-artifact", () -> deploys.stage(id));
+            // From here on the environment is touched: revertCode is idempotent (a no-op before the
+            // swap), so a stop or a swap that failed half-way is undone like a failed health check.
+            swapped = true;
             op.step("stop-server", () -> {
                 act.environments.setStatus(envId, EnvironmentStatus.DEPLOYING, null);
                 act.runtime.stopServer(envId);
             });
-            swapped = true; // revertCode is idempotent, so a swap that failed half-way is undone too
             op.step("swap-code", () -> deploys.activate(id));
             op.step("start-server", () -> act.runtime.startServer(envId));
             started = true;
