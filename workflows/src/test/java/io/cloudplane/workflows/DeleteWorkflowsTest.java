@@ -24,6 +24,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.never;
@@ -59,15 +60,19 @@ class DeleteWorkflowsTest {
         env.start();
         envStub(client, "e1").delete(new DeleteEnvironmentRequest("op1", "a1", "e1"));
 
-        InOrder order = inOrder(mocks.environments, mocks.runtime, mocks.databases, mocks.files, mocks.backups);
+        InOrder order = inOrder(mocks.environments, mocks.runtime, mocks.databases, mocks.files, mocks.backups, mocks.code);
         order.verify(mocks.environments).setStatus("e1", EnvironmentStatus.DELETING, null);
         order.verify(mocks.runtime).stopServer("e1");
         order.verify(mocks.databases).dropDatabase("e1");
         order.verify(mocks.files).deleteFolders("e1");
         order.verify(mocks.backups).deleteEnvironmentBackups("a1", "e1"); // no backup object outlives its environment
+        order.verify(mocks.code).deleteCode("a1", "e1"); // nor a code object (change delete-code-with-environment)
         order.verify(mocks.environments).forgetEnvironment("e1");
         assertEquals(OperationStatus.SUCCEEDED, mocks.operations.last().status());
-        Histories.saveIfAsked(client, "env-delete/e1", "DeleteEnvironmentWorkflow", "succeeded-with-backups.json");
+        assertEquals(List.of("mark-deleting", "stop-server", "drop-database", "delete-folders", "delete-backups", "delete-code",
+                "forget-environment"), mocks.operations.lastStepNames());
+        // A new file name: succeeded.json and succeeded-with-backups.json are older runs and must stay as they are.
+        Histories.saveIfAsked(client, "env-delete/e1", "DeleteEnvironmentWorkflow", "succeeded-with-code.json");
     }
 
     @Test
@@ -93,6 +98,7 @@ class DeleteWorkflowsTest {
         verify(mocks.environments, never()).forgetEnvironment("e3");
         assertEquals(OperationStatus.FAILED, mocks.operations.last().status());
         assertEquals("database is in use", mocks.operations.last().error());
+        verify(mocks.code, never()).deleteCode(anyString(), anyString());
     }
 
     @Test
@@ -106,15 +112,22 @@ class DeleteWorkflowsTest {
             verify(mocks.runtime).stopServer(envId);
             verify(mocks.databases).dropDatabase(envId);
             verify(mocks.files).deleteFolders(envId);
-            verify(mocks.environments).forgetEnvironment(envId);
+            InOrder childOrder = inOrder(mocks.backups, mocks.code, mocks.environments);
+            childOrder.verify(mocks.backups).deleteEnvironmentBackups("a1", envId);
+            childOrder.verify(mocks.code).deleteCode("a1", envId); // the child path (no operation) deletes the code too
+            childOrder.verify(mocks.environments).forgetEnvironment(envId);
             assertEquals("COMPLETED", client.fetchHistory(WorkflowIds.deleteEnvironment(envId)).getLastEvent()
                     .getEventType().name().replace("EVENT_TYPE_WORKFLOW_EXECUTION_", ""));
         }
-        InOrder order = inOrder(mocks.environments);
+        InOrder order = inOrder(mocks.environments, mocks.releases);
         order.verify(mocks.environments).forgetEnvironment("e2");
+        order.verify(mocks.releases).deleteAppReleases("a1"); // change delete-releases-with-application
         order.verify(mocks.environments).forgetApplication("a1");
         assertEquals(OperationStatus.SUCCEEDED, mocks.operations.last().status());
-        Histories.saveIfAsked(client, "app-delete/a1", "DeleteApplicationWorkflow", "succeeded.json");
+        assertEquals(List.of("list-environments", "delete-environments", "delete-releases", "forget-application"),
+                mocks.operations.lastStepNames());
+        // A new file name: succeeded.json is an older run (before delete-releases) and must stay as it is.
+        Histories.saveIfAsked(client, "app-delete/a1", "DeleteApplicationWorkflow", "succeeded-with-releases.json");
     }
 
     @Test
@@ -125,6 +138,7 @@ class DeleteWorkflowsTest {
         env.start();
         assertThrows(WorkflowFailedException.class, () -> appStub(client, "a2").delete(new DeleteApplicationRequest("op2", "a2")));
         verify(mocks.environments, never()).forgetApplication("a2");
+        verify(mocks.releases, never()).deleteAppReleases("a2");
         assertEquals(OperationStatus.FAILED, mocks.operations.last().status());
     }
 }

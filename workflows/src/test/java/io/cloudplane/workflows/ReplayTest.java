@@ -40,6 +40,16 @@ class ReplayTest {
             "BackupScheduleWorkflow/daily-slot.json, io.cloudplane.workflows.backup.BackupScheduleWorkflowImpl",
             "RestoreWorkflow/restored.json, io.cloudplane.workflows.backup.RestoreWorkflowImpl",
             "RestoreWorkflow/reverted.json, io.cloudplane.workflows.backup.RestoreWorkflowImpl",
+            // delete-code-with-environment and delete-releases-with-application at version 1; the files
+            // above are older runs, without those markers, and keep replaying.
+            "DeleteEnvironmentWorkflow/succeeded-with-code.json, io.cloudplane.workflows.environment.DeleteEnvironmentWorkflowImpl",
+            "DeleteApplicationWorkflow/succeeded-with-releases.json, io.cloudplane.workflows.application.DeleteApplicationWorkflowImpl",
+            "DeployReleaseWorkflow/succeeded.json, io.cloudplane.workflows.release.DeployReleaseWorkflowImpl",
+            "DeployReleaseWorkflow/rolled-back.json, io.cloudplane.workflows.release.DeployReleaseWorkflowImpl",
+            "PromotionWorkflow/approved.json, io.cloudplane.workflows.release.PromotionWorkflowImpl",
+            "PromotionWorkflow/expired.json, io.cloudplane.workflows.release.PromotionWorkflowImpl",
+            "CreateReleaseWorkflow/succeeded.json, io.cloudplane.workflows.release.CreateReleaseWorkflowImpl",
+            "CloneApplicationWorkflow/succeeded.json, io.cloudplane.workflows.application.CloneApplicationWorkflowImpl",
     })
     void savedHistoryReplays(String history, Class<?> implementation) throws Exception {
         WorkflowReplayer.replayWorkflowExecutionFromResource("histories/" + history, implementation);

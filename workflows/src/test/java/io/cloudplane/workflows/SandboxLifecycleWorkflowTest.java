@@ -58,7 +58,7 @@ class SandboxLifecycleWorkflowTest {
             .registerWorkflowImplementationTypes(SandboxLifecycleWorkflowImpl.class, ServerActionWorkflowsImpl.Stop.class,
                     ServerActionWorkflowsImpl.Start.class, DeleteApplicationWorkflowImpl.class, DeleteEnvironmentWorkflowImpl.class)
             .setActivityImplementations(mocks.databases, mocks.files, mocks.runtime, mocks.environments, mocks.operations, sandbox,
-                    mocks.backups)
+                    mocks.backups, mocks.code, mocks.releases)
             .setDoNotStart(true)
             .build();
 
@@ -188,6 +188,8 @@ class SandboxLifecycleWorkflowTest {
         eventually("deleted", () -> count(SandboxMail.Kind.DELETED) == 1);
         verify(mocks.runtime, org.mockito.Mockito.times(2)).stopServer("e1"); // to sleep, then in the teardown
         verify(mocks.databases).dropDatabase("e1");
+        verify(mocks.code).deleteCode("a1", "e1"); // a deleted sandbox leaves no code object
+        verify(mocks.releases).deleteAppReleases("a1"); // nor a release object
         verify(mocks.environments).forgetApplication("a1");
 
         List<Long> noticeTimes = new java.util.ArrayList<>();

@@ -4,16 +4,24 @@ import io.cloudplane.workflows.activities.DatabaseActivities;
 import io.cloudplane.workflows.activities.EnvironmentActivities;
 import io.cloudplane.workflows.activities.FileActivities;
 import io.cloudplane.workflows.activities.RuntimeActivities;
+import io.cloudplane.workflows.application.CodeActivities;
+import io.cloudplane.workflows.backup.RestoreActivities;
 import io.cloudplane.workflows.common.OperationActivities;
 import io.cloudplane.workflows.common.OperationProgress;
+import io.cloudplane.workflows.common.OperationStep;
+import io.cloudplane.workflows.release.DeploymentActivities;
+import io.cloudplane.workflows.release.PromotionActivities;
+import io.cloudplane.workflows.release.PromotionView;
+import io.cloudplane.workflows.release.ReleaseActivities;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongSupplier;
 
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.withSettings;
 
-/** Mocked activities for workflow tests; the operation reporter keeps what it was told. */
+/** Mocked activities for workflow tests; the operation and promotion reporters keep what they were told. */
 public class WorkflowTestSupport {
     public final DatabaseActivities databases = mock(DatabaseActivities.class, withSettings().withoutAnnotations());
     public final FileActivities files = mock(FileActivities.class, withSettings().withoutAnnotations());
@@ -22,9 +30,15 @@ public class WorkflowTestSupport {
     public final RecordingOperations operations = new RecordingOperations();
     public final io.cloudplane.workflows.backup.BackupActivities backups =
             mock(io.cloudplane.workflows.backup.BackupActivities.class, withSettings().withoutAnnotations());
+    public final CodeActivities code = mock(CodeActivities.class, withSettings().withoutAnnotations());
+    public final ReleaseActivities releases = mock(ReleaseActivities.class, withSettings().withoutAnnotations());
+    public final DeploymentActivities deployments = mock(DeploymentActivities.class, withSettings().withoutAnnotations());
+    public final RestoreActivities restores = mock(RestoreActivities.class, withSettings().withoutAnnotations());
+    public final RecordingPromotions promotions = new RecordingPromotions();
 
     public Object[] all() {
-        return new Object[]{databases, files, runtime, environments, operations, backups};
+        return new Object[]{databases, files, runtime, environments, operations, backups, code, releases, deployments, restores,
+                promotions};
     }
 
     public static final class RecordingOperations implements OperationActivities {
@@ -37,6 +51,53 @@ public class WorkflowTestSupport {
 
         public OperationProgress last() {
             return reports.get(reports.size() - 1);
+        }
+
+        /** The step of that name in the last report. */
+        public OperationStep lastStep(String name) {
+            return last().steps().stream().filter(s -> s.name().equals(name)).findFirst()
+                    .orElseThrow(() -> new AssertionError("no step " + name + " in " + last().steps()));
+        }
+
+        public List<String> lastStepNames() {
+            return last().steps().stream().map(OperationStep::name).toList();
+        }
+    }
+
+    /** The promotion's local activity: keeps each view it was told, with the (test) time it was told. */
+    public static final class RecordingPromotions implements PromotionActivities {
+        public final List<PromotionView> views = new CopyOnWriteArrayList<>();
+        public final List<Long> times = new CopyOnWriteArrayList<>();
+        public volatile LongSupplier clock = () -> 0L;
+        /** How long the write of a decision's view (the one the Update handler records) takes; 0 is at once. */
+        public volatile long decisionWriteMillis = 0;
+
+        @Override
+        public void recordPromotion(PromotionView view) {
+            if (decisionWriteMillis > 0 && view.decision() != null && "AWAITING_APPROVAL".equals(view.status())) {
+                try {
+                    Thread.sleep(decisionWriteMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            times.add(clock.getAsLong());
+            views.add(view);
+        }
+
+        public PromotionView last() {
+            return views.get(views.size() - 1);
+        }
+
+        /** The statuses recorded, with repeats of the same status in a row collapsed. */
+        public List<String> statuses() {
+            List<String> out = new java.util.ArrayList<>();
+            for (PromotionView v : views) {
+                if (out.isEmpty() || !out.get(out.size() - 1).equals(v.status())) {
+                    out.add(v.status());
+                }
+            }
+            return out;
         }
     }
 }

@@ -41,12 +41,18 @@ public class CloneApplicationWorkflowImpl implements CloneApplicationWorkflow {
         } catch (TemporalFailure failure) {
             String reason = OperationTracker.reason(failure);
             Workflow.newDetachedCancellationScope(() -> {
-                op.step("clean-up", () -> {
-                    act.tearDown(envId);
-                    cleanup.deleteCode(request.appId(), envId);
-                });
-                act.environments.setStatus(envId, EnvironmentStatus.FAILED, reason);
-                op.failed(reason);
+                String why = reason;
+                try {
+                    op.step("clean-up", () -> {
+                        act.tearDown(envId);
+                        cleanup.deleteCode(request.appId(), envId);
+                    });
+                } catch (TemporalFailure notCleaned) {
+                    why = reason + "; the clean-up failed too, and is retried by deleting the app: "
+                            + OperationTracker.reason(notCleaned);
+                }
+                act.environments.setStatus(envId, EnvironmentStatus.FAILED, why);
+                op.failed(why);
             }).run();
             throw ApplicationFailure.newNonRetryableFailureWithCause("clone into app " + request.appId() + " failed: " + reason,
                     "CloneFailed", failure);

@@ -95,7 +95,13 @@ public class DeployReleaseWorkflowImpl implements DeployReleaseWorkflow {
             boolean restoreData = started && plan.safetyBackupId() != null;
             Workflow.newDetachedCancellationScope(() -> {
                 if (revert) {
-                    putBack(act, op, request, plan, reason, restoreData);
+                    try {
+                        putBack(act, op, request, plan, reason, restoreData);
+                    } catch (TemporalFailure notPutBack) {
+                        // The deployment still ends FAILED, and the environment says what is wrong.
+                        act.environments.setStatus(envId, EnvironmentStatus.FAILED, "the deployment failed (" + reason
+                                + ") and putting the previous release back failed: " + OperationTracker.reason(notPutBack));
+                    }
                 }
             }).run();
             return fail(op, id, reason, failure);

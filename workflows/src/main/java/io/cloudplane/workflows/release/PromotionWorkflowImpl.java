@@ -92,6 +92,8 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
     }
 
     private PromotionView end() {
+        // The decider gets the update's answer before the workflow completes.
+        Workflow.await(Workflow::isEveryHandlerFinished);
         PromotionView view = view();
         record();
         if (status.equals("FAILED")) {
@@ -101,11 +103,11 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
         return view;
     }
 
+    /** Only sets the decision: the main method records it, so there is one writer of the row, in order. */
     @Override
     public PromotionView decide(PromotionDecision decision) {
         this.decision = decision;
         this.decidedAt = Workflow.currentTimeMillis();
-        record();
         return view();
     }
 
