@@ -67,6 +67,10 @@ public final class CodeArchives {
     private static final int OWNER_EXECUTE = 0100;
     private static final Set<PosixFilePermission> EXECUTABLE = PosixFilePermissions.fromString("rwxr-xr-x");
     private static final Set<PosixFilePermission> NOT_EXECUTABLE = PosixFilePermissions.fromString("rw-r--r--");
+    /** The most a tar header (a long name, a PAX header) may hold; real ones are a few hundred bytes. */
+    static final long MAX_HEADER_BYTES = 1024 * 1024;
+    /** The most a zip's central directory may take per allowed entry (46 bytes plus name and extras). */
+    static final long MAX_ZIP_DIRECTORY_BYTES_PER_ENTRY = 1024;
     private static final Pattern WINDOWS_DRIVE = Pattern.compile("^[A-Za-z]:.*", Pattern.DOTALL);
 
     private CodeArchives() {
@@ -138,7 +142,7 @@ public final class CodeArchives {
         Metered tarBytes = new Metered(gzip, tarLimit,
                 "expands to more than " + limits.maxExpandedBytes() + " bytes", null, false);
         try (TarArchiveInputStream tar = new TarArchiveInputStream(tarBytes, StandardCharsets.UTF_8.name())) {
-            extractTar(tar, extraction);
+            extractTar(tar, extraction, tarBytes);
             reading(() -> source.transferTo(OutputStream.nullOutputStream()));
         }
         extraction.finish();
@@ -243,7 +247,61 @@ public final class CodeArchives {
         return Files.isExecutable(file);
     }
 
+    /**
+     * ZipFile reads the whole central directory before the first entry: its declared entry count
+     * and size are checked first, from the end-of-central-directory record (and its zip64 form).
+     */
+    static void checkZipDirectory(Path archive, Limits limits) throws IOException {
+        long size = Files.size(archive);
+        int tail = (int) Math.min(size, 22 + 65535);
+        byte[] end = new byte[tail];
+        try (var channel = java.nio.channels.FileChannel.open(archive)) {
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(end);
+            channel.position(size - tail);
+            while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
+                // read the tail
+            }
+            java.nio.ByteBuffer le = java.nio.ByteBuffer.wrap(end).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            int eocd = -1;
+            for (int i = tail - 22; i >= 0; i--) {
+                if (le.getInt(i) == 0x06054b50) {
+                    eocd = i;
+                    break;
+                }
+            }
+            if (eocd < 0) {
+                throw new HostileArchiveException("archive is damaged or unsupported: no end of central directory");
+            }
+            long entries = le.getShort(eocd + 10) & 0xffffL;
+            long directory = le.getInt(eocd + 12) & 0xffffffffL;
+            if ((entries == 0xffff || directory == 0xffffffffL) && eocd >= 20 && le.getInt(eocd - 20) == 0x07064b50) {
+                long zip64 = le.getLong(eocd - 20 + 8);
+                if (zip64 < 0 || zip64 > size - 56) {
+                    throw new HostileArchiveException("archive is damaged or unsupported: bad zip64 record");
+                }
+                java.nio.ByteBuffer record = java.nio.ByteBuffer.allocate(56).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                channel.position(zip64);
+                while (record.hasRemaining() && channel.read(record) >= 0) {
+                    // read the zip64 record
+                }
+                if (record.getInt(0) != 0x06064b50) {
+                    throw new HostileArchiveException("archive is damaged or unsupported: bad zip64 record");
+                }
+                entries = record.getLong(32);
+                directory = record.getLong(40);
+            }
+            if (entries < 0 || entries > limits.maxEntries()) {
+                throw new HostileArchiveException("more than " + limits.maxEntries() + " entries");
+            }
+            if (directory < 0 || directory > saturatedMultiply(limits.maxEntries(), MAX_ZIP_DIRECTORY_BYTES_PER_ENTRY) + 65536) {
+                throw new HostileArchiveException("the archive's directory is larger than its " + limits.maxEntries()
+                        + " entries may take");
+            }
+        }
+    }
+
     private static void extractZip(Path archive, Extraction extraction) throws IOException {
+        checkZipDirectory(archive, extraction.limits());
         try (ZipFile zip = reading(() -> ZipFile.builder().setPath(archive).get())) {
             for (ZipArchiveEntry entry : Collections.list(zip.getEntries())) {
                 extraction.count();
@@ -279,9 +337,23 @@ public final class CodeArchives {
         return new String(target, StandardCharsets.UTF_8);
     }
 
-    private static void extractTar(TarArchiveInputStream tar, Extraction extraction) throws IOException {
+    /**
+     * The tar reader holds a long name or an extended header whole in memory: each header gets a
+     * budget of {@link #MAX_HEADER_BYTES}, so a small archive cannot make it allocate gigabytes.
+     */
+    private static void extractTar(TarArchiveInputStream tar, Extraction extraction, Metered tarBytes) throws IOException {
         TarArchiveEntry entry;
-        while ((entry = reading(tar::getNextEntry)) != null) {
+        while (true) {
+            tarBytes.openWindow(MAX_HEADER_BYTES, "an entry's header (its name or extended attributes) is larger than "
+                    + MAX_HEADER_BYTES + " bytes");
+            try {
+                entry = reading(tar::getNextEntry);
+            } finally {
+                tarBytes.closeWindow();
+            }
+            if (entry == null) {
+                break;
+            }
             byte type = entry.getLinkFlag();
             if (type == TarConstants.LF_PAX_GLOBAL_EXTENDED_HEADER) {
                 continue; // metadata, such as the commit id git archive records
@@ -324,6 +396,10 @@ public final class CodeArchives {
 
         private final Path root;
         private final Limits limits;
+
+        Limits limits() {
+            return limits;
+        }
         private final boolean posix;
         /** What each path written so far is, relative to the root with '/' separators. */
         private final Map<String, Kind> kinds = new HashMap<>();
@@ -633,6 +709,18 @@ public final class CodeArchives {
         private final MessageDigest digest;
         private final boolean source;
         private long count;
+        private long window = Long.MAX_VALUE;
+        private String windowExceeded;
+
+        /** Until {@link #closeWindow}, at most {@code bytes} more may be read (a header's budget). */
+        void openWindow(long bytes, String message) {
+            window = saturatedAdd(count, bytes);
+            windowExceeded = message;
+        }
+
+        void closeWindow() {
+            window = Long.MAX_VALUE;
+        }
 
         Metered(InputStream in, long limit, String exceeded, MessageDigest digest, boolean source) {
             this.in = in;
@@ -661,6 +749,9 @@ public final class CodeArchives {
                 count += n;
                 if (count > limit) {
                     throw new HostileArchiveException(exceeded);
+                }
+                if (count > window) {
+                    throw new HostileArchiveException(windowExceeded);
                 }
                 if (digest != null) {
                     digest.update(b, off, n);

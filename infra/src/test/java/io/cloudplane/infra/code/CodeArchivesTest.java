@@ -122,6 +122,41 @@ class CodeArchivesTest {
     // ---------------------------------------------------------------- hostile archives
 
     @Test
+    void aTarHeaderThatWouldTakeMegabytesOfMemoryIsRefused() throws IOException {
+        // A GNU long name is held whole by the reader: a 2 MiB one compresses to almost nothing.
+        Path tarGz = tarGz("long-name.tar.gz", tar -> {
+            byte[] name = "a".repeat(2 * 1024 * 1024).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            TarArchiveEntry longName = new TarArchiveEntry("././@LongLink", org.apache.commons.compress.archivers.tar.TarConstants.LF_GNUTYPE_LONGNAME);
+            longName.setSize(name.length);
+            tar.putArchiveEntry(longName);
+            tar.write(name);
+            tar.closeArchiveEntry();
+            tarFile(tar, "short.txt", "x", 0644);
+        });
+        assertTrue(Files.size(tarGz) < 100_000, "small on the wire: " + Files.size(tarGz));
+
+        assertRefused("an entry's header (its name or extended attributes) is larger than 1048576 bytes", tarGz);
+    }
+
+    @Test
+    void aZipWhoseDirectoryDeclaresTooManyEntriesIsRefusedBeforeItIsRead() throws IOException {
+        Path zip = zip("many.zip", out -> {
+            zipFile(out, "a.txt", "a", 0644);
+            zipFile(out, "b.txt", "b", 0644);
+        });
+        byte[] bytes = Files.readAllBytes(zip);
+        int eocd = bytes.length - 22;
+        assertEquals(0x50, bytes[eocd] & 0xff);
+        bytes[eocd + 8] = 0x00;
+        bytes[eocd + 9] = 0x10; // 4096 entries on this disk
+        bytes[eocd + 10] = 0x00;
+        bytes[eocd + 11] = 0x10; // 4096 in all
+        Files.write(zip, bytes);
+
+        assertRefused("more than 1000 entries", zip);
+    }
+
+    @Test
     void dotDotEntryInTarIsRefused() throws IOException {
         Path tarGz = tarGz("evil.tar.gz", tar -> tarFile(tar, "../evil.txt", "pwned", 0644));
 
