@@ -58,8 +58,21 @@ public class DeploymentActivitiesImpl implements DeploymentActivities {
                     UUID.fromString(request.envId()), UUID.fromString(request.releaseId()),
                     request.promotionId() == null ? null : UUID.fromString(request.promotionId()), false,
                     request.requestedBy() == null ? null : UUID.fromString(request.requestedBy()));
+        } catch (DeploymentLedger.ReleaseGoneException gone) {
+            throw Failures.notFound(gone.getMessage());
         } catch (DeploymentLedger.EnvironmentBusyException busy) {
             throw ApplicationFailure.newNonRetryableFailure("the environment is busy: " + busy.getMessage(), "EnvironmentBusy");
+        }
+    }
+
+    @Override
+    public void requireRunning(String envId, String releaseId) {
+        UUID running = code.current(UUID.fromString(envId)).map(EnvironmentCodeRecord::releaseId).orElse(null);
+        if (running == null || !running.toString().equals(releaseId)) {
+            String name = releases.findById(UUID.fromString(releaseId)).map(ReleaseRecord::name).orElse(releaseId);
+            throw ApplicationFailure.newNonRetryableFailure("staging no longer runs release " + name + " (it runs "
+                    + (running == null ? "uploaded code" : releases.findById(running).map(ReleaseRecord::name).orElse(running.toString()))
+                    + "); promote again", "ReleaseNotRunning");
         }
     }
 
@@ -164,6 +177,13 @@ public class DeploymentActivitiesImpl implements DeploymentActivities {
         EnvironmentCodeRecord keep = current != null ? current
                 : new EnvironmentCodeRecord(d.envId(), "", "", 0, null, currentTree, null, now());
         if (succeeded) {
+            ReleaseRecord release = releases.findById(d.releaseId()).orElse(null);
+            if (current != null && release != null && current.sha256().equals(release.sha256())
+                    && !release.id().equals(current.releaseId())) {
+                // A deployment of exactly the code the environment ran (a no-op): it now runs this release.
+                code.activate(new EnvironmentCodeRecord(current.envId(), current.objectKey(), current.sha256(),
+                        current.sizeBytes(), release.id(), current.tree(), d.deployedBy(), now()));
+            }
             code.discard(d.envId(), d.previousTree(), d.previousObjectKey(), keep);
         } else {
             code.discard(d.envId(), DeploymentRecord.treeFor(d.id()), null, keep);

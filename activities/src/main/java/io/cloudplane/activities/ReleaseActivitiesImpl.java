@@ -50,8 +50,10 @@ public class ReleaseActivitiesImpl implements ReleaseActivities {
     @Override
     public void markFailed(String releaseId, String reason) {
         UUID id = UUID.fromString(releaseId);
-        releases.findById(id).ifPresent(r -> store.get().deletePrefix(r.objectKey()));
-        releases.markFailed(id, reason);
+        // Only a release still being created is failed; a READY one (its snapshot committed late) keeps its artifact.
+        if (releases.markFailed(id, reason) == 1 || releases.findById(id).map(r -> r.status() == ReleaseRecord.Status.FAILED).orElse(false)) {
+            releases.findById(id).ifPresent(r -> store.get().deletePrefix(r.objectKey()));
+        }
     }
 
     @Override

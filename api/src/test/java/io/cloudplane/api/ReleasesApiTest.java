@@ -57,6 +57,7 @@ class ReleasesApiTest {
     @Inject EnvironmentFiles files;
     @Inject EnvironmentCodeRepository code;
     @Inject ReleaseRepository releases;
+    @Inject io.cloudplane.infra.code.EnvironmentLocks locks;
 
     private record User(UUID id, String token, UUID sandboxId) {
     }
@@ -165,6 +166,19 @@ class ReleasesApiTest {
         new Random(1).nextBytes(big);
         assertProblem(upload(ada, appId, devId, zip("big.bin", big), "application/zip"), HttpStatus.BAD_REQUEST, "archive");
 
+        // An upload and an operation never overlap: each holds the environment against the other.
+        try (var upload = locks.tryHoldForUpload(devId)) {
+            assertTrue(upload != null);
+            assertProblem(call(HttpRequest.POST("/api/v1/apps/" + appId + "/environments/" + devId + "/restart", Map.of()), ada.token()),
+                    HttpStatus.CONFLICT, null);
+            assertTrue(locks.tryHoldForUpload(devId) == null, "a second upload waits its turn");
+        }
+        assertFalse(operations.findActiveForEnvironment(devId).isPresent(), "the refused restart started nothing");
+        var restart = call(HttpRequest.POST("/api/v1/apps/" + appId + "/environments/" + devId + "/restart", Map.of()), ada.token());
+        assertEquals(HttpStatus.ACCEPTED, restart.getStatus(), String.valueOf(restart.body()));
+        assertProblem(upload(ada, appId, devId, site("during a restart"), "application/gzip"), HttpStatus.CONFLICT, null);
+        operations.finish(UUID.fromString((String) restart.body().get("id")), OperationStatus.SUCCEEDED, null, Instant.now());
+
         assertEquals(sha, code.findById(devId).orElseThrow().sha256(), "nothing changed");
         assertEquals("hello", Files.readString(files.codeDir(devId.toString()).resolve("index.html")));
         try (var trees = Files.list(files.codeDir(devId.toString()).getParent().resolve("code-trees"))) {
@@ -244,6 +258,17 @@ class ReleasesApiTest {
         assertProblem(call(HttpRequest.POST("/api/v1/apps/" + appId + "/environments/" + prodId + "/deployments",
                 Map.of("releaseId", releaseId.toString())), bob.token()), HttpStatus.FORBIDDEN, null);
         assertFalse(operations.findActiveForEnvironment(prodId).isPresent(), "a refused deployment starts nothing");
+
+        // One promotion at a time per app; a promoted release is locked.
+        environment(ada, appId, "staging", "staging");
+        var first = call(HttpRequest.POST("/api/v1/apps/" + appId + "/promotions", Map.of("releaseId", releaseId.toString())), bob.token());
+        assertEquals(HttpStatus.ACCEPTED, first.getStatus(), String.valueOf(first.body()));
+        assertProblem(call(HttpRequest.POST("/api/v1/apps/" + appId + "/promotions", Map.of("releaseId", releaseId.toString())),
+                ada.token()), HttpStatus.CONFLICT, null);
+        assertProblem(call(HttpRequest.DELETE("/api/v1/apps/" + appId + "/releases/" + releaseId), ada.token()), HttpStatus.CONFLICT, null);
+        assertTrue(releases.existsById(releaseId));
+        assertProblem(call(HttpRequest.POST("/api/v1/apps/" + appId + "/promotions/" + first.body().get("id") + "/approve", Map.of()),
+                bob.token()), HttpStatus.FORBIDDEN, null);
 
         // Clones: a name is required; the clone is an application owned by the caller, even of a sandbox.
         assertProblem(call(HttpRequest.POST("/api/v1/apps/" + appId + "/clone", Map.of()), bob.token()), HttpStatus.BAD_REQUEST, "name");

@@ -41,6 +41,7 @@ import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyBoolean;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.ArgumentMatchers.argThat;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.never;
@@ -179,8 +180,8 @@ class DeployReleaseWorkflowTest {
         order.verify(mocks.deployments).markDataRestored(ID);
         order.verify(mocks.runtime).startServer(ENV);
         order.verify(mocks.runtime).awaitHealthy(ENV);
+        order.verify(mocks.restores).discardKeptAside(ID, ENV); // before the status: RUNNING is said last
         order.verify(mocks.environments).setStatus(ENV, EnvironmentStatus.RUNNING, null);
-        order.verify(mocks.restores).discardKeptAside(ID, ENV);
         order.verify(mocks.deployments).finish(ID, false, UNHEALTHY);
 
         verify(mocks.runtime, times(1)).awaitHealthyWithin(ENV, HEALTH_TIMEOUT); // a health check is not retried
@@ -326,6 +327,27 @@ class DeployReleaseWorkflowTest {
      * operation FAILED) instead of staying RUNNING for ever, and the environment is not left
      * DEPLOYING: the previous code runs against data that may have been changed, so FAILED.
      */
+    @Test
+    void aDataRestoreThatFailsHalfWayIsRevertedAndTheEnvironmentSaysSo(TestWorkflowEnvironment env, WorkflowClient client,
+                                                                       Worker worker) {
+        DeployReleaseWorkflow deploy = stub(client, worker, new DeployPlan(SAFE, false, EnvironmentStatus.RUNNING));
+        healthCheckFails();
+        doThrow(ApplicationFailure.newNonRetryableFailure("tar: unexpected end of file", "InvalidInput"))
+                .when(mocks.restores).restoreFiles(ID, ENV, SAFE);
+        env.start();
+
+        assertThrows(WorkflowFailedException.class, () -> deploy.deploy(request()));
+
+        InOrder order = inOrder(mocks.restores, mocks.environments, mocks.deployments);
+        order.verify(mocks.restores).swapDatabase(ID, ENV);
+        order.verify(mocks.restores).revert(ID, ENV);
+        order.verify(mocks.environments).setStatus(eq(ENV), eq(EnvironmentStatus.FAILED), argThat(why -> why != null
+                && why.contains("could not be restored from safety backup " + SAFE) && why.contains("tar: unexpected end of file")));
+        order.verify(mocks.deployments).finish(ID, false, UNHEALTHY);
+        verify(mocks.deployments, never()).markDataRestored(anyString());
+        verify(mocks.restores, never()).discardKeptAside(anyString(), anyString());
+    }
+
     @Test
     void aFailedRollbackStillEndsTheDeploymentFailed(TestWorkflowEnvironment env, WorkflowClient client, Worker worker) {
         DeployReleaseWorkflow deploy = stub(client, worker, new DeployPlan(SAFE, false, EnvironmentStatus.RUNNING));

@@ -38,10 +38,13 @@ public class AppService {
     private final OperationRepository operations;
     private final ServerCatalog catalog;
 
+    private final io.cloudplane.infra.code.EnvironmentLocks locks;
+
     public AppService(AppRepository apps, AppMemberRepository members, EnvironmentRepository environments,
                       OperationRepository operations, ServerCatalog catalog,
-                      BackupSchedules backupSchedules) {
+                      BackupSchedules backupSchedules, io.cloudplane.infra.code.EnvironmentLocks locks) {
         this.backupSchedules = backupSchedules;
+        this.locks = locks;
         this.apps = apps;
         this.members = members;
         this.environments = environments;
@@ -197,6 +200,9 @@ public class AppService {
 
     private OperationRecord insertOperation(UUID id, OperationType type, UUID appId, UUID envId, UUID callerId, String workflowId) {
         if (envId != null) {
+            if (!locks.tryShareForOperation(envId)) {
+                throw ApiException.conflict("Code is being uploaded to this environment; try again when it is done");
+            }
             operations.findActiveForEnvironment(envId).ifPresent(op -> {
                 throw ApiException.busy("Operation " + op.id() + " (" + op.type() + ") is running on this environment",
                         op.id().toString());

@@ -100,6 +100,10 @@ public class OperationLauncher {
                         new CreateReleaseRequest(opId, appId, opId));
                 case DEPLOY_RELEASE -> {
                     DeploymentRecord deployment = deployments.findById(op.id()).orElseThrow();
+                    if (deployment.promotionId() != null && io.cloudplane.infra.temporal.WorkflowExecutions.isRunning(client,
+                            WorkflowIds.promotion(deployment.promotionId().toString()))) {
+                        return true; // its promotion starts it as a child
+                    }
                     WorkflowClient.start(client.newWorkflowStub(DeployReleaseWorkflow.class, options)::deploy,
                             new DeployRequest(opId, appId, op.envId().toString(), deployment.releaseId().toString(),
                                     releaseSettings.healthTimeoutSeconds()));

@@ -6,6 +6,8 @@ import io.cloudplane.api.problem.ApiException;
 import io.cloudplane.api.security.Caller;
 import io.cloudplane.infra.code.CodeArchives;
 import io.cloudplane.infra.code.CodeSettings;
+import io.cloudplane.infra.code.EnvironmentLocks;
+import io.cloudplane.infra.persistence.EnvironmentRepository;
 import io.cloudplane.infra.code.EnvironmentCode;
 import io.cloudplane.infra.persistence.EnvironmentCodeRecord;
 import io.cloudplane.infra.persistence.EnvironmentRecord;
@@ -52,8 +54,13 @@ public class CodeController {
     private final EnvironmentCode code;
     private final CodeSettings settings;
     private final OperationRepository operations;
+    private final EnvironmentLocks locks;
+    private final EnvironmentRepository environments;
 
-    public CodeController(AccessService access, EnvironmentCode code, CodeSettings settings, OperationRepository operations) {
+    public CodeController(AccessService access, EnvironmentCode code, CodeSettings settings, OperationRepository operations,
+                          EnvironmentLocks locks, EnvironmentRepository environments) {
+        this.locks = locks;
+        this.environments = environments;
         this.access = access;
         this.code = code;
         this.settings = settings;
@@ -81,11 +88,19 @@ public class CodeController {
                 || env.status() == EnvironmentStatus.DEPLOYING || env.status() == EnvironmentStatus.RESTORING) {
             throw ApiException.conflict("The environment is " + env.status() + "; upload when it is done");
         }
-        operations.findActiveForEnvironment(envId).ifPresent(op -> {
-            throw ApiException.busy("Operation " + op.id() + " (" + op.type() + ") is running on this environment", op.id().toString());
-        });
+        requireIdle(envId);
         Path archive = receive(body);
-        try {
+        // Once the archive is here: hold the environment, so that no operation (a deployment, a
+        // deletion) starts while the code is installed, and check again that none is running.
+        try (EnvironmentLocks.Hold hold = locks.tryHoldForUpload(envId)) {
+            if (hold == null) {
+                throw ApiException.conflict("Another upload, or an operation, is starting on this environment; try again");
+            }
+            requireIdle(envId);
+            EnvironmentRecord now = environments.findById(envId).orElseThrow(() -> ApiException.notFound("environment " + envId));
+            if (now.status() == EnvironmentStatus.DELETING || now.status() == EnvironmentStatus.PROVISIONING) {
+                throw ApiException.conflict("The environment is " + now.status());
+            }
             return CodeView.of(code.upload(appId, envId, archive, caller));
         } catch (CodeArchives.HostileArchiveException e) {
             throw ApiException.badRequest("archive", e.getMessage());
@@ -108,6 +123,12 @@ public class CodeController {
                         .attach("code-" + current.sha256() + ".tar.gz"))
                 .header("ETag", "\"" + current.sha256() + "\"")
                 .header("X-Code-Sha256", current.sha256());
+    }
+
+    private void requireIdle(UUID envId) {
+        operations.findActiveForEnvironment(envId).ifPresent(op -> {
+            throw ApiException.busy("Operation " + op.id() + " (" + op.type() + ") is running on this environment", op.id().toString());
+        });
     }
 
     private EnvironmentRecord requireDeveloper(UUID caller, UUID appId, UUID envId) {

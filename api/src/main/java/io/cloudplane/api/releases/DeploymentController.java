@@ -128,8 +128,10 @@ public class DeploymentController {
         OperationRecord op;
         try {
             op = ledger.create(UUID.randomUUID(), a.app().id(), env.id(), release.id(), null, rollback, caller);
+        } catch (DeploymentLedger.ReleaseGoneException gone) {
+            throw ApiException.conflict("Release '" + release.name() + "' was deleted just now");
         } catch (DeploymentLedger.EnvironmentBusyException busy) {
-            throw busy.running() == null ? ApiException.conflict("Another operation started on this environment just now")
+            throw busy.running() == null ? ApiException.conflict(busy.getMessage())
                     : ApiException.busy("Operation " + busy.running().id() + " (" + busy.running().type()
                     + ") is running on this environment", busy.running().id().toString());
         }

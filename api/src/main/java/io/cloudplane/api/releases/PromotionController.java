@@ -124,8 +124,19 @@ public class PromotionController {
         }
         UUID id = UUID.randomUUID();
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        PromotionRecord row = promotions.save(new PromotionRecord(id, appId, releaseId, staging.id(), production.id(),
-                "DEPLOYING_STAGING", "STAGING", null, null, null, null, null, null, null, null, caller, now, now));
+        PromotionRecord row;
+        try {
+            row = promotions.save(new PromotionRecord(id, appId, releaseId, staging.id(), production.id(),
+                    "DEPLOYING_STAGING", "STAGING", null, null, null, null, null, null, null, null, caller, now, now));
+        } catch (io.micronaut.data.exceptions.DataAccessException e) {
+            throw ApiException.conflict("A promotion is already under way in this app; it must end (succeed, fail, be rejected "
+                    + "or expire) before another starts");
+        }
+        // A promoted release is locked like a deployed one: its history refers to it.
+        if (releases.lock(releaseId, now) != 1) {
+            promotions.deleteById(id);
+            throw ApiException.conflict("Release " + releaseId + " was deleted just now");
+        }
         try {
             WorkflowClient.start(client.newWorkflowStub(PromotionWorkflow.class, WorkflowOptions.newBuilder()
                             .setWorkflowId(WorkflowIds.promotion(id.toString())).setTaskQueue(TaskQueues.CONTROL_PLANE).build())::promote,

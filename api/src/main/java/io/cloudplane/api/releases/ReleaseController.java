@@ -120,8 +120,12 @@ public class ReleaseController {
         if (release.status() == ReleaseRecord.Status.CREATING) {
             throw ApiException.conflict("Release '" + release.name() + "' is still being created; delete it when it is done");
         }
-        if (releases.deleteIfUnlocked(releaseId) == 0) {
-            throw ApiException.conflict("Release '" + release.name() + "' was deployed just now and is locked");
+        try {
+            if (releases.deleteIfUnlocked(releaseId) == 0) {
+                throw ApiException.conflict("Release '" + release.name() + "' was deployed just now and is locked");
+            }
+        } catch (io.micronaut.data.exceptions.DataAccessException e) {
+            throw ApiException.conflict("Release '" + release.name() + "' is used by a deployment or a promotion and is locked");
         }
         store.get().deletePrefix(release.objectKey());
         return HttpResponse.noContent();

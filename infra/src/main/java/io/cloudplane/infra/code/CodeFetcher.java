@@ -24,23 +24,27 @@ public final class CodeFetcher {
     private CodeFetcher() {
     }
 
-    /** In the fetcher's process: {@code <url> <target dir> <sha256> <max archive bytes> <max entries> <max expanded bytes>}. */
+    /**
+     * In the fetcher's process: {@code <target dir> <sha256> <max archive bytes> <max entries> <max expanded bytes>},
+     * and the presigned URL on standard input (not on the command line, where any local user could read it).
+     */
     public static void main(String[] args) {
         try {
-            java.net.HttpURLConnection connection = (java.net.HttpURLConnection) URI.create(args[0]).toURL().openConnection();
+            String url = new String(System.in.readAllBytes(), StandardCharsets.UTF_8).strip();
+            java.net.HttpURLConnection connection = (java.net.HttpURLConnection) URI.create(url).toURL().openConnection();
             connection.setConnectTimeout(10_000);
             connection.setReadTimeout(300_000);
             if (connection.getResponseCode() != 200) {
                 System.err.println("the storage answered " + connection.getResponseCode() + " for the artifact");
                 System.exit(1);
             }
-            CodeArchives.Limits limits = new CodeArchives.Limits(Long.parseLong(args[3]), Integer.parseInt(args[4]), Long.parseLong(args[5]));
+            CodeArchives.Limits limits = new CodeArchives.Limits(Long.parseLong(args[2]), Integer.parseInt(args[3]), Long.parseLong(args[4]));
             String sha;
             try (InputStream in = new java.io.BufferedInputStream(connection.getInputStream(), 256 * 1024)) {
-                sha = CodeArchives.extractTarGz(in, Path.of(args[1]), limits);
+                sha = CodeArchives.extractTarGz(in, Path.of(args[0]), limits);
             }
-            if (!sha.equals(args[2])) {
-                System.err.println("the artifact has SHA-256 " + sha + ", not the recorded " + args[2]);
+            if (!sha.equals(args[1])) {
+                System.err.println("the artifact has SHA-256 " + sha + ", not the recorded " + args[1]);
                 System.exit(DIGEST_MISMATCH);
             }
             System.exit(0);
@@ -58,13 +62,16 @@ public final class CodeFetcher {
             throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx128m", "-Xshare:auto", "-cp", classpath(), CodeFetcher.class.getName(),
-                url.toString(), target.toString(), sha256, Long.toString(limits.maxArchiveBytes()),
+                target.toString(), sha256, Long.toString(limits.maxArchiveBytes()),
                 Integer.toString(limits.maxEntries()), Long.toString(limits.maxExpandedBytes())));
         Path errors = java.nio.file.Files.createTempFile("code-fetcher-", ".err");
         String error;
         try {
             Process process = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(errors.toFile()).start();
+            try (var stdin = process.getOutputStream()) {
+                stdin.write(url.toString().getBytes(StandardCharsets.UTF_8));
+            }
             try {
                 while (!process.waitFor(1, TimeUnit.SECONDS)) {
                     progress.run();

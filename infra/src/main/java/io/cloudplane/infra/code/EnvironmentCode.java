@@ -74,10 +74,18 @@ public class EnvironmentCode {
                     stored = store.get().put(newKey, in, "application/gzip");
                 }
                 files.activateCodeTree(envId.toString(), tree);
-                switched = true;
                 EnvironmentCodeRecord record = new EnvironmentCodeRecord(envId, newKey, sha256, stored.size(), null, tree, by,
                         Instant.now().truncatedTo(ChronoUnit.MICROS));
-                save(record);
+                try {
+                    save(record);
+                } catch (RuntimeException e) {
+                    // The record and the tree must agree: the old tree goes back, and the upload fails.
+                    if (previousTree != null) {
+                        files.activateCodeTree(envId.toString(), previousTree);
+                    }
+                    throw e;
+                }
+                switched = true;
                 String previousKey = before.map(EnvironmentCodeRecord::objectKey).orElse(null);
                 discard(envId, previousTree, previousKey, record);
                 return record;

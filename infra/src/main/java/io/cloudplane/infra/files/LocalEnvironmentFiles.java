@@ -104,7 +104,10 @@ public class LocalEnvironmentFiles implements EnvironmentFiles {
 
     @Override
     public Path prepareCodeTree(String envId, String tree) {
-        Path dir = treesDir(envId).resolve(checkTree(tree));
+        if (checkTree(tree).equals(currentCodeTree(envId))) {
+            throw new IllegalStateException("code tree " + tree + " is the one environment " + envId + " runs");
+        }
+        Path dir = treesDir(envId).resolve(tree);
         deleteTree(dir);
         try {
             return Files.createDirectories(dir);

@@ -13,4 +13,14 @@ public interface PromotionRepository extends CrudRepository<PromotionRecord, UUI
 
     @Query("SELECT * FROM promotions WHERE app_id = :appId ORDER BY created_at DESC, id LIMIT 100")
     List<PromotionRecord> findByAppNewestFirst(UUID appId);
+
+    @Query("""
+            SELECT * FROM promotions WHERE status IN ('DEPLOYING_STAGING', 'AWAITING_APPROVAL', 'DEPLOYING_PRODUCTION')
+            AND updated_at < :before ORDER BY created_at LIMIT 500""")
+    List<PromotionRecord> findUnfinished(java.time.Instant before);
+
+    @Query("""
+            UPDATE promotions SET status = 'FAILED', error = :error, updated_at = :at
+            WHERE id = :id AND status IN ('DEPLOYING_STAGING', 'AWAITING_APPROVAL', 'DEPLOYING_PRODUCTION')""")
+    int failUnfinished(UUID id, String error, java.time.Instant at);
 }

@@ -1,5 +1,6 @@
 package io.cloudplane.infra.release;
 
+import io.cloudplane.infra.code.EnvironmentLocks;
 import io.cloudplane.infra.persistence.DeploymentRecord;
 import io.cloudplane.infra.persistence.DeploymentRepository;
 import io.cloudplane.infra.persistence.OperationRecord;
@@ -24,11 +25,14 @@ public class DeploymentLedger {
     private final OperationRepository operations;
     private final DeploymentRepository deployments;
     private final ReleaseRepository releases;
+    private final EnvironmentLocks locks;
 
-    public DeploymentLedger(OperationRepository operations, DeploymentRepository deployments, ReleaseRepository releases) {
+    public DeploymentLedger(OperationRepository operations, DeploymentRepository deployments, ReleaseRepository releases,
+                            EnvironmentLocks locks) {
         this.operations = operations;
         this.deployments = deployments;
         this.releases = releases;
+        this.locks = locks;
     }
 
     @Transactional
@@ -38,8 +42,11 @@ public class DeploymentLedger {
         if (existing.isPresent()) {
             return existing.get();
         }
+        if (!locks.tryShareForOperation(envId)) {
+            throw new EnvironmentBusyException(null, "code is being uploaded to this environment");
+        }
         operations.findActiveForEnvironment(envId).ifPresent(op -> {
-            throw new EnvironmentBusyException(op);
+            throw new EnvironmentBusyException(op, null);
         });
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         OperationRecord op;
@@ -47,19 +54,28 @@ public class DeploymentLedger {
             op = operations.save(new OperationRecord(deploymentId, OperationRecord.OperationType.DEPLOY_RELEASE,
                     OperationStatus.PENDING, appId, envId, by, "deploy/" + deploymentId, null, "[]", null, now, now));
         } catch (DataAccessException e) {
-            throw new EnvironmentBusyException(null);
+            throw new EnvironmentBusyException(null, null);
         }
-        releases.lock(releaseId, now);
+        if (releases.lock(releaseId, now) != 1) {
+            throw new ReleaseGoneException(releaseId);
+        }
         deployments.save(DeploymentRecord.pending(deploymentId, appId, envId, releaseId, promotionId, rollback, by, now));
         return op;
     }
 
-    /** Another operation holds the environment. */
+    /** The release was deleted meanwhile. */
+    public static final class ReleaseGoneException extends RuntimeException {
+        public ReleaseGoneException(UUID releaseId) {
+            super("release " + releaseId + " no longer exists");
+        }
+    }
+
+    /** Another operation, or an upload, holds the environment. */
     public static final class EnvironmentBusyException extends RuntimeException {
         private final OperationRecord running;
 
-        public EnvironmentBusyException(OperationRecord running) {
-            super(running == null ? "another operation started on this environment just now"
+        public EnvironmentBusyException(OperationRecord running, String why) {
+            super(why != null ? why : running == null ? "another operation started on this environment just now"
                     : "operation " + running.id() + " (" + running.type() + ") is running on this environment");
             this.running = running;
         }

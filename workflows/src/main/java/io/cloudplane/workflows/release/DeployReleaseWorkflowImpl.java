@@ -60,10 +60,14 @@ public class DeployReleaseWorkflowImpl implements DeployReleaseWorkflow {
         }
         if (plan.alreadyCurrent()) {
             // The environment already runs exactly this code: deploying it again changes nothing.
-            op.skip("deploy");
-            deploys.finish(id, true, null);
-            op.succeeded();
-            return new DeployResult(id, request.releaseId(), false, null);
+            try {
+                op.skip("deploy");
+                deploys.finish(id, true, null);
+                op.succeeded();
+                return new DeployResult(id, request.releaseId(), false, null);
+            } catch (TemporalFailure failure) {
+                return fail(op, id, OperationTracker.reason(failure), failure);
+            }
         }
         boolean swapped = false;
         boolean started = false;
@@ -116,14 +120,22 @@ public class DeployReleaseWorkflowImpl implements DeployReleaseWorkflow {
             act.runtime.stopServer(envId);
             undo.revertCode(id);
         });
+        String dataProblem = null;
         if (restoreData) {
             // The new server ran, so it may have changed the data: the safety backup puts it back.
-            op.step("restore-data", () -> {
-                data.restoreDatabase(id, envId, plan.safetyBackupId());
-                data.swapDatabase(id, envId);
-                data.restoreFiles(id, envId, plan.safetyBackupId());
-                undo.markDataRestored(id);
-            });
+            try {
+                op.step("restore-data", () -> {
+                    data.restoreDatabase(id, envId, plan.safetyBackupId());
+                    data.swapDatabase(id, envId);
+                    data.restoreFiles(id, envId, plan.safetyBackupId());
+                    undo.markDataRestored(id);
+                });
+            } catch (TemporalFailure notRestored) {
+                // Half a restore is worse than none: what it changed goes back, and the environment says so.
+                data.revert(id, envId);
+                dataProblem = "the data could not be restored from safety backup " + plan.safetyBackupId() + " ("
+                        + OperationTracker.reason(notRestored) + ") and is as the failed release left it";
+            }
         }
         boolean serve = plan.previousStatus() != EnvironmentStatus.STOPPED && plan.previousStatus() != EnvironmentStatus.SLEEPING;
         EnvironmentStatus after = serve ? EnvironmentStatus.RUNNING : plan.previousStatus();
@@ -140,10 +152,18 @@ public class DeployReleaseWorkflowImpl implements DeployReleaseWorkflow {
                         + OperationTracker.reason(notBack);
             }
         }
-        act.environments.setStatus(envId, after, why);
-        if (restoreData) {
-            data.discardKeptAside(id, envId);
+        if (restoreData && dataProblem == null) {
+            try {
+                data.discardKeptAside(id, envId);
+            } catch (TemporalFailure leftover) {
+                // Only what was kept aside is left behind; the environment itself is fine.
+            }
         }
+        if (dataProblem != null) {
+            after = EnvironmentStatus.FAILED;
+            why = why == null ? "the deployment failed (" + reason + "); " + dataProblem : why + "; " + dataProblem;
+        }
+        act.environments.setStatus(envId, after, why);
     }
 
     private DeployResult fail(OperationTracker op, String id, String reason, TemporalFailure failure) {

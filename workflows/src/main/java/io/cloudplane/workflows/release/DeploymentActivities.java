@@ -11,6 +11,9 @@ public interface DeploymentActivities {
      */
     void prepare(PrepareDeployment request);
 
+    /** Fails with {@code ReleaseNotRunning} unless the environment runs the release now (staging, before production). */
+    void requireRunning(String envId, String releaseId);
+
     /** Marks the deployment RUNNING and takes, once, what the environment runs now. */
     DeployPlan begin(String deploymentId);
 

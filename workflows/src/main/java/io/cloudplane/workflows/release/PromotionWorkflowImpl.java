@@ -15,7 +15,7 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
     private final DeploymentActivities deploys = Workflow.newActivityStub(DeploymentActivities.class, ActivityOptions.newBuilder()
             .setStartToCloseTimeout(Duration.ofSeconds(30))
             .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(5)
-                    .setDoNotRetry("EnvironmentBusy", "NotFound", "InvalidInput").build())
+                    .setDoNotRetry("EnvironmentBusy", "NotFound", "InvalidInput", "ReleaseNotRunning").build())
             .build());
     private final PromotionActivities rows = Workflow.newLocalActivityStub(PromotionActivities.class,
             LocalActivityOptions.newBuilder().setStartToCloseTimeout(Duration.ofSeconds(10))
@@ -64,6 +64,15 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
         productionDeployment = Workflow.randomUUID().toString();
         productionOutcome = "RUNNING";
         record();
+        try {
+            // What was approved is the release as staging ran it: if staging changed meanwhile, stop.
+            deploys.requireRunning(request.stagingEnvId(), request.releaseId());
+        } catch (TemporalFailure failure) {
+            status = "FAILED";
+            productionOutcome = "FAILED";
+            error = "the production stage failed: " + OperationTracker.reason(failure);
+            return end();
+        }
         if (!deployStage(request.productionEnvId(), productionDeployment, "PRODUCTION")) {
             productionOutcome = "FAILED";
             return end();
@@ -79,8 +88,10 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
         try {
             deploys.prepare(new PrepareDeployment(deploymentId, request.appId(), envId, request.releaseId(),
                     request.promotionId(), request.requestedBy()));
+            // Abandoned, not terminated, with the promotion: a deployment never stops half-way through a swap.
             Workflow.newChildWorkflowStub(DeployReleaseWorkflow.class, ChildWorkflowOptions.newBuilder()
-                            .setWorkflowId("deploy/" + deploymentId).build())
+                            .setWorkflowId("deploy/" + deploymentId)
+                            .setParentClosePolicy(io.temporal.api.enums.v1.ParentClosePolicy.PARENT_CLOSE_POLICY_ABANDON).build())
                     .deploy(new DeployRequest(deploymentId, request.appId(), envId, request.releaseId(),
                             request.healthTimeoutSeconds()));
             return true;
