@@ -1,0 +1,64 @@
+package io.cloudplane.infra.runtime.kubernetes;
+
+import io.cloudplane.infra.persistence.AppRepository;
+import io.cloudplane.infra.persistence.EnvironmentRecord;
+import io.cloudplane.infra.persistence.EnvironmentRepository;
+import io.cloudplane.infra.runtime.EnvironmentRuntime;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.annotation.Value;
+import io.micronaut.core.annotation.Nullable;
+import jakarta.inject.Singleton;
+
+import java.time.Clock;
+import java.util.UUID;
+
+/**
+ * {@code CLOUDPLANE_RUNTIME=kubernetes}: the client finds its cluster as kubectl does (KUBECONFIG,
+ * ~/.kube/config) or, inside a pod, from its service account.
+ */
+@Factory
+@Requires(property = "cloudplane.runtime", value = "kubernetes")
+public class KubernetesRuntimeFactory {
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    KubernetesClient kubernetesClient() {
+        return new KubernetesClientBuilder().build();
+    }
+
+    @Singleton
+    KubernetesSettings kubernetesSettings(@Value("${cloudplane.kubernetes.base-domain:cloudplane.local}") String baseDomain,
+                                          @Nullable @Value("${cloudplane.kubernetes.ingress-class:}") String ingressClass,
+                                          @Value("${cloudplane.kubernetes.container-port:8080}") int port,
+                                          @Value("${cloudplane.kubernetes.cpu-request:100m}") String cpuRequest,
+                                          @Value("${cloudplane.kubernetes.memory-request:256Mi}") String memoryRequest,
+                                          @Value("${cloudplane.kubernetes.cpu-limit:1}") String cpuLimit,
+                                          @Value("${cloudplane.kubernetes.memory-limit:512Mi}") String memoryLimit,
+                                          @Value("${cloudplane.kubernetes.storage-size:1Gi}") String storageSize,
+                                          @Nullable @Value("${cloudplane.kubernetes.storage-class:}") String storageClass,
+                                          @Value("${cloudplane.kubernetes.tls:false}") boolean tls) {
+        return new KubernetesSettings(baseDomain, blankToNull(ingressClass), port, cpuRequest, memoryRequest, cpuLimit, memoryLimit,
+                storageSize, blankToNull(storageClass), tls);
+    }
+
+    @Singleton
+    EnvironmentRuntime kubernetesRuntime(KubernetesClient client, KubernetesSettings settings, EnvironmentRepository environments,
+                                         AppRepository apps) {
+        return new KubernetesRuntime(client, settings, envId -> {
+            EnvironmentRecord env = environments.findById(UUID.fromString(envId))
+                    .orElseThrow(() -> new IllegalArgumentException("no environment " + envId));
+            String appName = apps.findById(env.appId()).map(a -> a.name()).orElse(env.appId().toString());
+            boolean studio = env.type() == EnvironmentRecord.EnvironmentType.DEVELOPMENT
+                    || env.type() == EnvironmentRecord.EnvironmentType.STAGING;
+            return new KubernetesRuntime.Target(env.appId().toString(), appName, env.name(), studio);
+        }, Clock.systemUTC());
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+}

@@ -1,0 +1,197 @@
+package io.cloudplane.infra.runtime.kubernetes;
+
+import io.cloudplane.infra.runtime.HealthReport;
+import io.cloudplane.infra.runtime.ServerSpec;
+import io.cloudplane.infra.runtime.ServerVersion;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Against fabric8's mock API server in CRUD mode: no cluster runs here. */
+@EnableKubernetesMockClient(crud = true)
+class KubernetesRuntimeTest {
+    KubernetesClient client;
+
+    private final String appId = UUID.randomUUID().toString();
+    private final String envId = UUID.randomUUID().toString();
+    private final Clock clock = Clock.fixed(Instant.parse("2026-11-23T01:30:00Z"), ZoneOffset.UTC);
+    private final ServerSpec spec = new ServerSpec(envId, new ServerVersion("1.1.0", null, "ghcr.io/cloudplane/server:1.1.0"), null,
+            "jdbc:postgresql://db.internal:5432/env_x", "env_x", "s3cret-password");
+
+    private KubernetesRuntime runtime(boolean studio) {
+        return new KubernetesRuntime(client, KubernetesSettings.defaults(),
+                id -> new KubernetesRuntime.Target(appId, "My Shop", "Staging", studio), clock);
+    }
+
+    private String ns() {
+        return "cp-" + appId;
+    }
+
+    private Deployment deployment() {
+        return client.apps().deployments().inNamespace(ns()).withName("env-" + envId).get();
+    }
+
+    @Test
+    void startCreatesTheExactObjectsWithTheRecommendedLabels() {
+        var endpoint = runtime(true).start(spec);
+        assertEquals("http://staging-my-shop.cloudplane.local/", endpoint.previewUrl());
+
+        Map<String, String> labels = Map.of("app.kubernetes.io/name", "cloudplane-server", "app.kubernetes.io/instance", "env-" + envId,
+                "app.kubernetes.io/version", "1.1.0", "app.kubernetes.io/managed-by", "cloudplane",
+                "cloudplane.io/app", appId, "cloudplane.io/environment", envId);
+        assertNotNull(client.namespaces().withName(ns()).get());
+
+        var secret = client.secrets().inNamespace(ns()).withName("env-" + envId + "-db").get();
+        assertEquals(labels, secret.getMetadata().getLabels());
+        assertEquals(Map.of("DATABASE_URL", spec.databaseUrl(), "DATABASE_USERNAME", "env_x", "DATABASE_PASSWORD", "s3cret-password"),
+                secret.getStringData());
+
+        var claim = client.persistentVolumeClaims().inNamespace(ns()).withName("env-" + envId + "-resources").get();
+        assertEquals(labels, claim.getMetadata().getLabels());
+        assertEquals(new Quantity("1Gi"), claim.getSpec().getResources().getRequests().get("storage"));
+        assertEquals(List.of("ReadWriteOnce"), claim.getSpec().getAccessModes());
+
+        Deployment d = deployment();
+        assertEquals(labels, d.getMetadata().getLabels());
+        assertEquals(1, d.getSpec().getReplicas());
+        assertEquals(labels, d.getSpec().getTemplate().getMetadata().getLabels());
+        var container = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertEquals("ghcr.io/cloudplane/server:1.1.0", container.getImage());
+        assertEquals("env-" + envId + "-db", container.getEnvFrom().get(0).getSecretRef().getName());
+        assertTrue(container.getEnv().stream().noneMatch(e -> "s3cret-password".equals(e.getValue())), "the password only in the Secret");
+        assertEquals("/_health", container.getReadinessProbe().getHttpGet().getPath());
+        assertEquals("/_health", container.getLivenessProbe().getHttpGet().getPath());
+        assertEquals(new Quantity("100m"), container.getResources().getRequests().get("cpu"));
+        assertEquals(new Quantity("512Mi"), container.getResources().getLimits().get("memory"));
+        assertEquals("/srv/resources", container.getVolumeMounts().get(0).getMountPath());
+        assertEquals("env-" + envId + "-resources",
+                d.getSpec().getTemplate().getSpec().getVolumes().get(0).getPersistentVolumeClaim().getClaimName());
+
+        var service = client.services().inNamespace(ns()).withName("env-" + envId).get();
+        assertEquals(labels, service.getMetadata().getLabels());
+        assertEquals(d.getSpec().getSelector().getMatchLabels(), service.getSpec().getSelector());
+
+        var ingress = client.network().v1().ingresses().inNamespace(ns()).withName("env-" + envId).get();
+        assertEquals(labels, ingress.getMetadata().getLabels());
+        assertEquals(List.of("staging-my-shop.cloudplane.local", "studio-staging-my-shop.cloudplane.local"),
+                ingress.getSpec().getRules().stream().map(r -> r.getHost()).toList());
+    }
+
+    @Test
+    void productionHasNoStudioHost() {
+        runtime(false).start(spec);
+        var ingress = client.network().v1().ingresses().inNamespace(ns()).withName("env-" + envId).get();
+        assertEquals(List.of("staging-my-shop.cloudplane.local"), ingress.getSpec().getRules().stream().map(r -> r.getHost()).toList());
+    }
+
+    @Test
+    void applyingTwiceGivesTheSameObjects() {
+        KubernetesRuntime runtime = runtime(true);
+        runtime.start(spec);
+        Deployment first = deployment();
+        runtime.start(spec);
+        Deployment second = deployment();
+        assertEquals(first.getSpec(), second.getSpec());
+        assertEquals(1, client.apps().deployments().inNamespace(ns()).list().getItems().size());
+        assertEquals(1, client.secrets().inNamespace(ns()).list().getItems().size());
+        assertEquals(1, client.persistentVolumeClaims().inNamespace(ns()).list().getItems().size());
+        assertEquals(1, client.services().inNamespace(ns()).list().getItems().size());
+        assertEquals(1, client.network().v1().ingresses().inNamespace(ns()).list().getItems().size());
+    }
+
+    @Test
+    void stopScalesToZeroStartToOneAndRestartChangesThePodTemplate() {
+        KubernetesRuntime runtime = runtime(true);
+        runtime.start(spec);
+        assertTrue(runtime.isRunning(envId));
+        runtime.stop(envId);
+        assertEquals(0, deployment().getSpec().getReplicas());
+        assertFalse(runtime.isRunning(envId));
+        runtime.stop(envId); // idempotent
+        assertNotNull(client.persistentVolumeClaims().inNamespace(ns()).withName("env-" + envId + "-resources").get(), "the data stays");
+        runtime.start(spec);
+        assertEquals(1, deployment().getSpec().getReplicas());
+
+        var before = deployment().getSpec().getTemplate().getMetadata().getAnnotations();
+        assertTrue(before == null || !before.containsKey(KubernetesRuntime.RESTARTED_AT));
+        runtime.restart(envId);
+        assertEquals("2026-11-23T01:30:00Z",
+                deployment().getSpec().getTemplate().getMetadata().getAnnotations().get(KubernetesRuntime.RESTARTED_AT));
+        runtime.start(spec); // already running: the same template, so no second rollout
+        assertEquals("2026-11-23T01:30:00Z",
+                deployment().getSpec().getTemplate().getMetadata().getAnnotations().get(KubernetesRuntime.RESTARTED_AT));
+    }
+
+    @Test
+    void deleteRemovesEveryObjectOfTheEnvironmentByLabelAndNoOther() {
+        KubernetesRuntime runtime = runtime(true);
+        runtime.start(spec);
+        String other = UUID.randomUUID().toString();
+        runtime.start(new ServerSpec(other, spec.version(), null, spec.databaseUrl(), "env_y", "pw"));
+
+        runtime.delete(envId);
+
+        assertNull(deployment());
+        assertNull(client.secrets().inNamespace(ns()).withName("env-" + envId + "-db").get());
+        assertNull(client.persistentVolumeClaims().inNamespace(ns()).withName("env-" + envId + "-resources").get());
+        assertNull(client.services().inNamespace(ns()).withName("env-" + envId).get());
+        assertNull(client.network().v1().ingresses().inNamespace(ns()).withName("env-" + envId).get());
+        assertNotNull(client.apps().deployments().inNamespace(ns()).withName("env-" + other).get(), "the other environment stays");
+        runtime.delete(envId); // idempotent
+    }
+
+    @Test
+    void healthFollowsTheDeploymentAndAStuckRolloutGivesTheClustersReason() {
+        KubernetesRuntime runtime = runtime(true);
+        runtime.start(spec);
+        HealthReport waiting = runtime.checkHealth(envId);
+        assertFalse(waiting.healthy());
+        assertTrue(waiting.processAlive(), "not ready yet is not a failure");
+
+        Deployment stuck = deployment();
+        stuck.setStatus(new DeploymentStatusBuilder().withReadyReplicas(0).withConditions(new DeploymentConditionBuilder()
+                .withType("Progressing").withStatus("False").withReason("ProgressDeadlineExceeded")
+                .withMessage("ReplicaSet \"env-x-5d\" has timed out progressing.").build()).build());
+        client.apps().deployments().inNamespace(ns()).resource(stuck).updateStatus();
+        HealthReport failed = runtime.checkHealth(envId);
+        assertFalse(failed.healthy());
+        assertFalse(failed.processAlive(), "a wait for health ends at once");
+        assertTrue(failed.detail().startsWith("ProgressDeadlineExceeded: "), failed.detail());
+
+        Deployment ready = deployment();
+        ready.setStatus(new DeploymentStatusBuilder().withReadyReplicas(1).withAvailableReplicas(1).build());
+        client.apps().deployments().inNamespace(ns()).resource(ready).updateStatus();
+        assertTrue(runtime.checkHealth(envId).healthy());
+    }
+
+    @Test
+    void anImageThatCannotBePulledIsReportedWithItsReason() {
+        KubernetesRuntime runtime = runtime(true);
+        runtime.start(spec);
+        client.pods().inNamespace(ns()).resource(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName("env-pod")
+                .withNamespace(ns()).withLabels(deployment().getSpec().getSelector().getMatchLabels()).endMetadata()
+                .withNewStatus().addNewContainerStatus().withName("server").withNewState().withNewWaiting()
+                .withReason("ImagePullBackOff").withMessage("Back-off pulling image \"ghcr.io/cloudplane/server:1.1.0\"")
+                .endWaiting().endState().endContainerStatus().endStatus().build()).create();
+        HealthReport report = runtime.checkHealth(envId);
+        assertFalse(report.processAlive());
+        assertEquals("ImagePullBackOff: Back-off pulling image \"ghcr.io/cloudplane/server:1.1.0\"", report.detail());
+    }
+}
