@@ -95,6 +95,24 @@ class KubernetesRuntimeTest {
     }
 
     @Test
+    void theManifestThatDeploysCloudplaneItselfLoadsAndApplies() throws Exception {
+        java.nio.file.Path manifest = java.nio.file.Path.of("k8s/cloudplane.yaml");
+        try (var in = java.nio.file.Files.newInputStream(manifest)) {
+            var objects = client.load(in).items();
+            assertEquals(List.of("Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Secret", "ConfigMap",
+                    "Deployment", "Deployment", "Service"), objects.stream().map(o -> o.getKind()).toList());
+        }
+        try (var in = java.nio.file.Files.newInputStream(manifest)) {
+            client.load(in).createOrReplace();
+        }
+        var api = client.apps().deployments().inNamespace("cloudplane").withName("cloudplane-api").get();
+        assertEquals("false", api.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().get(0).getValue(),
+                "the API pods run no worker");
+        assertEquals("kubernetes", client.configMaps().inNamespace("cloudplane").withName("cloudplane").get().getData()
+                .get("CLOUDPLANE_RUNTIME"));
+    }
+
+    @Test
     void productionHasNoStudioHost() {
         runtime(false).start(spec);
         var ingress = client.network().v1().ingresses().inNamespace(ns()).withName("env-" + envId).get();
