@@ -17,9 +17,12 @@ public class RuntimeActivitiesImpl implements RuntimeActivities {
     private final EnvironmentServers servers;
     private final EnvironmentRuntime runtime;
     private final Duration healthTimeout;
+    private final io.cloudplane.infra.crypto.SecretBox secrets;
 
     public RuntimeActivitiesImpl(EnvironmentLookup lookup, EnvironmentServers servers, EnvironmentRuntime runtime,
-                                 @Value("${cloudplane.server-health-timeout:60s}") Duration healthTimeout) {
+                                 @Value("${cloudplane.server-health-timeout:60s}") Duration healthTimeout,
+                                 io.cloudplane.infra.crypto.SecretBox secrets) {
+        this.secrets = secrets;
         this.lookup = lookup;
         this.servers = servers;
         this.runtime = runtime;
@@ -53,7 +56,7 @@ public class RuntimeActivitiesImpl implements RuntimeActivities {
             }
             if (!report.processAlive()) {
                 throw ApplicationFailure.newNonRetryableFailure(report.detail() + ". Last output: "
-                        + lastLines(runtime.recentOutput(envId)), "ServerExited");
+                        + redacted(envId, lastLines(runtime.recentOutput(envId))), "ServerExited");
             }
             context.heartbeat(report.detail());
             sleep(pause);
@@ -66,6 +69,13 @@ public class RuntimeActivitiesImpl implements RuntimeActivities {
     @Override
     public void stopServer(String envId) {
         runtime.stop(envId);
+    }
+
+    /** The server's output goes into operation errors: never with the environment's database password in it. */
+    private String redacted(String envId, String text) {
+        String sealed = lookup.require(envId).dbPassword();
+        String password = sealed == null ? null : secrets.decrypt(sealed);
+        return password == null || password.isEmpty() ? text : text.replace(password, "[redacted]");
     }
 
     private static String lastLines(String output) {

@@ -195,6 +195,20 @@ class ReleasesIT {
         }
         var code = HTTP.send(request(api("/environments/" + productionId + "/code")).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(codeV1Sha, sha256(code.body()), "production's code record is the previous release's again");
+
+        // The server's log tells what happened, and never shows the database password, even when an app prints it.
+        Path log = dataDir.resolve("environments").resolve(productionId).resolve("run").resolve("server.log");
+        Files.writeString(log, "connecting with password " + password + "\n", java.nio.file.StandardOpenOption.APPEND);
+        var tail = HTTP.send(request(api("/environments/" + productionId + "/logs?tail=200")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, tail.statusCode(), tail.body());
+        assertTrue(tail.body().contains("app.json is not valid JSON"), tail.body());
+        assertTrue(tail.body().contains("connecting with password [redacted]"), tail.body());
+        var whole = HTTP.send(request(api("/environments/" + productionId + "/logs?download=true")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, whole.statusCode());
+        assertFalse(tail.body().contains(password) || whole.body().contains(password), "the password is never shown");
+        assertTrue(whole.body().contains("[redacted]"));
     }
 
     @Test

@@ -1,5 +1,8 @@
 package io.cloudplane.infra.runtime;
 
+import java.io.InputStream;
+import java.util.List;
+
 /** Runs the server of each environment: local processes here, Kubernetes later. Every call is idempotent. */
 public interface EnvironmentRuntime {
 
@@ -16,4 +19,10 @@ public interface EnvironmentRuntime {
 
     /** The last lines the server printed, for error messages. */
     String recentOutput(String envId);
+
+    /** The last {@code lines} lines of the server's log (its standard output and error), oldest first. */
+    List<String> tailLog(String envId, int lines);
+
+    /** The server's whole log, as far as it is kept (the rotated file, then the current one); the caller closes it. */
+    InputStream openLog(String envId);
 }

@@ -56,6 +56,17 @@ public class LocalProcessRuntime implements EnvironmentRuntime {
     private record Running(Process process, int port) {
     }
 
+    private long logMaxBytes = 10L * 1024 * 1024;
+
+    @jakarta.inject.Inject
+    void setLogMaxMib(@io.micronaut.context.annotation.Value("${cloudplane.runtime.log-max-mib:10}") long mib) {
+        this.logMaxBytes = mib * 1024 * 1024;
+    }
+
+    void setLogMaxBytes(long bytes) {
+        this.logMaxBytes = bytes;
+    }
+
     public LocalProcessRuntime(EnvironmentFiles files, ApplicationEventPublisher<ServerExitedEvent> events) {
         this.files = files;
         this.events = events;
@@ -75,6 +86,7 @@ public class LocalProcessRuntime implements EnvironmentRuntime {
             Path runDir = files.runDir(envId);
             try {
                 Files.createDirectories(runDir);
+                rotateIfLarge(envId);
                 ProcessBuilder builder = new ProcessBuilder(command)
                         .directory(runDir.toFile())
                         .redirectErrorStream(true)
@@ -155,6 +167,71 @@ public class LocalProcessRuntime implements EnvironmentRuntime {
             return new String(tail, StandardCharsets.UTF_8).strip();
         } catch (IOException e) {
             return "";
+        }
+    }
+
+    @Override
+    public List<String> tailLog(String envId, int lines) {
+        java.util.ArrayDeque<String> last = new java.util.ArrayDeque<>(lines + 1);
+        try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(openLog(envId), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                last.addLast(line);
+                if (last.size() > lines) {
+                    last.removeFirst();
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return List.copyOf(last);
+    }
+
+    @Override
+    public java.io.InputStream openLog(String envId) {
+        List<java.io.InputStream> parts = new ArrayList<>();
+        try {
+            for (Path part : List.of(rotatedLogFile(envId), logFile(envId))) {
+                if (Files.exists(part)) {
+                    parts.add(Files.newInputStream(part));
+                }
+            }
+        } catch (IOException e) {
+            parts.forEach(p -> {
+                try {
+                    p.close();
+                } catch (IOException ignored) {
+                    // closing what was opened
+                }
+            });
+            throw new UncheckedIOException(e);
+        }
+        return new java.io.SequenceInputStream(java.util.Collections.enumeration(parts));
+    }
+
+    /**
+     * Keeps each server's log under {@code cloudplane.runtime.log-max-mib} (default 10): a larger
+     * one is copied to {@code server.log.1} (replacing the older copy) and truncated. The server
+     * writes in append mode, so it goes on at the new end (logrotate's copytruncate).
+     */
+    @io.micronaut.scheduling.annotation.Scheduled(fixedDelay = "${cloudplane.runtime.log-rotate-interval:30s}")
+    public void rotateLogs() {
+        for (String envId : new ArrayList<>(servers.keySet())) {
+            try {
+                rotateIfLarge(envId);
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("Could not rotate the log of environment {}: {}", envId, e.getMessage());
+            }
+        }
+    }
+
+    void rotateIfLarge(String envId) throws IOException {
+        Path log = logFile(envId);
+        if (Files.exists(log) && Files.size(log) > logMaxBytes) {
+            Files.copy(log, rotatedLogFile(envId), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            try (var channel = java.nio.channels.FileChannel.open(log, java.nio.file.StandardOpenOption.WRITE)) {
+                channel.truncate(0);
+            }
         }
     }
 
@@ -279,6 +356,10 @@ public class LocalProcessRuntime implements EnvironmentRuntime {
 
     private Path pidFile(String envId) {
         return files.runDir(envId).resolve("server.pid");
+    }
+
+    private Path rotatedLogFile(String envId) {
+        return files.runDir(envId).resolve("server.log.1");
     }
 
     private Path logFile(String envId) {

@@ -259,6 +259,23 @@ public class KubernetesRuntime implements EnvironmentRuntime {
         }).orElse("");
     }
 
+    @Override
+    public List<String> tailLog(String envId, int lines) {
+        return deployment(envId).flatMap(d -> pods(d).stream().findFirst()).map(p -> {
+            String log = client.pods().inNamespace(p.getMetadata().getNamespace()).withName(p.getMetadata().getName())
+                    .tailingLines(lines).getLog();
+            return log == null || log.isEmpty() ? List.<String>of() : List.of(log.split("\n", -1)).stream()
+                    .filter(l -> !l.isEmpty()).toList();
+        }).orElse(List.of());
+    }
+
+    @Override
+    public java.io.InputStream openLog(String envId) {
+        return deployment(envId).flatMap(d -> pods(d).stream().findFirst())
+                .map(p -> client.pods().inNamespace(p.getMetadata().getNamespace()).withName(p.getMetadata().getName()).getLogInputStream())
+                .orElseGet(java.io.InputStream::nullInputStream);
+    }
+
     private List<Pod> pods(Deployment d) {
         return client.pods().inNamespace(d.getMetadata().getNamespace())
                 .withLabels(d.getSpec().getSelector().getMatchLabels()).list().getItems();
