@@ -58,6 +58,7 @@ class ReleasesApiTest {
     @Inject EnvironmentCodeRepository code;
     @Inject ReleaseRepository releases;
     @Inject io.cloudplane.infra.code.EnvironmentLocks locks;
+    @Inject javax.sql.DataSource dataSource;
 
     private record User(UUID id, String token, UUID sandboxId) {
     }
@@ -184,6 +185,30 @@ class ReleasesApiTest {
         try (var trees = Files.list(files.codeDir(devId.toString()).getParent().resolve("code-trees"))) {
             assertEquals(1, trees.count(), "only the uploaded tree: the one it replaced was removed, and the refused uploads left nothing");
         }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theServerVersionCatalogIsListedAndAnEnvironmentSaysWhenANewerVersionExists() throws Exception {
+        User ada = signUp();
+        var versions = call(HttpRequest.GET("/api/v1/server-versions"), ada.token());
+        assertEquals(HttpStatus.OK, versions.getStatus());
+        List<Map<String, Object>> items = (List<Map<String, Object>>) versions.body().get("items");
+        assertEquals(List.of("1.0.0", "1.1.0"), items.stream().map(v -> v.get("version")).toList());
+        assertEquals(List.of(false, true), items.stream().map(v -> v.get("latest")).toList());
+        assertEquals(List.of(false, true), items.stream().map(v -> v.get("isDefault")).toList());
+
+        UUID appId = app(ada, "versions");
+        UUID devId = dev(appId);
+        String env = "/api/v1/apps/" + appId + "/environments/" + devId;
+        assertEquals("1.1.0", call(HttpRequest.GET(env), ada.token()).body().get("serverVersion"));
+        assertEquals(null, call(HttpRequest.GET(env), ada.token()).body().get("newerServerVersion"), "the newest already");
+        try (var c = io.micronaut.data.connection.jdbc.advice.DelegatingDataSource.unwrapDataSource(dataSource).getConnection();
+             var st = c.prepareStatement("UPDATE environments SET server_version = '1.0.0' WHERE id = ?")) {
+            st.setObject(1, devId);
+            st.executeUpdate();
+        }
+        assertEquals("1.1.0", call(HttpRequest.GET(env), ada.token()).body().get("newerServerVersion"));
     }
 
     @Test

@@ -45,9 +45,12 @@ public class EnvironmentController {
     private final SandboxLifecycles lifecycles;
     private final BackupSchedules backupSchedules;
 
+    private final io.cloudplane.infra.runtime.ServerCatalog catalog;
+
     public EnvironmentController(EnvironmentRepository environments, AccessService access, AppService service, Accepted accepted,
                                  ActivityViews activityLog, SandboxLifecycles lifecycles,
-                                 BackupSchedules backupSchedules) {
+                                 BackupSchedules backupSchedules, io.cloudplane.infra.runtime.ServerCatalog catalog) {
+        this.catalog = catalog;
         this.lifecycles = lifecycles;
         this.backupSchedules = backupSchedules;
         this.environments = environments;
@@ -62,7 +65,7 @@ public class EnvironmentController {
         Access a = access.requireApp(Caller.id(auth), appId);
         return new Views.EnvironmentList(environments.findByAppId(appId).stream()
                 .filter(env -> a.sees(env.id()))
-                .map(Views.EnvironmentView::of)
+                .map(e -> Views.EnvironmentView.of(e, catalog))
                 .toList());
     }
 
@@ -83,7 +86,7 @@ public class EnvironmentController {
     @Get("/{envId}")
     public Views.EnvironmentView get(UUID appId, UUID envId, Authentication auth) {
         Access a = access.requireApp(Caller.id(auth), appId);
-        return Views.EnvironmentView.of(access.requireEnvironment(a, envId));
+        return Views.EnvironmentView.of(access.requireEnvironment(a, envId), catalog);
     }
 
     /** Stops the environment's server: 202 with the operation; a stop of a stopped server is a recorded no-op. */
@@ -114,7 +117,7 @@ public class EnvironmentController {
         if (a.role() == Access.Role.USER) {
             throw ApiException.forbidden("Only the app's owner and developers use the Studio");
         }
-        Views.EnvironmentView view = Views.EnvironmentView.of(env);
+        Views.EnvironmentView view = Views.EnvironmentView.of(env, catalog);
         if (!view.services().studioAccess()) {
             throw ApiException.unprocessable("A " + view.type() + " environment has no Studio access");
         }

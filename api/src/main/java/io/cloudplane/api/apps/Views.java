@@ -60,14 +60,16 @@ public final class Views {
 
     @Serdeable
     public record EnvironmentView(UUID id, UUID appId, String name, String type, @Nullable String description, String status,
-                                  @Nullable String statusReason, String serverVersion, Urls urls, EnvironmentServices services,
-                                  Instant createdAt, Instant updatedAt) {
+                                  @Nullable String statusReason, String serverVersion, @Nullable String newerServerVersion,
+                                  Urls urls, EnvironmentServices services, Instant createdAt, Instant updatedAt) {
 
-        public static EnvironmentView of(EnvironmentRecord env) {
+        /** {@code newerServerVersion}: the newest version of the catalog above the environment's, or null when it is the newest. */
+        public static EnvironmentView of(EnvironmentRecord env, io.cloudplane.infra.runtime.ServerCatalog catalog) {
             String preview = env.previewUrl();
             boolean hasStudio = env.type() == EnvironmentType.DEVELOPMENT || env.type() == EnvironmentType.STAGING;
             return new EnvironmentView(env.id(), env.appId(), env.name(), env.type().name().toLowerCase(), env.description(),
                     env.status().name(), env.statusReason(), env.serverVersion(),
+                    catalog.newerThan(env.serverVersion()).map(io.cloudplane.infra.runtime.ServerVersion::version).orElse(null),
                     new Urls(preview, preview != null && hasStudio ? preview + "studio/" : null),
                     EnvironmentServices.of(env.type()), env.createdAt(), env.updatedAt());
         }

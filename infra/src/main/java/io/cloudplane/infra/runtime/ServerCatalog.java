@@ -52,6 +52,27 @@ public class ServerCatalog {
         return Optional.ofNullable(versions.get(version));
     }
 
+    /** The newest version of the catalog that is newer than {@code version} (numeric parts compared), if any. */
+    public Optional<ServerVersion> newerThan(String version) {
+        return versions.values().stream().filter(v -> compare(v.version(), version) > 0)
+                .max((a, b) -> compare(a.version(), b.version()));
+    }
+
+    /** Compares dotted versions part by part, numerically where both parts are numbers ("1.10.0" after "1.9.2"). */
+    public static int compare(String a, String b) {
+        String[] x = a.split("[.-]");
+        String[] y = b.split("[.-]");
+        for (int i = 0; i < Math.max(x.length, y.length); i++) {
+            String p = i < x.length ? x[i] : "0";
+            String q = i < y.length ? y[i] : "0";
+            int c = p.matches("\\d{1,9}") && q.matches("\\d{1,9}") ? Integer.compare(Integer.parseInt(p), Integer.parseInt(q)) : p.compareTo(q);
+            if (c != 0) {
+                return c;
+            }
+        }
+        return 0;
+    }
+
     public ServerVersion defaultVersion() {
         return versions.get(defaultVersion);
     }
