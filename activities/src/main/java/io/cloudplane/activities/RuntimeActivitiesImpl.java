@@ -67,6 +67,19 @@ public class RuntimeActivitiesImpl implements RuntimeActivities {
     }
 
     @Override
+    public void restartServer(String envId) {
+        if (!runtime.restartInPlace(envId)) {
+            runtime.stop(envId);
+            servers.start(lookup.require(envId));
+        }
+    }
+
+    @Override
+    public void removeServer(String envId) {
+        runtime.remove(envId);
+    }
+
+    @Override
     public void stopServer(String envId) {
         runtime.stop(envId);
     }

@@ -63,16 +63,17 @@ class DeleteWorkflowsTest {
         InOrder order = inOrder(mocks.environments, mocks.runtime, mocks.databases, mocks.files, mocks.backups, mocks.code);
         order.verify(mocks.environments).setStatus("e1", EnvironmentStatus.DELETING, null);
         order.verify(mocks.runtime).stopServer("e1");
+        order.verify(mocks.runtime).removeServer("e1"); // change remove-server-with-environment: Kubernetes objects go too
         order.verify(mocks.databases).dropDatabase("e1");
         order.verify(mocks.files).deleteFolders("e1");
         order.verify(mocks.backups).deleteEnvironmentBackups("a1", "e1"); // no backup object outlives its environment
         order.verify(mocks.code).deleteCode("a1", "e1"); // nor a code object (change delete-code-with-environment)
         order.verify(mocks.environments).forgetEnvironment("e1");
         assertEquals(OperationStatus.SUCCEEDED, mocks.operations.last().status());
-        assertEquals(List.of("mark-deleting", "stop-server", "drop-database", "delete-folders", "delete-backups", "delete-code",
+        assertEquals(List.of("mark-deleting", "stop-server", "remove-server", "drop-database", "delete-folders", "delete-backups", "delete-code",
                 "forget-environment"), mocks.operations.lastStepNames());
-        // A new file name: succeeded.json and succeeded-with-backups.json are older runs and must stay as they are.
-        Histories.saveIfAsked(client, "env-delete/e1", "DeleteEnvironmentWorkflow", "succeeded-with-code.json");
+        // A new file name: the older histories are earlier runs and must stay as they are.
+        Histories.saveIfAsked(client, "env-delete/e1", "DeleteEnvironmentWorkflow", "succeeded-with-server-removal.json");
     }
 
     @Test

@@ -31,6 +31,7 @@ class ReplayTest {
             "StopServerWorkflow/stopped.json, io.cloudplane.workflows.server.ServerActionWorkflowsImpl$Stop",
             "StartServerWorkflow/started.json, io.cloudplane.workflows.server.ServerActionWorkflowsImpl$Start",
             "RestartServerWorkflow/failed-health.json, io.cloudplane.workflows.server.ServerActionWorkflowsImpl$Restart",
+            "RestartServerWorkflow/failed-health-in-place.json, io.cloudplane.workflows.server.ServerActionWorkflowsImpl$Restart",
             "SandboxLifecycleWorkflow/deleted.json, io.cloudplane.workflows.sandbox.SandboxLifecycleWorkflowImpl",
             "SandboxLifecycleWorkflow/woken.json, io.cloudplane.workflows.sandbox.SandboxLifecycleWorkflowImpl",
             "SandboxLifecycleWorkflow/deleted-sleep-v1.json, io.cloudplane.workflows.sandbox.SandboxLifecycleWorkflowImpl",
@@ -43,6 +44,7 @@ class ReplayTest {
             // delete-code-with-environment and delete-releases-with-application at version 1; the files
             // above are older runs, without those markers, and keep replaying.
             "DeleteEnvironmentWorkflow/succeeded-with-code.json, io.cloudplane.workflows.environment.DeleteEnvironmentWorkflowImpl",
+            "DeleteEnvironmentWorkflow/succeeded-with-server-removal.json, io.cloudplane.workflows.environment.DeleteEnvironmentWorkflowImpl",
             "DeleteApplicationWorkflow/succeeded-with-releases.json, io.cloudplane.workflows.application.DeleteApplicationWorkflowImpl",
             "DeployReleaseWorkflow/succeeded.json, io.cloudplane.workflows.release.DeployReleaseWorkflowImpl",
             "DeployReleaseWorkflow/rolled-back.json, io.cloudplane.workflows.release.DeployReleaseWorkflowImpl",

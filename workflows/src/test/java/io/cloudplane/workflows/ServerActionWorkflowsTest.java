@@ -116,12 +116,14 @@ class ServerActionWorkflowsTest {
         assertThrows(WorkflowFailedException.class, () -> stub(client, RestartServerWorkflow.class, WorkflowIds.restartServer("e6"))
                 .restart(new ServerActionRequest("op6", "a1", "e6", null)));
         InOrder order = inOrder(mocks.runtime);
-        order.verify(mocks.runtime).stopServer("e6");
-        order.verify(mocks.runtime).startServer("e6");
+        order.verify(mocks.runtime).restartServer("e6"); // change restart-in-place: one activity, a rollout restart on Kubernetes
+        order.verify(mocks.runtime).awaitHealthy("e6");
+        verify(mocks.runtime, never()).stopServer("e6");
         verify(mocks.environments).setStatus("e6", EnvironmentStatus.FAILED, "the server exited with code 1");
         assertEquals(OperationStatus.FAILED, mocks.operations.last().status());
         OperationStep health = mocks.operations.last().steps().stream().filter(s -> s.name().equals("await-healthy")).findFirst().orElseThrow();
         assertEquals(StepStatus.FAILED, health.status());
-        Histories.saveIfAsked(client, WorkflowIds.restartServer("e6"), "RestartServerWorkflow", "failed-health.json");
+        // A new file name: failed-health.json is the older stop-then-start run and must stay as it is.
+        Histories.saveIfAsked(client, WorkflowIds.restartServer("e6"), "RestartServerWorkflow", "failed-health-in-place.json");
     }
 }

@@ -14,6 +14,16 @@ public interface EnvironmentRuntime {
 
     boolean isRunning(String envId);
 
+    /** Restarts the server where it runs, if the runtime can (true); otherwise the caller stops and starts it. */
+    default boolean restartInPlace(String envId) {
+        return false;
+    }
+
+    /** Removes everything kept for the environment; by default, stopping the server is all there is. */
+    default void remove(String envId) {
+        stop(envId);
+    }
+
     /** One probe of the server's health endpoint. */
     HealthReport checkHealth(String envId);
 

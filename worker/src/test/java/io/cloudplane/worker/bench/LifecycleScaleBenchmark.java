@@ -246,6 +246,8 @@ public final class LifecycleScaleBenchmark {
         @Override public String startServer(String envId) { return "http://127.0.0.1/"; }
         @Override public void awaitHealthy(String envId) { }
         @Override public void awaitHealthyWithin(String envId, int timeoutSeconds) { }
+        @Override public void restartServer(String envId) { }
+        @Override public void removeServer(String envId) { }
         @Override public void stopServer(String envId) { }
 
         @Override

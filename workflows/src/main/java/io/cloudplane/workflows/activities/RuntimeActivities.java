@@ -14,6 +14,12 @@ public interface RuntimeActivities {
     /** As {@link #awaitHealthy}, with its own time limit (a deployment's configurable health check). */
     void awaitHealthyWithin(String envId, int timeoutSeconds);
 
+    /** Restarts the server where it runs: locally a stop and a start; on Kubernetes a rollout restart. */
+    void restartServer(String envId);
+
+    /** Removes everything the runtime keeps for the environment (on Kubernetes, its objects, by label); idempotent. */
+    void removeServer(String envId);
+
     /** Stops the server if it runs. */
     void stopServer(String envId);
 }

@@ -22,6 +22,12 @@ public final class ChangeIds {
     /** Deleting an application also deletes its releases' objects (step {@code delete-releases}). */
     public static final String DELETE_RELEASES_WITH_APPLICATION = "delete-releases-with-application";
 
+    /** A restart is one {@code restartServer} activity (a rollout restart on Kubernetes) instead of stop, then start. */
+    public static final String RESTART_IN_PLACE = "restart-in-place";
+
+    /** Deleting an environment removes what its runtime keeps (step {@code remove-server}: Kubernetes objects by label). */
+    public static final String REMOVE_SERVER_WITH_ENVIRONMENT = "remove-server-with-environment";
+
     private ChangeIds() {
     }
 }

@@ -38,6 +38,9 @@ public class DeleteEnvironmentWorkflowImpl implements DeleteEnvironmentWorkflow 
             if (operation == null) {
                 act.environments.setStatus(envId, EnvironmentStatus.DELETING, null);
                 act.tearDown(envId);
+                if (Workflow.getVersion(ChangeIds.REMOVE_SERVER_WITH_ENVIRONMENT, Workflow.DEFAULT_VERSION, 1) == 1) {
+                    act.runtime.removeServer(envId);
+                }
                 if (deleteBackups) {
                     backups.deleteEnvironmentBackups(request.appId(), envId);
                 }
@@ -50,6 +53,9 @@ public class DeleteEnvironmentWorkflowImpl implements DeleteEnvironmentWorkflow 
             operation.started();
             operation.step("mark-deleting", () -> act.environments.setStatus(envId, EnvironmentStatus.DELETING, null));
             operation.step("stop-server", () -> act.runtime.stopServer(envId));
+            if (Workflow.getVersion(ChangeIds.REMOVE_SERVER_WITH_ENVIRONMENT, Workflow.DEFAULT_VERSION, 1) == 1) {
+                operation.step("remove-server", () -> act.runtime.removeServer(envId));
+            }
             operation.step("drop-database", () -> act.databases.dropDatabase(envId));
             operation.step("delete-folders", () -> act.files.deleteFolders(envId));
             if (deleteBackups) {

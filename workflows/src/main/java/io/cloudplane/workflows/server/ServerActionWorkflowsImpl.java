@@ -49,6 +49,12 @@ public final class ServerActionWorkflowsImpl {
         @Override
         public void restart(ServerActionRequest request) {
             run(request, (act, op, envId) -> {
+                if (Workflow.getVersion(io.cloudplane.workflows.common.ChangeIds.RESTART_IN_PLACE, Workflow.DEFAULT_VERSION, 1) == 1) {
+                    op.step("restart-server", () -> act.runtime.restartServer(envId));
+                    op.step("await-healthy", () -> act.health.awaitHealthy(envId));
+                    op.step("record-running", () -> act.environments.setStatus(envId, EnvironmentStatus.RUNNING, null));
+                    return;
+                }
                 op.step("stop-server", () -> act.runtime.stopServer(envId));
                 startAndAwait(act, op, envId);
             }, true);

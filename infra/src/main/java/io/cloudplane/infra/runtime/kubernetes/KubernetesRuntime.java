@@ -181,6 +181,20 @@ public class KubernetesRuntime implements EnvironmentRuntime {
                 .withName(d.getMetadata().getName()).scale(0));
     }
 
+    @Override
+    public boolean restartInPlace(String envId) {
+        if (deployment(envId).isEmpty()) {
+            return false;
+        }
+        restart(envId);
+        return true;
+    }
+
+    @Override
+    public void remove(String envId) {
+        delete(envId);
+    }
+
     /** A rollout restart: the pod template's annotation changes, so the Deployment replaces its pods. */
     public void restart(String envId) {
         deployment(envId).ifPresent(d -> client.apps().deployments().inNamespace(d.getMetadata().getNamespace())

@@ -149,7 +149,8 @@ class KubernetesRuntimeTest {
 
         var before = deployment().getSpec().getTemplate().getMetadata().getAnnotations();
         assertTrue(before == null || !before.containsKey(KubernetesRuntime.RESTARTED_AT));
-        runtime.restart(envId);
+        assertTrue(runtime.restartInPlace(envId), "a rollout restart, not a stop and a start");
+        assertEquals(1, deployment().getSpec().getReplicas());
         assertEquals("2026-11-23T01:30:00Z",
                 deployment().getSpec().getTemplate().getMetadata().getAnnotations().get(KubernetesRuntime.RESTARTED_AT));
         runtime.start(spec); // already running: the same template, so no second rollout
@@ -164,7 +165,7 @@ class KubernetesRuntimeTest {
         String other = UUID.randomUUID().toString();
         runtime.start(new ServerSpec(other, spec.version(), null, spec.databaseUrl(), "env_y", "pw"));
 
-        runtime.delete(envId);
+        runtime.remove(envId); // what environment deletion calls
 
         assertNull(deployment());
         assertNull(client.secrets().inNamespace(ns()).withName("env-" + envId + "-db").get());
