@@ -57,7 +57,7 @@ class ReleasesIT {
     static void start() throws Exception {
         dataDir = Files.createTempDirectory(Path.of("target"), "releases-").toAbsolutePath();
         // A broken server exits at once; the deployment's health check needs no long wait to say so.
-        cloudplane = new AllInOne(dataDir, Map.of("CLOUDPLANE_DEPLOY_HEALTH_TIMEOUT", "60s"));
+        cloudplane = new AllInOne(dataDir, Map.of("CLOUDPLANE_DEPLOY_HEALTH_TIMEOUT", "60s", "CLOUDPLANE_METRICS_INTERVAL", "1s"));
         cloudplane.start();
         String email = "rel-" + UUID.randomUUID() + "@example.com";
         assertEquals(201, cloudplane.call("POST", "/api/v1/accounts", null,
@@ -273,6 +273,30 @@ class ReleasesIT {
         assertEquals(true, rollback.get("rollback"));
         succeeded(rollback.get("id"));
         assertTrue(fetch(preview(stagingId)).contains("version one"), "staging is back on v1");
+    }
+
+    @Test
+    @Order(8)
+    @SuppressWarnings("unchecked")
+    void metricsShowTheRunningServersCpuMemoryAndDisk() throws Exception {
+        String path = api("/environments/" + productionId + "/metrics?step=30s");
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        Map<String, Object> withCpu = null;
+        while (withCpu == null && System.nanoTime() < deadline) {
+            var series = cloudplane.call("GET", path, token, null);
+            assertEquals(200, series.status(), series.raw());
+            for (Object p : (List<Object>) series.body().get("points")) {
+                Map<String, Object> point = (Map<String, Object>) p;
+                if (point.get("cpuPercent") != null) {
+                    withCpu = point;
+                }
+            }
+            Thread.sleep(500);
+        }
+        assertNotNull(withCpu, "a CPU figure once two readings of the server were taken");
+        assertTrue(((Number) withCpu.get("memoryBytes")).longValue() > 1_000_000, "the server's resident memory: " + withCpu);
+        assertTrue(((Number) withCpu.get("diskBytes")).longValue() > 1_000_000, "its database and resources: " + withCpu);
+        assertEquals(400, cloudplane.call("GET", api("/environments/" + productionId + "/metrics?step=1s"), token, null).status());
     }
 
     // --- helpers ---

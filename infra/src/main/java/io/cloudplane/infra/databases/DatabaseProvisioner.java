@@ -16,6 +16,9 @@ public interface DatabaseProvisioner {
     /** The JDBC URL an environment's server uses to reach its database. */
     String jdbcUrlFor(String name);
 
+    /** The on-disk size of each of these databases, in one query; absent ones are left out. */
+    java.util.Map<String, Long> databaseSizes(java.util.Collection<String> names);
+
     /** Host and port of the database server, as client tools (pg_dump, psql) reach it. */
     String host();
 

@@ -82,6 +82,26 @@ public class PostgresDatabaseProvisioner implements DatabaseProvisioner {
     }
 
     @Override
+    public java.util.Map<String, Long> databaseSizes(java.util.Collection<String> names) {
+        java.util.Map<String, Long> sizes = new java.util.HashMap<>();
+        if (names.isEmpty()) {
+            return sizes;
+        }
+        try (Connection c = admin.getConnection();
+             PreparedStatement s = c.prepareStatement("SELECT datname, pg_database_size(datname) FROM pg_database WHERE datname = ANY(?)")) {
+            s.setArray(1, c.createArrayOf("text", names.toArray()));
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    sizes.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not read database sizes: " + e.getMessage(), e);
+        }
+        return sizes;
+    }
+
+    @Override
     public String jdbcUrlFor(String name) {
         requireSafe(name);
         return "jdbc:postgresql://" + serverAddress() + "/" + name;

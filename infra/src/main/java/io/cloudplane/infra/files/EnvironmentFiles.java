@@ -30,5 +30,24 @@ public interface EnvironmentFiles {
 
     Path resourcesDir(String envId);
 
+    /** The bytes of the environment's resource files (0 when it has none). */
+    default long resourcesBytes(String envId) {
+        Path dir = resourcesDir(envId);
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (var walk = java.nio.file.Files.walk(dir)) {
+            return walk.filter(java.nio.file.Files::isRegularFile).mapToLong(p -> {
+                try {
+                    return java.nio.file.Files.size(p);
+                } catch (java.io.IOException e) {
+                    return 0; // removed while counted
+                }
+            }).sum();
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            return 0;
+        }
+    }
+
     Path runDir(String envId);
 }

@@ -24,6 +24,14 @@ public interface EnvironmentRuntime {
         stop(envId);
     }
 
+    /**
+     * One reading of the servers of {@code envIds}, in one pass (a runtime reads them in batches, not
+     * one call each); environments without a running server are left out.
+     */
+    default java.util.Map<String, ServerSample> sample(java.util.Collection<String> envIds) {
+        return java.util.Map.of();
+    }
+
     /** One probe of the server's health endpoint. */
     HealthReport checkHealth(String envId);
 

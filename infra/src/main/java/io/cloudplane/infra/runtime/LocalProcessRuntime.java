@@ -235,6 +235,45 @@ public class LocalProcessRuntime implements EnvironmentRuntime {
         }
     }
 
+    private final Map<String, long[]> lastCpu = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Per-process figures from /proc: CPU from the change of the process's user and system time
+     * (in clock ticks of 1/100 s) since the last reading, resident memory from VmRSS. A process has
+     * no network figures of its own here: null.
+     */
+    @Override
+    public Map<String, ServerSample> sample(java.util.Collection<String> envIds) {
+        Map<String, ServerSample> result = new java.util.HashMap<>();
+        for (String envId : envIds) {
+            Running running = servers.get(envId);
+            if (running == null || !running.process().isAlive()) {
+                lastCpu.remove(envId);
+                continue;
+            }
+            long pid = running.process().pid();
+            try {
+                String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
+                long now = System.nanoTime();
+                long[] before = lastCpu.put(envId, new long[] {ticks, now});
+                Double cpu = before == null || now <= before[1] ? null
+                        : (ticks - before[0]) * 1e9 / (now - before[1]); // (ticks / 100 s) / (ns / 1e9 s) * 100 %
+                Long memory = null;
+                for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                    if (line.startsWith("VmRSS:")) {
+                        memory = Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                    }
+                }
+                result.put(envId, new ServerSample(cpu, memory, null, null));
+            } catch (IOException | RuntimeException e) {
+                // the process ended meanwhile, or /proc is not there: no reading this time
+            }
+        }
+        return result;
+    }
+
     /** Stops every server this process started: servers do not outlive their control plane. */
     @PreDestroy
     public void stopAll() {
