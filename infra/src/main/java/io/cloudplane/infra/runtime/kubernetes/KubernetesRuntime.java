@@ -273,6 +273,48 @@ public class KubernetesRuntime implements EnvironmentRuntime {
         }).orElse("");
     }
 
+    /**
+     * From metrics.k8s.io: one list of pod metrics, and one list of pods (to tell which
+     * environment each pod serves), per app namespace, however many environments it holds. CPU is
+     * in percent of one core; network figures are not in that API: null.
+     */
+    @Override
+    public Map<String, io.cloudplane.infra.runtime.ServerSample> sample(java.util.Collection<String> envIds) {
+        Map<String, List<String>> byNamespace = new LinkedHashMap<>();
+        for (String envId : envIds) {
+            byNamespace.computeIfAbsent(namespace(targets.apply(envId).appId()), k -> new ArrayList<>()).add(envId);
+        }
+        Map<String, io.cloudplane.infra.runtime.ServerSample> result = new LinkedHashMap<>();
+        for (var entry : byNamespace.entrySet()) {
+            Map<String, String> envOfPod = new LinkedHashMap<>();
+            for (Pod pod : client.pods().inNamespace(entry.getKey()).withLabel("app.kubernetes.io/managed-by", MANAGED_BY).list().getItems()) {
+                String env = pod.getMetadata().getLabels() == null ? null : pod.getMetadata().getLabels().get(ENV_LABEL);
+                if (env != null && entry.getValue().contains(env)) {
+                    envOfPod.put(pod.getMetadata().getName(), env);
+                }
+            }
+            if (envOfPod.isEmpty()) {
+                continue;
+            }
+            Map<String, double[]> usage = new LinkedHashMap<>();
+            for (var metrics : client.top().pods().metrics(entry.getKey()).getItems()) {
+                String env = envOfPod.get(metrics.getMetadata().getName());
+                if (env == null) {
+                    continue;
+                }
+                double[] sum = usage.computeIfAbsent(env, k -> new double[2]);
+                for (var container : metrics.getContainers()) {
+                    Quantity cpu = container.getUsage().get("cpu");
+                    Quantity memory = container.getUsage().get("memory");
+                    sum[0] += cpu == null ? 0 : cpu.getNumericalAmount().doubleValue();
+                    sum[1] += memory == null ? 0 : memory.getNumericalAmount().doubleValue();
+                }
+            }
+            usage.forEach((env, sum) -> result.put(env, new io.cloudplane.infra.runtime.ServerSample(sum[0] * 100, (long) sum[1], null, null)));
+        }
+        return result;
+    }
+
     @Override
     public List<String> tailLog(String envId, int lines) {
         return deployment(envId).flatMap(d -> pods(d).stream().findFirst()).map(p -> {

@@ -113,6 +113,26 @@ class KubernetesRuntimeTest {
     }
 
     @Test
+    void samplesComeFromMetricsK8sIoOneListPerNamespace() {
+        KubernetesRuntime runtime = runtime(true);
+        runtime.start(spec);
+        Map<String, String> podLabels = new java.util.LinkedHashMap<>(deployment().getSpec().getTemplate().getMetadata().getLabels());
+        client.pods().inNamespace(ns()).resource(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata()
+                .withName("env-pod-1").withNamespace(ns()).withLabels(podLabels).endMetadata().build()).create();
+        client.resource(new io.fabric8.kubernetes.api.model.metrics.v1beta1.PodMetricsBuilder().withNewMetadata()
+                .withName("env-pod-1").withNamespace(ns()).endMetadata()
+                .addNewContainer().withName("server").withUsage(Map.of("cpu", new Quantity("250m"), "memory", new Quantity("300Mi")))
+                .endContainer().build()).inNamespace(ns()).create();
+
+        var samples = runtime.sample(List.of(envId, UUID.randomUUID().toString()));
+
+        assertEquals(1, samples.size(), samples.toString());
+        assertEquals(25.0, samples.get(envId).cpuPercent(), 0.001, "250m is a quarter of a core");
+        assertEquals(300L * 1024 * 1024, samples.get(envId).memoryBytes());
+        assertNull(samples.get(envId).netInBytes(), "not in metrics.k8s.io");
+    }
+
+    @Test
     void productionHasNoStudioHost() {
         runtime(false).start(spec);
         var ingress = client.network().v1().ingresses().inNamespace(ns()).withName("env-" + envId).get();
