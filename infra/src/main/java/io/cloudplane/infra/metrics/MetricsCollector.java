@@ -24,10 +24,12 @@ import java.util.Map;
  * Every {@code cloudplane.metrics.interval} (30 s; {@code CLOUDPLANE_METRICS_INTERVAL}) samples
  * every RUNNING environment: CPU and memory from the runtime (one call for a batch of
  * environments), disk as the database's size (one query for the batch) plus its resource files.
- * Stores the batch in one insert, and applies retention once an hour.
+ * Stores the batch in one insert, and applies retention once an hour. Runs in worker processes only,
+ * so that a split deployment does not sample twice.
  */
 @Singleton
 @Requires(property = "cloudplane.metrics.enabled", notEquals = "false")
+@Requires(property = "cloudplane.worker.enabled", notEquals = "false") // where the servers run; API-only processes do not sample
 public class MetricsCollector {
     private static final Logger LOG = LoggerFactory.getLogger(MetricsCollector.class);
     static final int BATCH = 500;
