@@ -13,6 +13,14 @@ public record Access(AppRecord app, Role role, Set<UUID> userEnvironments) {
 
     public enum Role { OWNER, DEVELOPER, USER }
 
+    /** Owners and developers pass; an end user gets 403 with {@code why}. */
+    public Access requireTeam(String why) {
+        if (role == Role.USER) {
+            throw io.cloudplane.api.problem.ApiException.forbidden(why);
+        }
+        return this;
+    }
+
     public boolean sees(UUID envId) {
         return role != Role.USER || userEnvironments.contains(envId);
     }

@@ -92,7 +92,7 @@ public class AppService {
         environments.save(new EnvironmentRecord(envId, app.id(), "development", EnvironmentType.DEVELOPMENT, null,
                 EnvironmentStatus.PROVISIONING, null, catalog.defaultVersion().version(), null, null,
                 EnvironmentRecord.databaseNameFor(envId), null, now, now));
-        return insertOperation(OperationType.CLONE_APPLICATION, app.id(), envId, ownerId, "app-clone/" + app.id());
+        return insertOperation(OperationType.CLONE_APPLICATION, app.id(), envId, ownerId, WorkflowIds.cloneApplication(app.id().toString()));
     }
 
     /** A release's snapshot: an operation on its source environment, whose ID is the release's. */
@@ -100,7 +100,7 @@ public class AppService {
     public OperationRecord releaseOperation(Access access, UUID callerId, EnvironmentRecord source, UUID releaseId) {
         requireActive(access.app());
         return insertOperation(releaseId, OperationType.CREATE_RELEASE, access.app().id(), source.id(), callerId,
-                "release-create/" + releaseId);
+                WorkflowIds.createRelease(releaseId.toString()));
     }
 
     @Transactional

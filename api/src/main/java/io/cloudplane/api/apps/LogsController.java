@@ -51,9 +51,7 @@ public class LogsController {
                                      Authentication auth) {
         Access a = access.requireApp(Caller.id(auth), appId);
         EnvironmentRecord env = access.requireEnvironment(a, envId);
-        if (a.role() == Access.Role.USER) {
-            throw ApiException.forbidden("Only the app's owner and developers read its server logs");
-        }
+        a.requireTeam("Only the app's owner and developers read its server logs");
         String password = env.dbPassword() == null ? null : secrets.decrypt(env.dbPassword());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         if (Boolean.TRUE.equals(download)) {

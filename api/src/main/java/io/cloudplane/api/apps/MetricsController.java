@@ -46,9 +46,7 @@ public class MetricsController {
                           @Nullable @QueryValue String step, Authentication auth) {
         Access a = access.requireApp(Caller.id(auth), appId);
         access.requireEnvironment(a, envId);
-        if (a.role() == Access.Role.USER) {
-            throw ApiException.forbidden("Only the app's owner and developers read its metrics");
-        }
+        a.requireTeam("Only the app's owner and developers read its metrics");
         Instant now = Instant.now();
         Instant end = to == null ? now : instant("to", to);
         Instant start = from == null ? end.minus(Duration.ofHours(1)) : instant("from", from);

@@ -61,9 +61,7 @@ public class CloneController {
     public HttpResponse<OperationView> cloneApp(UUID appId, @Body CloneBody body, Authentication auth) {
         UUID caller = Caller.id(auth);
         Access a = access.requireApp(caller, appId);
-        if (a.role() == Access.Role.USER) {
-            throw ApiException.forbidden("Only the app's owner and developers clone it");
-        }
+        a.requireTeam("Only the app's owner and developers clone it");
         String name = body.name() == null ? "" : body.name().strip();
         if (!name.matches("[a-zA-Z0-9][a-zA-Z0-9 ._-]{0,62}")) {
             throw ApiException.badRequest("name", "required: 1 to 63 letters, digits, spaces, '.', '_' or '-', starting with a letter or digit");

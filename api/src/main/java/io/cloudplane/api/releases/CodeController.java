@@ -134,9 +134,7 @@ public class CodeController {
     private EnvironmentRecord requireDeveloper(UUID caller, UUID appId, UUID envId) {
         Access a = access.requireApp(caller, appId);
         EnvironmentRecord env = access.requireEnvironment(a, envId);
-        if (a.role() == Access.Role.USER) {
-            throw ApiException.forbidden("Only the app's owner and developers handle its code");
-        }
+        a.requireTeam("Only the app's owner and developers handle its code");
         return env;
     }
 

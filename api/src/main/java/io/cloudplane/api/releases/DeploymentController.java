@@ -98,9 +98,7 @@ public class DeploymentController {
     public Page history(UUID appId, UUID envId, Authentication auth) {
         Access a = access.requireApp(Caller.id(auth), appId);
         access.requireEnvironment(a, envId);
-        if (a.role() == Access.Role.USER) {
-            throw ApiException.forbidden("Only the app's owner and developers see its deployments");
-        }
+        a.requireTeam("Only the app's owner and developers see its deployments");
         Map<UUID, String> names = new HashMap<>();
         return new Page(deployments.findByEnvNewestFirst(envId, 100).stream()
                 .map(d -> DeploymentView.of(d, names.computeIfAbsent(d.releaseId(),
@@ -142,9 +140,7 @@ public class DeploymentController {
 
     private EnvironmentRecord requireDeployable(Access a, UUID envId) {
         EnvironmentRecord env = access.requireEnvironment(a, envId);
-        if (a.role() == Access.Role.USER) {
-            throw ApiException.forbidden("Only the app's owner and developers deploy");
-        }
+        a.requireTeam("Only the app's owner and developers deploy");
         if (env.type() == EnvironmentRecord.EnvironmentType.PRODUCTION && a.role() != Access.Role.OWNER) {
             throw ApiException.forbidden("Only the app's owner deploys to production; developers promote");
         }

@@ -99,9 +99,7 @@ public class PromotionController {
     public HttpResponse<PromotionView> promote(UUID appId, @Body PromoteBody body, Authentication auth) {
         UUID caller = Caller.id(auth);
         Access a = access.requireApp(caller, appId);
-        if (a.role() == Access.Role.USER) {
-            throw ApiException.forbidden("Only the app's owner and developers promote releases");
-        }
+        a.requireTeam("Only the app's owner and developers promote releases");
         AppService.requireActive(a.app());
         UUID releaseId = Ids.parse("releaseId", body.releaseId());
         ReleaseRecord release = releases.findById(releaseId).filter(r -> r.appId().equals(appId))
@@ -225,9 +223,7 @@ public class PromotionController {
 
     private Access requireMember(UUID caller, UUID appId) {
         Access a = access.requireApp(caller, appId);
-        if (a.role() == Access.Role.USER) {
-            throw ApiException.forbidden("Only the app's owner and developers see its promotions");
-        }
+        a.requireTeam("Only the app's owner and developers see its promotions");
         return a;
     }
 

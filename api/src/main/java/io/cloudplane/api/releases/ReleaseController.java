@@ -145,9 +145,7 @@ public class ReleaseController {
 
     private Access requireDeveloper(UUID caller, UUID appId) {
         Access a = access.requireApp(caller, appId);
-        if (a.role() == Access.Role.USER) {
-            throw ApiException.forbidden("Only the app's owner and developers handle its releases");
-        }
+        a.requireTeam("Only the app's owner and developers handle its releases");
         return a;
     }
 }

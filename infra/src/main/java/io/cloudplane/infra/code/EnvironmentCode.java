@@ -19,7 +19,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * An environment's code, kept in two places that always agree: the canonical tar.gz in object
@@ -34,7 +33,6 @@ public class EnvironmentCode {
     private final EnvironmentCodeRepository code;
     private final Provider<ObjectStore> store;
     private final CodeSettings settings;
-    private final ConcurrentHashMap<UUID, Object> locks = new ConcurrentHashMap<>();
 
     public EnvironmentCode(EnvironmentFiles files, EnvironmentCodeRepository code, Provider<ObjectStore> store,
                            CodeSettings settings) {
@@ -50,60 +48,59 @@ public class EnvironmentCode {
 
     /**
      * Installs an uploaded archive (zip or tar.gz) as the environment's code. A hostile archive
-     * throws {@link CodeArchives.HostileArchiveException} and changes nothing.
+     * throws {@link CodeArchives.HostileArchiveException} and changes nothing. The caller holds the
+     * environment ({@link EnvironmentLocks#tryHoldForUpload}), across processes.
      */
     public EnvironmentCodeRecord upload(UUID appId, UUID envId, Path archive, UUID by) {
-        synchronized (locks.computeIfAbsent(envId, k -> new Object())) {
-            String tree = "u-" + UUID.randomUUID();
-            Path dir = files.prepareCodeTree(envId.toString(), tree);
-            Path canonical = null;
-            String newKey = null;
-            Optional<EnvironmentCodeRecord> before = code.findById(envId);
-            String previousTree = files.currentCodeTree(envId.toString());
-            boolean switched = false;
+        String tree = "u-" + UUID.randomUUID();
+        Path dir = files.prepareCodeTree(envId.toString(), tree);
+        Path canonical = null;
+        String newKey = null;
+        Optional<EnvironmentCodeRecord> before = code.findById(envId);
+        String previousTree = files.currentCodeTree(envId.toString());
+        boolean switched = false;
+        try {
+            CodeArchives.extract(archive, dir, settings.limits());
+            canonical = Files.createTempFile("code-", ".tar.gz");
+            try (OutputStream out = Files.newOutputStream(canonical)) {
+                CodeArchives.writeTarGz(dir, out);
+            }
+            String sha256 = CodeArchives.sha256(canonical);
+            newKey = EnvironmentCodeRecord.keyFor(appId, envId, sha256);
+            ObjectStore.StoredObject stored;
+            try (InputStream in = Files.newInputStream(canonical)) {
+                stored = store.get().put(newKey, in, "application/gzip");
+            }
+            files.activateCodeTree(envId.toString(), tree);
+            EnvironmentCodeRecord record = new EnvironmentCodeRecord(envId, newKey, sha256, stored.size(), null, tree, by,
+                    Instant.now().truncatedTo(ChronoUnit.MICROS));
             try {
-                CodeArchives.extract(archive, dir, settings.limits());
-                canonical = Files.createTempFile("code-", ".tar.gz");
-                try (OutputStream out = Files.newOutputStream(canonical)) {
-                    CodeArchives.writeTarGz(dir, out);
+                save(record);
+            } catch (RuntimeException e) {
+                // The record and the tree must agree: the old tree goes back, and the upload fails.
+                if (previousTree != null) {
+                    files.activateCodeTree(envId.toString(), previousTree);
                 }
-                String sha256 = CodeArchives.sha256(canonical);
-                newKey = EnvironmentCodeRecord.keyFor(appId, envId, sha256);
-                ObjectStore.StoredObject stored;
-                try (InputStream in = Files.newInputStream(canonical)) {
-                    stored = store.get().put(newKey, in, "application/gzip");
+                throw e;
+            }
+            switched = true;
+            String previousKey = before.map(EnvironmentCodeRecord::objectKey).orElse(null);
+            discard(envId, previousTree, previousKey, record);
+            return record;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            if (!switched) {
+                files.deleteCodeTree(envId.toString(), tree);
+                if (newKey != null && !newKey.equals(before.map(EnvironmentCodeRecord::objectKey).orElse(null))) {
+                    deleteQuietly(newKey);
                 }
-                files.activateCodeTree(envId.toString(), tree);
-                EnvironmentCodeRecord record = new EnvironmentCodeRecord(envId, newKey, sha256, stored.size(), null, tree, by,
-                        Instant.now().truncatedTo(ChronoUnit.MICROS));
+            }
+            if (canonical != null) {
                 try {
-                    save(record);
-                } catch (RuntimeException e) {
-                    // The record and the tree must agree: the old tree goes back, and the upload fails.
-                    if (previousTree != null) {
-                        files.activateCodeTree(envId.toString(), previousTree);
-                    }
-                    throw e;
-                }
-                switched = true;
-                String previousKey = before.map(EnvironmentCodeRecord::objectKey).orElse(null);
-                discard(envId, previousTree, previousKey, record);
-                return record;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } finally {
-                if (!switched) {
-                    files.deleteCodeTree(envId.toString(), tree);
-                    if (newKey != null && !newKey.equals(before.map(EnvironmentCodeRecord::objectKey).orElse(null))) {
-                        deleteQuietly(newKey);
-                    }
-                }
-                if (canonical != null) {
-                    try {
-                        Files.deleteIfExists(canonical);
-                    } catch (IOException ignored) {
-                        // a temporary file
-                    }
+                    Files.deleteIfExists(canonical);
+                } catch (IOException ignored) {
+                    // a temporary file
                 }
             }
         }

@@ -52,7 +52,7 @@ public class DeploymentLedger {
         OperationRecord op;
         try {
             op = operations.save(new OperationRecord(deploymentId, OperationRecord.OperationType.DEPLOY_RELEASE,
-                    OperationStatus.PENDING, appId, envId, by, "deploy/" + deploymentId, null, "[]", null, now, now));
+                    OperationStatus.PENDING, appId, envId, by, io.cloudplane.workflows.common.WorkflowIds.deploy(deploymentId.toString()), null, "[]", null, now, now));
         } catch (DataAccessException e) {
             throw new EnvironmentBusyException(null, null);
         }

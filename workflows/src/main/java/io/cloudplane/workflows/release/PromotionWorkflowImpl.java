@@ -90,7 +90,7 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
                     request.promotionId(), request.requestedBy()));
             // Abandoned, not terminated, with the promotion: a deployment never stops half-way through a swap.
             Workflow.newChildWorkflowStub(DeployReleaseWorkflow.class, ChildWorkflowOptions.newBuilder()
-                            .setWorkflowId("deploy/" + deploymentId)
+                            .setWorkflowId(io.cloudplane.workflows.common.WorkflowIds.deploy(deploymentId))
                             .setParentClosePolicy(io.temporal.api.enums.v1.ParentClosePolicy.PARENT_CLOSE_POLICY_ABANDON).build())
                     .deploy(new DeployRequest(deploymentId, request.appId(), envId, request.releaseId(),
                             request.healthTimeoutSeconds()));
