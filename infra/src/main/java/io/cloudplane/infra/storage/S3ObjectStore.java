@@ -147,17 +147,27 @@ public class S3ObjectStore implements ObjectStore, AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Reading the data to upload to " + key + " failed: " + e.getMessage(), e);
         } finally {
-            if (inFlight != null) {
-                inFlight.cancel(true);
-            }
-            uploader.shutdownNow();
             if (!completed) {
+                // A part still on its way is let finish, not interrupted: an interrupted request can still be
+                // written by the server after the abort below, which would leave that part behind.
+                if (inFlight != null) {
+                    try {
+                        inFlight.get(60, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } catch (ExecutionException | java.util.concurrent.TimeoutException | RuntimeException ignored) {
+                        // Its failure is not the one reported; the clean-up below runs either way.
+                    }
+                }
+                uploader.shutdownNow();
                 try {
                     uploader.awaitTermination(30, TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
                 cleanUpFailedUpload(key, uploadId);
+            } else {
+                uploader.shutdownNow();
             }
         }
     }
