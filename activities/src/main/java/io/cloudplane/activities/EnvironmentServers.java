@@ -32,16 +32,21 @@ public class EnvironmentServers {
     }
 
     public ServerEndpoint start(EnvironmentRecord env) {
-        ServerVersion version = catalog.find(env.serverVersion())
-                .orElseThrow(() -> Failures.invalid("server version " + env.serverVersion() + " is not in the catalog"));
-        if (env.dbPassword() == null) {
-            throw Failures.invalid("environment " + env.id() + " has no database yet");
-        }
-        ServerEndpoint endpoint = runtime.start(new ServerSpec(env.id().toString(), version, env.port(),
-                databases.jdbcUrlFor(env.dbName()), env.dbName(), secrets.decrypt(env.dbPassword())));
+        ServerEndpoint endpoint = runtime.start(spec(env, env.serverVersion()));
         if (!endpoint.previewUrl().equals(env.previewUrl()) || !java.util.Objects.equals(endpoint.port(), env.port())) {
             environments.updateEndpoint(env.id(), endpoint.port(), endpoint.previewUrl(), Instant.now());
         }
         return endpoint;
+    }
+
+    /** What the runtime needs to run {@code version} of the catalog for the environment. */
+    public ServerSpec spec(EnvironmentRecord env, String version) {
+        ServerVersion found = catalog.find(version)
+                .orElseThrow(() -> Failures.invalid("server version " + version + " is not in the catalog"));
+        if (env.dbPassword() == null) {
+            throw Failures.invalid("environment " + env.id() + " has no database yet");
+        }
+        return new ServerSpec(env.id().toString(), found, env.port(), databases.jdbcUrlFor(env.dbName()), env.dbName(),
+                secrets.decrypt(env.dbPassword()));
     }
 }

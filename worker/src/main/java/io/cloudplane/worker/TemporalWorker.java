@@ -56,6 +56,7 @@ public class TemporalWorker {
                           SandboxActivitiesImpl sandbox, BackupActivitiesImpl backups, BackupScheduleActivitiesImpl backupSlots,
                           RestoreActivitiesImpl restores, ReleaseActivitiesImpl releases, DeploymentActivitiesImpl deployments,
                           PromotionActivitiesImpl promotions, CodeActivitiesImpl code,
+                          io.cloudplane.activities.ServerUpdateActivitiesImpl serverUpdates,
                           @Value("${cloudplane.worker.max-concurrent-activities:50}") int maxActivities) {
         this.factory = WorkerFactory.newInstance(client);
         Worker worker = factory.newWorker(TaskQueues.CONTROL_PLANE, WorkerOptions.newBuilder()
@@ -65,9 +66,10 @@ public class TemporalWorker {
                 DeleteApplicationWorkflowImpl.class, ServerActionWorkflowsImpl.Stop.class, ServerActionWorkflowsImpl.Start.class,
                 ServerActionWorkflowsImpl.Restart.class, SandboxLifecycleWorkflowImpl.class, BackupWorkflowImpl.class,
                 BackupScheduleWorkflowImpl.class, RestoreWorkflowImpl.class, CreateReleaseWorkflowImpl.class,
-                DeployReleaseWorkflowImpl.class, PromotionWorkflowImpl.class, CloneApplicationWorkflowImpl.class);
+                DeployReleaseWorkflowImpl.class, PromotionWorkflowImpl.class, CloneApplicationWorkflowImpl.class,
+                io.cloudplane.workflows.server.UpdateServerWorkflowImpl.class);
         worker.registerActivitiesImplementations(databases, files, runtime, environments, operations, sandbox, backups, backupSlots,
-                restores, releases, deployments, promotions, code);
+                restores, releases, deployments, promotions, code, serverUpdates);
     }
 
     @PostConstruct

@@ -34,6 +34,16 @@ public interface EnvironmentRepository extends CrudRepository<EnvironmentRecord,
     @Query("UPDATE environments SET port = :port, preview_url = :previewUrl, updated_at = :at WHERE id = :id")
     void updateEndpoint(UUID id, @Nullable Integer port, @Nullable String previewUrl, Instant at);
 
+    /** An update's switch: the new version, where its server serves, and RUNNING, in one statement. */
+    @Query("""
+            UPDATE environments SET server_version = :version, port = :port, preview_url = :previewUrl, status = 'RUNNING',
+            status_reason = NULL, updated_at = :at WHERE id = :id""")
+    void switchServer(UUID id, String version, @Nullable Integer port, @Nullable String previewUrl, Instant at);
+
+    /** An abandoned update: the version and endpoint the environment is back on; the status is left to the caller. */
+    @Query("UPDATE environments SET server_version = :version, port = :port, preview_url = :previewUrl, updated_at = :at WHERE id = :id")
+    void revertServer(UUID id, String version, @Nullable Integer port, @Nullable String previewUrl, Instant at);
+
     @Query("UPDATE environments SET last_studio_access_at = :at WHERE id = :id")
     void recordStudioAccess(UUID id, Instant at);
 

@@ -3,7 +3,7 @@ package io.cloudplane.infra.runtime;
 import java.io.InputStream;
 import java.util.List;
 
-/** Runs the server of each environment: local processes here, Kubernetes later. Every call is idempotent. */
+/** Runs the server of each environment: local processes, or Kubernetes. Every call is idempotent. */
 public interface EnvironmentRuntime {
 
     /** Starts the server if it is not running, and returns where it serves. */
@@ -17,6 +17,35 @@ public interface EnvironmentRuntime {
     /** Restarts the server where it runs, if the runtime can (true); otherwise the caller stops and starts it. */
     default boolean restartInPlace(String envId) {
         return false;
+    }
+
+    /**
+     * The first half of a server update: brings up a server of {@code next}'s version. A runtime
+     * that can keeps the current server serving meanwhile (locally: a second process on a new
+     * port); Kubernetes rolls the Deployment over to the new image (a new ReplicaSet). By default
+     * the server is stopped and started again. Idempotent: a second call returns the same server.
+     */
+    default ServerEndpoint startUpdate(ServerSpec next) {
+        stop(next.envId());
+        return start(next);
+    }
+
+    /** One probe of the server {@link #startUpdate} brought up. */
+    default HealthReport checkUpdateHealth(String envId) {
+        return checkHealth(envId);
+    }
+
+    /** The updated server becomes the environment's server, and the previous one, if still there, stops. Idempotent. */
+    default void finishUpdate(String envId) {
+    }
+
+    /**
+     * Gives up an update: the updated server goes, and {@code previous} serves again (locally it
+     * never stopped; on Kubernetes the Deployment goes back to its image). Idempotent.
+     */
+    default ServerEndpoint abandonUpdate(ServerSpec previous) {
+        stop(previous.envId());
+        return start(previous);
     }
 
     /** Removes everything kept for the environment; by default, stopping the server is all there is. */

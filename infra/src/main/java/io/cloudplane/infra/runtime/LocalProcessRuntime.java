@@ -50,10 +50,14 @@ public class LocalProcessRuntime implements EnvironmentRuntime {
     /** How each server that died unasked ended, until it is started or stopped again. */
     private final Map<String, Integer> exitCodes = new ConcurrentHashMap<>();
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
+    /** The second server of an environment while an update checks it. */
+    private final Map<String, Running> updates = new ConcurrentHashMap<>();
+    private final Map<String, Integer> updateExitCodes = new ConcurrentHashMap<>();
+    private final Set<Process> retired = ConcurrentHashMap.newKeySet();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     private volatile boolean shuttingDown;
 
-    private record Running(Process process, int port) {
+    private record Running(Process process, int port, String version) {
     }
 
     private long logMaxBytes = 10L * 1024 * 1024;
@@ -80,38 +84,122 @@ public class LocalProcessRuntime implements EnvironmentRuntime {
             if (current != null && current.process().isAlive()) {
                 return endpoint(current.port());
             }
-            killLeftover(envId);
+            killLeftover(envId, pidFile(envId));
+            stopping.remove(envId);
+            exitCodes.remove(envId);
             int port = choosePort(spec.preferredPort());
-            List<String> command = command(spec, port);
-            Path runDir = files.runDir(envId);
+            Running running = launch(spec, port, pidFile(envId));
+            servers.put(envId, running);
+            watch(envId, running);
+            return endpoint(port);
+        }
+    }
+
+    /** Starts one server process of {@code spec} on {@code port}, writing its pid to {@code pidFile}. */
+    private Running launch(ServerSpec spec, int port, Path pidFile) {
+        String envId = spec.envId();
+        List<String> command = command(spec, port);
+        Path runDir = files.runDir(envId);
+        try {
+            Files.createDirectories(runDir);
+            rotateIfLarge(envId);
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .directory(runDir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile(envId).toFile()));
+            Map<String, String> env = builder.environment();
+            env.put("PORT", Integer.toString(port));
+            env.put("CODE_DIR", files.codeDir(envId).toString());
+            env.put("RESOURCES_DIR", files.resourcesDir(envId).toString());
+            env.put("DATABASE_URL", spec.databaseUrl());
+            env.put("DATABASE_USERNAME", spec.databaseUser());
+            env.put("DATABASE_PASSWORD", spec.databasePassword());
+            env.put("CLOUDPLANE_ENV_ID", envId);
+            env.put("CLOUDPLANE_SERVER_VERSION", spec.version().version());
+            Process process = builder.start();
+            Files.writeString(pidFile, Long.toString(process.pid()));
+            LOG.info("Started server {} for environment {} on port {} (pid {})", spec.version().version(), envId, port, process.pid());
+            return new Running(process, port, spec.version().version());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not start the server of environment " + envId + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A second server of the environment, of the update's version, on a new port: the current one
+     * goes on serving until {@link #finishUpdate} (or goes on for good after {@link #abandonUpdate}).
+     */
+    @Override
+    public ServerEndpoint startUpdate(ServerSpec next) {
+        String envId = next.envId();
+        synchronized (lock(envId)) {
+            Running candidate = updates.get(envId);
+            if (candidate != null && candidate.process().isAlive()) {
+                return endpoint(candidate.port());
+            }
+            updates.remove(envId);
+            updateExitCodes.remove(envId);
+            killLeftover(envId, updatePidFile(envId));
+            Running running = launch(next, choosePort(null), updatePidFile(envId));
+            updates.put(envId, running);
+            watch(envId, running);
+            return endpoint(running.port());
+        }
+    }
+
+    @Override
+    public HealthReport checkUpdateHealth(String envId) {
+        Running candidate = updates.get(envId);
+        if (candidate == null) {
+            Integer code = updateExitCodes.get(envId);
+            return new HealthReport(false, false, code == null ? "the updated server is not running"
+                    : "the updated server exited with code " + code);
+        }
+        return probe(candidate);
+    }
+
+    /** The updated server becomes the environment's server (its port, the preview URL's), and the previous one stops. */
+    @Override
+    public void finishUpdate(String envId) {
+        synchronized (lock(envId)) {
+            Running candidate = updates.remove(envId);
+            if (candidate == null) {
+                return; // finished already
+            }
+            Running previous = servers.put(envId, candidate);
             try {
-                Files.createDirectories(runDir);
-                rotateIfLarge(envId);
-                ProcessBuilder builder = new ProcessBuilder(command)
-                        .directory(runDir.toFile())
-                        .redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile(envId).toFile()));
-                Map<String, String> env = builder.environment();
-                env.put("PORT", Integer.toString(port));
-                env.put("CODE_DIR", files.codeDir(envId).toString());
-                env.put("RESOURCES_DIR", files.resourcesDir(envId).toString());
-                env.put("DATABASE_URL", spec.databaseUrl());
-                env.put("DATABASE_USERNAME", spec.databaseUser());
-                env.put("DATABASE_PASSWORD", spec.databasePassword());
-                env.put("CLOUDPLANE_ENV_ID", envId);
-                env.put("CLOUDPLANE_SERVER_VERSION", spec.version().version());
-                stopping.remove(envId);
-                exitCodes.remove(envId);
-                Process process = builder.start();
-                Files.writeString(pidFile(envId), Long.toString(process.pid()));
-                servers.put(envId, new Running(process, port));
-                process.onExit().thenAccept(p -> exited(envId, p));
-                LOG.info("Started server {} for environment {} on port {} (pid {})", spec.version().version(), envId, port, process.pid());
-                return endpoint(port);
+                Files.writeString(pidFile(envId), Long.toString(candidate.process().pid()));
+                Files.deleteIfExists(updatePidFile(envId));
             } catch (IOException e) {
-                throw new UncheckedIOException("Could not start the server of environment " + envId + ": " + e.getMessage(), e);
+                throw new UncheckedIOException("Could not record the updated server of environment " + envId, e);
+            }
+            lastCpu.remove(envId);
+            if (previous != null && previous.process() != candidate.process()) {
+                retire(previous.process());
+            }
+            LOG.info("Environment {} now served by pid {} on port {}", envId, candidate.process().pid(), candidate.port());
+        }
+    }
+
+    /** Ends the updated server, if any; the previous one serves on (and is started again if it is gone). */
+    @Override
+    public ServerEndpoint abandonUpdate(ServerSpec previous) {
+        String envId = previous.envId();
+        synchronized (lock(envId)) {
+            Running candidate = updates.remove(envId);
+            if (candidate != null) {
+                retire(candidate.process());
+            }
+            updateExitCodes.remove(envId);
+            killLeftover(envId, updatePidFile(envId));
+            Running current = servers.get(envId);
+            if (current != null && !current.version().equals(previous.version().version())) {
+                // The update had already taken over: the previous version comes back in its place.
+                servers.remove(envId, current);
+                retire(current.process());
             }
         }
+        return start(previous);
     }
 
     @Override
@@ -123,6 +211,11 @@ public class LocalProcessRuntime implements EnvironmentRuntime {
             if (running != null) {
                 terminate(running.process().toHandle());
             }
+            Running candidate = updates.remove(envId);
+            if (candidate != null) {
+                retire(candidate.process());
+            }
+            updateExitCodes.remove(envId);
             killLeftover(envId);
         }
     }
@@ -139,6 +232,13 @@ public class LocalProcessRuntime implements EnvironmentRuntime {
         if (running == null || !running.process().isAlive()) {
             Integer code = running != null ? Integer.valueOf(running.process().exitValue()) : exitCodes.get(envId);
             return new HealthReport(false, false, code == null ? "the server is not running" : "the server exited with code " + code);
+        }
+        return probe(running);
+    }
+
+    private HealthReport probe(Running running) {
+        if (!running.process().isAlive()) {
+            return new HealthReport(false, false, "the server exited with code " + running.process().exitValue());
         }
         try {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + running.port() + "/_health"))
@@ -278,7 +378,9 @@ public class LocalProcessRuntime implements EnvironmentRuntime {
     @PreDestroy
     public void stopAll() {
         shuttingDown = true;
-        for (String envId : new ArrayList<>(servers.keySet())) {
+        Set<String> envIds = new java.util.HashSet<>(servers.keySet());
+        envIds.addAll(updates.keySet());
+        for (String envId : envIds) {
             stop(envId);
         }
     }
@@ -286,6 +388,32 @@ public class LocalProcessRuntime implements EnvironmentRuntime {
     public Optional<Long> pid(String envId) {
         Running running = servers.get(envId);
         return running == null ? Optional.empty() : Optional.of(running.process().pid());
+    }
+
+    /** Every server process's end: a retired one is forgotten, an update's is recorded for its health check. */
+    private void ended(String envId, Process process) {
+        if (retired.remove(process)) {
+            return;
+        }
+        Running candidate = updates.get(envId);
+        if (candidate != null && candidate.process() == process) {
+            updates.remove(envId, candidate);
+            updateExitCodes.put(envId, process.exitValue());
+            LOG.warn("The updated server of environment {} exited with code {}", envId, process.exitValue());
+            return;
+        }
+        exited(envId, process);
+    }
+
+    /** Registered once the process is in its map, so that an instant exit is told apart correctly. */
+    private void watch(String envId, Running running) {
+        running.process().onExit().thenAccept(p -> ended(envId, p));
+    }
+
+    /** Ends a process this runtime no longer counts as a server of its environment. */
+    private void retire(Process process) {
+        retired.add(process);
+        terminate(process.toHandle());
     }
 
     private void exited(String envId, Process process) {
@@ -336,7 +464,11 @@ public class LocalProcessRuntime implements EnvironmentRuntime {
     }
 
     private void killLeftover(String envId) {
-        Path pidFile = pidFile(envId);
+        killLeftover(envId, pidFile(envId));
+        killLeftover(envId, updatePidFile(envId));
+    }
+
+    private void killLeftover(String envId, Path pidFile) {
         if (!Files.exists(pidFile)) {
             return;
         }
@@ -395,6 +527,10 @@ public class LocalProcessRuntime implements EnvironmentRuntime {
 
     private Path pidFile(String envId) {
         return files.runDir(envId).resolve("server.pid");
+    }
+
+    private Path updatePidFile(String envId) {
+        return files.runDir(envId).resolve("server-update.pid");
     }
 
     private Path rotatedLogFile(String envId) {

@@ -28,6 +28,10 @@ public final class WorkflowIds {
         return "env-restart/" + envId;
     }
 
+    public static String updateServer(String envId) {
+        return "env-update/" + envId;
+    }
+
     public static String sandboxLifecycle(String appId) {
         return "sandbox-lifecycle/" + appId;
     }

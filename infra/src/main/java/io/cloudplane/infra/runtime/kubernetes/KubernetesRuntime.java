@@ -174,6 +174,22 @@ public class KubernetesRuntime implements EnvironmentRuntime {
         return labels;
     }
 
+    /**
+     * An update is the Deployment applied with the new version's image: Kubernetes rolls it over to a
+     * new ReplicaSet (with the Recreate strategy, since one server writes the volume at a time), and
+     * {@link #checkHealth} waits for that rollout, not for the old pods.
+     */
+    @Override
+    public ServerEndpoint startUpdate(ServerSpec next) {
+        return start(next);
+    }
+
+    /** Back to the previous image: the Deployment rolls back to its previous ReplicaSet. */
+    @Override
+    public ServerEndpoint abandonUpdate(ServerSpec previous) {
+        return start(previous);
+    }
+
     /** Scales the Deployment to 0; the objects, the volume and the secret stay. */
     @Override
     public void stop(String envId) {
@@ -237,7 +253,14 @@ public class KubernetesRuntime implements EnvironmentRuntime {
         }
         Deployment d = found.get();
         var status = d.getStatus();
-        if (status != null && status.getReadyReplicas() != null && status.getReadyReplicas() > 0) {
+        Long generation = d.getMetadata().getGeneration();
+        int wanted = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
+        // As `kubectl rollout status`: the controller must have seen the latest spec, and every replica
+        // must run it, so that the old ReplicaSet's ready pods do not pass for the new version's.
+        boolean observed = generation == null || status == null || status.getObservedGeneration() == null
+                || status.getObservedGeneration() >= generation;
+        boolean updated = status == null || status.getUpdatedReplicas() == null || status.getUpdatedReplicas() >= wanted;
+        if (observed && updated && status != null && status.getReadyReplicas() != null && status.getReadyReplicas() > 0) {
             return new HealthReport(true, true, "ready: " + status.getReadyReplicas() + " replica(s)");
         }
         if (status != null && status.getConditions() != null) {
@@ -258,7 +281,8 @@ public class KubernetesRuntime implements EnvironmentRuntime {
                 }
             }
         }
-        return new HealthReport(false, true, "not ready yet");
+        return new HealthReport(false, true, !observed ? "the rollout is not observed yet"
+                : !updated ? status.getUpdatedReplicas() + " of " + wanted + " replica(s) updated" : "not ready yet");
     }
 
     @Override
