@@ -46,6 +46,7 @@ public class ActivityLog {
             case CREATE_RELEASE -> "released";
             case DEPLOY_RELEASE -> "deployed";
             case CLONE_APPLICATION -> "created by cloning";
+            case UPDATE_SERVER -> "updated";
         };
     }
 }

@@ -39,10 +39,13 @@ public class AppService {
     private final ServerCatalog catalog;
 
     private final io.cloudplane.infra.code.EnvironmentLocks locks;
+    private final io.cloudplane.infra.persistence.ServerUpdateRepository serverUpdates;
 
     public AppService(AppRepository apps, AppMemberRepository members, EnvironmentRepository environments,
                       OperationRepository operations, ServerCatalog catalog,
-                      BackupSchedules backupSchedules, io.cloudplane.infra.code.EnvironmentLocks locks) {
+                      BackupSchedules backupSchedules, io.cloudplane.infra.code.EnvironmentLocks locks,
+                      io.cloudplane.infra.persistence.ServerUpdateRepository serverUpdates) {
+        this.serverUpdates = serverUpdates;
         this.backupSchedules = backupSchedules;
         this.locks = locks;
         this.apps = apps;
@@ -150,6 +153,22 @@ public class AppService {
             throw ApiException.conflict("The environment is " + env.status() + "; try again when it is done");
         }
         return insertOperation(type, access.app().id(), env.id(), callerId, workflowId);
+    }
+
+    /** An update of the environment's server to {@code toVersion}: the operation and its server_updates row, together. */
+    @Transactional
+    public OperationRecord updateServer(Access access, UUID callerId, EnvironmentRecord env, String toVersion, boolean downgrade) {
+        requireActive(access.app());
+        if (env.status() != EnvironmentStatus.RUNNING) {
+            throw ApiException.conflict("The environment is " + env.status() + "; a server is updated while it runs"
+                    + (env.status() == EnvironmentStatus.STOPPED ? " (start it first)" : ""));
+        }
+        UUID id = UUID.randomUUID();
+        OperationRecord op = insertOperation(id, OperationType.UPDATE_SERVER, access.app().id(), env.id(), callerId,
+                WorkflowIds.updateServer(env.id().toString()));
+        serverUpdates.save(io.cloudplane.infra.persistence.ServerUpdateRecord.pending(id, access.app().id(), env.id(),
+                env.serverVersion(), toVersion, downgrade, callerId, now()));
+        return op;
     }
 
     /** The wake operation of a sleeping sandbox; its lifecycle workflow carries it out. */

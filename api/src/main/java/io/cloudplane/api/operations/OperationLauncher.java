@@ -46,9 +46,11 @@ public class OperationLauncher {
     private final RestoreRepository restores;
     private final DeploymentRepository deployments;
     private final ReleaseSettings releaseSettings;
+    private final io.cloudplane.infra.persistence.ServerUpdateRepository serverUpdates;
 
     public OperationLauncher(WorkflowClient client, RestoreRepository restores, DeploymentRepository deployments,
-                             ReleaseSettings releaseSettings) {
+                             ReleaseSettings releaseSettings, io.cloudplane.infra.persistence.ServerUpdateRepository serverUpdates) {
+        this.serverUpdates = serverUpdates;
         this.client = client;
         this.restores = restores;
         this.deployments = deployments;
@@ -107,6 +109,12 @@ public class OperationLauncher {
                     WorkflowClient.start(client.newWorkflowStub(DeployReleaseWorkflow.class, options)::deploy,
                             new DeployRequest(opId, appId, op.envId().toString(), deployment.releaseId().toString(),
                                     releaseSettings.healthTimeoutSeconds()));
+                }
+                case UPDATE_SERVER -> {
+                    var update = serverUpdates.findById(op.id()).orElseThrow();
+                    WorkflowClient.start(client.newWorkflowStub(io.cloudplane.workflows.server.UpdateServerWorkflow.class, options)::update,
+                            new io.cloudplane.workflows.server.UpdateServerRequest(opId, appId, op.envId().toString(),
+                                    update.toVersion(), releaseSettings.healthTimeoutSeconds()));
                 }
                 case CLONE_APPLICATION -> WorkflowClient.start(client.newWorkflowStub(CloneApplicationWorkflow.class, options)::cloneApp,
                         new CloneRequest(opId, appId, op.envId().toString()));

@@ -47,6 +47,12 @@ public class ApiException extends RuntimeException {
         return new ApiException(HttpStatus.UNPROCESSABLE_ENTITY, detail, null, null, null);
     }
 
+    /** Well-formed, but the value of {@code field} cannot be acted on (an unknown version, a refused downgrade). */
+    public static ApiException unprocessable(String field, String message) {
+        return new ApiException(HttpStatus.UNPROCESSABLE_ENTITY, field + ": " + message, List.of(new Problem.FieldError(field, message)),
+                null, null);
+    }
+
     public static ApiException unauthorized(String detail) {
         return new ApiException(HttpStatus.UNAUTHORIZED, detail, null, null, null);
     }
