@@ -212,6 +212,55 @@ class ReleasesApiTest {
     }
 
     @Test
+    void serverUpdatesCheckTheVersionTheRoleAndTheStatusAndRefusedOnesChangeNothing() throws Exception {
+        User ada = signUp();
+        User bob = signUp();
+        UUID appId = app(ada, "updates");
+        UUID devId = dev(appId);
+        UUID prodId = environment(ada, appId, "production", "production");
+        members.save(new AppMemberRecord(new AppMemberRecord.Key(appId, bob.id()), AppMemberRecord.Role.DEVELOPER));
+        try (var c = io.micronaut.data.connection.jdbc.advice.DelegatingDataSource.unwrapDataSource(dataSource).getConnection();
+             var st = c.prepareStatement("UPDATE environments SET server_version = '1.0.0' WHERE id = ?")) {
+            st.setObject(1, devId);
+            st.executeUpdate();
+        }
+        String dev = "/api/v1/apps/" + appId + "/environments/" + devId;
+        String prod = "/api/v1/apps/" + appId + "/environments/" + prodId;
+
+        assertProblem(call(HttpRequest.POST(dev + "/update", Map.of()), ada.token()), HttpStatus.BAD_REQUEST, "version");
+        assertProblem(call(HttpRequest.POST(dev + "/update", Map.of("version", "7.0.0")), ada.token()),
+                HttpStatus.UNPROCESSABLE_ENTITY, "version");
+        assertProblem(call(HttpRequest.POST(dev + "/update", Map.of("version", "1.0.0")), ada.token()),
+                HttpStatus.UNPROCESSABLE_ENTITY, "version");
+        assertProblem(call(HttpRequest.POST(prod + "/update", Map.of("version", "1.0.0")), ada.token()),
+                HttpStatus.UNPROCESSABLE_ENTITY, "allowDowngrade");
+        assertProblem(call(HttpRequest.POST(prod + "/update", Map.of("version", "1.0.0", "allowDowngrade", true)), bob.token()),
+                HttpStatus.FORBIDDEN, null);
+        environments.updateStatus(devId, EnvironmentStatus.STOPPED, null, Instant.now());
+        var stopped = call(HttpRequest.POST(dev + "/update", Map.of("version", "1.1.0")), bob.token());
+        assertProblem(stopped, HttpStatus.CONFLICT, null);
+        assertTrue(String.valueOf(stopped.body().get("detail")).contains("start it first"), String.valueOf(stopped.body()));
+        for (UUID env : List.of(devId, prodId)) {
+            assertFalse(operations.findActiveForEnvironment(env).isPresent(), "a refused update starts nothing");
+            assertEquals(List.of(), call(HttpRequest.GET("/api/v1/apps/" + appId + "/environments/" + env + "/updates"), ada.token())
+                    .body().get("items"), "and records nothing");
+        }
+
+        environments.updateStatus(devId, EnvironmentStatus.RUNNING, null, Instant.now());
+        var accepted = call(HttpRequest.POST(dev + "/update", Map.of("version", "1.1.0")), bob.token());
+        assertEquals(HttpStatus.ACCEPTED, accepted.getStatus(), String.valueOf(accepted.body()));
+        assertEquals(List.of("1.0.0", "1.1.0", false, "PENDING"), List.of(accepted.body().get("fromVersion"),
+                accepted.body().get("toVersion"), accepted.body().get("downgrade"), accepted.body().get("status")));
+        OperationRecord op = operations.findById(UUID.fromString((String) accepted.body().get("operationId"))).orElseThrow();
+        assertEquals(OperationRecord.OperationType.UPDATE_SERVER, op.type());
+        assertEquals("env-update/" + devId, op.workflowId());
+        assertProblem(call(HttpRequest.POST(dev + "/update", Map.of("version", "1.1.0")), ada.token()), HttpStatus.CONFLICT, null);
+        var downgrade = call(HttpRequest.POST(prod + "/update", Map.of("version", "1.0.0", "allowDowngrade", true)), ada.token());
+        assertEquals(HttpStatus.ACCEPTED, downgrade.getStatus(), String.valueOf(downgrade.body()));
+        assertEquals(true, downgrade.body().get("downgrade"));
+    }
+
+    @Test
     void releasesAreValidatedUniquePerAppAndLockedOnceDeployed() throws IOException {
         User ada = signUp();
         UUID appId = app(ada, "releases");
