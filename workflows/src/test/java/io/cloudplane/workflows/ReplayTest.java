@@ -52,6 +52,8 @@ class ReplayTest {
             "PromotionWorkflow/expired.json, io.cloudplane.workflows.release.PromotionWorkflowImpl",
             "CreateReleaseWorkflow/succeeded.json, io.cloudplane.workflows.release.CreateReleaseWorkflowImpl",
             "CloneApplicationWorkflow/succeeded.json, io.cloudplane.workflows.application.CloneApplicationWorkflowImpl",
+            "UpdateServerWorkflow/succeeded.json, io.cloudplane.workflows.server.UpdateServerWorkflowImpl",
+            "UpdateServerWorkflow/rolled-back.json, io.cloudplane.workflows.server.UpdateServerWorkflowImpl",
     })
     void savedHistoryReplays(String history, Class<?> implementation) throws Exception {
         WorkflowReplayer.replayWorkflowExecutionFromResource("histories/" + history, implementation);

@@ -13,6 +13,7 @@ import io.cloudplane.workflows.release.DeploymentActivities;
 import io.cloudplane.workflows.release.PromotionActivities;
 import io.cloudplane.workflows.release.PromotionView;
 import io.cloudplane.workflows.release.ReleaseActivities;
+import io.cloudplane.workflows.server.ServerUpdateActivities;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -35,10 +36,11 @@ public class WorkflowTestSupport {
     public final DeploymentActivities deployments = mock(DeploymentActivities.class, withSettings().withoutAnnotations());
     public final RestoreActivities restores = mock(RestoreActivities.class, withSettings().withoutAnnotations());
     public final RecordingPromotions promotions = new RecordingPromotions();
+    public final ServerUpdateActivities serverUpdates = mock(ServerUpdateActivities.class, withSettings().withoutAnnotations());
 
     public Object[] all() {
         return new Object[]{databases, files, runtime, environments, operations, backups, code, releases, deployments, restores,
-                promotions};
+                promotions, serverUpdates};
     }
 
     public static final class RecordingOperations implements OperationActivities {

@@ -53,8 +53,6 @@ public class UpdateServerWorkflowImpl implements UpdateServerWorkflow {
             UpdatedServer server = op.step("start-new-server", () -> steps.startUpdatedServer(id));
             op.step("await-new-server-healthy", () -> health.awaitUpdatedServerHealthy(id, request.healthTimeoutSeconds()));
             op.step("switch-to-new-server", () -> steps.switchToUpdatedServer(id, server));
-            steps.finishServerUpdate(id, true, null, false);
-            op.succeeded();
         } catch (TemporalFailure failure) {
             String reason = OperationTracker.reason(failure);
             boolean[] back = {false};
@@ -72,6 +70,9 @@ public class UpdateServerWorkflowImpl implements UpdateServerWorkflow {
             }).run();
             fail(op, id, reason, back[0], failure);
         }
+        // Switched: from here nothing is rolled back; recording the outcome is retried longer instead.
+        undo.finishServerUpdate(id, true, null, false);
+        op.succeeded();
     }
 
     private void fail(OperationTracker op, String id, String reason, boolean rolledBack, TemporalFailure failure) {
