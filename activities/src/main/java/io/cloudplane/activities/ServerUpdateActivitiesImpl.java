@@ -70,7 +70,7 @@ public class ServerUpdateActivitiesImpl implements ServerUpdateActivities {
     @Override
     public void switchToUpdatedServer(String updateId, UpdatedServer server) {
         ServerUpdateRecord update = update(updateId);
-        runtime.finishUpdate(update.envId().toString());
+        runtime.finishUpdate(update.envId().toString(), update.toVersion());
         environments.switchServer(update.envId(), update.toVersion(), server.port(), server.previewUrl(), now());
     }
 

@@ -35,8 +35,12 @@ public interface EnvironmentRuntime {
         return checkHealth(envId);
     }
 
-    /** The updated server becomes the environment's server, and the previous one, if still there, stops. Idempotent. */
-    default void finishUpdate(String envId) {
+    /**
+     * The updated server (of {@code version}) becomes the environment's server, and the previous one,
+     * if still there, stops. Idempotent; fails when the updated server is gone, so that nothing
+     * records a switch to a server that does not run.
+     */
+    default void finishUpdate(String envId, String version) {
     }
 
     /**

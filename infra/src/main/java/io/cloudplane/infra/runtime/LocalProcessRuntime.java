@@ -134,10 +134,13 @@ public class LocalProcessRuntime implements EnvironmentRuntime {
         String envId = next.envId();
         synchronized (lock(envId)) {
             Running candidate = updates.get(envId);
-            if (candidate != null && candidate.process().isAlive()) {
+            if (candidate != null && candidate.process().isAlive() && candidate.version().equals(next.version().version())) {
                 return endpoint(candidate.port());
             }
-            updates.remove(envId);
+            if (candidate != null) {
+                updates.remove(envId, candidate);
+                retire(candidate.process());
+            }
             updateExitCodes.remove(envId);
             killLeftover(envId, updatePidFile(envId));
             Running running = launch(next, choosePort(null), updatePidFile(envId));
@@ -160,11 +163,23 @@ public class LocalProcessRuntime implements EnvironmentRuntime {
 
     /** The updated server becomes the environment's server (its port, the preview URL's), and the previous one stops. */
     @Override
-    public void finishUpdate(String envId) {
+    public void finishUpdate(String envId, String version) {
         synchronized (lock(envId)) {
-            Running candidate = updates.remove(envId);
+            Running candidate = updates.get(envId);
+            if (candidate != null && !candidate.process().isAlive()) {
+                updates.remove(envId, candidate);
+                updateExitCodes.put(envId, candidate.process().exitValue());
+                candidate = null;
+            }
+            updates.remove(envId);
             if (candidate == null) {
-                return; // finished already
+                Running current = servers.get(envId);
+                if (current != null && current.process().isAlive() && current.version().equals(version)) {
+                    return; // finished already
+                }
+                Integer code = updateExitCodes.get(envId);
+                throw new IllegalStateException("the server of version " + version + " is gone"
+                        + (code == null ? "" : ": it exited with code " + code) + "; the update cannot switch to it");
             }
             Running previous = servers.put(envId, candidate);
             try {

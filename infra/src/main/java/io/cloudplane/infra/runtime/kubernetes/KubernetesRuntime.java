@@ -256,10 +256,12 @@ public class KubernetesRuntime implements EnvironmentRuntime {
         Long generation = d.getMetadata().getGeneration();
         int wanted = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
         // As `kubectl rollout status`: the controller must have seen the latest spec, and every replica
-        // must run it, so that the old ReplicaSet's ready pods do not pass for the new version's.
-        boolean observed = generation == null || status == null || status.getObservedGeneration() == null
-                || status.getObservedGeneration() >= generation;
-        boolean updated = status == null || status.getUpdatedReplicas() == null || status.getUpdatedReplicas() >= wanted;
+        // must run it, so that the old ReplicaSet's ready pods do not pass for the new version's. The API
+        // leaves a 0 out (omitempty), so an absent observedGeneration or updatedReplicas means none.
+        boolean observed = generation == null || status == null
+                || (status.getObservedGeneration() == null ? 0 : status.getObservedGeneration()) >= generation;
+        int updatedReplicas = status == null || status.getUpdatedReplicas() == null ? 0 : status.getUpdatedReplicas();
+        boolean updated = status == null || updatedReplicas >= wanted;
         if (observed && updated && status != null && status.getReadyReplicas() != null && status.getReadyReplicas() > 0) {
             return new HealthReport(true, true, "ready: " + status.getReadyReplicas() + " replica(s)");
         }
@@ -282,7 +284,7 @@ public class KubernetesRuntime implements EnvironmentRuntime {
             }
         }
         return new HealthReport(false, true, !observed ? "the rollout is not observed yet"
-                : !updated ? status.getUpdatedReplicas() + " of " + wanted + " replica(s) updated" : "not ready yet");
+                : !updated ? updatedReplicas + " of " + wanted + " replica(s) updated" : "not ready yet");
     }
 
     @Override

@@ -215,9 +215,81 @@ class KubernetesRuntimeTest {
         assertTrue(failed.detail().startsWith("ProgressDeadlineExceeded: "), failed.detail());
 
         Deployment ready = deployment();
-        ready.setStatus(new DeploymentStatusBuilder().withReadyReplicas(1).withAvailableReplicas(1).build());
+        ready.setStatus(new DeploymentStatusBuilder().withReadyReplicas(1).withUpdatedReplicas(1).withAvailableReplicas(1).build());
+        client.apps().deployments().inNamespace(ns()).resource(ready).updateStatus();
+        assertEquals("the rollout is not observed yet", runtime.checkHealth(envId).detail(),
+                "a status without observedGeneration (left out when 0) is not the controller's view of this spec");
+        ready = deployment();
+        ready.setStatus(new DeploymentStatusBuilder().withObservedGeneration(ready.getMetadata().getGeneration())
+                .withReadyReplicas(1).withUpdatedReplicas(1).withAvailableReplicas(1).build());
         client.apps().deployments().inNamespace(ns()).resource(ready).updateStatus();
         assertTrue(runtime.checkHealth(envId).healthy());
+    }
+
+    @Test
+    void anUpdateRollsTheDeploymentToTheNewImageAndIsHealthyOnlyOnceTheRolloutIsComplete() {
+        KubernetesRuntime runtime = runtime(true);
+        ServerSpec previous = new ServerSpec(envId, new ServerVersion("1.0.0", null, "ghcr.io/cloudplane/server:1.0.0"), null,
+                spec.databaseUrl(), spec.databaseUser(), spec.databasePassword());
+        runtime.start(previous);
+        runtime.restartInPlace(envId);
+        Deployment before = deployment();
+        long generationBefore = before.getMetadata().getGeneration();
+        setStatus(generationBefore, 1, 1);
+        assertTrue(runtime.checkHealth(envId).healthy(), "1.0.0 serves");
+
+        runtime.startUpdate(spec);
+
+        Deployment rolling = deployment();
+        var template = rolling.getSpec().getTemplate();
+        assertEquals("ghcr.io/cloudplane/server:1.1.0", template.getSpec().getContainers().get(0).getImage());
+        assertEquals("1.1.0", rolling.getMetadata().getLabels().get("app.kubernetes.io/version"));
+        assertEquals("1.1.0", template.getMetadata().getLabels().get("app.kubernetes.io/version"));
+        assertEquals(before.getSpec().getSelector(), rolling.getSpec().getSelector(), "a selector cannot change: the Service follows it");
+        assertEquals("2026-11-23T01:30:00Z", template.getMetadata().getAnnotations().get(KubernetesRuntime.RESTARTED_AT),
+                "the last restart's annotation stays");
+        // The mock API server counts generations like a cluster: a spec change increments metadata.generation.
+        long generation = rolling.getMetadata().getGeneration();
+        assertTrue(generation > generationBefore, generation + " after " + generationBefore);
+
+        // The controller has not seen the new spec yet: the ready replica is the old version's.
+        setStatus(generationBefore, 1, 1);
+        HealthReport unobserved = runtime.checkUpdateHealth(envId);
+        assertFalse(unobserved.healthy(), unobserved.toString());
+        assertTrue(unobserved.processAlive(), "a rollout under way is not a failure");
+        assertEquals("the rollout is not observed yet", unobserved.detail());
+
+        // Seen, but no replica of the new ReplicaSet yet, while the old ReplicaSet's count of ready pods lags.
+        // A cluster leaves updatedReplicas out when it is 0 (omitempty): absent is none, not "unknown".
+        for (Integer none : new Integer[] {0, null}) {
+            setStatus(generation, none, 1);
+            HealthReport notUpdated = runtime.checkUpdateHealth(envId);
+            assertFalse(notUpdated.healthy(), notUpdated.toString());
+            assertTrue(notUpdated.processAlive());
+            assertEquals("0 of 1 replica(s) updated", notUpdated.detail());
+        }
+
+        setStatus(generation, 1, 1);
+        assertTrue(runtime.checkUpdateHealth(envId).healthy(), runtime.checkUpdateHealth(envId).toString());
+        assertEquals(runtime.startUpdate(spec), runtime.startUpdate(spec), "idempotent");
+        assertEquals(generation, deployment().getMetadata().getGeneration(), "the same spec again: no new rollout");
+
+        runtime.abandonUpdate(previous);
+
+        Deployment back = deployment();
+        assertEquals("ghcr.io/cloudplane/server:1.0.0", back.getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
+        assertEquals("1.0.0", back.getSpec().getTemplate().getMetadata().getLabels().get("app.kubernetes.io/version"));
+        assertEquals(before.getSpec().getSelector(), back.getSpec().getSelector());
+        assertTrue(back.getMetadata().getGeneration() > generation, "rolling back is a rollout too");
+        assertFalse(runtime.checkHealth(envId).healthy(), "not healthy before the rollback is observed");
+    }
+
+    /** What the Deployment controller would report: the generation it saw, and its replicas. */
+    private void setStatus(long observedGeneration, Integer updatedReplicas, int readyReplicas) {
+        Deployment d = deployment();
+        d.setStatus(new DeploymentStatusBuilder().withObservedGeneration(observedGeneration).withReplicas(1)
+                .withUpdatedReplicas(updatedReplicas).withReadyReplicas(readyReplicas).withAvailableReplicas(readyReplicas).build());
+        client.apps().deployments().inNamespace(ns()).resource(d).updateStatus();
     }
 
     @Test
