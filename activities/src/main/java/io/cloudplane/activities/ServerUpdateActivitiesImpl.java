@@ -7,6 +7,7 @@ import io.cloudplane.infra.persistence.ServerUpdateRepository;
 import io.cloudplane.infra.runtime.EnvironmentRuntime;
 import io.cloudplane.infra.runtime.ServerEndpoint;
 import io.cloudplane.workflows.common.EnvironmentStatus;
+import io.cloudplane.workflows.server.EndedUpdate;
 import io.cloudplane.workflows.server.ServerUpdateActivities;
 import io.cloudplane.workflows.server.UpdatedServer;
 import jakarta.inject.Singleton;
@@ -36,8 +37,12 @@ public class ServerUpdateActivitiesImpl implements ServerUpdateActivities {
     }
 
     @Override
-    public void beginServerUpdate(String updateId) {
+    public EndedUpdate beginServerUpdate(String updateId) {
         ServerUpdateRecord update = update(updateId);
+        if (update.status() == ServerUpdateRecord.Status.SUCCEEDED || update.status() == ServerUpdateRecord.Status.FAILED) {
+            // A run started again after this update ended (a lost embedded Temporal): it only reports the outcome.
+            return new EndedUpdate(update.status() == ServerUpdateRecord.Status.SUCCEEDED, update.error());
+        }
         EnvironmentRecord env = lookup.require(update.envId().toString());
         if (update.status() == ServerUpdateRecord.Status.PENDING) {
             if (!env.serverVersion().equals(update.fromVersion())) {
@@ -50,6 +55,7 @@ public class ServerUpdateActivitiesImpl implements ServerUpdateActivities {
         }
         updates.markRunning(update.id(), now());
         environments.updateStatus(env.id(), EnvironmentStatus.UPDATING, null, now());
+        return null;
     }
 
     @Override
@@ -70,8 +76,14 @@ public class ServerUpdateActivitiesImpl implements ServerUpdateActivities {
     @Override
     public void switchToUpdatedServer(String updateId, UpdatedServer server) {
         ServerUpdateRecord update = update(updateId);
-        runtime.finishUpdate(update.envId().toString(), update.toVersion());
+        // The preview URL switches first, then the old server stops (and if the new one is gone by now,
+        // finishUpdate fails, and the roll-back writes the previous version and endpoint back).
         environments.switchServer(update.envId(), update.toVersion(), server.port(), server.previewUrl(), now());
+        ServerEndpoint serving = runtime.finishUpdate(update.envId().toString(), update.toVersion());
+        if (serving != null && (!java.util.Objects.equals(serving.port(), server.port())
+                || !serving.previewUrl().equals(server.previewUrl()))) {
+            environments.updateEndpoint(update.envId(), serving.port(), serving.previewUrl(), now());
+        }
     }
 
     @Override

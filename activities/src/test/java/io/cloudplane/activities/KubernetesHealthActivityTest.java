@@ -97,7 +97,8 @@ class KubernetesHealthActivityTest {
     @Test
     void anImageTheClusterCannotPullEndsTheWaitAtOnceWithTheClustersReason() {
         client.pods().inNamespace("cp-" + appId).resource(new PodBuilder().withNewMetadata().withName("env-" + envId + "-abc")
-                .withLabels(Map.of("cloudplane.io/environment", envId, "app.kubernetes.io/name", "cloudplane-server")).endMetadata()
+                .withLabels(Map.of("cloudplane.io/environment", envId, "app.kubernetes.io/name", "cloudplane-server",
+                        "app.kubernetes.io/version", "1.1.0")).endMetadata()
                 .withNewStatus().addNewContainerStatus().withName("server").withNewState().withNewWaiting()
                 .withReason("ImagePullBackOff").withMessage("Back-off pulling image \"ghcr.io/cloudplane/server:1.1.0\"")
                 .endWaiting().endState().endContainerStatus().endStatus().build()).create();

@@ -4,6 +4,7 @@ import io.cloudplane.workflows.common.EnvironmentStatus;
 import io.cloudplane.workflows.common.OperationStatus;
 import io.cloudplane.workflows.common.StepStatus;
 import io.cloudplane.workflows.common.WorkflowIds;
+import io.cloudplane.workflows.server.EndedUpdate;
 import io.cloudplane.workflows.server.UpdateServerRequest;
 import io.cloudplane.workflows.server.UpdateServerWorkflow;
 import io.cloudplane.workflows.server.UpdateServerWorkflowImpl;
@@ -222,6 +223,36 @@ class UpdateServerWorkflowTest {
         verify(mocks.environments, times(1)).setStatus(anyString(), any(), any());
         assertFailedWith(failed, TIMED_OUT, false);
         assertEquals(StepStatus.FAILED, mocks.operations.lastStep("roll-back").status());
+    }
+
+    @Test
+    void aRunStartedAgainAfterTheUpdateEndedOnlyFollowsItsOutcome(TestWorkflowEnvironment env, WorkflowClient client, Worker worker) {
+        UpdateServerWorkflow update = stub(client, worker);
+        when(mocks.serverUpdates.beginServerUpdate(ID)).thenReturn(new EndedUpdate(true, null));
+
+        update.update(request());
+
+        verify(mocks.serverUpdates).beginServerUpdate(ID);
+        verifyNoMoreInteractions(mocks.serverUpdates); // nothing started, switched, abandoned or recorded again
+        verify(mocks.runtime, never()).awaitHealthy(anyString());
+        verify(mocks.environments, never()).setStatus(anyString(), any(), any());
+        assertEquals(OperationStatus.SUCCEEDED, mocks.operations.last().status());
+        assertEquals(List.of("begin:SUCCEEDED"), steps());
+    }
+
+    @Test
+    void aRunStartedAgainAfterTheUpdateFailedReportsThatFailure(TestWorkflowEnvironment env, WorkflowClient client, Worker worker) {
+        UpdateServerWorkflow update = stub(client, worker);
+        when(mocks.serverUpdates.beginServerUpdate(ID)).thenReturn(new EndedUpdate(false, EXITED));
+
+        WorkflowFailedException failed = assertThrows(WorkflowFailedException.class, () -> update.update(request()));
+
+        assertTrue(failed.getCause().getMessage().contains(EXITED), failed.getCause().getMessage());
+        verify(mocks.serverUpdates).beginServerUpdate(ID);
+        verifyNoMoreInteractions(mocks.serverUpdates);
+        verify(mocks.environments, never()).setStatus(anyString(), any(), any());
+        assertEquals(OperationStatus.FAILED, mocks.operations.last().status());
+        assertEquals(EXITED, mocks.operations.last().error());
     }
 
     @Test

@@ -38,9 +38,11 @@ public interface EnvironmentRuntime {
     /**
      * The updated server (of {@code version}) becomes the environment's server, and the previous one,
      * if still there, stops. Idempotent; fails when the updated server is gone, so that nothing
-     * records a switch to a server that does not run.
+     * records a switch to a server that does not run. Returns where the environment's server now
+     * serves, or null when that does not change (Kubernetes).
      */
-    default void finishUpdate(String envId, String version) {
+    default ServerEndpoint finishUpdate(String envId, String version) {
+        return null;
     }
 
     /**

@@ -163,7 +163,7 @@ public class LocalProcessRuntime implements EnvironmentRuntime {
 
     /** The updated server becomes the environment's server (its port, the preview URL's), and the previous one stops. */
     @Override
-    public void finishUpdate(String envId, String version) {
+    public ServerEndpoint finishUpdate(String envId, String version) {
         synchronized (lock(envId)) {
             Running candidate = updates.get(envId);
             if (candidate != null && !candidate.process().isAlive()) {
@@ -175,13 +175,17 @@ public class LocalProcessRuntime implements EnvironmentRuntime {
             if (candidate == null) {
                 Running current = servers.get(envId);
                 if (current != null && current.process().isAlive() && current.version().equals(version)) {
-                    return; // finished already
+                    return endpoint(current.port()); // finished already
                 }
                 Integer code = updateExitCodes.get(envId);
                 throw new IllegalStateException("the server of version " + version + " is gone"
                         + (code == null ? "" : ": it exited with code " + code) + "; the update cannot switch to it");
             }
             Running previous = servers.put(envId, candidate);
+            if (previous == null) {
+                // A server this process did not start (one left by a control plane that died mid-update) ends here.
+                killLeftover(envId, pidFile(envId));
+            }
             try {
                 Files.writeString(pidFile(envId), Long.toString(candidate.process().pid()));
                 Files.deleteIfExists(updatePidFile(envId));
@@ -193,6 +197,7 @@ public class LocalProcessRuntime implements EnvironmentRuntime {
                 retire(previous.process());
             }
             LOG.info("Environment {} now served by pid {} on port {}", envId, candidate.process().pid(), candidate.port());
+            return endpoint(candidate.port());
         }
     }
 

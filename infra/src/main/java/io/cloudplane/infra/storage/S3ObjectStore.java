@@ -151,13 +151,7 @@ public class S3ObjectStore implements ObjectStore, AutoCloseable {
                 // A part still on its way is let finish, not interrupted: an interrupted request can still be
                 // written by the server after the abort below, which would leave that part behind.
                 if (inFlight != null) {
-                    try {
-                        inFlight.get(60, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    } catch (ExecutionException | java.util.concurrent.TimeoutException | RuntimeException ignored) {
-                        // Its failure is not the one reported; the clean-up below runs either way.
-                    }
+                    awaitQuietly(inFlight);
                 }
                 uploader.shutdownNow();
                 try {
@@ -168,6 +162,32 @@ public class S3ObjectStore implements ObjectStore, AutoCloseable {
                 cleanUpFailedUpload(key, uploadId);
             } else {
                 uploader.shutdownNow();
+            }
+        }
+    }
+
+    /**
+     * Waits up to a minute for a part's request to end, even if this thread is interrupted (a worker
+     * shutting down): interrupting it could let the server write the part after the abort. The
+     * interrupt is kept for the caller.
+     */
+    private static void awaitQuietly(Future<CompletedPart> upload) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        boolean interrupted = Thread.interrupted();
+        try {
+            while (true) {
+                try {
+                    upload.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException | java.util.concurrent.TimeoutException | java.util.concurrent.CancellationException e) {
+                    return; // its failure is not the one reported; the clean-up runs either way
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
     }

@@ -5,8 +5,12 @@ import io.temporal.activity.ActivityInterface;
 /** The steps of a server update, each idempotent; the environment and the versions come from the update's row. */
 @ActivityInterface
 public interface ServerUpdateActivities {
-    /** The update RUNNING and the environment UPDATING. Fails (InvalidInput) when the environment no longer runs its from-version. */
-    void beginServerUpdate(String updateId);
+    /**
+     * The update RUNNING and the environment UPDATING; returns null. Fails (InvalidInput) when the
+     * environment no longer runs its from-version. An update that already ended is not begun again:
+     * its outcome is returned.
+     */
+    EndedUpdate beginServerUpdate(String updateId);
 
     /** Brings up a server of the new version beside the current one where the runtime can. */
     UpdatedServer startUpdatedServer(String updateId);

@@ -25,11 +25,14 @@ public class UpdateServerWorkflowImpl implements UpdateServerWorkflow {
             .setRetryOptions(RetryOptions.newBuilder().setInitialInterval(Duration.ofMillis(500))
                     .setMaximumInterval(Duration.ofSeconds(30)).setMaximumAttempts(5).setDoNotRetry(NON_RETRYABLE).build())
             .build());
-    /** Putting things back is retried until it works or is plainly impossible. */
+    /**
+     * Putting things back and recording the outcome are retried until they work (a database that is
+     * away for an hour must not leave the environment UPDATING for good), unless plainly impossible.
+     */
     private final ServerUpdateActivities undo = Workflow.newActivityStub(ServerUpdateActivities.class, ActivityOptions.newBuilder()
             .setStartToCloseTimeout(Duration.ofMinutes(2))
             .setRetryOptions(RetryOptions.newBuilder().setInitialInterval(Duration.ofSeconds(1))
-                    .setMaximumInterval(Duration.ofSeconds(30)).setMaximumAttempts(10).setDoNotRetry(NON_RETRYABLE).build())
+                    .setMaximumInterval(Duration.ofMinutes(1)).setMaximumAttempts(0).setDoNotRetry(NON_RETRYABLE).build())
             .build());
 
     @Override
@@ -43,11 +46,22 @@ public class UpdateServerWorkflowImpl implements UpdateServerWorkflow {
         String id = request.updateId();
         OperationTracker op = new OperationTracker(id);
         op.started();
+        EndedUpdate ended;
         try {
-            op.step("begin", () -> steps.beginServerUpdate(id));
+            ended = op.step("begin", () -> steps.beginServerUpdate(id));
         } catch (TemporalFailure failure) {
             // Nothing was touched.
             fail(op, id, OperationTracker.reason(failure), false, failure);
+            return;
+        }
+        if (ended != null) {
+            // This update ended in an earlier run: the operation only follows its outcome.
+            if (ended.succeeded()) {
+                op.succeeded();
+                return;
+            }
+            op.failed(ended.error());
+            throw ApplicationFailure.newNonRetryableFailure("update " + id + " failed: " + ended.error(), "UpdateFailed");
         }
         try {
             UpdatedServer server = op.step("start-new-server", () -> steps.startUpdatedServer(id));

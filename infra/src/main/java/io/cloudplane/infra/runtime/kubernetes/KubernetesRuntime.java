@@ -49,6 +49,7 @@ public class KubernetesRuntime implements EnvironmentRuntime {
     public static final String APP_LABEL = "cloudplane.io/app";
     public static final String ENV_LABEL = "cloudplane.io/environment";
     public static final String RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
+    public static final String VERSION_LABEL = "app.kubernetes.io/version";
     private static final List<String> BROKEN = List.of("ImagePullBackOff", "ErrImagePull", "CrashLoopBackOff",
             "InvalidImageName", "CreateContainerConfigError", "CreateContainerError", "RunContainerError");
 
@@ -167,7 +168,7 @@ public class KubernetesRuntime implements EnvironmentRuntime {
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put("app.kubernetes.io/name", "cloudplane-server");
         labels.put("app.kubernetes.io/instance", name(spec.envId()));
-        labels.put("app.kubernetes.io/version", spec.version().version());
+        labels.put(VERSION_LABEL, spec.version().version());
         labels.put("app.kubernetes.io/managed-by", MANAGED_BY);
         labels.put(APP_LABEL, t.appId());
         labels.put(ENV_LABEL, spec.envId());
@@ -265,6 +266,11 @@ public class KubernetesRuntime implements EnvironmentRuntime {
         if (observed && updated && status != null && status.getReadyReplicas() != null && status.getReadyReplicas() > 0) {
             return new HealthReport(true, true, "ready: " + status.getReadyReplicas() + " replica(s)");
         }
+        if (!observed) {
+            // The status (its conditions too) is still the previous spec's: after a roll-back, the failed
+            // rollout's ProgressDeadlineExceeded is not this one's.
+            return new HealthReport(false, true, "the rollout is not observed yet");
+        }
         if (status != null && status.getConditions() != null) {
             for (DeploymentCondition c : status.getConditions()) {
                 if ("Progressing".equals(c.getType()) && "False".equals(c.getStatus())) {
@@ -272,8 +278,15 @@ public class KubernetesRuntime implements EnvironmentRuntime {
                 }
             }
         }
+        Map<String, String> template = d.getSpec().getTemplate().getMetadata().getLabels();
+        String version = template == null ? null : template.get(VERSION_LABEL);
         for (Pod pod : pods(d)) {
-            if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+            // Only the pods of the current template count: not a terminating one, nor one of the
+            // version an update just left (its ImagePullBackOff is not the roll-back's).
+            Map<String, String> podLabels = pod.getMetadata().getLabels();
+            if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null
+                    || pod.getMetadata().getDeletionTimestamp() != null
+                    || (version != null && (podLabels == null || !version.equals(podLabels.get(VERSION_LABEL))))) {
                 continue;
             }
             for (ContainerStatus cs : pod.getStatus().getContainerStatuses()) {
@@ -283,8 +296,7 @@ public class KubernetesRuntime implements EnvironmentRuntime {
                 }
             }
         }
-        return new HealthReport(false, true, !observed ? "the rollout is not observed yet"
-                : !updated ? updatedReplicas + " of " + wanted + " replica(s) updated" : "not ready yet");
+        return new HealthReport(false, true, !updated ? updatedReplicas + " of " + wanted + " replica(s) updated" : "not ready yet");
     }
 
     @Override

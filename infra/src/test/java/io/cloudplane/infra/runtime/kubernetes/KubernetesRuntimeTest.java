@@ -205,7 +205,8 @@ class KubernetesRuntimeTest {
         assertTrue(waiting.processAlive(), "not ready yet is not a failure");
 
         Deployment stuck = deployment();
-        stuck.setStatus(new DeploymentStatusBuilder().withReadyReplicas(0).withConditions(new DeploymentConditionBuilder()
+        stuck.setStatus(new DeploymentStatusBuilder().withObservedGeneration(stuck.getMetadata().getGeneration()).withReadyReplicas(0)
+                .withConditions(new DeploymentConditionBuilder()
                 .withType("Progressing").withStatus("False").withReason("ProgressDeadlineExceeded")
                 .withMessage("ReplicaSet \"env-x-5d\" has timed out progressing.").build()).build());
         client.apps().deployments().inNamespace(ns()).resource(stuck).updateStatus();
@@ -297,12 +298,60 @@ class KubernetesRuntimeTest {
         KubernetesRuntime runtime = runtime(true);
         runtime.start(spec);
         client.pods().inNamespace(ns()).resource(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName("env-pod")
-                .withNamespace(ns()).withLabels(deployment().getSpec().getSelector().getMatchLabels()).endMetadata()
+                .withNamespace(ns()).withLabels(deployment().getSpec().getTemplate().getMetadata().getLabels()).endMetadata()
                 .withNewStatus().addNewContainerStatus().withName("server").withNewState().withNewWaiting()
                 .withReason("ImagePullBackOff").withMessage("Back-off pulling image \"ghcr.io/cloudplane/server:1.1.0\"")
                 .endWaiting().endState().endContainerStatus().endStatus().build()).create();
         HealthReport report = runtime.checkHealth(envId);
         assertFalse(report.processAlive());
         assertEquals("ImagePullBackOff: Back-off pulling image \"ghcr.io/cloudplane/server:1.1.0\"", report.detail());
+    }
+
+    @Test
+    void aRollBackFromAnImageThatCannotBePulledWaitsForItsOwnRolloutNotTheBrokenPod() {
+        KubernetesRuntime runtime = runtime(true);
+        runtime.start(spec);
+        ServerSpec broken = new ServerSpec(envId, new ServerVersion("1.2.0", null, "ghcr.io/cloudplane/server:1.2.0"), null,
+                spec.databaseUrl(), spec.databaseUser(), spec.databasePassword());
+        runtime.startUpdate(broken);
+        Deployment updating = deployment();
+        updating.setStatus(new DeploymentStatusBuilder().withObservedGeneration(updating.getMetadata().getGeneration()).withReplicas(1)
+                .withUpdatedReplicas(1).withConditions(new DeploymentConditionBuilder().withType("Progressing").withStatus("False")
+                        .withReason("ProgressDeadlineExceeded").withMessage("ReplicaSet has timed out progressing.").build()).build());
+        client.apps().deployments().inNamespace(ns()).resource(updating).updateStatus();
+        client.pods().inNamespace(ns()).resource(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName("env-pod-new")
+                .withNamespace(ns()).withLabels(deployment().getSpec().getTemplate().getMetadata().getLabels()).endMetadata()
+                .withNewStatus().addNewContainerStatus().withName("server").withNewState().withNewWaiting()
+                .withReason("ImagePullBackOff").withMessage("Back-off pulling image").endWaiting().endState().endContainerStatus()
+                .endStatus().build()).create();
+        HealthReport failed = runtime.checkUpdateHealth(envId);
+        assertFalse(failed.processAlive(), "the update fails at once: " + failed);
+
+        long failedGeneration = deployment().getMetadata().getGeneration();
+        runtime.abandonUpdate(spec);
+        assertEquals("ghcr.io/cloudplane/server:1.1.0", deployment().getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
+        // A cluster keeps the status across a spec change until its controller observes it (the mock
+        // replaces it): the failed rollout's status, as the roll-back's first probe sees it.
+        Deployment reapplied = deployment();
+        assertTrue(reapplied.getMetadata().getGeneration() > failedGeneration, "the roll-back is a new generation");
+        reapplied.setStatus(new DeploymentStatusBuilder(updating.getStatus()).withObservedGeneration(failedGeneration).build());
+        client.apps().deployments().inNamespace(ns()).resource(reapplied).updateStatus();
+        HealthReport stale = runtime.checkHealth(envId);
+        assertTrue(stale.processAlive(), "the failed rollout's condition is not the roll-back's: " + stale);
+        assertEquals("the rollout is not observed yet", stale.detail());
+
+        Deployment rollingBack = deployment();
+        rollingBack.setStatus(new DeploymentStatusBuilder().withObservedGeneration(rollingBack.getMetadata().getGeneration())
+                .withReplicas(1).withUpdatedReplicas(0).build());
+        client.apps().deployments().inNamespace(ns()).resource(rollingBack).updateStatus();
+        HealthReport waiting = runtime.checkHealth(envId);
+        assertTrue(waiting.processAlive(), "the 1.2.0 pod's ImagePullBackOff is not the previous version's: " + waiting);
+        assertFalse(waiting.healthy());
+
+        Deployment back = deployment();
+        back.setStatus(new DeploymentStatusBuilder().withObservedGeneration(back.getMetadata().getGeneration()).withReplicas(1)
+                .withUpdatedReplicas(1).withReadyReplicas(1).withAvailableReplicas(1).build());
+        client.apps().deployments().inNamespace(ns()).resource(back).updateStatus();
+        assertTrue(runtime.checkHealth(envId).healthy());
     }
 }
