@@ -59,6 +59,8 @@ class ReleasesApiTest {
     @Inject ReleaseRepository releases;
     @Inject io.cloudplane.infra.code.EnvironmentLocks locks;
     @Inject javax.sql.DataSource dataSource;
+    @Inject io.temporal.client.WorkflowClient workflowClient;
+    @Inject io.cloudplane.api.operations.OperationLauncher launcher;
 
     private record User(UUID id, String token, UUID sandboxId) {
     }
@@ -258,6 +260,44 @@ class ReleasesApiTest {
         var downgrade = call(HttpRequest.POST(prod + "/update", Map.of("version", "1.0.0", "allowDowngrade", true)), ada.token());
         assertEquals(HttpStatus.ACCEPTED, downgrade.getStatus(), String.valueOf(downgrade.body()));
         assertEquals(true, downgrade.body().get("downgrade"));
+    }
+
+    @Test
+    void anUpdateWhoseWorkflowIsTerminatedFailsWithItsEnvironmentInsteadOfStayingUpdating() throws Exception {
+        User ada = signUp();
+        UUID appId = app(ada, "terminated");
+        UUID devId = dev(appId);
+        try (var c = io.micronaut.data.connection.jdbc.advice.DelegatingDataSource.unwrapDataSource(dataSource).getConnection();
+             var st = c.prepareStatement("UPDATE environments SET server_version = '1.0.0' WHERE id = ?")) {
+            st.setObject(1, devId);
+            st.executeUpdate();
+        }
+        var accepted = call(HttpRequest.POST("/api/v1/apps/" + appId + "/environments/" + devId + "/update", Map.of("version", "1.1.0")),
+                ada.token());
+        assertEquals(HttpStatus.ACCEPTED, accepted.getStatus(), String.valueOf(accepted.body()));
+        UUID opId = UUID.fromString((String) accepted.body().get("operationId"));
+        environments.updateStatus(devId, EnvironmentStatus.UPDATING, null, Instant.now()); // as its begin step does
+        try (var c = io.micronaut.data.connection.jdbc.advice.DelegatingDataSource.unwrapDataSource(dataSource).getConnection();
+             var st = c.prepareStatement("UPDATE operations SET created_at = created_at - interval '1 minute' WHERE id = ?")) {
+            st.setObject(1, opId);
+            st.executeUpdate(); // past the reconciler's grace period for operations being launched
+        }
+        // No worker runs here: the workflow waits, until an operator terminates it.
+        workflowClient.newUntypedWorkflowStub("env-update/" + devId).terminate("stuck, said the operator");
+        var reconciler = new io.cloudplane.api.operations.OperationReconciler(operations, launcher, workflowClient, environments);
+
+        reconciler.reconcile();
+
+        OperationRecord op = operations.findById(opId).orElseThrow();
+        assertEquals(OperationStatus.FAILED, op.status());
+        assertEquals("workflow env-update/" + devId + " ended (terminated) without reporting", op.error());
+        var env = environments.findById(devId).orElseThrow();
+        assertEquals(EnvironmentStatus.FAILED, env.status(), "not UPDATING for good");
+        assertTrue(env.statusReason().startsWith(op.error()), env.statusReason());
+        reconciler.reconcile(); // a finished operation is left alone
+        environments.updateStatus(devId, EnvironmentStatus.RUNNING, null, Instant.now());
+        reconciler.reconcile();
+        assertEquals(EnvironmentStatus.RUNNING, environments.findById(devId).orElseThrow().status());
     }
 
     @Test

@@ -6,9 +6,12 @@ import io.cloudplane.infra.persistence.EnvironmentRepository;
 import io.cloudplane.infra.runtime.EnvironmentRuntime;
 import io.cloudplane.infra.runtime.ServerExitedEvent;
 import io.cloudplane.workflows.common.EnvironmentStatus;
+import io.micronaut.context.BeanContext;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.event.StartupEvent;
 import io.micronaut.runtime.event.annotation.EventListener;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.micronaut.runtime.server.event.ServerStartupEvent;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.Async;
 import jakarta.inject.Singleton;
@@ -30,8 +33,11 @@ public class ServerSupervisor {
     private final EnvironmentRepository environments;
     private final EnvironmentServers servers;
     private final EnvironmentRuntime runtime;
+    private final BeanContext context;
 
-    public ServerSupervisor(EnvironmentRepository environments, EnvironmentServers servers, EnvironmentRuntime runtime) {
+    public ServerSupervisor(EnvironmentRepository environments, EnvironmentServers servers, EnvironmentRuntime runtime,
+                            BeanContext context) {
+        this.context = context;
         this.environments = environments;
         this.servers = servers;
         this.runtime = runtime;
@@ -45,9 +51,27 @@ public class ServerSupervisor {
         }
     }
 
+    /**
+     * Once the HTTP server answers (so that dozens of server processes starting at once do not slow
+     * the control plane's own start on a small machine), the servers of RUNNING environments start
+     * again, in the background.
+     */
+    @EventListener
+    @Async(TaskExecutors.BLOCKING)
+    void restartServersOnceServing(ServerStartupEvent event) {
+        restartServers();
+    }
+
+    /** A process without an HTTP server has no ServerStartupEvent: its servers start with the context. */
     @EventListener
     @Async(TaskExecutors.BLOCKING)
     void restartServersOnStartup(StartupEvent event) {
+        if (!context.containsBean(EmbeddedServer.class)) {
+            restartServers();
+        }
+    }
+
+    private synchronized void restartServers() {
         for (EnvironmentRecord env : environments.findByStatus(EnvironmentStatus.RUNNING)) {
             if (runtime.isRunning(env.id().toString())) {
                 continue;

@@ -1,5 +1,6 @@
 package io.cloudplane.api.operations;
 
+import io.cloudplane.infra.persistence.EnvironmentRepository;
 import io.cloudplane.infra.persistence.OperationRecord;
 import io.cloudplane.infra.persistence.OperationRepository;
 import io.cloudplane.infra.temporal.WorkflowExecutions;
@@ -21,7 +22,9 @@ import java.util.Optional;
  * Keeps every unfinished Operation backed by a live workflow. A workflow that is missing (never
  * started because Temporal was down, or lost with the embedded server's memory at a restart) is
  * started again: every workflow is idempotent and keyed by its business ID. A workflow that ended
- * without reporting (terminated by an operator, say) fails its Operation with that reason.
+ * without reporting (terminated by an operator, say) fails its Operation with that reason, and its
+ * environment too if the operation left it in the middle of an action (UPDATING, DEPLOYING, …): what
+ * its server runs is not known any more, and FAILED lets its owner start, restart or delete it.
  */
 @Singleton
 @Requires(property = "cloudplane.reconcile.enabled", notEquals = "false")
@@ -31,8 +34,11 @@ public class OperationReconciler {
     private final OperationRepository operations;
     private final OperationLauncher launcher;
     private final WorkflowClient client;
+    private final EnvironmentRepository environments;
 
-    public OperationReconciler(OperationRepository operations, OperationLauncher launcher, WorkflowClient client) {
+    public OperationReconciler(OperationRepository operations, OperationLauncher launcher, WorkflowClient client,
+                               EnvironmentRepository environments) {
+        this.environments = environments;
         this.operations = operations;
         this.launcher = launcher;
         this.client = client;
@@ -71,7 +77,10 @@ public class OperationReconciler {
             return;
         }
         String outcome = info.getStatus().name().replace("WORKFLOW_EXECUTION_STATUS_", "").toLowerCase();
-        operations.finish(op.id(), OperationStatus.FAILED, "workflow " + op.workflowId() + " ended (" + outcome
-                + ") without reporting", Instant.now());
+        String reason = "workflow " + op.workflowId() + " ended (" + outcome + ") without reporting";
+        if (operations.finish(op.id(), OperationStatus.FAILED, reason, Instant.now()) > 0 && op.envId() != null
+                && environments.failIfInTransition(op.envId(), reason + "; start or restart the server", Instant.now()) > 0) {
+            LOG.warn("Environment {} was left in the middle of {}: marked FAILED", op.envId(), op.type());
+        }
     }
 }

@@ -44,6 +44,12 @@ public interface EnvironmentRepository extends CrudRepository<EnvironmentRecord,
     @Query("UPDATE environments SET server_version = :version, port = :port, preview_url = :previewUrl, updated_at = :at WHERE id = :id")
     void revertServer(UUID id, String version, @Nullable Integer port, @Nullable String previewUrl, Instant at);
 
+    /** FAILED with the reason if the environment is still in the middle of an action (whose workflow is gone). */
+    @Query("""
+            UPDATE environments SET status = 'FAILED', status_reason = :reason, updated_at = :at
+            WHERE id = :id AND status IN ('PROVISIONING', 'UPDATING', 'DEPLOYING', 'RESTORING', 'DELETING')""")
+    int failIfInTransition(UUID id, String reason, Instant at);
+
     @Query("UPDATE environments SET last_studio_access_at = :at WHERE id = :id")
     void recordStudioAccess(UUID id, Instant at);
 
