@@ -60,6 +60,8 @@ class ReleasesApiTest {
     @Inject io.cloudplane.infra.code.EnvironmentLocks locks;
     @Inject javax.sql.DataSource dataSource;
     @Inject io.temporal.client.WorkflowClient workflowClient;
+    @Inject io.cloudplane.infra.persistence.ServerUpdateRepository serverUpdates;
+    @Inject io.cloudplane.infra.persistence.DeploymentRepository deploymentRows;
     @Inject io.cloudplane.api.operations.OperationLauncher launcher;
 
     private record User(UUID id, String token, UUID sandboxId) {
@@ -298,6 +300,48 @@ class ReleasesApiTest {
         environments.updateStatus(devId, EnvironmentStatus.RUNNING, null, Instant.now());
         reconciler.reconcile();
         assertEquals(EnvironmentStatus.RUNNING, environments.findById(devId).orElseThrow().status());
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theUpdateAndDeploymentHistoriesArePagedWithACursor() {
+        User ada = signUp();
+        UUID appId = app(ada, "paged");
+        UUID devId = dev(appId);
+        Instant t0 = Instant.parse("2026-11-01T10:00:00Z");
+        UUID releaseId = UUID.randomUUID();
+        releases.save(new io.cloudplane.infra.persistence.ReleaseRecord(releaseId, appId, "r", null, devId, "development",
+                io.cloudplane.infra.persistence.ReleaseRecord.Status.READY, "releases/x", "0".repeat(64), 1L, null, ada.id(), t0, null));
+        List<UUID> newestFirst = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            // Two rows share each time, so that the id breaks the tie without skipping or repeating one.
+            Instant at = t0.plusSeconds(i / 2);
+            UUID id = UUID.randomUUID();
+            serverUpdates.save(io.cloudplane.infra.persistence.ServerUpdateRecord.pending(id, appId, devId, "1.0.0", "1.1.0", false,
+                    ada.id(), at));
+            deploymentRows.save(io.cloudplane.infra.persistence.DeploymentRecord.pending(id, appId, devId, releaseId, null, false,
+                    ada.id(), at));
+            newestFirst.add(id);
+        }
+        newestFirst.sort(java.util.Comparator.comparing((UUID id) -> serverUpdates.findById(id).orElseThrow().createdAt())
+                .thenComparing(UUID::toString).reversed()); // PostgreSQL orders uuids as unsigned bytes, as their text sorts
+        for (String list : List.of("updates", "deployments")) {
+            String base = "/api/v1/apps/" + appId + "/environments/" + devId + "/" + list;
+            List<String> seen = new java.util.ArrayList<>();
+            String cursor = null;
+            int pages = 0;
+            do {
+                var page = call(HttpRequest.GET(base + "?limit=2" + (cursor == null ? "" : "&cursor=" + cursor)), ada.token());
+                assertEquals(HttpStatus.OK, page.getStatus(), String.valueOf(page.body()));
+                ((List<Map<String, Object>>) page.body().get("items")).forEach(item -> seen.add((String) item.get("id")));
+                cursor = (String) page.body().get("nextCursor");
+                pages++;
+            } while (cursor != null && pages < 10);
+            assertEquals(3, pages, list);
+            assertEquals(newestFirst.stream().map(UUID::toString).toList(), seen, list + ": each row once, newest first");
+            assertProblem(call(HttpRequest.GET(base + "?cursor=not-ours"), ada.token()), HttpStatus.BAD_REQUEST, "cursor");
+            assertProblem(call(HttpRequest.GET(base + "?limit=0"), ada.token()), HttpStatus.BAD_REQUEST, "limit");
+        }
     }
 
     @Test

@@ -15,6 +15,9 @@ import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.QueryValue;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.rules.SecurityRule;
@@ -67,7 +70,7 @@ public class ServerUpdateController {
     }
 
     @Serdeable
-    public record Page(List<UpdateView> items) {
+    public record Page(List<UpdateView> items, @Nullable String nextCursor) {
     }
 
     @Post("/update")
@@ -101,10 +104,17 @@ public class ServerUpdateController {
         return HttpResponse.accepted(URI.create("/api/v1/operations/" + op.id())).body(UpdateView.of(update));
     }
 
-    @Get("/updates")
-    public Page history(UUID appId, UUID envId, Authentication auth) {
+    /** The history, newest first, {@code limit} a page (1 to 200, default 50); {@code nextCursor} asks for the next page. */
+    @Get("/updates{?limit,cursor}")
+    public Page history(UUID appId, UUID envId, @Nullable @QueryValue @Min(1) @Max(200) Integer limit,
+                        @Nullable @QueryValue String cursor, Authentication auth) {
         Access a = access.requireApp(Caller.id(auth), appId);
         access.requireEnvironment(a, envId);
-        return new Page(updates.findByEnvNewestFirst(envId, 100).stream().map(UpdateView::of).toList());
+        Cursor after = Cursor.parse(cursor);
+        int size = limit == null ? 50 : limit;
+        List<ServerUpdateRecord> rows = updates.findPage(envId, after.createdAt(), after.id(), size + 1);
+        List<ServerUpdateRecord> page = rows.size() > size ? rows.subList(0, size) : rows;
+        ServerUpdateRecord last = page.isEmpty() ? null : page.get(page.size() - 1);
+        return new Page(page.stream().map(UpdateView::of).toList(), rows.size() > size ? Cursor.of(last.createdAt(), last.id()) : null);
     }
 }

@@ -21,6 +21,10 @@ import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.QueryValue;
+import io.cloudplane.api.apps.Cursor;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.rules.SecurityRule;
@@ -79,7 +83,7 @@ public class DeploymentController {
     }
 
     @Serdeable
-    public record Page(List<DeploymentView> items) {
+    public record Page(List<DeploymentView> items, @Nullable String nextCursor) {
     }
 
     @Post("/deployments")
@@ -94,16 +98,23 @@ public class DeploymentController {
         return start(a, env, release, false, caller);
     }
 
-    @Get("/deployments")
-    public Page history(UUID appId, UUID envId, Authentication auth) {
+    /** The history, newest first, {@code limit} a page (1 to 200, default 50); {@code nextCursor} asks for the next page. */
+    @Get("/deployments{?limit,cursor}")
+    public Page history(UUID appId, UUID envId, @Nullable @QueryValue @Min(1) @Max(200) Integer limit,
+                        @Nullable @QueryValue String cursor, Authentication auth) {
         Access a = access.requireApp(Caller.id(auth), appId);
         access.requireEnvironment(a, envId);
         a.requireTeam("Only the app's owner and developers see its deployments");
+        Cursor after = Cursor.parse(cursor);
+        int size = limit == null ? 50 : limit;
+        List<DeploymentRecord> rows = deployments.findPage(envId, after.createdAt(), after.id(), size + 1);
+        List<DeploymentRecord> page = rows.size() > size ? rows.subList(0, size) : rows;
         Map<UUID, String> names = new HashMap<>();
-        return new Page(deployments.findByEnvNewestFirst(envId, 100).stream()
+        DeploymentRecord last = page.isEmpty() ? null : page.get(page.size() - 1);
+        return new Page(page.stream()
                 .map(d -> DeploymentView.of(d, names.computeIfAbsent(d.releaseId(),
                         id -> releases.findById(id).map(ReleaseRecord::name).orElse(null))))
-                .toList());
+                .toList(), rows.size() > size ? Cursor.of(last.createdAt(), last.id()) : null);
     }
 
     /** Deploys the newest successful release that is not the one the environment runs now. */

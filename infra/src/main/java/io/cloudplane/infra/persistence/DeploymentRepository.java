@@ -13,8 +13,11 @@ import java.util.UUID;
 @JdbcRepository(dialect = Dialect.POSTGRES)
 public interface DeploymentRepository extends CrudRepository<DeploymentRecord, UUID> {
 
-    @Query("SELECT * FROM deployments WHERE env_id = :envId ORDER BY created_at DESC, id LIMIT :limit")
-    List<DeploymentRecord> findByEnvNewestFirst(UUID envId, int limit);
+    /** Newest first, those after (older than) the position (beforeAt, beforeId): one page of the history. */
+    @Query("""
+            SELECT * FROM deployments WHERE env_id = :envId AND (created_at, id) < (:beforeAt, :beforeId)
+            ORDER BY created_at DESC, id DESC LIMIT :limit""")
+    List<DeploymentRecord> findPage(UUID envId, Instant beforeAt, UUID beforeId, int limit);
 
     @Query("SELECT * FROM deployments WHERE env_id = :envId AND status = 'SUCCEEDED' ORDER BY created_at DESC, id LIMIT 50")
     List<DeploymentRecord> findSucceededNewestFirst(UUID envId);

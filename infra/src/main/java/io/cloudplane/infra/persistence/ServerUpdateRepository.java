@@ -13,8 +13,11 @@ import java.util.UUID;
 @JdbcRepository(dialect = Dialect.POSTGRES)
 public interface ServerUpdateRepository extends CrudRepository<ServerUpdateRecord, UUID> {
 
-    @Query("SELECT * FROM server_updates WHERE env_id = :envId ORDER BY created_at DESC, id LIMIT :limit")
-    List<ServerUpdateRecord> findByEnvNewestFirst(UUID envId, int limit);
+    /** Newest first, those after (older than) the position (beforeAt, beforeId): one page of the history. */
+    @Query("""
+            SELECT * FROM server_updates WHERE env_id = :envId AND (created_at, id) < (:beforeAt, :beforeId)
+            ORDER BY created_at DESC, id DESC LIMIT :limit""")
+    List<ServerUpdateRecord> findPage(UUID envId, Instant beforeAt, UUID beforeId, int limit);
 
     /** PENDING to RUNNING once; a retried begin changes nothing. */
     @Query("UPDATE server_updates SET status = 'RUNNING', started_at = :at WHERE id = :id AND status = 'PENDING'")

@@ -1,0 +1,36 @@
+package io.cloudplane.api.apps;
+
+import io.cloudplane.api.problem.ApiException;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Base64;
+import java.util.UUID;
+
+/**
+ * A position in a list ordered newest first by (createdAt, id): the last item of a page, opaque to
+ * callers (base64url of "micros:id"). {@link #FIRST} is before everything.
+ */
+public record Cursor(Instant createdAt, UUID id) {
+    public static final Cursor FIRST = new Cursor(Instant.parse("9999-12-31T00:00:00Z"), new UUID(-1L, -1L));
+
+    /** The cursor of a request: FIRST when absent, 400 naming {@code cursor} when not one this API gave. */
+    public static Cursor parse(String cursor) {
+        if (cursor == null || cursor.isBlank()) {
+            return FIRST;
+        }
+        try {
+            String[] parts = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split(":", 2);
+            long micros = Long.parseLong(parts[0]);
+            return new Cursor(Instant.EPOCH.plus(micros, ChronoUnit.MICROS), UUID.fromString(parts[1]));
+        } catch (RuntimeException e) {
+            throw ApiException.badRequest("cursor", "not a cursor from a previous page");
+        }
+    }
+
+    public static String of(Instant createdAt, UUID id) {
+        long micros = ChronoUnit.MICROS.between(Instant.EPOCH, createdAt);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString((micros + ":" + id).getBytes(StandardCharsets.UTF_8));
+    }
+}
