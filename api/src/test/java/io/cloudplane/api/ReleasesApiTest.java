@@ -62,6 +62,8 @@ class ReleasesApiTest {
     @Inject io.temporal.client.WorkflowClient workflowClient;
     @Inject io.cloudplane.infra.persistence.ServerUpdateRepository serverUpdates;
     @Inject io.cloudplane.infra.persistence.DeploymentRepository deploymentRows;
+    @Inject io.cloudplane.infra.persistence.BackupRepository backupRows;
+    @Inject io.cloudplane.infra.persistence.PromotionRepository promotionRows;
     @Inject io.cloudplane.api.operations.OperationLauncher launcher;
 
     private record User(UUID id, String token, UUID sandboxId) {
@@ -303,45 +305,76 @@ class ReleasesApiTest {
     }
 
     @Test
-    @SuppressWarnings("unchecked")
-    void theUpdateAndDeploymentHistoriesArePagedWithACursor() {
+    void theHistoriesAndListsArePagedWithACursor() {
         User ada = signUp();
         UUID appId = app(ada, "paged");
         UUID devId = dev(appId);
+        UUID stagingId = environment(ada, appId, "staging", "staging");
+        UUID prodId = environment(ada, appId, "production", "production");
         Instant t0 = Instant.parse("2026-11-01T10:00:00Z");
         UUID releaseId = UUID.randomUUID();
         releases.save(new io.cloudplane.infra.persistence.ReleaseRecord(releaseId, appId, "r", null, devId, "development",
-                io.cloudplane.infra.persistence.ReleaseRecord.Status.READY, "releases/x", "0".repeat(64), 1L, null, ada.id(), t0, null));
-        List<UUID> newestFirst = new java.util.ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-            // Two rows share each time, so that the id breaks the tie without skipping or repeating one.
-            Instant at = t0.plusSeconds(i / 2);
-            UUID id = UUID.randomUUID();
-            serverUpdates.save(io.cloudplane.infra.persistence.ServerUpdateRecord.pending(id, appId, devId, "1.0.0", "1.1.0", false,
-                    ada.id(), at));
-            deploymentRows.save(io.cloudplane.infra.persistence.DeploymentRecord.pending(id, appId, devId, releaseId, null, false,
-                    ada.id(), at));
-            newestFirst.add(id);
+                io.cloudplane.infra.persistence.ReleaseRecord.Status.READY, "releases/x", "0".repeat(64), 1L, null, ada.id(),
+                t0.minusSeconds(60), null));
+        Map<String, List<UUID>> lists = new java.util.LinkedHashMap<>();
+        for (String list : List.of("updates", "deployments", "backups", "releases", "promotions")) {
+            List<UUID> ids = new java.util.ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                // Two rows share each time, so that the id breaks the tie without skipping or repeating one.
+                Instant at = t0.plusSeconds(i / 2);
+                UUID id = UUID.randomUUID();
+                switch (list) {
+                    case "updates" -> serverUpdates.save(io.cloudplane.infra.persistence.ServerUpdateRecord.pending(id, appId, devId,
+                            "1.0.0", "1.1.0", false, ada.id(), at));
+                    case "deployments" -> deploymentRows.save(io.cloudplane.infra.persistence.DeploymentRecord.pending(id, appId, devId,
+                            releaseId, null, false, ada.id(), at));
+                    case "backups" -> backupRows.save(new io.cloudplane.infra.persistence.BackupRecord(id, appId, stagingId,
+                            io.cloudplane.infra.persistence.BackupRecord.Trigger.MANUAL,
+                            io.cloudplane.infra.persistence.BackupRecord.Status.COMPLETED, null, null, "backups/x/" + id + "/", 1L,
+                            null, null, null, ada.id(), null, at, at, at, at));
+                    case "releases" -> releases.save(new io.cloudplane.infra.persistence.ReleaseRecord(id, appId, "r" + i, null, devId,
+                            "development", io.cloudplane.infra.persistence.ReleaseRecord.Status.READY, "releases/" + id, "0".repeat(64),
+                            1L, null, ada.id(), at, null));
+                    default -> promotionRows.save(new io.cloudplane.infra.persistence.PromotionRecord(id, appId, releaseId, stagingId,
+                            prodId, "FAILED", "STAGING", null, null, null, null, null, null, null, "x", ada.id(), at, at));
+                }
+                ids.add(id);
+            }
+            // Newest first; PostgreSQL orders uuids as unsigned bytes, as their text sorts.
+            Map<UUID, Integer> second = new java.util.HashMap<>();
+            for (int i = 0; i < ids.size(); i++) {
+                second.put(ids.get(i), i / 2);
+            }
+            ids.sort(java.util.Comparator.comparing((UUID id) -> second.get(id)).thenComparing(UUID::toString).reversed());
+            lists.put(list, ids);
         }
-        newestFirst.sort(java.util.Comparator.comparing((UUID id) -> serverUpdates.findById(id).orElseThrow().createdAt())
-                .thenComparing(UUID::toString).reversed()); // PostgreSQL orders uuids as unsigned bytes, as their text sorts
-        for (String list : List.of("updates", "deployments")) {
-            String base = "/api/v1/apps/" + appId + "/environments/" + devId + "/" + list;
-            List<String> seen = new java.util.ArrayList<>();
-            String cursor = null;
-            int pages = 0;
-            do {
-                var page = call(HttpRequest.GET(base + "?limit=2" + (cursor == null ? "" : "&cursor=" + cursor)), ada.token());
-                assertEquals(HttpStatus.OK, page.getStatus(), String.valueOf(page.body()));
-                ((List<Map<String, Object>>) page.body().get("items")).forEach(item -> seen.add((String) item.get("id")));
-                cursor = (String) page.body().get("nextCursor");
-                pages++;
-            } while (cursor != null && pages < 10);
-            assertEquals(3, pages, list);
-            assertEquals(newestFirst.stream().map(UUID::toString).toList(), seen, list + ": each row once, newest first");
+        lists.get("releases").add(releaseId); // the oldest
+        lists.forEach((list, expected) -> {
+            String base = "/api/v1/apps/" + appId + switch (list) {
+                case "updates", "deployments" -> "/environments/" + devId + "/" + list;
+                case "backups" -> "/environments/" + stagingId + "/backups";
+                default -> "/" + list;
+            };
+            assertEquals(expected.stream().map(UUID::toString).toList(), pageThrough(base, ada.token()), list + ": each once, newest first");
             assertProblem(call(HttpRequest.GET(base + "?cursor=not-ours"), ada.token()), HttpStatus.BAD_REQUEST, "cursor");
             assertProblem(call(HttpRequest.GET(base + "?limit=0"), ada.token()), HttpStatus.BAD_REQUEST, "limit");
-        }
+        });
+    }
+
+    /** Every id of a list, two a page, following nextCursor; fails on a page that is not OK, or on a loop. */
+    @SuppressWarnings("unchecked")
+    private List<String> pageThrough(String base, String token) {
+        List<String> seen = new java.util.ArrayList<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            var page = call(HttpRequest.GET(base + "?limit=2" + (cursor == null ? "" : "&cursor=" + cursor)), token);
+            assertEquals(HttpStatus.OK, page.getStatus(), base + ": " + page.body());
+            ((List<Map<String, Object>>) page.body().get("items")).forEach(item -> seen.add((String) item.get("id")));
+            cursor = (String) page.body().get("nextCursor");
+            assertTrue(++pages < 20, "no end to " + base);
+        } while (cursor != null);
+        return seen;
     }
 
     @Test

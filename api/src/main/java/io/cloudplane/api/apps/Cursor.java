@@ -29,6 +29,25 @@ public record Cursor(Instant createdAt, UUID id) {
         }
     }
 
+    /** A page and the cursor to the next one (null on the last page). */
+    public record Paged<V>(java.util.List<V> items, String nextCursor) {
+    }
+
+    /**
+     * One page from {@code rows}, which were read with a limit of {@code size + 1}: the extra row only
+     * tells that there is a next page.
+     */
+    public static <R, V> Paged<V> page(java.util.List<R> rows, int size, java.util.function.Function<R, V> view,
+                                       java.util.function.Function<R, Instant> createdAt, java.util.function.Function<R, UUID> id) {
+        java.util.List<R> page = rows.size() > size ? rows.subList(0, size) : rows;
+        String next = null;
+        if (rows.size() > size) {
+            R last = page.get(page.size() - 1);
+            next = of(createdAt.apply(last), id.apply(last));
+        }
+        return new Paged<>(page.stream().map(view).toList(), next);
+    }
+
     public static String of(Instant createdAt, UUID id) {
         long micros = ChronoUnit.MICROS.between(Instant.EPOCH, createdAt);
         return Base64.getUrlEncoder().withoutPadding().encodeToString((micros + ":" + id).getBytes(StandardCharsets.UTF_8));

@@ -112,9 +112,8 @@ public class ServerUpdateController {
         access.requireEnvironment(a, envId);
         Cursor after = Cursor.parse(cursor);
         int size = limit == null ? 50 : limit;
-        List<ServerUpdateRecord> rows = updates.findPage(envId, after.createdAt(), after.id(), size + 1);
-        List<ServerUpdateRecord> page = rows.size() > size ? rows.subList(0, size) : rows;
-        ServerUpdateRecord last = page.isEmpty() ? null : page.get(page.size() - 1);
-        return new Page(page.stream().map(UpdateView::of).toList(), rows.size() > size ? Cursor.of(last.createdAt(), last.id()) : null);
+        var page = Cursor.page(updates.findPage(envId, after.createdAt(), after.id(), size + 1), size, UpdateView::of,
+                ServerUpdateRecord::createdAt, ServerUpdateRecord::id);
+        return new Page(page.items(), page.nextCursor());
     }
 }

@@ -79,10 +79,18 @@ public class BackupController {
                 .body(BackupView.of(backup));
     }
 
-    @Get
-    public BackupView.Page list(UUID appId, UUID envId, Authentication auth) {
+    /** Newest first, {@code limit} a page (1 to 200, default 50); {@code nextCursor} asks for the next page. */
+    @Get("{?limit,cursor}")
+    public BackupView.Page list(UUID appId, UUID envId, @io.micronaut.core.annotation.Nullable @io.micronaut.http.annotation.QueryValue
+                                @jakarta.validation.constraints.Min(1) @jakarta.validation.constraints.Max(200) Integer limit,
+                                @io.micronaut.core.annotation.Nullable @io.micronaut.http.annotation.QueryValue String cursor,
+                                Authentication auth) {
         backupAccess.require(Caller.id(auth), appId, envId, false);
-        return new BackupView.Page(backups.findNewestFirst(envId, 100).stream().map(BackupView::of).toList());
+        io.cloudplane.api.apps.Cursor after = io.cloudplane.api.apps.Cursor.parse(cursor);
+        int size = limit == null ? 50 : limit;
+        var page = io.cloudplane.api.apps.Cursor.page(backups.findPage(envId, after.createdAt(), after.id(), size + 1), size,
+                BackupView::of, io.cloudplane.infra.persistence.BackupRecord::createdAt, io.cloudplane.infra.persistence.BackupRecord::id);
+        return new BackupView.Page(page.items(), page.nextCursor());
     }
 
     @Get("/{backupId}")

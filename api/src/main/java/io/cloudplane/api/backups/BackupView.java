@@ -25,6 +25,6 @@ public record BackupView(UUID id, UUID appId, UUID envId, String trigger, String
     }
 
     @Serdeable
-    public record Page(java.util.List<BackupView> items) {
+    public record Page(java.util.List<BackupView> items, @io.micronaut.core.annotation.Nullable String nextCursor) {
     }
 }

@@ -107,14 +107,11 @@ public class DeploymentController {
         a.requireTeam("Only the app's owner and developers see its deployments");
         Cursor after = Cursor.parse(cursor);
         int size = limit == null ? 50 : limit;
-        List<DeploymentRecord> rows = deployments.findPage(envId, after.createdAt(), after.id(), size + 1);
-        List<DeploymentRecord> page = rows.size() > size ? rows.subList(0, size) : rows;
         Map<UUID, String> names = new HashMap<>();
-        DeploymentRecord last = page.isEmpty() ? null : page.get(page.size() - 1);
-        return new Page(page.stream()
-                .map(d -> DeploymentView.of(d, names.computeIfAbsent(d.releaseId(),
-                        id -> releases.findById(id).map(ReleaseRecord::name).orElse(null))))
-                .toList(), rows.size() > size ? Cursor.of(last.createdAt(), last.id()) : null);
+        var page = Cursor.page(deployments.findPage(envId, after.createdAt(), after.id(), size + 1), size,
+                d -> DeploymentView.of(d, names.computeIfAbsent(d.releaseId(), id -> releases.findById(id).map(ReleaseRecord::name).orElse(null))),
+                DeploymentRecord::createdAt, DeploymentRecord::id);
+        return new Page(page.items(), page.nextCursor());
     }
 
     /** Deploys the newest successful release that is not the one the environment runs now. */

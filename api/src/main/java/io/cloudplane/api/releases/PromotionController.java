@@ -92,7 +92,7 @@ public class PromotionController {
     }
 
     @Serdeable
-    public record Page(List<PromotionView> items) {
+    public record Page(List<PromotionView> items, @Nullable String nextCursor) {
     }
 
     @Post
@@ -148,10 +148,17 @@ public class PromotionController {
         return HttpResponse.accepted(URI.create("/api/v1/apps/" + appId + "/promotions/" + id)).body(view(row));
     }
 
-    @Get
-    public Page list(UUID appId, Authentication auth) {
+    /** Newest first, {@code limit} a page (1 to 200, default 50); {@code nextCursor} asks for the next page. */
+    @Get("{?limit,cursor}")
+    public Page list(UUID appId, @Nullable @io.micronaut.http.annotation.QueryValue @jakarta.validation.constraints.Min(1)
+                     @jakarta.validation.constraints.Max(200) Integer limit,
+                     @Nullable @io.micronaut.http.annotation.QueryValue String cursor, Authentication auth) {
         requireMember(Caller.id(auth), appId);
-        return new Page(promotions.findByAppNewestFirst(appId).stream().map(this::view).toList());
+        io.cloudplane.api.apps.Cursor after = io.cloudplane.api.apps.Cursor.parse(cursor);
+        int size = limit == null ? 50 : limit;
+        var page = io.cloudplane.api.apps.Cursor.page(promotions.findPage(appId, after.createdAt(), after.id(), size + 1), size,
+                this::view, io.cloudplane.infra.persistence.PromotionRecord::createdAt, io.cloudplane.infra.persistence.PromotionRecord::id);
+        return new Page(page.items(), page.nextCursor());
     }
 
     @Get("/{promotionId}")

@@ -13,6 +13,9 @@ import io.cloudplane.infra.persistence.ReleaseRecord;
 import io.cloudplane.infra.persistence.ReleaseRepository;
 import io.cloudplane.infra.storage.ObjectStore;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.annotation.QueryValue;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
@@ -96,10 +99,16 @@ public class ReleaseController {
                 .body(ReleaseView.of(release, List.of(), release.id()));
     }
 
-    @Get
-    public ReleaseView.Page list(UUID appId, Authentication auth) {
+    /** Newest first, {@code limit} a page (1 to 200, default 50); {@code nextCursor} asks for the next page. */
+    @Get("{?limit,cursor}")
+    public ReleaseView.Page list(UUID appId, @Nullable @QueryValue @Min(1) @Max(200) Integer limit,
+                                 @Nullable @QueryValue String cursor, Authentication auth) {
         requireDeveloper(Caller.id(auth), appId);
-        return new ReleaseView.Page(releases.findByAppNewestFirst(appId).stream().map(this::view).toList());
+        io.cloudplane.api.apps.Cursor after = io.cloudplane.api.apps.Cursor.parse(cursor);
+        int size = limit == null ? 50 : limit;
+        var page = io.cloudplane.api.apps.Cursor.page(releases.findPage(appId, after.createdAt(), after.id(), size + 1), size,
+                this::view, ReleaseRecord::createdAt, ReleaseRecord::id);
+        return new ReleaseView.Page(page.items(), page.nextCursor());
     }
 
     @Get("/{releaseId}")

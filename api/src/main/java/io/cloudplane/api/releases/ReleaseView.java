@@ -24,7 +24,7 @@ public record ReleaseView(UUID id, String name, @Nullable String description, Re
     }
 
     @Serdeable
-    public record Page(List<ReleaseView> items) {
+    public record Page(List<ReleaseView> items, @io.micronaut.core.annotation.Nullable String nextCursor) {
     }
 
     static ReleaseView of(ReleaseRecord r, List<EnvironmentRef> runningIn, UUID operationId) {

@@ -17,6 +17,12 @@ public interface BackupRepository extends CrudRepository<BackupRecord, UUID> {
     @Query("SELECT * FROM backups WHERE env_id = :envId ORDER BY created_at DESC, id LIMIT :limit")
     List<BackupRecord> findNewestFirst(UUID envId, int limit);
 
+    /** Newest first, those after (older than) the position (beforeAt, beforeId): one page of the list. */
+    @Query("""
+            SELECT * FROM backups WHERE env_id = :envId AND (created_at, id) < (:beforeAt, :beforeId)
+            ORDER BY created_at DESC, id DESC LIMIT :limit""")
+    List<BackupRecord> findPage(UUID envId, java.time.Instant beforeAt, UUID beforeId, int limit);
+
     @Query("SELECT * FROM backups WHERE env_id = :envId AND scheduled_for = :slot")
     Optional<BackupRecord> findBySlot(UUID envId, Instant slot);
 

@@ -11,8 +11,11 @@ import java.util.UUID;
 @JdbcRepository(dialect = Dialect.POSTGRES)
 public interface PromotionRepository extends CrudRepository<PromotionRecord, UUID> {
 
-    @Query("SELECT * FROM promotions WHERE app_id = :appId ORDER BY created_at DESC, id LIMIT 100")
-    List<PromotionRecord> findByAppNewestFirst(UUID appId);
+    /** Newest first, those after (older than) the position (beforeAt, beforeId): one page of the list. */
+    @Query("""
+            SELECT * FROM promotions WHERE app_id = :appId AND (created_at, id) < (:beforeAt, :beforeId)
+            ORDER BY created_at DESC, id DESC LIMIT :limit""")
+    List<PromotionRecord> findPage(UUID appId, java.time.Instant beforeAt, UUID beforeId, int limit);
 
     @Query("""
             SELECT * FROM promotions WHERE status IN ('DEPLOYING_STAGING', 'AWAITING_APPROVAL', 'DEPLOYING_PRODUCTION')

@@ -17,6 +17,12 @@ public interface ReleaseRepository extends CrudRepository<ReleaseRecord, UUID> {
     @Query("SELECT * FROM releases WHERE app_id = :appId ORDER BY created_at DESC, id")
     List<ReleaseRecord> findByAppNewestFirst(UUID appId);
 
+    /** Newest first, those after (older than) the position (beforeAt, beforeId): one page of the list. */
+    @Query("""
+            SELECT * FROM releases WHERE app_id = :appId AND (created_at, id) < (:beforeAt, :beforeId)
+            ORDER BY created_at DESC, id DESC LIMIT :limit""")
+    List<ReleaseRecord> findPage(UUID appId, java.time.Instant beforeAt, UUID beforeId, int limit);
+
     @Query("SELECT * FROM releases WHERE app_id = :appId AND lower(name) = lower(:name)")
     Optional<ReleaseRecord> findByAppAndName(UUID appId, String name);
 
