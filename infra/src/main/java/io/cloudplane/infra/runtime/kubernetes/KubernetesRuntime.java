@@ -94,9 +94,29 @@ public class KubernetesRuntime implements EnvironmentRuntime {
                 // Keep the last rollout restart's annotation: applying the same spec again must not restart the pods.
                 d.getSpec().getTemplate().getMetadata().setAnnotations(existing.get().getSpec().getTemplate().getMetadata().getAnnotations());
             }
-            client.resource(object).createOr(NonDeletingOperation::update);
+            if (object instanceof Namespace || object instanceof PersistentVolumeClaim) {
+                // Created once, never replaced: a bound claim's spec is immutable (the cluster filled in its
+                // volumeName), and a namespace may carry labels its admins set (pod security).
+                createIfAbsent(object);
+            } else {
+                client.resource(object).createOr(NonDeletingOperation::update);
+            }
         }
         return new ServerEndpoint(null, (settings.tls() ? "https://" : "http://") + previewHost(t) + "/");
+    }
+
+    private void createIfAbsent(HasMetadata object) {
+        if (client.resource(object).get() != null) {
+            return;
+        }
+        try {
+            client.resource(object).create();
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            if (e.getCode() != 409) {
+                throw e;
+            }
+            // created meanwhile by a concurrent start: as good as ours
+        }
     }
 
     /** Every object of the environment, in the order they are applied. */
@@ -312,44 +332,40 @@ public class KubernetesRuntime implements EnvironmentRuntime {
     }
 
     /**
-     * From metrics.k8s.io: one list of pod metrics, and one list of pods (to tell which
-     * environment each pod serves), per app namespace, however many environments it holds. CPU is
-     * in percent of one core; network figures are not in that API: null.
+     * From metrics.k8s.io: two calls per reading, however many environments and apps: Cloudplane's
+     * pods in every namespace (to tell which environment each serves, by its label), and their pod
+     * metrics (metrics-server copies the pods' labels, so the same selector applies). CPU is in
+     * percent of one core; network figures are not in that API: null.
      */
     @Override
     public Map<String, io.cloudplane.infra.runtime.ServerSample> sample(java.util.Collection<String> envIds) {
-        Map<String, List<String>> byNamespace = new LinkedHashMap<>();
-        for (String envId : envIds) {
-            byNamespace.computeIfAbsent(namespace(targets.apply(envId).appId()), k -> new ArrayList<>()).add(envId);
+        java.util.Set<String> wanted = new java.util.HashSet<>(envIds);
+        Map<String, String> envOfPod = new LinkedHashMap<>();
+        for (Pod pod : client.pods().inAnyNamespace().withLabel("app.kubernetes.io/managed-by", MANAGED_BY).list().getItems()) {
+            String env = pod.getMetadata().getLabels() == null ? null : pod.getMetadata().getLabels().get(ENV_LABEL);
+            if (env != null && wanted.contains(env)) {
+                envOfPod.put(pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName(), env);
+            }
         }
         Map<String, io.cloudplane.infra.runtime.ServerSample> result = new LinkedHashMap<>();
-        for (var entry : byNamespace.entrySet()) {
-            Map<String, String> envOfPod = new LinkedHashMap<>();
-            for (Pod pod : client.pods().inNamespace(entry.getKey()).withLabel("app.kubernetes.io/managed-by", MANAGED_BY).list().getItems()) {
-                String env = pod.getMetadata().getLabels() == null ? null : pod.getMetadata().getLabels().get(ENV_LABEL);
-                if (env != null && entry.getValue().contains(env)) {
-                    envOfPod.put(pod.getMetadata().getName(), env);
-                }
-            }
-            if (envOfPod.isEmpty()) {
+        if (envOfPod.isEmpty()) {
+            return result;
+        }
+        Map<String, double[]> usage = new LinkedHashMap<>();
+        for (var metrics : client.top().pods().withLabels(Map.of("app.kubernetes.io/managed-by", MANAGED_BY)).metrics().getItems()) {
+            String env = envOfPod.get(metrics.getMetadata().getNamespace() + "/" + metrics.getMetadata().getName());
+            if (env == null) {
                 continue;
             }
-            Map<String, double[]> usage = new LinkedHashMap<>();
-            for (var metrics : client.top().pods().metrics(entry.getKey()).getItems()) {
-                String env = envOfPod.get(metrics.getMetadata().getName());
-                if (env == null) {
-                    continue;
-                }
-                double[] sum = usage.computeIfAbsent(env, k -> new double[2]);
-                for (var container : metrics.getContainers()) {
-                    Quantity cpu = container.getUsage().get("cpu");
-                    Quantity memory = container.getUsage().get("memory");
-                    sum[0] += cpu == null ? 0 : cpu.getNumericalAmount().doubleValue();
-                    sum[1] += memory == null ? 0 : memory.getNumericalAmount().doubleValue();
-                }
+            double[] sum = usage.computeIfAbsent(env, k -> new double[2]);
+            for (var container : metrics.getContainers()) {
+                Quantity cpu = container.getUsage().get("cpu");
+                Quantity memory = container.getUsage().get("memory");
+                sum[0] += cpu == null ? 0 : cpu.getNumericalAmount().doubleValue();
+                sum[1] += memory == null ? 0 : memory.getNumericalAmount().doubleValue();
             }
-            usage.forEach((env, sum) -> result.put(env, new io.cloudplane.infra.runtime.ServerSample(sum[0] * 100, (long) sum[1], null, null)));
         }
+        usage.forEach((env, sum) -> result.put(env, new io.cloudplane.infra.runtime.ServerSample(sum[0] * 100, (long) sum[1], null, null)));
         return result;
     }
 

@@ -113,20 +113,33 @@ class KubernetesRuntimeTest {
     }
 
     @Test
-    void samplesComeFromMetricsK8sIoOneListPerNamespace() {
+    void samplesComeFromMetricsK8sIoInTwoCallsForAllNamespaces() {
         KubernetesRuntime runtime = runtime(true);
         runtime.start(spec);
         Map<String, String> podLabels = new java.util.LinkedHashMap<>(deployment().getSpec().getTemplate().getMetadata().getLabels());
         client.pods().inNamespace(ns()).resource(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata()
                 .withName("env-pod-1").withNamespace(ns()).withLabels(podLabels).endMetadata().build()).create();
+        // metrics-server gives each PodMetrics its pod's labels.
         client.resource(new io.fabric8.kubernetes.api.model.metrics.v1beta1.PodMetricsBuilder().withNewMetadata()
-                .withName("env-pod-1").withNamespace(ns()).endMetadata()
+                .withName("env-pod-1").withNamespace(ns()).withLabels(podLabels).endMetadata()
                 .addNewContainer().withName("server").withUsage(Map.of("cpu", new Quantity("250m"), "memory", new Quantity("300Mi")))
                 .endContainer().build()).inNamespace(ns()).create();
 
-        var samples = runtime.sample(List.of(envId, UUID.randomUUID().toString()));
+        // Another app's environment, in its own namespace: read by the same two calls.
+        String otherEnv = UUID.randomUUID().toString();
+        Map<String, String> otherLabels = new java.util.LinkedHashMap<>(podLabels);
+        otherLabels.put("cloudplane.io/environment", otherEnv);
+        client.pods().inNamespace("cp-other").resource(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata()
+                .withName("env-pod-2").withNamespace("cp-other").withLabels(otherLabels).endMetadata().build()).create();
+        client.resource(new io.fabric8.kubernetes.api.model.metrics.v1beta1.PodMetricsBuilder().withNewMetadata()
+                .withName("env-pod-2").withNamespace("cp-other").withLabels(otherLabels).endMetadata()
+                .addNewContainer().withName("server").withUsage(Map.of("cpu", new Quantity("1"), "memory", new Quantity("1Gi")))
+                .endContainer().build()).inNamespace("cp-other").create();
 
-        assertEquals(1, samples.size(), samples.toString());
+        var samples = runtime.sample(List.of(envId, otherEnv, UUID.randomUUID().toString()));
+
+        assertEquals(2, samples.size(), samples.toString());
+        assertEquals(100.0, samples.get(otherEnv).cpuPercent(), 0.001);
         assertEquals(25.0, samples.get(envId).cpuPercent(), 0.001, "250m is a quarter of a core");
         assertEquals(300L * 1024 * 1024, samples.get(envId).memoryBytes());
         assertNull(samples.get(envId).netInBytes(), "not in metrics.k8s.io");
@@ -152,6 +165,23 @@ class KubernetesRuntimeTest {
         assertEquals(1, client.persistentVolumeClaims().inNamespace(ns()).list().getItems().size());
         assertEquals(1, client.services().inNamespace(ns()).list().getItems().size());
         assertEquals(1, client.network().v1().ingresses().inNamespace(ns()).list().getItems().size());
+    }
+
+    @Test
+    void aBoundClaimAndTheNamespaceAreNeverReplaced() {
+        KubernetesRuntime runtime = runtime(true);
+        runtime.start(spec);
+        // What the cluster and an admin add: the claim's volume once bound, a pod-security label.
+        client.persistentVolumeClaims().inNamespace(ns()).withName("env-" + envId + "-resources")
+                .edit(c -> { c.getSpec().setVolumeName("pvc-1234"); return c; });
+        client.namespaces().withName(ns()).edit(n -> { n.getMetadata().getLabels().put("pod-security.kubernetes.io/enforce", "baseline");
+            return n; });
+        runtime.stop(envId);
+        runtime.start(spec);
+        assertEquals("pvc-1234", client.persistentVolumeClaims().inNamespace(ns()).withName("env-" + envId + "-resources").get()
+                .getSpec().getVolumeName(), "a replace would be refused by a real cluster: a bound claim's spec is immutable");
+        assertEquals("baseline", client.namespaces().withName(ns()).get().getMetadata().getLabels().get("pod-security.kubernetes.io/enforce"));
+        assertEquals(1, deployment().getSpec().getReplicas());
     }
 
     @Test
