@@ -26,6 +26,11 @@ public class GeneratedKeysResolver implements PropertyExpressionResolver {
             if (configured.length() < 32) {
                 throw new IllegalArgumentException("cloudplane.jwt-secret (CLOUDPLANE_JWT_SECRET) must be at least 32 characters");
             }
+            if (configured.startsWith("change-me")) {
+                // The placeholder of infra/k8s/cloudplane.yaml is public: anyone could sign sessions with it.
+                throw new IllegalArgumentException("cloudplane.jwt-secret (CLOUDPLANE_JWT_SECRET) is still the manifest's placeholder;"
+                        + " set it to a random value, e.g. `openssl rand -base64 48`");
+            }
             return conversion.convert(configured, type);
         }
         Path dataDir = Path.of(properties.getProperty("cloudplane.data-dir", String.class).orElse(EmbeddedPostgresResolver.DEFAULT_DATA_DIR));
