@@ -8,6 +8,7 @@ import io.cloudplane.infra.runtime.EnvironmentRuntime;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
+import io.micronaut.http.server.types.files.StreamedFile;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.QueryValue;
@@ -47,29 +48,23 @@ public class LogsController {
     }
 
     @Get(produces = MediaType.TEXT_PLAIN)
-    public HttpResponse<byte[]> logs(UUID appId, UUID envId, @Nullable @QueryValue Integer tail, @Nullable @QueryValue Boolean download,
-                                     Authentication auth) {
+    public HttpResponse<?> logs(UUID appId, UUID envId, @Nullable @QueryValue Integer tail, @Nullable @QueryValue Boolean download,
+                                Authentication auth) {
         Access a = access.requireApp(Caller.id(auth), appId);
         EnvironmentRecord env = access.requireEnvironment(a, envId);
         a.requireTeam("Only the app's owner and developers read its server logs");
         String password = env.dbPassword() == null ? null : secrets.decrypt(env.dbPassword());
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
         if (Boolean.TRUE.equals(download)) {
-            try (BufferedReader reader = new BufferedReader(new InputStreamReader(runtime.openLog(envId.toString()), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = reader.readLine()) != null) {
-                    out.writeBytes((redact(line, password) + "\n").getBytes(StandardCharsets.UTF_8));
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return HttpResponse.ok(out.toByteArray()).contentType(MediaType.TEXT_PLAIN_TYPE)
+            // Streamed: a log of any size is read and redacted a buffer at a time.
+            return HttpResponse.ok(new StreamedFile(new RedactingInputStream(runtime.openLog(envId.toString()), password, REDACTED),
+                            MediaType.TEXT_PLAIN_TYPE))
                     .header("Content-Disposition", "attachment; filename=\"" + env.name() + "-server.log\"");
         }
         int lines = tail == null ? 100 : tail;
         if (lines < 1 || lines > 10_000) {
             throw ApiException.badRequest("tail", "between 1 and 10000");
         }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         List<String> last = runtime.tailLog(envId.toString(), lines);
         for (String line : last) {
             out.writeBytes((redact(line, password) + "\n").getBytes(StandardCharsets.UTF_8));

@@ -50,6 +50,9 @@ public class MetricsController {
         Instant now = Instant.now();
         Instant end = to == null ? now : instant("to", to);
         Instant start = from == null ? end.minus(Duration.ofHours(1)) : instant("from", from);
+        if (end.isAfter(now.plus(Duration.ofHours(1)))) {
+            throw ApiException.badRequest("to", "must not be more than an hour in the future");
+        }
         if (!start.isBefore(end)) {
             throw ApiException.badRequest("from", "must be before to");
         }

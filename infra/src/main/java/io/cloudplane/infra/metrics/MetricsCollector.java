@@ -25,7 +25,8 @@ import java.util.Map;
  * every RUNNING environment: CPU and memory from the runtime (one call for a batch of
  * environments), disk as the database's size (one query for the batch) plus its resource files.
  * Stores the batch in one insert, and applies retention once an hour. Runs in worker processes only,
- * so that a split deployment does not sample twice.
+ * and with several workers one of them per cycle (a PostgreSQL advisory lock), so that nothing is
+ * sampled twice.
  */
 @Singleton
 @Requires(property = "cloudplane.metrics.enabled", notEquals = "false")
@@ -52,7 +53,10 @@ public class MetricsCollector {
     @Scheduled(initialDelay = "${cloudplane.metrics.interval:30s}", fixedDelay = "${cloudplane.metrics.interval:30s}")
     public void scheduled() {
         try {
-            collect(Instant.now().truncatedTo(ChronoUnit.SECONDS));
+            Instant at = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+            if (!store.exclusively(() -> collect(at))) {
+                LOG.debug("Another worker is collecting metrics this cycle");
+            }
         } catch (RuntimeException e) {
             LOG.warn("Metrics were not collected this time: {}", e.getMessage());
         }

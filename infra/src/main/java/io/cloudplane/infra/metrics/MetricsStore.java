@@ -23,6 +23,8 @@ import java.util.UUID;
  */
 @Singleton
 public class MetricsStore {
+    /** The advisory lock of the collector's cycle ("metrics" in ASCII). */
+    static final long COLLECTOR_LOCK = 0x6d657472696373L;
     public static final Duration RAW_KEPT = Duration.ofHours(24);
     public static final Duration ROLLUP_KEPT = Duration.ofDays(30);
     public static final Duration ROLLUP_STEP = Duration.ofMinutes(5);
@@ -65,9 +67,45 @@ public class MetricsStore {
         }
     }
 
-    /** Raw samples older than 24 h become 5-minute averages; averages older than 30 days go. */
+    /**
+     * Runs {@code work} if no other process is running it now (a PostgreSQL advisory lock, held on a
+     * connection of its own for the duration): with several workers, one of them samples each cycle.
+     * Returns false when another process had it.
+     */
+    public boolean exclusively(Runnable work) {
+        try (Connection c = db.getConnection()) {
+            boolean locked;
+            try (PreparedStatement s = c.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
+                s.setLong(1, COLLECTOR_LOCK);
+                try (var rs = s.executeQuery()) {
+                    rs.next();
+                    locked = rs.getBoolean(1);
+                }
+            }
+            if (!locked) {
+                return false;
+            }
+            try {
+                work.run();
+                return true;
+            } finally {
+                try (PreparedStatement s = c.prepareStatement("SELECT pg_advisory_unlock(?)")) {
+                    s.setLong(1, COLLECTOR_LOCK);
+                    s.execute();
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Could not take the metrics collector's lock: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Raw samples older than 24 h become 5-minute averages; averages older than 30 days go. The cutoff
+     * is on a 5-minute boundary, so that each bucket is averaged once, from all its samples.
+     */
     public void applyRetention(Instant now) {
-        Instant rawCutoff = now.minus(RAW_KEPT);
+        long bucket = ROLLUP_STEP.toSeconds();
+        Instant rawCutoff = Instant.ofEpochSecond(Math.floorDiv(now.minus(RAW_KEPT).getEpochSecond(), bucket) * bucket);
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement roll = c.prepareStatement("""
@@ -83,6 +121,12 @@ public class MetricsStore {
                                       / (metric_rollups.samples + EXCLUDED.samples)),
                         disk_bytes = ((metric_rollups.disk_bytes * metric_rollups.samples + EXCLUDED.disk_bytes * EXCLUDED.samples)
                                       / (metric_rollups.samples + EXCLUDED.samples)),
+                        net_in_bytes = coalesce((metric_rollups.net_in_bytes * metric_rollups.samples
+                                      + EXCLUDED.net_in_bytes * EXCLUDED.samples) / (metric_rollups.samples + EXCLUDED.samples),
+                                      EXCLUDED.net_in_bytes, metric_rollups.net_in_bytes),
+                        net_out_bytes = coalesce((metric_rollups.net_out_bytes * metric_rollups.samples
+                                      + EXCLUDED.net_out_bytes * EXCLUDED.samples) / (metric_rollups.samples + EXCLUDED.samples),
+                                      EXCLUDED.net_out_bytes, metric_rollups.net_out_bytes),
                         samples = metric_rollups.samples + EXCLUDED.samples""");
                  PreparedStatement dropRaw = c.prepareStatement("DELETE FROM metric_samples WHERE at < ?");
                  PreparedStatement dropRollups = c.prepareStatement("DELETE FROM metric_rollups WHERE bucket < ?")) {

@@ -284,7 +284,13 @@ public class LocalProcessRuntime implements EnvironmentRuntime {
             byte[] tail = new byte[(int) (length - from)];
             file.seek(from);
             file.readFully(tail);
-            return new String(tail, StandardCharsets.UTF_8).strip();
+            String text = new String(tail, StandardCharsets.UTF_8);
+            if (from > 0) {
+                // The first line is cut: half a secret in it would escape redaction, which matches whole values.
+                int newline = text.indexOf('\n');
+                text = newline < 0 ? "" : text.substring(newline + 1);
+            }
+            return text.strip();
         } catch (IOException e) {
             return "";
         }
@@ -377,8 +383,9 @@ public class LocalProcessRuntime implements EnvironmentRuntime {
                 String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                 long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
                 long now = System.nanoTime();
-                long[] before = lastCpu.put(envId, new long[] {ticks, now});
-                Double cpu = before == null || now <= before[1] ? null
+                long[] before = lastCpu.put(envId, new long[] {ticks, now, pid});
+                // A baseline of another process (the server restarted since) says nothing of this one.
+                Double cpu = before == null || before[2] != pid || now <= before[1] ? null
                         : (ticks - before[0]) * 1e9 / (now - before[1]); // (ticks / 100 s) / (ns / 1e9 s) * 100 %
                 Long memory = null;
                 for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {

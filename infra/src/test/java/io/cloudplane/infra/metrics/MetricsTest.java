@@ -93,4 +93,34 @@ class MetricsTest {
         assertTrue(store.series(env.id(), Instant.parse("2026-10-20T00:00:00Z"), Instant.parse("2026-10-21T00:00:00Z"),
                 Duration.ofMinutes(5), now).isEmpty(), "older than 30 days: gone");
     }
+
+    @Test
+    void aBucketAcrossTheCutoffIsAveragedOnceFromAllItsSamplesAndAMissingCpuDoesNotBlankIt() {
+        EnvironmentRecord env = runningEnvironment();
+        Instant now = Instant.parse("2026-11-23T12:02:30Z"); // a day before is in the middle of the 12:00 bucket
+        Instant bucket = Instant.parse("2026-11-22T12:00:00Z");
+        store.write(List.of(
+                new MetricsStore.Sample(env.id(), bucket.plusSeconds(60), null, 100L, 1000L, null, null), // a first sample: no CPU yet
+                new MetricsStore.Sample(env.id(), bucket.plusSeconds(240), 40.0, 300L, 3000L, 10L, 20L)));
+
+        store.applyRetention(now);
+        store.applyRetention(now.plus(Duration.ofHours(1)));
+
+        Instant later = now.plus(Duration.ofHours(1));
+        List<MetricsStore.Point> points = store.series(env.id(), bucket.minusSeconds(600), bucket.plusSeconds(600), Duration.ofMinutes(5), later);
+        assertEquals(1, points.size(), points.toString());
+        assertEquals(bucket, points.get(0).at());
+        assertEquals(40.0, points.get(0).cpuPercent(), 0.001, "the average of the samples that have a figure");
+        assertEquals(200L, points.get(0).memoryBytes(), "both samples, once each");
+        assertEquals(10L, points.get(0).netInBytes());
+    }
+
+    @Test
+    void oneProcessAtATimeRunsTheCollectorsCycle() {
+        boolean[] nestedRan = {false};
+        boolean ran = store.exclusively(() -> nestedRan[0] = store.exclusively(() -> { }));
+        assertTrue(ran);
+        assertEquals(false, nestedRan[0], "another session (a second worker) skips the cycle while one runs it");
+        assertTrue(store.exclusively(() -> { }), "the lock is released after the cycle");
+    }
 }
