@@ -99,8 +99,21 @@ class KubernetesRuntimeTest {
         java.nio.file.Path manifest = java.nio.file.Path.of("k8s/cloudplane.yaml");
         try (var in = java.nio.file.Files.newInputStream(manifest)) {
             var objects = client.load(in).items();
-            assertEquals(List.of("Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Secret", "ConfigMap",
-                    "Deployment", "Deployment", "Service"), objects.stream().map(o -> o.getKind()).toList());
+            assertEquals(List.of("Namespace", "ServiceAccount", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "ClusterRole",
+                    "ClusterRoleBinding", "Secret", "ConfigMap", "Deployment", "Deployment", "Service"),
+                    objects.stream().map(o -> o.getKind()).toList());
+            var roles = objects.stream().filter(o -> o instanceof io.fabric8.kubernetes.api.model.rbac.ClusterRole)
+                    .map(o -> (io.fabric8.kubernetes.api.model.rbac.ClusterRole) o).toList();
+            var worker = roles.stream().filter(r -> r.getMetadata().getName().equals("cloudplane-environments")).findFirst().orElseThrow();
+            for (String resource : List.of("deployments", "services", "ingresses", "persistentvolumeclaims", "secrets")) {
+                assertTrue(worker.getRules().stream().anyMatch(r -> r.getResources().contains(resource) && r.getVerbs().contains("deletecollection")),
+                        "delete by label is the deletecollection verb: " + resource);
+            }
+            assertTrue(worker.getRules().stream().noneMatch(r -> r.getResources().contains("secrets") && r.getVerbs().contains("list")),
+                    "the worker writes secrets, never lists them");
+            var apiRole = roles.stream().filter(r -> r.getMetadata().getName().equals("cloudplane-api-logs")).findFirst().orElseThrow();
+            assertTrue(apiRole.getRules().stream().flatMap(r -> r.getVerbs().stream()).allMatch(v -> v.equals("get") || v.equals("list")),
+                    "the API only reads");
         }
         try (var in = java.nio.file.Files.newInputStream(manifest)) {
             client.load(in).createOrReplace();
@@ -108,6 +121,7 @@ class KubernetesRuntimeTest {
         var api = client.apps().deployments().inNamespace("cloudplane").withName("cloudplane-api").get();
         assertEquals("false", api.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().get(0).getValue(),
                 "the API pods run no worker");
+        assertEquals("cloudplane-api", api.getSpec().getTemplate().getSpec().getServiceAccountName(), "with its own, read-only account");
         assertEquals("kubernetes", client.configMaps().inNamespace("cloudplane").withName("cloudplane").get().getData()
                 .get("CLOUDPLANE_RUNTIME"));
     }
