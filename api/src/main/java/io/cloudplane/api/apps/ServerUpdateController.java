@@ -110,10 +110,7 @@ public class ServerUpdateController {
                         @Nullable @QueryValue String cursor, Authentication auth) {
         Access a = access.requireApp(Caller.id(auth), appId);
         access.requireEnvironment(a, envId);
-        Cursor after = Cursor.parse(cursor);
-        int size = limit == null ? 50 : limit;
-        var page = Cursor.page(updates.findPage(envId, after.createdAt(), after.id(), size + 1), size, UpdateView::of,
-                ServerUpdateRecord::createdAt, ServerUpdateRecord::id);
+        var page = Cursor.page(cursor, limit, (at, id, n) -> updates.findPage(envId, at, id, n), UpdateView::of);
         return new Page(page.items(), page.nextCursor());
     }
 }

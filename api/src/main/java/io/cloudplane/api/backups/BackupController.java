@@ -1,5 +1,6 @@
 package io.cloudplane.api.backups;
 
+import io.cloudplane.api.apps.Cursor;
 import io.cloudplane.api.problem.ApiException;
 import io.cloudplane.api.security.Caller;
 import io.cloudplane.infra.persistence.BackupRecord;
@@ -86,10 +87,7 @@ public class BackupController {
                                 @io.micronaut.core.annotation.Nullable @io.micronaut.http.annotation.QueryValue String cursor,
                                 Authentication auth) {
         backupAccess.require(Caller.id(auth), appId, envId, false);
-        io.cloudplane.api.apps.Cursor after = io.cloudplane.api.apps.Cursor.parse(cursor);
-        int size = limit == null ? 50 : limit;
-        var page = io.cloudplane.api.apps.Cursor.page(backups.findPage(envId, after.createdAt(), after.id(), size + 1), size,
-                BackupView::of, io.cloudplane.infra.persistence.BackupRecord::createdAt, io.cloudplane.infra.persistence.BackupRecord::id);
+        var page = Cursor.page(cursor, limit, (at, id, n) -> backups.findPage(envId, at, id, n), BackupView::of);
         return new BackupView.Page(page.items(), page.nextCursor());
     }
 

@@ -105,12 +105,9 @@ public class DeploymentController {
         Access a = access.requireApp(Caller.id(auth), appId);
         access.requireEnvironment(a, envId);
         a.requireTeam("Only the app's owner and developers see its deployments");
-        Cursor after = Cursor.parse(cursor);
-        int size = limit == null ? 50 : limit;
         Map<UUID, String> names = new HashMap<>();
-        var page = Cursor.page(deployments.findPage(envId, after.createdAt(), after.id(), size + 1), size,
-                d -> DeploymentView.of(d, names.computeIfAbsent(d.releaseId(), id -> releases.findById(id).map(ReleaseRecord::name).orElse(null))),
-                DeploymentRecord::createdAt, DeploymentRecord::id);
+        var page = Cursor.page(cursor, limit, (at, id, n) -> deployments.findPage(envId, at, id, n),
+                d -> DeploymentView.of(d, names.computeIfAbsent(d.releaseId(), id -> releases.findById(id).map(ReleaseRecord::name).orElse(null))));
         return new Page(page.items(), page.nextCursor());
     }
 

@@ -1,5 +1,6 @@
 package io.cloudplane.api.releases;
 
+import io.cloudplane.api.apps.Cursor;
 import io.cloudplane.api.apps.Access;
 import io.cloudplane.api.apps.AccessService;
 import io.cloudplane.api.apps.AppService;
@@ -154,10 +155,7 @@ public class PromotionController {
                      @jakarta.validation.constraints.Max(200) Integer limit,
                      @Nullable @io.micronaut.http.annotation.QueryValue String cursor, Authentication auth) {
         requireMember(Caller.id(auth), appId);
-        io.cloudplane.api.apps.Cursor after = io.cloudplane.api.apps.Cursor.parse(cursor);
-        int size = limit == null ? 50 : limit;
-        var page = io.cloudplane.api.apps.Cursor.page(promotions.findPage(appId, after.createdAt(), after.id(), size + 1), size,
-                this::view, io.cloudplane.infra.persistence.PromotionRecord::createdAt, io.cloudplane.infra.persistence.PromotionRecord::id);
+        var page = Cursor.page(cursor, limit, (at, id, n) -> promotions.findPage(appId, at, id, n), this::view);
         return new Page(page.items(), page.nextCursor());
     }
 

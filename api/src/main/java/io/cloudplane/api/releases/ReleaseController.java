@@ -1,5 +1,6 @@
 package io.cloudplane.api.releases;
 
+import io.cloudplane.api.apps.Cursor;
 import io.cloudplane.api.apps.Access;
 import io.cloudplane.api.apps.AccessService;
 import io.cloudplane.api.operations.OperationLauncher;
@@ -104,10 +105,7 @@ public class ReleaseController {
     public ReleaseView.Page list(UUID appId, @Nullable @QueryValue @Min(1) @Max(200) Integer limit,
                                  @Nullable @QueryValue String cursor, Authentication auth) {
         requireDeveloper(Caller.id(auth), appId);
-        io.cloudplane.api.apps.Cursor after = io.cloudplane.api.apps.Cursor.parse(cursor);
-        int size = limit == null ? 50 : limit;
-        var page = io.cloudplane.api.apps.Cursor.page(releases.findPage(appId, after.createdAt(), after.id(), size + 1), size,
-                this::view, ReleaseRecord::createdAt, ReleaseRecord::id);
+        var page = Cursor.page(cursor, limit, (at, id, n) -> releases.findPage(appId, at, id, n), this::view);
         return new ReleaseView.Page(page.items(), page.nextCursor());
     }
 

@@ -13,7 +13,7 @@ public record BackupRecord(@Id UUID id, UUID appId, UUID envId, Trigger trigger,
                            @Nullable String error, String objectPrefix, @Nullable Long sizeBytes, @Nullable String manifest,
                            @Nullable Verification verification, @Nullable String verificationDetail,
                            @Nullable UUID requestedBy, @Nullable Instant scheduledFor, Instant createdAt,
-                           @Nullable Instant startedAt, @Nullable Instant finishedAt, Instant updatedAt) {
+                           @Nullable Instant startedAt, @Nullable Instant finishedAt, Instant updatedAt) implements Listed {
 
     public enum Trigger { SCHEDULED, MANUAL, SAFETY }
 

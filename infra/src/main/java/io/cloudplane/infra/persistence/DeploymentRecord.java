@@ -15,7 +15,7 @@ public record DeploymentRecord(@Id UUID id, UUID appId, UUID envId, UUID release
                                @Nullable String previousObjectKey, @Nullable String previousSha256,
                                @Nullable Long previousSizeBytes, @Nullable String previousTree,
                                @Nullable String previousStatus, Instant createdAt, @Nullable Instant startedAt,
-                               @Nullable Instant finishedAt) {
+                               @Nullable Instant finishedAt) implements Listed {
 
     public enum Status { PENDING, RUNNING, SUCCEEDED, FAILED }
 

@@ -14,5 +14,5 @@ public record PromotionRecord(@Id UUID id, UUID appId, UUID releaseId, UUID stag
                               @Nullable UUID productionDeploymentId, @Nullable Instant approvalExpiresAt,
                               @Nullable UUID decidedBy, @Nullable Instant decidedAt, @Nullable String decision,
                               @Nullable String decisionComment, @Nullable String error, @Nullable UUID createdBy,
-                              Instant createdAt, Instant updatedAt) {
+                              Instant createdAt, Instant updatedAt) implements Listed {
 }

@@ -12,7 +12,7 @@ import java.util.UUID;
 public record ReleaseRecord(@Id UUID id, UUID appId, String name, @Nullable String description, UUID sourceEnvId,
                             String sourceEnvName, Status status, String objectKey, @Nullable String sha256,
                             @Nullable Long sizeBytes, @Nullable String error, @Nullable UUID createdBy, Instant createdAt,
-                            @Nullable Instant firstDeployedAt) {
+                            @Nullable Instant firstDeployedAt) implements Listed {
 
     public enum Status { CREATING, READY, FAILED }
 

@@ -11,7 +11,7 @@ import java.util.UUID;
 @MappedEntity("server_updates")
 public record ServerUpdateRecord(@Id UUID id, UUID appId, UUID envId, String fromVersion, String toVersion, boolean downgrade,
                                  Status status, boolean rolledBack, @Nullable String error, @Nullable UUID requestedBy,
-                                 Instant createdAt, @Nullable Instant startedAt, @Nullable Instant finishedAt) {
+                                 Instant createdAt, @Nullable Instant startedAt, @Nullable Instant finishedAt) implements Listed {
 
     public enum Status { PENDING, RUNNING, SUCCEEDED, FAILED }
 
