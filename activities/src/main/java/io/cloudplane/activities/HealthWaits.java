@@ -1,5 +1,6 @@
 package io.cloudplane.activities;
 
+import io.cloudplane.infra.crypto.Redactor;
 import io.cloudplane.infra.crypto.SecretBox;
 import io.cloudplane.infra.runtime.EnvironmentRuntime;
 import io.cloudplane.infra.runtime.HealthReport;
@@ -40,7 +41,8 @@ class HealthWaits {
             }
             if (!report.processAlive()) {
                 throw ApplicationFailure.newNonRetryableFailure(report.detail() + ". Last output: "
-                        + redacted(envId, lastLines(runtime.recentOutput(envId))), "ServerExited");
+                        + Redactor.ofSealed(secrets, lookup.require(envId).dbPassword()).apply(lastLines(runtime.recentOutput(envId))),
+                        "ServerExited");
             }
             context.heartbeat(report.detail());
             sleep(pause);
@@ -48,13 +50,6 @@ class HealthWaits {
         } while (System.nanoTime() < deadline);
         throw ApplicationFailure.newFailure(what + " was not healthy within " + timeout.toSeconds() + "s: " + report.detail(),
                 "Unhealthy");
-    }
-
-    /** The server's output goes into operation errors: never with the environment's database password in it. */
-    private String redacted(String envId, String text) {
-        String sealed = lookup.require(envId).dbPassword();
-        String password = sealed == null ? null : secrets.decrypt(sealed);
-        return password == null || password.isEmpty() ? text : text.replace(password, "[redacted]");
     }
 
     private static String lastLines(String output) {

@@ -2,6 +2,7 @@ package io.cloudplane.api.apps;
 
 import io.cloudplane.api.problem.ApiException;
 import io.cloudplane.api.security.Caller;
+import io.cloudplane.infra.crypto.Redactor;
 import io.cloudplane.infra.crypto.SecretBox;
 import io.cloudplane.infra.persistence.EnvironmentRecord;
 import io.cloudplane.infra.runtime.EnvironmentRuntime;
@@ -36,7 +37,6 @@ import java.util.UUID;
 @Secured(SecurityRule.IS_AUTHENTICATED)
 @Tag(name = "environments")
 public class LogsController {
-    static final String REDACTED = "[redacted]";
     private final AccessService access;
     private final EnvironmentRuntime runtime;
     private final SecretBox secrets;
@@ -53,10 +53,10 @@ public class LogsController {
         Access a = access.requireApp(Caller.id(auth), appId);
         EnvironmentRecord env = access.requireEnvironment(a, envId);
         a.requireTeam("Only the app's owner and developers read its server logs");
-        String password = env.dbPassword() == null ? null : secrets.decrypt(env.dbPassword());
+        Redactor redactor = Redactor.ofSealed(secrets, env.dbPassword());
         if (Boolean.TRUE.equals(download)) {
             // Streamed: a log of any size is read and redacted a buffer at a time.
-            return HttpResponse.ok(new StreamedFile(new RedactingInputStream(runtime.openLog(envId.toString()), password, REDACTED),
+            return HttpResponse.ok(new StreamedFile(redactor.wrap(runtime.openLog(envId.toString())),
                             MediaType.TEXT_PLAIN_TYPE))
                     .header("Content-Disposition", "attachment; filename=\"" + env.name() + "-server.log\"");
         }
@@ -67,12 +67,8 @@ public class LogsController {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         List<String> last = runtime.tailLog(envId.toString(), lines);
         for (String line : last) {
-            out.writeBytes((redact(line, password) + "\n").getBytes(StandardCharsets.UTF_8));
+            out.writeBytes((redactor.apply(line) + "\n").getBytes(StandardCharsets.UTF_8));
         }
         return HttpResponse.ok(out.toByteArray()).contentType(MediaType.TEXT_PLAIN_TYPE);
-    }
-
-    static String redact(String line, String secret) {
-        return secret == null || secret.isEmpty() ? line : line.replace(secret, REDACTED);
     }
 }

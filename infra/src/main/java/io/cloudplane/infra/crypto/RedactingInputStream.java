@@ -1,4 +1,4 @@
-package io.cloudplane.api.apps;
+package io.cloudplane.infra.crypto;
 
 import java.io.IOException;
 import java.io.InputStream;
