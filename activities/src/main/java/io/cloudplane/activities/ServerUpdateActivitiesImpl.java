@@ -101,6 +101,10 @@ public class ServerUpdateActivitiesImpl implements ServerUpdateActivities {
                 rolledBack, now());
         if (!succeeded && rolledBack) {
             environments.updateStatus(update.envId(), EnvironmentStatus.RUNNING, null, now());
+        } else if (!succeeded) {
+            // Refused before any server was touched, though a begin attempt may have marked it UPDATING:
+            // the server it ran all along still runs. (A FAILED set by the workflow stays.)
+            environments.runningAgainIfUpdating(update.envId(), now());
         }
     }
 

@@ -129,6 +129,8 @@ class DeleteWorkflowsTest {
                 mocks.operations.lastStepNames());
         // A new file name: succeeded.json is an older run (before delete-releases) and must stay as it is.
         Histories.saveIfAsked(client, "app-delete/a1", "DeleteApplicationWorkflow", "succeeded-with-releases.json");
+        // The children take the path without an operation: its history replays too.
+        Histories.saveIfAsked(client, "env-delete/e1", "DeleteEnvironmentWorkflow", "child-of-app-delete.json");
     }
 
     @Test

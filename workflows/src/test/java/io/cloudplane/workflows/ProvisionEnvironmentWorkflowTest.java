@@ -100,7 +100,8 @@ class ProvisionEnvironmentWorkflowTest {
         assertEquals("server did not answer /_health within 30s", last.error());
         OperationStep health = last.steps().stream().filter(s -> s.name().equals("await-healthy")).findFirst().orElseThrow();
         assertEquals(StepStatus.FAILED, health.status());
-        Histories.saveIfAsked(client, "env-provision/e2", "ProvisionEnvironmentWorkflow", "failed-health.json");
+        // A new file name: failed-health.json is an older run (before the tear-down removed the server) and stays as it is.
+        Histories.saveIfAsked(client, "env-provision/e2", "ProvisionEnvironmentWorkflow", "failed-health-with-server-removal.json");
     }
 
     @Test

@@ -25,6 +25,7 @@ class ReplayTest {
     @CsvSource({
             "ProvisionEnvironmentWorkflow/succeeded.json, io.cloudplane.workflows.environment.ProvisionEnvironmentWorkflowImpl",
             "ProvisionEnvironmentWorkflow/failed-health.json, io.cloudplane.workflows.environment.ProvisionEnvironmentWorkflowImpl",
+            "ProvisionEnvironmentWorkflow/failed-health-with-server-removal.json, io.cloudplane.workflows.environment.ProvisionEnvironmentWorkflowImpl",
             "DeleteEnvironmentWorkflow/succeeded.json, io.cloudplane.workflows.environment.DeleteEnvironmentWorkflowImpl",
             "DeleteEnvironmentWorkflow/succeeded-with-backups.json, io.cloudplane.workflows.environment.DeleteEnvironmentWorkflowImpl",
             "DeleteApplicationWorkflow/succeeded.json, io.cloudplane.workflows.application.DeleteApplicationWorkflowImpl",
@@ -45,6 +46,7 @@ class ReplayTest {
             // above are older runs, without those markers, and keep replaying.
             "DeleteEnvironmentWorkflow/succeeded-with-code.json, io.cloudplane.workflows.environment.DeleteEnvironmentWorkflowImpl",
             "DeleteEnvironmentWorkflow/succeeded-with-server-removal.json, io.cloudplane.workflows.environment.DeleteEnvironmentWorkflowImpl",
+            "DeleteEnvironmentWorkflow/child-of-app-delete.json, io.cloudplane.workflows.environment.DeleteEnvironmentWorkflowImpl",
             "DeleteApplicationWorkflow/succeeded-with-releases.json, io.cloudplane.workflows.application.DeleteApplicationWorkflowImpl",
             "DeployReleaseWorkflow/succeeded.json, io.cloudplane.workflows.release.DeployReleaseWorkflowImpl",
             "DeployReleaseWorkflow/rolled-back.json, io.cloudplane.workflows.release.DeployReleaseWorkflowImpl",

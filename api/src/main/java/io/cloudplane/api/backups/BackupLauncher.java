@@ -26,7 +26,7 @@ public class BackupLauncher {
     }
 
     public static String workflowId(BackupRecord backup) {
-        return "backup/" + backup.id();
+        return io.cloudplane.workflows.common.WorkflowIds.backup(backup.id().toString());
     }
 
     /** Returns false when Temporal could not be reached; the backup stays PENDING until relaunched. */

@@ -44,6 +44,10 @@ public interface EnvironmentRepository extends CrudRepository<EnvironmentRecord,
     @Query("UPDATE environments SET server_version = :version, port = :port, preview_url = :previewUrl, updated_at = :at WHERE id = :id")
     void revertServer(UUID id, String version, @Nullable Integer port, @Nullable String previewUrl, Instant at);
 
+    /** Back to RUNNING, only if still UPDATING (an update that ended before it touched the server). */
+    @Query("UPDATE environments SET status = 'RUNNING', status_reason = NULL, updated_at = :at WHERE id = :id AND status = 'UPDATING'")
+    int runningAgainIfUpdating(UUID id, Instant at);
+
     /** FAILED with the reason if the environment is still in the middle of an action (whose workflow is gone). */
     @Query("""
             UPDATE environments SET status = 'FAILED', status_reason = :reason, updated_at = :at

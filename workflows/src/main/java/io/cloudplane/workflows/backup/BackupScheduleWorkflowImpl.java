@@ -50,7 +50,7 @@ public class BackupScheduleWorkflowImpl implements BackupScheduleWorkflow {
         }
         try {
             Workflow.newChildWorkflowStub(BackupWorkflow.class, ChildWorkflowOptions.newBuilder()
-                    .setWorkflowId("backup/" + backupId).build())
+                    .setWorkflowId(io.cloudplane.workflows.common.WorkflowIds.backup(backupId)).build())
                     .backup(new BackupRequest(backupId, in.appId(), in.envId(), schedule.retention()));
         } catch (ChildWorkflowFailure failed) {
             // The backup recorded its failure, and health reports the slot as missed; the schedule goes on.

@@ -42,7 +42,7 @@ public class RestoreWorkflowImpl implements RestoreWorkflow {
         boolean touched = false;
         try {
             op.step("safety-backup", () -> Workflow.newChildWorkflowStub(BackupWorkflow.class, ChildWorkflowOptions.newBuilder()
-                            .setWorkflowId("backup/" + request.safetyBackupId()).build())
+                            .setWorkflowId(io.cloudplane.workflows.common.WorkflowIds.backup(request.safetyBackupId())).build())
                     .backup(new BackupRequest(request.safetyBackupId(), request.appId(), envId, null)));
             touched = true;
             op.step("stop-server", () -> {

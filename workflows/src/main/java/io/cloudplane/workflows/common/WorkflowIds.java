@@ -28,6 +28,10 @@ public final class WorkflowIds {
         return "env-restart/" + envId;
     }
 
+    public static String backup(String backupId) {
+        return "backup/" + backupId;
+    }
+
     public static String updateServer(String envId) {
         return "env-update/" + envId;
     }

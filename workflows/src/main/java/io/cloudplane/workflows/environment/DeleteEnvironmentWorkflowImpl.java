@@ -38,9 +38,6 @@ public class DeleteEnvironmentWorkflowImpl implements DeleteEnvironmentWorkflow 
             if (operation == null) {
                 act.environments.setStatus(envId, EnvironmentStatus.DELETING, null);
                 act.tearDown(envId);
-                if (Workflow.getVersion(ChangeIds.REMOVE_SERVER_WITH_ENVIRONMENT, Workflow.DEFAULT_VERSION, 1) == 1) {
-                    act.runtime.removeServer(envId);
-                }
                 if (deleteBackups) {
                     backups.deleteEnvironmentBackups(request.appId(), envId);
                 }

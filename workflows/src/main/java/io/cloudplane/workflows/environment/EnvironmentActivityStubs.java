@@ -53,9 +53,17 @@ public final class EnvironmentActivityStubs {
         environments = Workflow.newActivityStub(EnvironmentActivities.class, quick);
     }
 
-    /** Removes everything an environment owns; every call is "delete if present". */
+    /**
+     * Removes everything an environment owns; every call is "delete if present". From change
+     * {@code remove-server-with-environment}, also what the runtime keeps (Kubernetes objects), so a
+     * failed provisioning or clone leaves none behind either.
+     */
     public void tearDown(String envId) {
         runtime.stopServer(envId);
+        if (io.temporal.workflow.Workflow.getVersion(io.cloudplane.workflows.common.ChangeIds.REMOVE_SERVER_WITH_ENVIRONMENT,
+                io.temporal.workflow.Workflow.DEFAULT_VERSION, 1) == 1) {
+            runtime.removeServer(envId);
+        }
         databases.dropDatabase(envId);
         files.deleteFolders(envId);
     }

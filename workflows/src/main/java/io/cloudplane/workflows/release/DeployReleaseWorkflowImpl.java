@@ -74,7 +74,7 @@ public class DeployReleaseWorkflowImpl implements DeployReleaseWorkflow {
         try {
             if (plan.safetyBackupId() != null) {
                 op.step("safety-backup", () -> Workflow.newChildWorkflowStub(BackupWorkflow.class, ChildWorkflowOptions.newBuilder()
-                                .setWorkflowId("backup/" + plan.safetyBackupId()).build())
+                                .setWorkflowId(io.cloudplane.workflows.common.WorkflowIds.backup(plan.safetyBackupId())).build())
                         .backup(new BackupRequest(plan.safetyBackupId(), request.appId(), envId, null)));
             }
             op.step("download-artifact", () -> deploys.stage(id));
@@ -90,9 +90,6 @@ public class DeployReleaseWorkflowImpl implements DeployReleaseWorkflow {
             started = true;
             op.step("await-healthy", () -> health.awaitHealthyWithin(envId, request.healthTimeoutSeconds()));
             op.step("record-running", () -> act.environments.setStatus(envId, EnvironmentStatus.RUNNING, null));
-            deploys.finish(id, true, null);
-            op.succeeded();
-            return new DeployResult(id, request.releaseId(), true, plan.safetyBackupId());
         } catch (TemporalFailure failure) {
             String reason = OperationTracker.reason(failure);
             boolean revert = swapped;
@@ -110,6 +107,11 @@ public class DeployReleaseWorkflowImpl implements DeployReleaseWorkflow {
             }).run();
             return fail(op, id, reason, failure);
         }
+        // RUNNING on the new release: from here nothing is put back (finishing removes the previous code);
+        // recording the outcome is retried longer instead.
+        undo.finish(id, true, null);
+        op.succeeded();
+        return new DeployResult(id, request.releaseId(), true, plan.safetyBackupId());
     }
 
     private void putBack(EnvironmentActivityStubs act, OperationTracker op, DeployRequest request, DeployPlan plan,

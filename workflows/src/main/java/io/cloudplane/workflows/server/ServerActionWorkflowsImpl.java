@@ -51,8 +51,7 @@ public final class ServerActionWorkflowsImpl {
             run(request, (act, op, envId) -> {
                 if (Workflow.getVersion(io.cloudplane.workflows.common.ChangeIds.RESTART_IN_PLACE, Workflow.DEFAULT_VERSION, 1) == 1) {
                     op.step("restart-server", () -> act.runtime.restartServer(envId));
-                    op.step("await-healthy", () -> act.health.awaitHealthy(envId));
-                    op.step("record-running", () -> act.environments.setStatus(envId, EnvironmentStatus.RUNNING, null));
+                    awaitAndRecordRunning(act, op, envId);
                     return;
                 }
                 op.step("stop-server", () -> act.runtime.stopServer(envId));
@@ -63,6 +62,10 @@ public final class ServerActionWorkflowsImpl {
 
     private static void startAndAwait(EnvironmentActivityStubs act, OperationTracker op, String envId) {
         op.step("start-server", () -> act.runtime.startServer(envId));
+        awaitAndRecordRunning(act, op, envId);
+    }
+
+    private static void awaitAndRecordRunning(EnvironmentActivityStubs act, OperationTracker op, String envId) {
         op.step("await-healthy", () -> act.health.awaitHealthy(envId));
         op.step("record-running", () -> act.environments.setStatus(envId, EnvironmentStatus.RUNNING, null));
     }
