@@ -21,6 +21,14 @@ public record Access(AppRecord app, Role role, Set<UUID> userEnvironments) {
         return this;
     }
 
+    /** Production takes the owner: for anyone else, 403 with {@code why}. */
+    public Access requireOwnerFor(io.cloudplane.infra.persistence.EnvironmentRecord env, String why) {
+        if (env.type() == io.cloudplane.infra.persistence.EnvironmentRecord.EnvironmentType.PRODUCTION && role != Role.OWNER) {
+            throw io.cloudplane.api.problem.ApiException.forbidden(why);
+        }
+        return this;
+    }
+
     public boolean sees(UUID envId) {
         return role != Role.USER || userEnvironments.contains(envId);
     }

@@ -78,10 +78,8 @@ public class ServerUpdateController {
         UUID caller = Caller.id(auth);
         Access a = access.requireApp(caller, appId);
         EnvironmentRecord env = access.requireEnvironment(a, envId);
-        a.requireTeam("Only the app's owner and developers update servers");
-        if (env.type() == EnvironmentRecord.EnvironmentType.PRODUCTION && a.role() != Access.Role.OWNER) {
-            throw ApiException.forbidden("Only the app's owner updates the server of production");
-        }
+        a.requireTeam("Only the app's owner and developers update servers")
+                .requireOwnerFor(env, "Only the app's owner updates the server of production");
         if (body == null || body.version() == null || body.version().isBlank()) {
             throw ApiException.badRequest("version", "must not be blank");
         }

@@ -146,9 +146,7 @@ public class DeploymentController {
     private EnvironmentRecord requireDeployable(Access a, UUID envId) {
         EnvironmentRecord env = access.requireEnvironment(a, envId);
         a.requireTeam("Only the app's owner and developers deploy");
-        if (env.type() == EnvironmentRecord.EnvironmentType.PRODUCTION && a.role() != Access.Role.OWNER) {
-            throw ApiException.forbidden("Only the app's owner deploys to production; developers promote");
-        }
+        a.requireOwnerFor(env, "Only the app's owner deploys to production; developers promote");
         if (env.status() == EnvironmentStatus.PROVISIONING || env.status() == EnvironmentStatus.DELETING) {
             throw ApiException.conflict("The environment is " + env.status() + "; deploy when it is done");
         }
@@ -161,7 +159,7 @@ public class DeploymentController {
     static void requireReady(ReleaseRecord release) {
         switch (release.status()) {
             case CREATING -> throw ApiException.conflict("Release '" + release.name() + "' is still being created");
-            case FAILED -> throw ApiException.unprocessable("releaseId: release '" + release.name() + "' failed: " + release.error());
+            case FAILED -> throw ApiException.unprocessable("releaseId", "release '" + release.name() + "' failed: " + release.error());
             default -> {
             }
         }

@@ -32,6 +32,9 @@ import jakarta.inject.Provider;
 
 import java.net.URI;
 import java.util.List;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -87,17 +90,17 @@ public class ReleaseController {
         EnvironmentRecord source = environments.findById(sourceId).filter(e -> e.appId().equals(appId))
                 .orElseThrow(() -> ApiException.badRequest("sourceEnvironmentId", "no environment " + sourceId + " in this app"));
         if (source.type() != EnvironmentRecord.EnvironmentType.DEVELOPMENT && source.type() != EnvironmentRecord.EnvironmentType.STAGING) {
-            throw ApiException.unprocessable("sourceEnvironmentId: a release is cut from a development or staging environment, not from "
+            throw ApiException.unprocessable("sourceEnvironmentId", "a release is cut from a development or staging environment, not from "
                     + source.type().name().toLowerCase() + " '" + source.name() + "'");
         }
         if (code.findById(sourceId).isEmpty()) {
-            throw ApiException.unprocessable("sourceEnvironmentId: the environment '" + source.name() + "' has no code yet; upload some first");
+            throw ApiException.unprocessable("sourceEnvironmentId", "the environment '" + source.name() + "' has no code yet; upload some first");
         }
         ReleaseRecord release = service.createRelease(a, caller, source, name, body.description());
         operations.findById(release.id()).ifPresent(launcher::launch);
         return HttpResponse.accepted(URI.create("/api/v1/operations/" + release.id()))
                 .header("Content-Location", "/api/v1/apps/" + appId + "/releases/" + release.id())
-                .body(ReleaseView.of(release, List.of(), release.id()));
+                .body(ReleaseView.of(release, List.of()));
     }
 
     /** Newest first, {@code limit} a page (1 to 200, default 50); {@code nextCursor} asks for the next page. */
@@ -105,14 +108,16 @@ public class ReleaseController {
     public ReleaseView.Page list(UUID appId, @Nullable @QueryValue @Min(1) @Max(200) Integer limit,
                                  @Nullable @QueryValue String cursor, Authentication auth) {
         requireDeveloper(Caller.id(auth), appId);
-        var page = Cursor.page(cursor, limit, (at, id, n) -> releases.findPage(appId, at, id, n), this::view);
+        Map<UUID, List<ReleaseView.EnvironmentRef>> running = runningIn(appId);
+        var page = Cursor.page(cursor, limit, (at, id, n) -> releases.findPage(appId, at, id, n),
+                r -> ReleaseView.of(r, running.getOrDefault(r.id(), List.of())));
         return new ReleaseView.Page(page.items(), page.nextCursor());
     }
 
     @Get("/{releaseId}")
     public ReleaseView get(UUID appId, UUID releaseId, Authentication auth) {
         requireDeveloper(Caller.id(auth), appId);
-        return view(require(appId, releaseId));
+        return ReleaseView.of(require(appId, releaseId), runningIn(appId).getOrDefault(releaseId, List.of()));
     }
 
     /** 204; 409 once a deployment has used the release (it is locked), or while it is being created. */
@@ -138,11 +143,14 @@ public class ReleaseController {
         return HttpResponse.noContent();
     }
 
-    private ReleaseView view(ReleaseRecord r) {
-        List<ReleaseView.EnvironmentRef> running = code.findByReleaseId(r.id()).stream()
-                .flatMap(c -> environments.findById(c.envId()).stream())
-                .map(e -> new ReleaseView.EnvironmentRef(e.id(), e.name())).toList();
-        return ReleaseView.of(r, running, r.id());
+    /** Which environments of the app run which release: one read of the app's few environments and their code rows. */
+    private Map<UUID, List<ReleaseView.EnvironmentRef>> runningIn(UUID appId) {
+        Map<UUID, List<ReleaseView.EnvironmentRef>> running = new HashMap<>();
+        for (EnvironmentRecord e : environments.findByAppId(appId)) {
+            code.findById(e.id()).map(c -> c.releaseId()).ifPresent(releaseId ->
+                    running.computeIfAbsent(releaseId, k -> new ArrayList<>()).add(new ReleaseView.EnvironmentRef(e.id(), e.name())));
+        }
+        return running;
     }
 
     private ReleaseRecord require(UUID appId, UUID releaseId) {

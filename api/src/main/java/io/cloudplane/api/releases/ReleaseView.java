@@ -27,9 +27,10 @@ public record ReleaseView(UUID id, String name, @Nullable String description, Re
     public record Page(List<ReleaseView> items, @io.micronaut.core.annotation.Nullable String nextCursor) {
     }
 
-    static ReleaseView of(ReleaseRecord r, List<EnvironmentRef> runningIn, UUID operationId) {
+    /** {@code operationId}: a release's CREATE_RELEASE operation has the release's ID. */
+    static ReleaseView of(ReleaseRecord r, List<EnvironmentRef> runningIn) {
         return new ReleaseView(r.id(), r.name(), r.description(), r.status(), r.sourceEnvId(), r.sourceEnvName(), r.createdBy(),
                 r.createdAt(), r.sha256(), r.sizeBytes(), r.objectKey(), r.error(), r.firstDeployedAt() != null,
-                r.firstDeployedAt(), runningIn, operationId);
+                r.firstDeployedAt(), runningIn, r.id());
     }
 }

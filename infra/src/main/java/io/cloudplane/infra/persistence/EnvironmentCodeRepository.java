@@ -4,12 +4,8 @@ import io.micronaut.data.jdbc.annotation.JdbcRepository;
 import io.micronaut.data.model.query.builder.sql.Dialect;
 import io.micronaut.data.repository.CrudRepository;
 
-import java.util.List;
 import java.util.UUID;
 
 @JdbcRepository(dialect = Dialect.POSTGRES)
 public interface EnvironmentCodeRepository extends CrudRepository<EnvironmentCodeRecord, UUID> {
-
-    /** The environments whose code is this release now. */
-    List<EnvironmentCodeRecord> findByReleaseId(UUID releaseId);
 }
