@@ -121,6 +121,23 @@ public final class AllInOne implements AutoCloseable {
         return Integer.parseInt(environment.get("CLOUDPLANE_EMBEDDED_POSTGRES_PORT"));
     }
 
+    /** Signs up a new account (its email starts with {@code prefix}) and returns a session token for it. */
+    public String signUp(String prefix, String firstName, String lastName) throws IOException, InterruptedException {
+        String email = prefix + "-" + java.util.UUID.randomUUID() + "@example.com";
+        Response account = call("POST", "/api/v1/accounts", null,
+                Map.of("email", email, "password", "correct-horse-battery", "firstName", firstName, "lastName", lastName));
+        if (account.status() != 201) {
+            throw new IllegalStateException("sign-up answered " + account.status() + ": " + account.raw());
+        }
+        return call("POST", "/api/v1/sessions", null, Map.of("email", email, "password", "correct-horse-battery")).get("accessToken");
+    }
+
+    /** The JDBC URL of an environment's database in the embedded PostgreSQL (user postgres, no password). */
+    public String environmentDatabaseUrl(String envId) {
+        return "jdbc:postgresql://127.0.0.1:" + postgresPort() + "/"
+                + io.cloudplane.infra.persistence.EnvironmentRecord.databaseNameFor(java.util.UUID.fromString(envId));
+    }
+
     public record Response(int status, Map<String, Object> body, String raw) {
         @SuppressWarnings("unchecked")
         public <T> T get(String path) {

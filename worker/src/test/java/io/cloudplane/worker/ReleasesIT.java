@@ -26,7 +26,6 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -59,11 +58,7 @@ class ReleasesIT {
         // A broken server exits at once; the deployment's health check needs no long wait to say so.
         cloudplane = new AllInOne(dataDir, Map.of("CLOUDPLANE_DEPLOY_HEALTH_TIMEOUT", "60s", "CLOUDPLANE_METRICS_INTERVAL", "1s"));
         cloudplane.start();
-        String email = "rel-" + UUID.randomUUID() + "@example.com";
-        assertEquals(201, cloudplane.call("POST", "/api/v1/accounts", null,
-                Map.of("email", email, "password", "correct-horse-battery", "firstName", "Grace", "lastName", "Hopper")).status());
-        token = cloudplane.call("POST", "/api/v1/sessions", null, Map.of("email", email, "password", "correct-horse-battery"))
-                .get("accessToken");
+        token = cloudplane.signUp("rel", "Grace", "Hopper");
         var app = cloudplane.call("POST", "/api/v1/apps", token, Map.of("name", "store"));
         assertEquals(202, app.status(), app.raw());
         succeeded(app.get("id"));
@@ -239,8 +234,7 @@ class ReleasesIT {
         var code = HTTP.send(request("/api/v1/apps/" + cloneApp + "/environments/" + cloneEnv + "/code").GET().build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(codeV1Sha, sha256(code.body()));
-        try (var c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + cloudplane.postgresPort() + "/env_"
-                + cloneEnv.replace("-", ""), "postgres", ""); var s = c.createStatement();
+        try (var c = DriverManager.getConnection(cloudplane.environmentDatabaseUrl(cloneEnv), "postgres", ""); var s = c.createStatement();
              var rs = s.executeQuery("select count(*) from pg_tables where schemaname = 'public'")) {
             rs.next();
             assertEquals(0, rs.getInt(1), "the clone's database is empty");

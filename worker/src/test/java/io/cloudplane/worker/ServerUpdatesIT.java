@@ -18,7 +18,6 @@ import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -60,11 +59,7 @@ class ServerUpdatesIT {
         cloudplane = new AllInOne(dataDir, Map.of("MICRONAUT_CONFIG_FILES", catalog.toString(),
                 "CLOUDPLANE_DEPLOY_HEALTH_TIMEOUT", "30s", "CLOUDPLANE_METRICS_ENABLED", "false"));
         cloudplane.start();
-        String email = "upd-" + UUID.randomUUID() + "@example.com";
-        assertEquals(201, cloudplane.call("POST", "/api/v1/accounts", null,
-                Map.of("email", email, "password", "correct-horse-battery", "firstName", "Ada", "lastName", "Lovelace")).status());
-        token = cloudplane.call("POST", "/api/v1/sessions", null, Map.of("email", email, "password", "correct-horse-battery"))
-                .get("accessToken");
+        token = cloudplane.signUp("upd", "Ada", "Lovelace");
         var app = cloudplane.call("POST", "/api/v1/apps", token, Map.of("name", "shop"));
         assertEquals(202, app.status(), app.raw());
         assertEquals("SUCCEEDED", cloudplane.awaitOperation(app.get("id"), token, TIMEOUT).get("status"));
@@ -215,7 +210,7 @@ class ServerUpdatesIT {
     }
 
     private static String database() {
-        return "jdbc:postgresql://127.0.0.1:" + cloudplane.postgresPort() + "/env_" + envId.replace("-", "");
+        return cloudplane.environmentDatabaseUrl(envId);
     }
 
     private static String orders() throws Exception {

@@ -18,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -51,11 +50,7 @@ public final class ReleaseBenchmark {
         Path dataDir = Files.createTempDirectory("cloudplane-bench-release");
         try (AllInOne cloudplane = new AllInOne(dataDir, Map.of())) {
             cloudplane.start();
-            String email = "bench-" + UUID.randomUUID() + "@example.com";
-            cloudplane.call("POST", "/api/v1/accounts", null, Map.of("email", email, "password", "correct-horse-battery",
-                    "firstName", "Bench", "lastName", "Mark"));
-            String token = cloudplane.call("POST", "/api/v1/sessions", null, Map.of("email", email, "password", "correct-horse-battery"))
-                    .get("accessToken");
+            String token = cloudplane.signUp("bench", "Bench", "Mark");
             Session s = new Session(cloudplane, token);
 
             var app = cloudplane.call("POST", "/api/v1/apps", token, Map.of("name", "bench-release"));
