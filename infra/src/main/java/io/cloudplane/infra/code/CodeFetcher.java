@@ -29,8 +29,9 @@ public final class CodeFetcher {
      * and the presigned URL on standard input (not on the command line, where any local user could read it).
      */
     public static void main(String[] args) {
+        String url = "";
         try {
-            String url = new String(System.in.readAllBytes(), StandardCharsets.UTF_8).strip();
+            url = new String(System.in.readAllBytes(), StandardCharsets.UTF_8).strip();
             java.net.HttpURLConnection connection = (java.net.HttpURLConnection) URI.create(url).toURL().openConnection();
             connection.setConnectTimeout(10_000);
             connection.setReadTimeout(300_000);
@@ -52,7 +53,9 @@ public final class CodeFetcher {
             System.err.println(e.getMessage());
             System.exit(REFUSED);
         } catch (Exception e) {
-            System.err.println(e);
+            // The worker puts this line in the operation's error: never the URL's signature (its query).
+            int query = url.indexOf('?');
+            System.err.println(query < 0 || url.isEmpty() ? e.toString() : e.toString().replace(url.substring(query), "?[signature withheld]"));
             System.exit(1);
         }
     }

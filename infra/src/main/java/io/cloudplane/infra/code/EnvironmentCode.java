@@ -62,10 +62,11 @@ public class EnvironmentCode {
         try {
             CodeArchives.extract(archive, dir, settings.limits());
             canonical = Files.createTempFile("code-", ".tar.gz");
-            try (OutputStream out = Files.newOutputStream(canonical)) {
-                CodeArchives.writeTarGz(dir, out);
+            java.security.MessageDigest digest = CodeArchives.newSha256();
+            try (OutputStream out = new java.security.DigestOutputStream(Files.newOutputStream(canonical), digest)) {
+                CodeArchives.writeTarGz(dir, out); // digested as written: the file is not read back for it
             }
-            String sha256 = CodeArchives.sha256(canonical);
+            String sha256 = java.util.HexFormat.of().formatHex(digest.digest());
             newKey = EnvironmentCodeRecord.keyFor(appId, envId, sha256);
             ObjectStore.StoredObject stored;
             try (InputStream in = Files.newInputStream(canonical)) {

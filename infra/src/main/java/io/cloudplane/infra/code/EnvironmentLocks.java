@@ -30,21 +30,29 @@ public class EnvironmentLocks {
 
     /** Held until closed; null when another upload holds the environment, or an operation is being started. */
     public Hold tryHoldForUpload(UUID envId) {
+        return tryHold(key(envId));
+    }
+
+    /**
+     * A PostgreSQL session advisory lock on {@code key}, on a connection of its own, held until closed;
+     * null when another session holds it.
+     */
+    public Hold tryHold(long key) {
         try {
             Connection c = raw.getConnection();
             try (PreparedStatement s = c.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
-                s.setLong(1, key(envId));
+                s.setLong(1, key);
                 try (ResultSet rs = s.executeQuery()) {
                     rs.next();
                     if (rs.getBoolean(1)) {
-                        return new Hold(c, key(envId));
+                        return new Hold(c, key);
                     }
                 }
             }
             c.close();
             return null;
         } catch (SQLException e) {
-            throw new IllegalStateException("could not lock environment " + envId + ": " + e.getMessage(), e);
+            throw new IllegalStateException("could not take advisory lock " + key + ": " + e.getMessage(), e);
         }
     }
 

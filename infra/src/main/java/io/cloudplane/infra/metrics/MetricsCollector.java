@@ -65,10 +65,11 @@ public class MetricsCollector {
     /** One cycle; returns the number of samples stored. */
     public int collect(Instant at) {
         List<EnvironmentRecord> running = environments.findByStatus(EnvironmentStatus.RUNNING);
+        // One reading of every server (on Kubernetes two cluster-wide calls, whatever the batch size).
+        Map<String, ServerSample> servers = runtime.sample(running.stream().map(e -> e.id().toString()).toList());
         int stored = 0;
         for (int from = 0; from < running.size(); from += BATCH) {
             List<EnvironmentRecord> batch = running.subList(from, Math.min(running.size(), from + BATCH));
-            Map<String, ServerSample> servers = runtime.sample(batch.stream().map(e -> e.id().toString()).toList());
             Map<String, Long> sizes = databases.databaseSizes(batch.stream().map(EnvironmentRecord::dbName).toList());
             List<MetricsStore.Sample> samples = new ArrayList<>(batch.size());
             for (EnvironmentRecord env : batch) {

@@ -1,5 +1,6 @@
 package io.cloudplane.infra.metrics;
 
+import io.cloudplane.infra.code.EnvironmentLocks;
 import io.micronaut.data.connection.jdbc.advice.DelegatingDataSource;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
@@ -30,7 +31,10 @@ public class MetricsStore {
     public static final Duration ROLLUP_STEP = Duration.ofMinutes(5);
     private final DataSource db;
 
-    public MetricsStore(@Named("default") DataSource dataSource) {
+    private final EnvironmentLocks locks;
+
+    public MetricsStore(@Named("default") DataSource dataSource, EnvironmentLocks locks) {
+        this.locks = locks;
         this.db = DelegatingDataSource.unwrapDataSource(dataSource);
     }
 
@@ -73,29 +77,12 @@ public class MetricsStore {
      * Returns false when another process had it.
      */
     public boolean exclusively(Runnable work) {
-        try (Connection c = db.getConnection()) {
-            boolean locked;
-            try (PreparedStatement s = c.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
-                s.setLong(1, COLLECTOR_LOCK);
-                try (var rs = s.executeQuery()) {
-                    rs.next();
-                    locked = rs.getBoolean(1);
-                }
-            }
-            if (!locked) {
+        try (EnvironmentLocks.Hold hold = locks.tryHold(COLLECTOR_LOCK)) {
+            if (hold == null) {
                 return false;
             }
-            try {
-                work.run();
-                return true;
-            } finally {
-                try (PreparedStatement s = c.prepareStatement("SELECT pg_advisory_unlock(?)")) {
-                    s.setLong(1, COLLECTOR_LOCK);
-                    s.execute();
-                }
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("Could not take the metrics collector's lock: " + e.getMessage(), e);
+            work.run();
+            return true;
         }
     }
 
@@ -171,19 +158,14 @@ public class MetricsStore {
             s.setTimestamp(4, Timestamp.from(to));
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
-                    points.add(new Point(rs.getTimestamp(1).toInstant(), (Double) nullable(rs, 2, rs.getDouble(2)),
-                            (Long) nullable(rs, 3, rs.getLong(3)), (Long) nullable(rs, 4, rs.getLong(4)),
-                            (Long) nullable(rs, 5, rs.getLong(5)), (Long) nullable(rs, 6, rs.getLong(6))));
+                    points.add(new Point(rs.getTimestamp(1).toInstant(), rs.getObject(2, Double.class), rs.getObject(3, Long.class),
+                            rs.getObject(4, Long.class), rs.getObject(5, Long.class), rs.getObject(6, Long.class)));
                 }
             }
         } catch (SQLException e) {
             throw new IllegalStateException("Could not read metrics: " + e.getMessage(), e);
         }
         return points;
-    }
-
-    private static Object nullable(ResultSet rs, int column, Object value) throws SQLException {
-        return rs.wasNull() ? null : value;
     }
 
     private static void setDouble(PreparedStatement s, int i, Double v) throws SQLException {

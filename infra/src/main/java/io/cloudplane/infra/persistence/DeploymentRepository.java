@@ -22,9 +22,6 @@ public interface DeploymentRepository extends CrudRepository<DeploymentRecord, U
     @Query("SELECT * FROM deployments WHERE env_id = :envId AND status = 'SUCCEEDED' ORDER BY created_at DESC, id LIMIT 50")
     List<DeploymentRecord> findSucceededNewestFirst(UUID envId);
 
-    @Query("SELECT count(*) FROM deployments WHERE release_id = :releaseId")
-    long countByRelease(UUID releaseId);
-
     /** Takes what ran before exactly once: a retried begin must not record the new code as the old. */
     @Query("""
             UPDATE deployments SET status = 'RUNNING', started_at = coalesce(started_at, :at),

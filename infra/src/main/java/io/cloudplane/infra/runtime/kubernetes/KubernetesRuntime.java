@@ -88,7 +88,7 @@ public class KubernetesRuntime implements EnvironmentRuntime {
     @Override
     public ServerEndpoint start(ServerSpec spec) {
         Target t = targets.apply(spec.envId());
-        Optional<Deployment> existing = deployment(spec.envId());
+        Optional<Deployment> existing = deployment(namespace(t.appId()), spec.envId());
         for (HasMetadata object : manifests(spec, t)) {
             if (object instanceof Deployment d && existing.isPresent()) {
                 // Keep the last rollout restart's annotation: applying the same spec again must not restart the pods.
@@ -220,11 +220,7 @@ public class KubernetesRuntime implements EnvironmentRuntime {
 
     @Override
     public boolean restartInPlace(String envId) {
-        if (deployment(envId).isEmpty()) {
-            return false;
-        }
-        restart(envId);
-        return true;
+        return restart(envId);
     }
 
     @Override
@@ -232,9 +228,13 @@ public class KubernetesRuntime implements EnvironmentRuntime {
         delete(envId);
     }
 
-    /** A rollout restart: the pod template's annotation changes, so the Deployment replaces its pods. */
-    public void restart(String envId) {
-        deployment(envId).ifPresent(d -> client.apps().deployments().inNamespace(d.getMetadata().getNamespace())
+    /**
+     * A rollout restart: the pod template's annotation changes, so the Deployment replaces its pods.
+     * False when the environment has no Deployment.
+     */
+    public boolean restart(String envId) {
+        Optional<Deployment> found = deployment(envId);
+        found.ifPresent(d -> client.apps().deployments().inNamespace(d.getMetadata().getNamespace())
                 .withName(d.getMetadata().getName()).edit(current -> {
                     var template = current.getSpec().getTemplate().getMetadata();
                     Map<String, String> annotations = template.getAnnotations() == null ? new LinkedHashMap<>()
@@ -243,6 +243,7 @@ public class KubernetesRuntime implements EnvironmentRuntime {
                     template.setAnnotations(annotations);
                     return current;
                 }));
+        return found.isPresent();
     }
 
     /** Removes every object of the environment, found by its label. */
@@ -392,7 +393,10 @@ public class KubernetesRuntime implements EnvironmentRuntime {
     }
 
     private Optional<Deployment> deployment(String envId) {
-        String ns = namespace(targets.apply(envId).appId());
+        return deployment(namespace(targets.apply(envId).appId()), envId);
+    }
+
+    private Optional<Deployment> deployment(String ns, String envId) {
         return Optional.ofNullable(client.apps().deployments().inNamespace(ns).withName(name(envId)).get());
     }
 
