@@ -1,12 +1,12 @@
 package io.cloudplane.api;
 
-import io.cloudplane.infra.persistence.AppMemberRecord;
-import io.cloudplane.infra.persistence.AppMemberRepository;
-import io.cloudplane.infra.persistence.AppRepository;
-import io.cloudplane.infra.persistence.EnvironmentUserRecord;
-import io.cloudplane.infra.persistence.EnvironmentUserRepository;
-import io.cloudplane.infra.persistence.LocalCredentialRepository;
-import io.cloudplane.infra.persistence.OperationRepository;
+import io.cloudplane.infra.app.AppMemberRecord;
+import io.cloudplane.infra.app.AppMemberRepository;
+import io.cloudplane.infra.app.AppRepository;
+import io.cloudplane.infra.environment.EnvironmentUserRecord;
+import io.cloudplane.infra.environment.EnvironmentUserRepository;
+import io.cloudplane.infra.account.LocalCredentialRepository;
+import io.cloudplane.infra.operation.OperationRepository;
 import io.micronaut.core.type.Argument;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -46,7 +46,7 @@ class ApiTest {
     @Inject EnvironmentUserRepository environmentUsers;
     @Inject LocalCredentialRepository credentials;
     @Inject OperationRepository operations;
-    @Inject io.cloudplane.infra.persistence.EnvironmentRepository environmentRecords;
+    @Inject io.cloudplane.infra.environment.EnvironmentRepository environmentRecords;
     @Inject io.cloudplane.infra.crypto.SecretBox secrets;
 
     private BlockingHttpClient client() {
@@ -248,7 +248,7 @@ class ApiTest {
         assertProblem(call(HttpRequest.POST(backupsPath, Map.of()), ada.token()), HttpStatus.CONFLICT); // still provisioning
         assertEquals(List.of(), call(HttpRequest.GET(backupsPath), ada.token()).body().get("items"));
 
-        environmentRecords.updateStatus(UUID.fromString(envId), io.cloudplane.workflows.common.EnvironmentStatus.RUNNING, null,
+        environmentRecords.updateStatus(UUID.fromString(envId), io.cloudplane.workflows.environment.EnvironmentStatus.RUNNING, null,
                 java.time.Instant.now());
         var accepted = call(HttpRequest.POST(backupsPath, Map.of()), ada.token());
         assertEquals(HttpStatus.ACCEPTED, accepted.getStatus());

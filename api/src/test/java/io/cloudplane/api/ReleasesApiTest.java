@@ -2,16 +2,16 @@ package io.cloudplane.api;
 
 import io.cloudplane.infra.code.CodeArchives;
 import io.cloudplane.infra.files.EnvironmentFiles;
-import io.cloudplane.infra.persistence.AppMemberRecord;
-import io.cloudplane.infra.persistence.AppMemberRepository;
-import io.cloudplane.infra.persistence.AppRepository;
-import io.cloudplane.infra.persistence.EnvironmentCodeRepository;
-import io.cloudplane.infra.persistence.EnvironmentRepository;
-import io.cloudplane.infra.persistence.OperationRecord;
-import io.cloudplane.infra.persistence.OperationRepository;
-import io.cloudplane.infra.persistence.ReleaseRepository;
-import io.cloudplane.workflows.common.EnvironmentStatus;
-import io.cloudplane.workflows.common.OperationStatus;
+import io.cloudplane.infra.app.AppMemberRecord;
+import io.cloudplane.infra.app.AppMemberRepository;
+import io.cloudplane.infra.app.AppRepository;
+import io.cloudplane.infra.code.EnvironmentCodeRepository;
+import io.cloudplane.infra.environment.EnvironmentRepository;
+import io.cloudplane.infra.operation.OperationRecord;
+import io.cloudplane.infra.operation.OperationRepository;
+import io.cloudplane.infra.release.ReleaseRepository;
+import io.cloudplane.workflows.environment.EnvironmentStatus;
+import io.cloudplane.workflows.operation.OperationStatus;
 import io.micronaut.core.type.Argument;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -57,14 +57,14 @@ class ReleasesApiTest {
     @Inject EnvironmentFiles files;
     @Inject EnvironmentCodeRepository code;
     @Inject ReleaseRepository releases;
-    @Inject io.cloudplane.infra.code.EnvironmentLocks locks;
+    @Inject io.cloudplane.infra.environment.EnvironmentLocks locks;
     @Inject javax.sql.DataSource dataSource;
     @Inject io.temporal.client.WorkflowClient workflowClient;
-    @Inject io.cloudplane.infra.persistence.ServerUpdateRepository serverUpdates;
-    @Inject io.cloudplane.infra.persistence.DeploymentRepository deploymentRows;
-    @Inject io.cloudplane.infra.persistence.BackupRepository backupRows;
-    @Inject io.cloudplane.infra.persistence.PromotionRepository promotionRows;
-    @Inject io.cloudplane.api.operations.OperationLauncher launcher;
+    @Inject io.cloudplane.infra.server.ServerUpdateRepository serverUpdates;
+    @Inject io.cloudplane.infra.release.DeploymentRepository deploymentRows;
+    @Inject io.cloudplane.infra.backup.BackupRepository backupRows;
+    @Inject io.cloudplane.infra.release.PromotionRepository promotionRows;
+    @Inject io.cloudplane.api.operation.OperationLauncher launcher;
 
     private record User(UUID id, String token, UUID sandboxId) {
     }
@@ -288,7 +288,7 @@ class ReleasesApiTest {
         }
         // No worker runs here: the workflow waits, until an operator terminates it.
         workflowClient.newUntypedWorkflowStub("env-update/" + devId).terminate("stuck, said the operator");
-        var reconciler = new io.cloudplane.api.operations.OperationReconciler(operations, launcher, workflowClient, environments);
+        var reconciler = new io.cloudplane.api.operation.OperationReconciler(operations, launcher, workflowClient, environments);
 
         reconciler.reconcile();
 
@@ -313,8 +313,8 @@ class ReleasesApiTest {
         UUID prodId = environment(ada, appId, "production", "production");
         Instant t0 = Instant.parse("2026-11-01T10:00:00Z");
         UUID releaseId = UUID.randomUUID();
-        releases.save(new io.cloudplane.infra.persistence.ReleaseRecord(releaseId, appId, "r", null, devId, "development",
-                io.cloudplane.infra.persistence.ReleaseRecord.Status.READY, "releases/x", "0".repeat(64), 1L, null, ada.id(),
+        releases.save(new io.cloudplane.infra.release.ReleaseRecord(releaseId, appId, "r", null, devId, "development",
+                io.cloudplane.infra.release.ReleaseRecord.Status.READY, "releases/x", "0".repeat(64), 1L, null, ada.id(),
                 t0.minusSeconds(60), null));
         Map<String, List<UUID>> lists = new java.util.LinkedHashMap<>();
         for (String list : List.of("updates", "deployments", "backups", "releases", "promotions")) {
@@ -324,18 +324,18 @@ class ReleasesApiTest {
                 Instant at = t0.plusSeconds(i / 2);
                 UUID id = UUID.randomUUID();
                 switch (list) {
-                    case "updates" -> serverUpdates.save(io.cloudplane.infra.persistence.ServerUpdateRecord.pending(id, appId, devId,
+                    case "updates" -> serverUpdates.save(io.cloudplane.infra.server.ServerUpdateRecord.pending(id, appId, devId,
                             "1.0.0", "1.1.0", false, ada.id(), at));
-                    case "deployments" -> deploymentRows.save(io.cloudplane.infra.persistence.DeploymentRecord.pending(id, appId, devId,
+                    case "deployments" -> deploymentRows.save(io.cloudplane.infra.release.DeploymentRecord.pending(id, appId, devId,
                             releaseId, null, false, ada.id(), at));
-                    case "backups" -> backupRows.save(new io.cloudplane.infra.persistence.BackupRecord(id, appId, stagingId,
-                            io.cloudplane.infra.persistence.BackupRecord.Trigger.MANUAL,
-                            io.cloudplane.infra.persistence.BackupRecord.Status.COMPLETED, null, null, "backups/x/" + id + "/", 1L,
+                    case "backups" -> backupRows.save(new io.cloudplane.infra.backup.BackupRecord(id, appId, stagingId,
+                            io.cloudplane.infra.backup.BackupRecord.Trigger.MANUAL,
+                            io.cloudplane.infra.backup.BackupRecord.Status.COMPLETED, null, null, "backups/x/" + id + "/", 1L,
                             null, null, null, ada.id(), null, at, at, at, at));
-                    case "releases" -> releases.save(new io.cloudplane.infra.persistence.ReleaseRecord(id, appId, "r" + i, null, devId,
-                            "development", io.cloudplane.infra.persistence.ReleaseRecord.Status.READY, "releases/" + id, "0".repeat(64),
+                    case "releases" -> releases.save(new io.cloudplane.infra.release.ReleaseRecord(id, appId, "r" + i, null, devId,
+                            "development", io.cloudplane.infra.release.ReleaseRecord.Status.READY, "releases/" + id, "0".repeat(64),
                             1L, null, ada.id(), at, null));
-                    default -> promotionRows.save(new io.cloudplane.infra.persistence.PromotionRecord(id, appId, releaseId, stagingId,
+                    default -> promotionRows.save(new io.cloudplane.infra.release.PromotionRecord(id, appId, releaseId, stagingId,
                             prodId, "FAILED", "STAGING", null, null, null, null, null, null, null, "x", ada.id(), at, at));
                 }
                 ids.add(id);

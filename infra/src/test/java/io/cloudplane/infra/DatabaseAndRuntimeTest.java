@@ -2,7 +2,7 @@ package io.cloudplane.infra;
 
 import io.cloudplane.infra.crypto.RandomTokens;
 import io.cloudplane.infra.crypto.SecretBox;
-import io.cloudplane.infra.databases.DatabaseProvisioner;
+import io.cloudplane.infra.database.DatabaseProvisioner;
 import io.cloudplane.infra.files.EnvironmentFiles;
 import io.cloudplane.infra.runtime.EnvironmentRuntime;
 import io.cloudplane.infra.runtime.HealthReport;

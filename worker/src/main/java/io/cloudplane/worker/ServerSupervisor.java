@@ -1,11 +1,11 @@
 package io.cloudplane.worker;
 
-import io.cloudplane.activities.EnvironmentServers;
-import io.cloudplane.infra.persistence.EnvironmentRecord;
-import io.cloudplane.infra.persistence.EnvironmentRepository;
+import io.cloudplane.activities.server.EnvironmentServers;
+import io.cloudplane.infra.environment.EnvironmentRecord;
+import io.cloudplane.infra.environment.EnvironmentRepository;
 import io.cloudplane.infra.runtime.EnvironmentRuntime;
 import io.cloudplane.infra.runtime.ServerExitedEvent;
-import io.cloudplane.workflows.common.EnvironmentStatus;
+import io.cloudplane.workflows.environment.EnvironmentStatus;
 import io.micronaut.context.BeanContext;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.event.StartupEvent;

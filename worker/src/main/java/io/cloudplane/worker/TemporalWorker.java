@@ -1,23 +1,23 @@
 package io.cloudplane.worker;
 
-import io.cloudplane.activities.BackupActivitiesImpl;
-import io.cloudplane.activities.CodeActivitiesImpl;
-import io.cloudplane.activities.DeploymentActivitiesImpl;
-import io.cloudplane.activities.PromotionActivitiesImpl;
-import io.cloudplane.activities.ReleaseActivitiesImpl;
-import io.cloudplane.workflows.application.CloneApplicationWorkflowImpl;
+import io.cloudplane.activities.backup.BackupActivitiesImpl;
+import io.cloudplane.activities.code.CodeActivitiesImpl;
+import io.cloudplane.activities.release.DeploymentActivitiesImpl;
+import io.cloudplane.activities.release.PromotionActivitiesImpl;
+import io.cloudplane.activities.release.ReleaseActivitiesImpl;
+import io.cloudplane.workflows.app.CloneApplicationWorkflowImpl;
 import io.cloudplane.workflows.release.CreateReleaseWorkflowImpl;
 import io.cloudplane.workflows.release.DeployReleaseWorkflowImpl;
 import io.cloudplane.workflows.release.PromotionWorkflowImpl;
-import io.cloudplane.activities.BackupScheduleActivitiesImpl;
-import io.cloudplane.activities.DatabaseActivitiesImpl;
-import io.cloudplane.activities.EnvironmentActivitiesImpl;
-import io.cloudplane.activities.FileActivitiesImpl;
-import io.cloudplane.activities.OperationActivitiesImpl;
-import io.cloudplane.activities.RestoreActivitiesImpl;
-import io.cloudplane.activities.RuntimeActivitiesImpl;
-import io.cloudplane.activities.SandboxActivitiesImpl;
-import io.cloudplane.workflows.application.DeleteApplicationWorkflowImpl;
+import io.cloudplane.activities.backup.BackupScheduleActivitiesImpl;
+import io.cloudplane.activities.environment.DatabaseActivitiesImpl;
+import io.cloudplane.activities.environment.EnvironmentActivitiesImpl;
+import io.cloudplane.activities.environment.FileActivitiesImpl;
+import io.cloudplane.activities.operation.OperationActivitiesImpl;
+import io.cloudplane.activities.backup.RestoreActivitiesImpl;
+import io.cloudplane.activities.server.RuntimeActivitiesImpl;
+import io.cloudplane.activities.sandbox.SandboxActivitiesImpl;
+import io.cloudplane.workflows.app.DeleteApplicationWorkflowImpl;
 import io.cloudplane.workflows.backup.BackupScheduleWorkflowImpl;
 import io.cloudplane.workflows.backup.BackupWorkflowImpl;
 import io.cloudplane.workflows.backup.RestoreWorkflowImpl;
@@ -56,7 +56,7 @@ public class TemporalWorker {
                           SandboxActivitiesImpl sandbox, BackupActivitiesImpl backups, BackupScheduleActivitiesImpl backupSlots,
                           RestoreActivitiesImpl restores, ReleaseActivitiesImpl releases, DeploymentActivitiesImpl deployments,
                           PromotionActivitiesImpl promotions, CodeActivitiesImpl code,
-                          io.cloudplane.activities.ServerUpdateActivitiesImpl serverUpdates,
+                          io.cloudplane.activities.server.ServerUpdateActivitiesImpl serverUpdates,
                           @Value("${cloudplane.worker.max-concurrent-activities:50}") int maxActivities) {
         this.factory = WorkerFactory.newInstance(client);
         Worker worker = factory.newWorker(TaskQueues.CONTROL_PLANE, WorkerOptions.newBuilder()

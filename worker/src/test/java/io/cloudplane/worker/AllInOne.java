@@ -135,7 +135,7 @@ public final class AllInOne implements AutoCloseable {
     /** The JDBC URL of an environment's database in the embedded PostgreSQL (user postgres, no password). */
     public String environmentDatabaseUrl(String envId) {
         return "jdbc:postgresql://127.0.0.1:" + postgresPort() + "/"
-                + io.cloudplane.infra.persistence.EnvironmentRecord.databaseNameFor(java.util.UUID.fromString(envId));
+                + io.cloudplane.infra.environment.EnvironmentRecord.databaseNameFor(java.util.UUID.fromString(envId));
     }
 
     public record Response(int status, Map<String, Object> body, String raw) {

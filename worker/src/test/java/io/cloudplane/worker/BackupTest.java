@@ -1,29 +1,29 @@
 package io.cloudplane.worker;
 
-import io.cloudplane.activities.BackupActivitiesImpl;
-import io.cloudplane.activities.DatabaseActivitiesImpl;
-import io.cloudplane.activities.FileActivitiesImpl;
-import io.cloudplane.api.apps.AccessService;
-import io.cloudplane.api.apps.AppService;
-import io.cloudplane.api.backups.BackupLauncher;
+import io.cloudplane.activities.backup.BackupActivitiesImpl;
+import io.cloudplane.activities.environment.DatabaseActivitiesImpl;
+import io.cloudplane.activities.environment.FileActivitiesImpl;
+import io.cloudplane.api.security.AccessService;
+import io.cloudplane.api.app.AppService;
+import io.cloudplane.api.backup.BackupLauncher;
 import io.cloudplane.infra.crypto.SecretBox;
-import io.cloudplane.infra.databases.DatabaseProvisioner;
+import io.cloudplane.infra.database.DatabaseProvisioner;
 import io.cloudplane.infra.embedded.EmbeddedS3Server;
 import io.cloudplane.infra.files.EnvironmentFiles;
-import io.cloudplane.infra.persistence.AppRecord;
-import io.cloudplane.infra.persistence.BackupRecord;
-import io.cloudplane.infra.persistence.BackupRepository;
-import io.cloudplane.infra.persistence.EnvironmentRecord;
-import io.cloudplane.infra.persistence.EnvironmentRepository;
-import io.cloudplane.infra.persistence.OperationRecord;
-import io.cloudplane.infra.persistence.OperationRepository;
-import io.cloudplane.infra.persistence.UserRecord;
-import io.cloudplane.infra.persistence.UserRepository;
+import io.cloudplane.infra.app.AppRecord;
+import io.cloudplane.infra.backup.BackupRecord;
+import io.cloudplane.infra.backup.BackupRepository;
+import io.cloudplane.infra.environment.EnvironmentRecord;
+import io.cloudplane.infra.environment.EnvironmentRepository;
+import io.cloudplane.infra.operation.OperationRecord;
+import io.cloudplane.infra.operation.OperationRepository;
+import io.cloudplane.infra.account.UserRecord;
+import io.cloudplane.infra.account.UserRepository;
 import io.cloudplane.infra.storage.ObjectStore;
 import io.cloudplane.workflows.backup.BackupActivities;
 import io.cloudplane.workflows.backup.Retention;
 import io.cloudplane.workflows.backup.VerifyResult;
-import io.cloudplane.workflows.common.OperationStatus;
+import io.cloudplane.workflows.operation.OperationStatus;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
@@ -71,9 +71,9 @@ class BackupTest {
     @Inject ObjectStore store;
     @Inject EmbeddedS3Server s3;
     @Inject BackupActivitiesImpl backupActivities;
-    @Inject io.cloudplane.api.backups.RestoreService restoreService;
-    @Inject io.cloudplane.api.operations.OperationLauncher operationLauncher;
-    @Inject io.cloudplane.api.backups.BackupScheduleRecovery recovery;
+    @Inject io.cloudplane.api.backup.RestoreService restoreService;
+    @Inject io.cloudplane.api.operation.OperationLauncher operationLauncher;
+    @Inject io.cloudplane.api.backup.BackupScheduleRecovery recovery;
     private UserRecord owner;
 
     @Test
@@ -128,7 +128,7 @@ class BackupTest {
     @Test
     void aRestorePutsBackEveryRowSequenceIndexAndFileAndAFailedOneLeavesTheEnvironmentAsItWas() throws Exception {
         EnvironmentRecord env = stagingEnvironment();
-        environments.updateStatus(env.id(), io.cloudplane.workflows.common.EnvironmentStatus.STOPPED, null, Instant.now());
+        environments.updateStatus(env.id(), io.cloudplane.workflows.environment.EnvironmentStatus.STOPPED, null, Instant.now());
         Path resources = files.resourcesDir(env.id().toString());
         try (Connection c = connect(env)) {
             sampleData(c);
@@ -171,7 +171,7 @@ class BackupTest {
             assertEquals(original, snapshot(c), "rows, sequence, indexes and views are as they were backed up");
         }
         assertEquals(originalFiles, fileBytes(resources), "the resource files are byte for byte as they were");
-        assertEquals(io.cloudplane.workflows.common.EnvironmentStatus.STOPPED, environments.findById(env.id()).orElseThrow().status());
+        assertEquals(io.cloudplane.workflows.environment.EnvironmentStatus.STOPPED, environments.findById(env.id()).orElseThrow().status());
         String hex = restore.id().toString().replace("-", "");
         assertFalse(databases.databaseExists("rst_" + hex));
         assertFalse(databases.databaseExists("old_" + hex), "what was kept aside is dropped once the restore succeeded");
@@ -207,7 +207,7 @@ class BackupTest {
             assertEquals(before, snapshot(c), "the environment's data is untouched");
         }
         assertEquals(originalFiles, fileBytes(resources));
-        assertEquals(io.cloudplane.workflows.common.EnvironmentStatus.STOPPED, environments.findById(env.id()).orElseThrow().status());
+        assertEquals(io.cloudplane.workflows.environment.EnvironmentStatus.STOPPED, environments.findById(env.id()).orElseThrow().status());
     }
 
     private OperationRecord awaitOperation(UUID id, Duration timeout) throws InterruptedException {

@@ -1,13 +1,13 @@
 package io.cloudplane.workflows;
 
-import io.cloudplane.workflows.application.DeleteApplicationWorkflowImpl;
+import io.cloudplane.workflows.app.DeleteApplicationWorkflowImpl;
 import io.cloudplane.workflows.environment.DeleteEnvironmentWorkflowImpl;
 import io.cloudplane.workflows.environment.ProvisionEnvironmentWorkflow;
 import io.cloudplane.workflows.environment.ProvisionEnvironmentWorkflowImpl;
 import io.cloudplane.workflows.environment.ProvisionRequest;
-import io.cloudplane.workflows.activities.DatabaseActivities;
-import io.cloudplane.workflows.activities.RuntimeActivities;
-import io.cloudplane.workflows.common.OperationTracker;
+import io.cloudplane.workflows.environment.DatabaseActivities;
+import io.cloudplane.workflows.server.RuntimeActivities;
+import io.cloudplane.workflows.operation.OperationTracker;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.testing.WorkflowReplayer;
 import java.time.Duration;
@@ -28,7 +28,7 @@ class ReplayTest {
             "ProvisionEnvironmentWorkflow/failed-health-with-server-removal.json, io.cloudplane.workflows.environment.ProvisionEnvironmentWorkflowImpl",
             "DeleteEnvironmentWorkflow/succeeded.json, io.cloudplane.workflows.environment.DeleteEnvironmentWorkflowImpl",
             "DeleteEnvironmentWorkflow/succeeded-with-backups.json, io.cloudplane.workflows.environment.DeleteEnvironmentWorkflowImpl",
-            "DeleteApplicationWorkflow/succeeded.json, io.cloudplane.workflows.application.DeleteApplicationWorkflowImpl",
+            "DeleteApplicationWorkflow/succeeded.json, io.cloudplane.workflows.app.DeleteApplicationWorkflowImpl",
             "StopServerWorkflow/stopped.json, io.cloudplane.workflows.server.ServerActionWorkflowsImpl$Stop",
             "StartServerWorkflow/started.json, io.cloudplane.workflows.server.ServerActionWorkflowsImpl$Start",
             "RestartServerWorkflow/failed-health.json, io.cloudplane.workflows.server.ServerActionWorkflowsImpl$Restart",
@@ -47,13 +47,13 @@ class ReplayTest {
             "DeleteEnvironmentWorkflow/succeeded-with-code.json, io.cloudplane.workflows.environment.DeleteEnvironmentWorkflowImpl",
             "DeleteEnvironmentWorkflow/succeeded-with-server-removal.json, io.cloudplane.workflows.environment.DeleteEnvironmentWorkflowImpl",
             "DeleteEnvironmentWorkflow/child-of-app-delete.json, io.cloudplane.workflows.environment.DeleteEnvironmentWorkflowImpl",
-            "DeleteApplicationWorkflow/succeeded-with-releases.json, io.cloudplane.workflows.application.DeleteApplicationWorkflowImpl",
+            "DeleteApplicationWorkflow/succeeded-with-releases.json, io.cloudplane.workflows.app.DeleteApplicationWorkflowImpl",
             "DeployReleaseWorkflow/succeeded.json, io.cloudplane.workflows.release.DeployReleaseWorkflowImpl",
             "DeployReleaseWorkflow/rolled-back.json, io.cloudplane.workflows.release.DeployReleaseWorkflowImpl",
             "PromotionWorkflow/approved.json, io.cloudplane.workflows.release.PromotionWorkflowImpl",
             "PromotionWorkflow/expired.json, io.cloudplane.workflows.release.PromotionWorkflowImpl",
             "CreateReleaseWorkflow/succeeded.json, io.cloudplane.workflows.release.CreateReleaseWorkflowImpl",
-            "CloneApplicationWorkflow/succeeded.json, io.cloudplane.workflows.application.CloneApplicationWorkflowImpl",
+            "CloneApplicationWorkflow/succeeded.json, io.cloudplane.workflows.app.CloneApplicationWorkflowImpl",
             "UpdateServerWorkflow/succeeded.json, io.cloudplane.workflows.server.UpdateServerWorkflowImpl",
             "UpdateServerWorkflow/rolled-back.json, io.cloudplane.workflows.server.UpdateServerWorkflowImpl",
     })

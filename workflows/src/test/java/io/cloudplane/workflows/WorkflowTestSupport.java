@@ -1,14 +1,14 @@
 package io.cloudplane.workflows;
 
-import io.cloudplane.workflows.activities.DatabaseActivities;
-import io.cloudplane.workflows.activities.EnvironmentActivities;
-import io.cloudplane.workflows.activities.FileActivities;
-import io.cloudplane.workflows.activities.RuntimeActivities;
-import io.cloudplane.workflows.application.CodeActivities;
+import io.cloudplane.workflows.environment.DatabaseActivities;
+import io.cloudplane.workflows.environment.EnvironmentActivities;
+import io.cloudplane.workflows.environment.FileActivities;
+import io.cloudplane.workflows.server.RuntimeActivities;
+import io.cloudplane.workflows.code.CodeActivities;
 import io.cloudplane.workflows.backup.RestoreActivities;
-import io.cloudplane.workflows.common.OperationActivities;
-import io.cloudplane.workflows.common.OperationProgress;
-import io.cloudplane.workflows.common.OperationStep;
+import io.cloudplane.workflows.operation.OperationActivities;
+import io.cloudplane.workflows.operation.OperationProgress;
+import io.cloudplane.workflows.operation.OperationStep;
 import io.cloudplane.workflows.release.DeploymentActivities;
 import io.cloudplane.workflows.release.PromotionActivities;
 import io.cloudplane.workflows.release.PromotionView;

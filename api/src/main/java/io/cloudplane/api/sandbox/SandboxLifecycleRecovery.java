@@ -1,11 +1,11 @@
 package io.cloudplane.api.sandbox;
 
-import io.cloudplane.infra.persistence.AppRecord;
-import io.cloudplane.infra.persistence.AppRepository;
-import io.cloudplane.infra.persistence.EnvironmentRecord;
-import io.cloudplane.infra.persistence.EnvironmentRepository;
+import io.cloudplane.infra.app.AppRecord;
+import io.cloudplane.infra.app.AppRepository;
+import io.cloudplane.infra.environment.EnvironmentRecord;
+import io.cloudplane.infra.environment.EnvironmentRepository;
 import io.cloudplane.infra.temporal.WorkflowExecutions;
-import io.cloudplane.workflows.common.EnvironmentStatus;
+import io.cloudplane.workflows.environment.EnvironmentStatus;
 import io.cloudplane.workflows.common.WorkflowIds;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.scheduling.annotation.Scheduled;

@@ -1,8 +1,8 @@
 package io.cloudplane.api.security;
 
 import io.cloudplane.infra.crypto.RandomTokens;
-import io.cloudplane.infra.persistence.ApiTokenRecord;
-import io.cloudplane.infra.persistence.ApiTokenRepository;
+import io.cloudplane.infra.account.ApiTokenRecord;
+import io.cloudplane.infra.account.ApiTokenRepository;
 import io.micronaut.core.async.publisher.Publishers;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.security.authentication.Authentication;

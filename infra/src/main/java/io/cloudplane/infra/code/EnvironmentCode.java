@@ -1,8 +1,7 @@
 package io.cloudplane.infra.code;
 
+import io.cloudplane.infra.environment.EnvironmentLocks;
 import io.cloudplane.infra.files.EnvironmentFiles;
-import io.cloudplane.infra.persistence.EnvironmentCodeRecord;
-import io.cloudplane.infra.persistence.EnvironmentCodeRepository;
 import io.cloudplane.infra.storage.ObjectStore;
 import jakarta.inject.Provider;
 import jakarta.inject.Singleton;

@@ -1,10 +1,10 @@
 package io.cloudplane.infra.identity;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
-import io.cloudplane.infra.persistence.LocalCredentialRecord;
-import io.cloudplane.infra.persistence.LocalCredentialRepository;
-import io.cloudplane.infra.persistence.UserRecord;
-import io.cloudplane.infra.persistence.UserRepository;
+import io.cloudplane.infra.account.LocalCredentialRecord;
+import io.cloudplane.infra.account.LocalCredentialRepository;
+import io.cloudplane.infra.account.UserRecord;
+import io.cloudplane.infra.account.UserRepository;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;

@@ -1,12 +1,12 @@
 package io.cloudplane.infra.metrics;
 
-import io.cloudplane.infra.databases.DatabaseProvisioner;
+import io.cloudplane.infra.database.DatabaseProvisioner;
 import io.cloudplane.infra.files.EnvironmentFiles;
-import io.cloudplane.infra.persistence.EnvironmentRecord;
-import io.cloudplane.infra.persistence.EnvironmentRepository;
+import io.cloudplane.infra.environment.EnvironmentRecord;
+import io.cloudplane.infra.environment.EnvironmentRepository;
 import io.cloudplane.infra.runtime.EnvironmentRuntime;
 import io.cloudplane.infra.runtime.ServerSample;
-import io.cloudplane.workflows.common.EnvironmentStatus;
+import io.cloudplane.workflows.environment.EnvironmentStatus;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.inject.Singleton;

@@ -1,6 +1,6 @@
 package io.cloudplane.infra.metrics;
 
-import io.cloudplane.infra.code.EnvironmentLocks;
+import io.cloudplane.infra.environment.EnvironmentLocks;
 import io.micronaut.data.connection.jdbc.advice.DelegatingDataSource;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;

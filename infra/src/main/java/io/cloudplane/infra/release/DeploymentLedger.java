@@ -1,12 +1,9 @@
 package io.cloudplane.infra.release;
 
-import io.cloudplane.infra.code.EnvironmentLocks;
-import io.cloudplane.infra.persistence.DeploymentRecord;
-import io.cloudplane.infra.persistence.DeploymentRepository;
-import io.cloudplane.infra.persistence.OperationRecord;
-import io.cloudplane.infra.persistence.OperationRepository;
-import io.cloudplane.infra.persistence.ReleaseRepository;
-import io.cloudplane.workflows.common.OperationStatus;
+import io.cloudplane.infra.environment.EnvironmentLocks;
+import io.cloudplane.infra.operation.OperationRecord;
+import io.cloudplane.infra.operation.OperationRepository;
+import io.cloudplane.workflows.operation.OperationStatus;
 import io.micronaut.data.exceptions.DataAccessException;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;

@@ -1,15 +1,15 @@
 package io.cloudplane.infra.metrics;
 
-import io.cloudplane.infra.databases.DatabaseProvisioner;
+import io.cloudplane.infra.database.DatabaseProvisioner;
 import io.cloudplane.infra.files.EnvironmentFiles;
-import io.cloudplane.infra.persistence.AppRecord;
-import io.cloudplane.infra.persistence.AppRepository;
-import io.cloudplane.infra.persistence.EnvironmentRecord;
-import io.cloudplane.infra.persistence.EnvironmentRepository;
-import io.cloudplane.infra.persistence.UserRecord;
-import io.cloudplane.infra.persistence.UserRepository;
+import io.cloudplane.infra.app.AppRecord;
+import io.cloudplane.infra.app.AppRepository;
+import io.cloudplane.infra.environment.EnvironmentRecord;
+import io.cloudplane.infra.environment.EnvironmentRepository;
+import io.cloudplane.infra.account.UserRecord;
+import io.cloudplane.infra.account.UserRepository;
 import io.cloudplane.infra.runtime.EnvironmentRuntime;
-import io.cloudplane.workflows.common.EnvironmentStatus;
+import io.cloudplane.workflows.environment.EnvironmentStatus;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;

@@ -1,14 +1,14 @@
 package io.cloudplane.worker.bench;
 
 import io.cloudplane.infra.embedded.EmbeddedTemporalServer;
-import io.cloudplane.workflows.activities.DatabaseActivities;
-import io.cloudplane.workflows.activities.EnvironmentActivities;
-import io.cloudplane.workflows.activities.FileActivities;
-import io.cloudplane.workflows.activities.RuntimeActivities;
-import io.cloudplane.workflows.application.DeleteApplicationWorkflowImpl;
-import io.cloudplane.workflows.common.EnvironmentStatus;
-import io.cloudplane.workflows.common.OperationActivities;
-import io.cloudplane.workflows.common.OperationProgress;
+import io.cloudplane.workflows.environment.DatabaseActivities;
+import io.cloudplane.workflows.environment.EnvironmentActivities;
+import io.cloudplane.workflows.environment.FileActivities;
+import io.cloudplane.workflows.server.RuntimeActivities;
+import io.cloudplane.workflows.app.DeleteApplicationWorkflowImpl;
+import io.cloudplane.workflows.environment.EnvironmentStatus;
+import io.cloudplane.workflows.operation.OperationActivities;
+import io.cloudplane.workflows.operation.OperationProgress;
 import io.cloudplane.workflows.common.TaskQueues;
 import io.cloudplane.workflows.common.WorkflowIds;
 import io.cloudplane.workflows.environment.DeleteEnvironmentWorkflowImpl;

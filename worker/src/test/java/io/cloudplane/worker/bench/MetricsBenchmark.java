@@ -1,21 +1,21 @@
 package io.cloudplane.worker.bench;
 
-import io.cloudplane.infra.databases.DatabaseProvisioner;
+import io.cloudplane.infra.database.DatabaseProvisioner;
 import io.cloudplane.infra.files.EnvironmentFiles;
 import io.cloudplane.infra.metrics.MetricsCollector;
 import io.cloudplane.infra.metrics.MetricsStore;
-import io.cloudplane.infra.persistence.AppRecord;
-import io.cloudplane.infra.persistence.AppRepository;
-import io.cloudplane.infra.persistence.EnvironmentRecord;
-import io.cloudplane.infra.persistence.EnvironmentRepository;
-import io.cloudplane.infra.persistence.UserRecord;
-import io.cloudplane.infra.persistence.UserRepository;
+import io.cloudplane.infra.app.AppRecord;
+import io.cloudplane.infra.app.AppRepository;
+import io.cloudplane.infra.environment.EnvironmentRecord;
+import io.cloudplane.infra.environment.EnvironmentRepository;
+import io.cloudplane.infra.account.UserRecord;
+import io.cloudplane.infra.account.UserRepository;
 import io.cloudplane.infra.runtime.EnvironmentRuntime;
 import io.cloudplane.infra.runtime.HealthReport;
 import io.cloudplane.infra.runtime.ServerEndpoint;
 import io.cloudplane.infra.runtime.ServerSample;
 import io.cloudplane.infra.runtime.ServerSpec;
-import io.cloudplane.workflows.common.EnvironmentStatus;
+import io.cloudplane.workflows.environment.EnvironmentStatus;
 import io.micronaut.context.ApplicationContext;
 
 import java.io.InputStream;

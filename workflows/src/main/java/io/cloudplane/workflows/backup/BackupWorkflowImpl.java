@@ -1,6 +1,6 @@
 package io.cloudplane.workflows.backup;
 
-import io.cloudplane.workflows.common.OperationTracker;
+import io.cloudplane.workflows.operation.OperationTracker;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;

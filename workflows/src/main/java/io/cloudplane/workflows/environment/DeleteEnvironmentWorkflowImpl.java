@@ -1,10 +1,9 @@
 package io.cloudplane.workflows.environment;
 
-import io.cloudplane.workflows.application.CodeActivities;
+import io.cloudplane.workflows.code.CodeActivities;
 import io.cloudplane.workflows.backup.BackupActivities;
 import io.cloudplane.workflows.common.ChangeIds;
-import io.cloudplane.workflows.common.EnvironmentStatus;
-import io.cloudplane.workflows.common.OperationTracker;
+import io.cloudplane.workflows.operation.OperationTracker;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.TemporalFailure;

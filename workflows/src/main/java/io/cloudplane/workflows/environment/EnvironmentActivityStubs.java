@@ -1,9 +1,6 @@
 package io.cloudplane.workflows.environment;
 
-import io.cloudplane.workflows.activities.DatabaseActivities;
-import io.cloudplane.workflows.activities.EnvironmentActivities;
-import io.cloudplane.workflows.activities.FileActivities;
-import io.cloudplane.workflows.activities.RuntimeActivities;
+import io.cloudplane.workflows.server.RuntimeActivities;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.workflow.Workflow;

@@ -1,7 +1,6 @@
 package io.cloudplane.workflows.environment;
 
-import io.cloudplane.workflows.common.EnvironmentStatus;
-import io.cloudplane.workflows.common.OperationTracker;
+import io.cloudplane.workflows.operation.OperationTracker;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Workflow;

@@ -1,6 +1,6 @@
 package io.cloudplane.workflows.release;
 
-import io.cloudplane.workflows.common.EnvironmentStatus;
+import io.cloudplane.workflows.environment.EnvironmentStatus;
 
 /**
  * What a deployment found when it began: the safety backup to take (null when the environment has

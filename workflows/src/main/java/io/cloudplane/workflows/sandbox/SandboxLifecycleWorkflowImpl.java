@@ -1,9 +1,9 @@
 package io.cloudplane.workflows.sandbox;
 
-import io.cloudplane.workflows.application.DeleteApplicationRequest;
-import io.cloudplane.workflows.application.DeleteApplicationWorkflow;
+import io.cloudplane.workflows.app.DeleteApplicationRequest;
+import io.cloudplane.workflows.app.DeleteApplicationWorkflow;
 import io.cloudplane.workflows.common.ChangeIds;
-import io.cloudplane.workflows.common.EnvironmentStatus;
+import io.cloudplane.workflows.environment.EnvironmentStatus;
 import io.cloudplane.workflows.common.WorkflowIds;
 import io.cloudplane.workflows.server.ServerActionRequest;
 import io.cloudplane.workflows.server.StartServerWorkflow;

@@ -1,6 +1,6 @@
 package io.cloudplane.workflows.server;
 
-import io.cloudplane.workflows.common.EnvironmentStatus;
+import io.cloudplane.workflows.environment.EnvironmentStatus;
 
 /**
  * A stop, start or restart of one environment's server. {@code stoppedStatus} is STOPPED for a

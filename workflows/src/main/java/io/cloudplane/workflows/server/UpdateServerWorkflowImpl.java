@@ -1,7 +1,7 @@
 package io.cloudplane.workflows.server;
 
-import io.cloudplane.workflows.common.EnvironmentStatus;
-import io.cloudplane.workflows.common.OperationTracker;
+import io.cloudplane.workflows.environment.EnvironmentStatus;
+import io.cloudplane.workflows.operation.OperationTracker;
 import io.cloudplane.workflows.environment.EnvironmentActivityStubs;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;

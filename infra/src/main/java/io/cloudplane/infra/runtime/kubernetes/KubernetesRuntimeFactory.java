@@ -1,8 +1,8 @@
 package io.cloudplane.infra.runtime.kubernetes;
 
-import io.cloudplane.infra.persistence.AppRepository;
-import io.cloudplane.infra.persistence.EnvironmentRecord;
-import io.cloudplane.infra.persistence.EnvironmentRepository;
+import io.cloudplane.infra.app.AppRepository;
+import io.cloudplane.infra.environment.EnvironmentRecord;
+import io.cloudplane.infra.environment.EnvironmentRepository;
 import io.cloudplane.infra.runtime.EnvironmentRuntime;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;

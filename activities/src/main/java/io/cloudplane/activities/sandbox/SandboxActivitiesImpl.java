@@ -1,0 +1,148 @@
+package io.cloudplane.activities.sandbox;
+
+import io.cloudplane.activities.common.Failures;
+import io.cloudplane.activities.environment.EnvironmentActivitiesImpl;
+import io.cloudplane.activities.operation.OperationActivitiesImpl;
+import io.cloudplane.activities.server.RuntimeActivitiesImpl;
+import io.cloudplane.infra.mail.Mailer;
+import io.cloudplane.infra.app.AppRecord;
+import io.cloudplane.infra.app.AppRepository;
+import io.cloudplane.infra.operation.OperationRecord;
+import io.cloudplane.infra.operation.OperationRepository;
+import io.cloudplane.infra.mail.SentMailRepository;
+import io.cloudplane.infra.account.UserRecord;
+import io.cloudplane.infra.account.UserRepository;
+import io.cloudplane.workflows.operation.OperationStatus;
+import io.cloudplane.workflows.common.WorkflowIds;
+import io.cloudplane.workflows.sandbox.SandboxActivities;
+import io.cloudplane.workflows.environment.EnvironmentStatus;
+import io.cloudplane.workflows.operation.OperationProgress;
+import io.cloudplane.workflows.operation.OperationStep;
+import io.cloudplane.workflows.operation.StepStatus;
+import io.cloudplane.workflows.sandbox.SandboxMail;
+import io.cloudplane.workflows.sandbox.SleepRequest;
+import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityInfo;
+import io.micronaut.context.annotation.Value;
+import io.micronaut.data.exceptions.DataAccessException;
+import io.temporal.failure.ApplicationFailure;
+import jakarta.inject.Singleton;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+@Singleton
+public class SandboxActivitiesImpl implements SandboxActivities {
+    private final OperationRepository operations;
+    private final AppRepository apps;
+    private final UserRepository users;
+    private final SentMailRepository sent;
+    private final Mailer mailer;
+    private final String consoleUrl;
+    private final EnvironmentActivitiesImpl environments;
+    private final RuntimeActivitiesImpl runtime;
+    private final OperationActivitiesImpl progress;
+
+    public SandboxActivitiesImpl(OperationRepository operations, AppRepository apps, UserRepository users, SentMailRepository sent,
+                                 Mailer mailer, @Value("${cloudplane.console-url:`http://127.0.0.1:${micronaut.server.port:8080}`}") String consoleUrl,
+                                 EnvironmentActivitiesImpl environments, RuntimeActivitiesImpl runtime, OperationActivitiesImpl progress) {
+        this.operations = operations;
+        this.apps = apps;
+        this.users = users;
+        this.sent = sent;
+        this.mailer = mailer;
+        this.consoleUrl = consoleUrl;
+        this.environments = environments;
+        this.runtime = runtime;
+        this.progress = progress;
+    }
+
+    @Override
+    public String beginOperation(String key, String appId, String envId, String type, String actorUserId) {
+        OperationRecord.OperationType opType = OperationRecord.OperationType.valueOf(type);
+        String workflowId = switch (opType) {
+            case SLEEP_SANDBOX -> WorkflowIds.stopServer(envId);
+            case WAKE_SANDBOX -> WorkflowIds.startServer(envId);
+            case DELETE_APPLICATION -> WorkflowIds.deleteApplication(appId);
+            default -> throw Failures.invalid(opType + " is not a lifecycle operation");
+        };
+        return begin(key, opType, appId, envId, actorUserId, workflowId).toString();
+    }
+
+    /** The ID derives from the key: a retried activity finds the operation it wrote before. */
+    private UUID begin(String key, OperationRecord.OperationType opType, String appId, String envId, String actorUserId,
+                       String workflowId) {
+        UUID id = UUID.nameUUIDFromBytes((appId + "/" + key).getBytes(StandardCharsets.UTF_8));
+        if (!operations.existsById(id)) {
+            insert(id, opType, appId, envId, actorUserId, workflowId);
+        }
+        if (opType == OperationRecord.OperationType.DELETE_APPLICATION) {
+            // Also on a retry: an attempt that inserted the row may have died before this line.
+            apps.updateStatus(UUID.fromString(appId), AppRecord.AppStatus.DELETING, Instant.now());
+        }
+        return id;
+    }
+
+    private void insert(UUID id, OperationRecord.OperationType opType, String appId, String envId, String actorUserId,
+                        String workflowId) {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        try {
+            operations.save(new OperationRecord(id, opType, OperationStatus.PENDING, UUID.fromString(appId),
+                    envId == null ? null : UUID.fromString(envId), actorUserId == null ? null : UUID.fromString(actorUserId),
+                    workflowId, null, "[]", null, now, now));
+        } catch (DataAccessException e) {
+            // Another operation holds the environment: retried with backoff until it ends.
+            throw ApplicationFailure.newFailure("another operation is running on sandbox " + appId, "EnvironmentBusy");
+        }
+    }
+
+    @Override
+    public void fallAsleep(SleepRequest request) {
+        ActivityInfo info = Activity.getExecutionContext().getInfo();
+        UUID id = begin(request.operationKey(), OperationRecord.OperationType.SLEEP_SANDBOX, request.appId(), request.envId(),
+                null, info.getWorkflowId());
+        boolean done = operations.findById(id).map(op -> op.status().isFinal()).orElse(false);
+        if (!done) {
+            String opId = id.toString();
+            List<OperationStep> steps = new ArrayList<>();
+            long now = System.currentTimeMillis();
+            if (environments.getStatus(request.envId()) == EnvironmentStatus.SLEEPING) {
+                steps.add(new OperationStep("already-sleeping", StepStatus.SKIPPED, now, now, null));
+            } else {
+                steps.add(new OperationStep("stop-server", StepStatus.RUNNING, now, null, null));
+                progress.record(new OperationProgress(opId, info.getWorkflowId(), info.getRunId(), OperationStatus.RUNNING,
+                        List.copyOf(steps), null));
+                runtime.stopServer(request.envId());
+                steps.set(0, steps.get(0).finish(StepStatus.SUCCEEDED, System.currentTimeMillis(), null));
+                long recording = System.currentTimeMillis();
+                environments.setStatus(request.envId(), EnvironmentStatus.SLEEPING, null);
+                steps.add(new OperationStep("record-sleeping", StepStatus.SUCCEEDED, recording, System.currentTimeMillis(), null));
+            }
+            progress.record(new OperationProgress(opId, info.getWorkflowId(), info.getRunId(), OperationStatus.SUCCEEDED,
+                    List.copyOf(steps), null));
+        }
+        sendSandboxMail(new SandboxMail(request.appId(), request.ownerUserId(), SandboxMail.Kind.ASLEEP, request.deletesAt()));
+    }
+
+    @Override
+    public void refuseOperation(String operationId, String reason) {
+        operations.finish(UUID.fromString(operationId), OperationStatus.FAILED, reason, Instant.now());
+    }
+
+    @Override
+    public void sendSandboxMail(SandboxMail mail) {
+        String key = mail.appId() + "/" + mail.kind() + "/" + mail.nextActionAt();
+        if (sent.wasSent(key)) {
+            return;
+        }
+        UserRecord owner = users.findById(UUID.fromString(mail.ownerUserId()))
+                .orElseThrow(() -> Failures.notFound("user " + mail.ownerUserId()));
+        String appName = apps.findById(UUID.fromString(mail.appId())).map(AppRecord::name).orElse("sandbox");
+        mailer.send(SandboxMailTemplates.render(mail, owner.email(), owner.firstName(), appName, consoleUrl));
+        sent.markSent(key, Instant.now());
+    }
+}

@@ -1,0 +1,53 @@
+package io.cloudplane.activities.server;
+
+import io.cloudplane.activities.common.Failures;
+import io.cloudplane.infra.crypto.SecretBox;
+import io.cloudplane.infra.database.DatabaseProvisioner;
+import io.cloudplane.infra.environment.EnvironmentRecord;
+import io.cloudplane.infra.environment.EnvironmentRepository;
+import io.cloudplane.infra.runtime.EnvironmentRuntime;
+import io.cloudplane.infra.runtime.ServerCatalog;
+import io.cloudplane.infra.runtime.ServerEndpoint;
+import io.cloudplane.infra.runtime.ServerSpec;
+import io.cloudplane.infra.runtime.ServerVersion;
+import jakarta.inject.Singleton;
+
+import java.time.Instant;
+
+/** Starts an environment's server from its record: used by the activity and by the boot-time restart. */
+@Singleton
+public class EnvironmentServers {
+    private final EnvironmentRepository environments;
+    private final EnvironmentRuntime runtime;
+    private final ServerCatalog catalog;
+    private final DatabaseProvisioner databases;
+    private final SecretBox secrets;
+
+    public EnvironmentServers(EnvironmentRepository environments, EnvironmentRuntime runtime, ServerCatalog catalog,
+                              DatabaseProvisioner databases, SecretBox secrets) {
+        this.environments = environments;
+        this.runtime = runtime;
+        this.catalog = catalog;
+        this.databases = databases;
+        this.secrets = secrets;
+    }
+
+    public ServerEndpoint start(EnvironmentRecord env) {
+        ServerEndpoint endpoint = runtime.start(spec(env, env.serverVersion()));
+        if (!endpoint.previewUrl().equals(env.previewUrl()) || !java.util.Objects.equals(endpoint.port(), env.port())) {
+            environments.updateEndpoint(env.id(), endpoint.port(), endpoint.previewUrl(), Instant.now());
+        }
+        return endpoint;
+    }
+
+    /** What the runtime needs to run {@code version} of the catalog for the environment. */
+    public ServerSpec spec(EnvironmentRecord env, String version) {
+        ServerVersion found = catalog.find(version)
+                .orElseThrow(() -> Failures.invalid("server version " + version + " is not in the catalog"));
+        if (env.dbPassword() == null) {
+            throw Failures.invalid("environment " + env.id() + " has no database yet");
+        }
+        return new ServerSpec(env.id().toString(), found, env.port(), databases.jdbcUrlFor(env.dbName()), env.dbName(),
+                secrets.decrypt(env.dbPassword()));
+    }
+}

@@ -1,0 +1,106 @@
+package io.cloudplane.api.account;
+
+import io.cloudplane.api.operation.Accepted;
+import io.cloudplane.api.operation.OperationLauncher;
+import io.cloudplane.api.problem.ApiException;
+import io.cloudplane.api.sandbox.SandboxLifecycles;
+import io.cloudplane.infra.app.AppRepository;
+import io.cloudplane.infra.environment.EnvironmentRepository;
+import io.cloudplane.infra.operation.OperationRecord;
+import io.cloudplane.workflows.environment.EnvironmentStatus;
+import org.slf4j.LoggerFactory;
+import io.cloudplane.infra.identity.IdentityProvider;
+import io.cloudplane.infra.identity.IdentityProvider.AuthenticationResult;
+import io.micronaut.context.annotation.Value;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.authentication.Authentication;
+import io.micronaut.security.rules.SecurityRule;
+import io.micronaut.security.token.jwt.generator.JwtTokenGenerator;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
+
+import java.net.URI;
+import java.util.Map;
+
+@Controller("/api/v1")
+@Secured(SecurityRule.IS_ANONYMOUS)
+@Tag(name = "accounts")
+public class AccountController {
+    private final AccountService accounts;
+    private final OperationLauncher launcher;
+    private final Accepted accepted;
+    private final IdentityProvider identity;
+    private final JwtTokenGenerator tokens;
+    private final int sessionSeconds;
+    private final SandboxLifecycles lifecycles;
+    private final AppRepository apps;
+    private final EnvironmentRepository environments;
+
+    public AccountController(AccountService accounts, OperationLauncher launcher, Accepted accepted, IdentityProvider identity,
+                             JwtTokenGenerator tokens,
+                             @Value("${cloudplane.session-lifetime-seconds:43200}") int sessionSeconds,
+                             SandboxLifecycles lifecycles, AppRepository apps, EnvironmentRepository environments) {
+        this.lifecycles = lifecycles;
+        this.apps = apps;
+        this.environments = environments;
+        this.accounts = accounts;
+        this.launcher = launcher;
+        this.accepted = accepted;
+        this.identity = identity;
+        this.tokens = tokens;
+        this.sessionSeconds = sessionSeconds;
+    }
+
+    /** Signs up: the user and their sandbox, whose development environment is provisioned by a workflow. */
+    @Post("/accounts")
+    public HttpResponse<AccountViews.Created> signUp(@Valid @Body AccountRequests.CreateAccount request) {
+        AccountService.NewAccount created = accounts.create(request);
+        launcher.launch(created.sandboxProvisioning());
+        OperationRecord provisioning = created.sandboxProvisioning();
+        try {
+            lifecycles.start(provisioning.appId(), provisioning.envId(), created.user().id(), System.currentTimeMillis(), null);
+        } catch (RuntimeException e) {
+            // The recovery job starts missing lifecycles; the account exists either way.
+            LoggerFactory.getLogger(AccountController.class).warn("Lifecycle of sandbox {} not started yet: {}", provisioning.appId(), e.getMessage());
+        }
+        var user = created.user();
+        return HttpResponse.created(new AccountViews.Created(
+                new AccountViews.Account(user.id(), user.email(), user.firstName(), user.lastName(), user.createdAt()),
+                created.sandboxProvisioning().appId(), accepted.view(created.sandboxProvisioning())),
+                URI.create("/api/v1/apps/" + created.sandboxProvisioning().appId()));
+    }
+
+    /** A login wakes the user's sandbox when it sleeps; while it is awake, a login changes nothing. */
+    private void wakeSleepingSandbox(java.util.UUID userId) {
+        apps.findSandboxOf(userId).ifPresent(sandbox -> environments.findByAppId(sandbox.id()).stream()
+                .filter(env -> env.status() == EnvironmentStatus.SLEEPING)
+                .findFirst()
+                .ifPresent(env -> {
+                    try {
+                        lifecycles.wake(sandbox.id(), null, userId);
+                    } catch (RuntimeException e) {
+                        LoggerFactory.getLogger(AccountController.class).warn("Could not wake sandbox {}: {}", sandbox.id(), e.getMessage());
+                    }
+                }));
+    }
+
+    /** Logs in: a bearer token (JWT) for the API. */
+    @Post("/sessions")
+    public AccountViews.Session logIn(@Valid @Body AccountRequests.CreateSession request) {
+        AuthenticationResult result = identity.authenticate(request.email().trim(), request.password());
+        if (result instanceof AuthenticationResult.LockedOut locked) {
+            throw ApiException.tooManyRequests("Too many failed logins for this account; try again later", locked.retryAfter());
+        }
+        if (!(result instanceof AuthenticationResult.Authenticated ok)) {
+            throw ApiException.unauthorized("Wrong email or password");
+        }
+        wakeSleepingSandbox(ok.userId());
+        String token = tokens.generateToken(Authentication.build(ok.userId().toString(), Map.of()), sessionSeconds)
+                .orElseThrow(() -> new IllegalStateException("no session token could be signed"));
+        return new AccountViews.Session(token, "Bearer", sessionSeconds);
+    }
+}

@@ -1,0 +1,44 @@
+package io.cloudplane.api.account;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.serde.annotation.Serdeable;
+import jakarta.validation.constraints.Email;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
+
+public final class AccountRequests {
+    private AccountRequests() {
+    }
+
+    @Serdeable
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public record CreateAccount(@NotBlank @Email @Size(max = 254) String email,
+                                @NotBlank @Size(min = 10, max = 128, message = "must be 10 to 128 characters") String password,
+                                @NotBlank @Size(max = 100) String firstName,
+                                @NotBlank @Size(max = 100) String lastName) {
+        @Override
+        public String toString() {
+            return "CreateAccount[email=" + email + "]";
+        }
+    }
+
+    @Serdeable
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public record CreateSession(@NotBlank @Size(max = 254) String email, @NotBlank @Size(max = 128) String password) {
+        @Override
+        public String toString() {
+            return "CreateSession[email=" + email + "]";
+        }
+    }
+
+    /** {@code expiresInDays}: 1 to 365, 30 when absent. */
+    @Serdeable
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public record CreateToken(@NotBlank @Size(max = 100) String name,
+                              @Nullable @Min(value = 1, message = "must be at least 1 day")
+                              @Max(value = 365, message = "must be at most 365 days: tokens expire within a year") Integer expiresInDays) {
+    }
+}

@@ -1,0 +1,47 @@
+package io.cloudplane.api.account;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.cloudplane.api.operation.OperationView;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.serde.annotation.Serdeable;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+public final class AccountViews {
+    private AccountViews() {
+    }
+
+    @Serdeable
+    public record Account(UUID id, String email, String firstName, String lastName, Instant createdAt) {
+    }
+
+    /** A new account, its sandbox, and the operation that provisions the sandbox. */
+    @Serdeable
+    public record Created(Account account, UUID sandboxAppId, OperationView operation) {
+    }
+
+    @Serdeable
+    public record Session(String accessToken, String tokenType, long expiresIn) {
+        @Override
+        public String toString() {
+            return "Session[tokenType=" + tokenType + "]";
+        }
+    }
+
+    /** {@code token} is present only in the answer to its creation: it is shown once. */
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Token(UUID id, String name, String hint, Instant createdAt, Instant expiresAt, @Nullable Instant lastUsedAt,
+                        @Nullable String token) {
+        @Override
+        public String toString() {
+            return "Token[id=" + id + ", name=" + name + "]";
+        }
+    }
+
+    @Serdeable
+    public record TokenList(List<Token> items) {
+    }
+}

@@ -1,0 +1,64 @@
+package io.cloudplane.api.account;
+
+import io.cloudplane.api.problem.ApiException;
+import io.cloudplane.api.security.ApiTokenValidator;
+import io.cloudplane.api.security.Caller;
+import io.cloudplane.infra.crypto.RandomTokens;
+import io.cloudplane.infra.account.ApiTokenRecord;
+import io.cloudplane.infra.account.ApiTokenRepository;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Delete;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.authentication.Authentication;
+import io.micronaut.security.rules.SecurityRule;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+
+/** Named API tokens that expire within a year. The token is shown once; only its SHA-256 is kept. */
+@Controller("/api/v1/tokens")
+@Secured(SecurityRule.IS_AUTHENTICATED)
+@Tag(name = "tokens")
+public class TokenController {
+    private final ApiTokenRepository tokens;
+
+    public TokenController(ApiTokenRepository tokens) {
+        this.tokens = tokens;
+    }
+
+    @Post
+    public HttpResponse<AccountViews.Token> create(@Valid @Body AccountRequests.CreateToken request, Authentication auth) {
+        String token = ApiTokenValidator.PREFIX + RandomTokens.alphanumeric(40);
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        int days = request.expiresInDays() == null ? 30 : request.expiresInDays();
+        ApiTokenRecord saved = tokens.save(new ApiTokenRecord(UUID.randomUUID(), Caller.id(auth), request.name().trim(),
+                RandomTokens.sha256Hex(token), token.substring(0, 8), now, now.plus(Duration.ofDays(days)), null));
+        return HttpResponse.created(view(saved, token), URI.create("/api/v1/tokens/" + saved.id()));
+    }
+
+    @Get
+    public AccountViews.TokenList list(Authentication auth) {
+        return new AccountViews.TokenList(tokens.findByUser(Caller.id(auth)).stream().map(t -> view(t, null)).toList());
+    }
+
+    @Delete("/{id}")
+    public HttpResponse<Void> revoke(UUID id, Authentication auth) {
+        ApiTokenRecord token = tokens.findById(id).filter(t -> t.userId().equals(Caller.id(auth)))
+                .orElseThrow(() -> ApiException.notFound("Token " + id));
+        tokens.delete(token);
+        return HttpResponse.noContent();
+    }
+
+    private static AccountViews.Token view(ApiTokenRecord t, String token) {
+        return new AccountViews.Token(t.id(), t.name(), t.hint(), t.createdAt(), t.expiresAt(), t.lastUsedAt(), token);
+    }
+}

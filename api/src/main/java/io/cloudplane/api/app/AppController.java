@@ -1,0 +1,110 @@
+package io.cloudplane.api.app;
+
+import io.cloudplane.api.security.Access;
+import io.cloudplane.api.security.AccessService;
+import io.cloudplane.api.operation.Accepted;
+import io.cloudplane.api.operation.OperationView;
+import io.cloudplane.api.security.Caller;
+import io.cloudplane.infra.app.AppRecord;
+import io.cloudplane.infra.app.AppRepository;
+import io.cloudplane.infra.operation.OperationRecord;
+import io.cloudplane.infra.operation.OperationRepository;
+import io.cloudplane.api.problem.ApiException;
+import io.cloudplane.api.sandbox.SandboxLifecycles;
+import io.cloudplane.workflows.operation.OperationStatus;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Delete;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.authentication.Authentication;
+import io.micronaut.security.rules.SecurityRule;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+@Controller("/api/v1/apps")
+@Secured(SecurityRule.IS_AUTHENTICATED)
+@Tag(name = "apps")
+public class AppController {
+    private final AppRepository apps;
+    private final AccessService access;
+    private final AppService service;
+    private final Accepted accepted;
+    private final SandboxLifecycles lifecycles;
+    private final OperationRepository operations;
+
+    public AppController(AppRepository apps, AccessService access, AppService service, Accepted accepted, SandboxLifecycles lifecycles,
+                         OperationRepository operations) {
+        this.apps = apps;
+        this.access = access;
+        this.service = service;
+        this.accepted = accepted;
+        this.lifecycles = lifecycles;
+        this.operations = operations;
+    }
+
+    /** The caller's apps in the dashboard's three categories. */
+    @Get
+    public Views.AppList list(Authentication auth) {
+        UUID caller = Caller.id(auth);
+        Views.AppView sandbox = null;
+        List<Views.AppView> owned = new ArrayList<>();
+        List<Views.AppView> shared = new ArrayList<>();
+        for (AppRecord app : apps.findVisibleTo(caller)) {
+            Access a = access.find(caller, app).orElseThrow();
+            Views.AppView view = Views.AppView.of(a, caller);
+            switch (view.category()) {
+                case "sandbox" -> sandbox = view;
+                case "applications" -> owned.add(view);
+                default -> shared.add(view);
+            }
+        }
+        return new Views.AppList(sandbox, owned, shared);
+    }
+
+    /** Creates an application with a development environment; 202 with the provisioning operation. */
+    @Post
+    public HttpResponse<OperationView> create(@Valid @Body Requests.CreateApp request, Authentication auth) {
+        return accepted.launch(service.createApp(Caller.id(auth), request.name(), AppRecord.AppKind.APPLICATION));
+    }
+
+    @Get("/{appId}")
+    public Views.AppView get(UUID appId, Authentication auth) {
+        UUID caller = Caller.id(auth);
+        Access a = access.requireApp(caller, appId);
+        Views.AppView view = Views.AppView.of(a, caller);
+        if (a.app().kind() == AppRecord.AppKind.SANDBOX) {
+            view = view.withLifecycle(lifecycles.schedule(appId).map(Views.Lifecycle::of).orElse(null));
+        }
+        return view;
+    }
+
+    /** Wakes a sleeping sandbox: 202 with the wake operation. */
+    @Post("/{appId}/wake")
+    public HttpResponse<OperationView> wake(UUID appId, Authentication auth) {
+        UUID caller = Caller.id(auth);
+        Access a = access.requireOwner(caller, appId);
+        OperationRecord op = service.wakeSandbox(a, caller);
+        try {
+            lifecycles.wake(appId, op.id().toString(), caller);
+        } catch (RuntimeException e) {
+            operations.finish(op.id(), OperationStatus.FAILED, "the sandbox's lifecycle is not running", Instant.now());
+            throw ApiException.conflict("This sandbox cannot be woken now: its lifecycle is not running");
+        }
+        return accepted.respond(op);
+    }
+
+    /** Deletes the app and every environment it has; 202 with the deletion operation. */
+    @Delete("/{appId}")
+    public HttpResponse<OperationView> delete(UUID appId, Authentication auth) {
+        UUID caller = Caller.id(auth);
+        return accepted.launch(service.deleteApp(access.requireOwner(caller, appId), caller));
+    }
+}

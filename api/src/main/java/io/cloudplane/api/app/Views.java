@@ -1,0 +1,83 @@
+package io.cloudplane.api.app;
+
+import io.cloudplane.api.environment.EnvironmentServices;
+import io.cloudplane.api.security.Access;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.cloudplane.infra.app.AppRecord;
+import io.cloudplane.infra.environment.EnvironmentRecord;
+import io.cloudplane.infra.environment.EnvironmentRecord.EnvironmentType;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.serde.annotation.Serdeable;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/** The JSON shapes of apps and environments. */
+public final class Views {
+    private Views() {
+    }
+
+    /** For a sandbox: its lifecycle, read from the workflow; null elsewhere, and in lists. */
+    @Serdeable
+    public record Lifecycle(String phase, Instant lastStudioAccessAt, @Nullable Instant sleepsAt, @Nullable Instant asleepSince,
+                            @Nullable List<Instant> deletionNoticesAt, @Nullable Instant deletesAt) {
+
+        public static Lifecycle of(io.cloudplane.workflows.sandbox.LifecycleSchedule s) {
+            return new Lifecycle(s.phase(), Instant.ofEpochMilli(s.lastStudioAccessAt()), instant(s.sleepsAt()), instant(s.asleepSince()),
+                    s.deletionNoticesAt() == null ? null : s.deletionNoticesAt().stream().map(Instant::ofEpochMilli).toList(),
+                    instant(s.deletesAt()));
+        }
+
+        private static Instant instant(Long millis) {
+            return millis == null ? null : Instant.ofEpochMilli(millis);
+        }
+    }
+
+    @Serdeable
+    public record AppView(UUID id, String name, String kind, String category, String role, UUID ownerId, String status,
+                          Instant createdAt, Instant updatedAt, @Nullable Lifecycle lifecycle) {
+
+        public AppView withLifecycle(Lifecycle l) {
+            return new AppView(id, name, kind, category, role, ownerId, status, createdAt, updatedAt, l);
+        }
+
+        public static AppView of(Access access, UUID callerId) {
+            AppRecord app = access.app();
+            String category = app.kind() == AppRecord.AppKind.SANDBOX && app.ownerId().equals(callerId) ? "sandbox"
+                    : access.role() == Access.Role.OWNER ? "applications" : "shared";
+            return new AppView(app.id(), app.name(), app.kind().name().toLowerCase(), category,
+                    access.role().name().toLowerCase(), app.ownerId(), app.status().name(), app.createdAt(), app.updatedAt(), null);
+        }
+    }
+
+    @Serdeable
+    public record AppList(@Nullable AppView sandbox, List<AppView> applications, List<AppView> shared) {
+    }
+
+    @Serdeable
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Urls(@Nullable String preview, @Nullable String studio) {
+    }
+
+    @Serdeable
+    public record EnvironmentView(UUID id, UUID appId, String name, String type, @Nullable String description, String status,
+                                  @Nullable String statusReason, String serverVersion, @Nullable String newerServerVersion,
+                                  Urls urls, EnvironmentServices services, Instant createdAt, Instant updatedAt) {
+
+        /** {@code newerServerVersion}: the newest version of the catalog above the environment's, or null when it is the newest. */
+        public static EnvironmentView of(EnvironmentRecord env, io.cloudplane.infra.runtime.ServerCatalog catalog) {
+            String preview = env.previewUrl();
+            boolean hasStudio = env.type() == EnvironmentType.DEVELOPMENT || env.type() == EnvironmentType.STAGING;
+            return new EnvironmentView(env.id(), env.appId(), env.name(), env.type().name().toLowerCase(), env.description(),
+                    env.status().name(), env.statusReason(), env.serverVersion(),
+                    catalog.newerThan(env.serverVersion()).map(io.cloudplane.infra.runtime.ServerVersion::version).orElse(null),
+                    new Urls(preview, preview != null && hasStudio ? preview + "studio/" : null),
+                    EnvironmentServices.of(env.type()), env.createdAt(), env.updatedAt());
+        }
+    }
+
+    @Serdeable
+    public record EnvironmentList(List<EnvironmentView> items) {
+    }
+}

@@ -1,0 +1,90 @@
+package io.cloudplane.api.backup;
+
+import io.cloudplane.infra.backup.BackupScheduleRecord;
+import io.cloudplane.infra.backup.BackupScheduleRepository;
+import io.cloudplane.infra.environment.EnvironmentRecord;
+import io.cloudplane.infra.environment.EnvironmentRepository;
+import io.cloudplane.workflows.environment.EnvironmentStatus;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.scheduling.annotation.Scheduled;
+import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.cloudplane.infra.backup.BackupRecord;
+import io.cloudplane.infra.backup.BackupRepository;
+import io.cloudplane.infra.temporal.WorkflowExecutions;
+import io.cloudplane.workflows.backup.BackupSchedule;
+import io.cloudplane.workflows.backup.Retention;
+import io.temporal.client.WorkflowClient;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Starts again every backup schedule whose workflow is missing (the embedded Temporal's memory lost
+ * in a restart, a namespace reset, Temporal unreachable when the environment was created). A slot
+ * missed meanwhile runs once, at restart. Also starts again the workflow of any manual backup left
+ * unfinished without one (scheduled backups are the schedule's children, safety backups the
+ * restore's: their parents start them again).
+ */
+@Singleton
+@Requires(property = "cloudplane.backup.recovery.enabled", notEquals = "false")
+public class BackupScheduleRecovery {
+    private static final Logger LOG = LoggerFactory.getLogger(BackupScheduleRecovery.class);
+    private static final int PAGE = 500;
+    private static final Duration GRACE = Duration.ofSeconds(30);
+    private final BackupScheduleRepository schedules;
+    private final EnvironmentRepository environments;
+    private final BackupSchedules backupSchedules;
+    private final BackupRepository backups;
+    private final BackupLauncher launcher;
+    private final WorkflowClient client;
+
+    public BackupScheduleRecovery(BackupScheduleRepository schedules, EnvironmentRepository environments,
+                                  BackupSchedules backupSchedules, BackupRepository backups, BackupLauncher launcher,
+                                  WorkflowClient client) {
+        this.schedules = schedules;
+        this.environments = environments;
+        this.backupSchedules = backupSchedules;
+        this.backups = backups;
+        this.launcher = launcher;
+        this.client = client;
+    }
+
+    @Scheduled(initialDelay = "${cloudplane.backup.recovery.initial-delay:3s}", fixedDelay = "${cloudplane.backup.recovery.interval:10m}")
+    public void recover() {
+        UUID after = new UUID(0L, 0L);
+        List<BackupScheduleRecord> page;
+        do {
+            page = schedules.findPage(after, PAGE);
+            for (BackupScheduleRecord schedule : page) {
+                try {
+                    EnvironmentRecord env = environments.findById(schedule.envId()).orElse(null);
+                    if (env != null && env.status() != EnvironmentStatus.DELETING && !backupSchedules.running(env.id())) {
+                        backupSchedules.start(env.appId(), env.id());
+                        LOG.info("Started the backup schedule of environment {} again", env.id());
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warn("Could not check the backup schedule of environment {}: {}", schedule.envId(), e.getMessage());
+                }
+            }
+            if (!page.isEmpty()) {
+                after = page.get(page.size() - 1).envId();
+            }
+        } while (page.size() == PAGE);
+        for (BackupRecord backup : backups.findUnfinishedManual(Instant.now().minus(GRACE))) {
+            try {
+                if (!WorkflowExecutions.isRunning(client, BackupLauncher.workflowId(backup))) {
+                    launcher.launch(backup, backupSchedules.stored(backup.envId()).map(BackupSchedule::retention)
+                            .orElse(Retention.DEFAULT));
+                    LOG.info("Started the workflow of backup {} again", backup.id());
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("Could not check backup {}: {}", backup.id(), e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package io.cloudplane.api.operation;
+
+import io.cloudplane.infra.environment.EnvironmentRepository;
+import io.cloudplane.infra.operation.OperationRecord;
+import io.cloudplane.infra.operation.OperationRepository;
+import io.cloudplane.infra.temporal.WorkflowExecutions;
+import io.cloudplane.workflows.operation.OperationStatus;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.scheduling.annotation.Scheduled;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
+import io.temporal.client.WorkflowClient;
+import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Keeps every unfinished Operation backed by a live workflow. A workflow that is missing (never
+ * started because Temporal was down, or lost with the embedded server's memory at a restart) is
+ * started again: every workflow is idempotent and keyed by its business ID. A workflow that ended
+ * without reporting (terminated by an operator, say) fails its Operation with that reason, and its
+ * environment too if the operation left it in the middle of an action (UPDATING, DEPLOYING, …): what
+ * its server runs is not known any more, and FAILED lets its owner start, restart or delete it.
+ */
+@Singleton
+@Requires(property = "cloudplane.reconcile.enabled", notEquals = "false")
+public class OperationReconciler {
+    private static final Logger LOG = LoggerFactory.getLogger(OperationReconciler.class);
+    private static final Duration GRACE = Duration.ofSeconds(5);
+    private final OperationRepository operations;
+    private final OperationLauncher launcher;
+    private final WorkflowClient client;
+    private final EnvironmentRepository environments;
+
+    public OperationReconciler(OperationRepository operations, OperationLauncher launcher, WorkflowClient client,
+                               EnvironmentRepository environments) {
+        this.environments = environments;
+        this.operations = operations;
+        this.launcher = launcher;
+        this.client = client;
+    }
+
+    @Scheduled(initialDelay = "${cloudplane.reconcile.initial-delay:1s}", fixedDelay = "${cloudplane.reconcile.interval:30s}")
+    public void reconcile() {
+        Instant now = Instant.now();
+        for (OperationRecord op : operations.findUnfinished()) {
+            if (op.createdAt().isAfter(now.minus(GRACE))) {
+                continue; // the request that created it is launching it
+            }
+            try {
+                reconcile(op);
+            } catch (RuntimeException e) {
+                LOG.warn("Could not reconcile operation {} ({}): {}", op.id(), op.workflowId(), e.getMessage());
+            }
+        }
+    }
+
+    private void reconcile(OperationRecord op) {
+        Optional<WorkflowExecutionInfo> found = WorkflowExecutions.describe(client, op.workflowId());
+        if (found.isEmpty()) {
+            LOG.info("Workflow {} of operation {} is missing: starting it again", op.workflowId(), op.id());
+            launcher.launch(op);
+            return;
+        }
+        WorkflowExecutionInfo info = found.get();
+        if (info.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+            return;
+        }
+        Instant runStarted = Instant.ofEpochSecond(info.getStartTime().getSeconds(), info.getStartTime().getNanos());
+        if (runStarted.isBefore(op.createdAt())) {
+            // An earlier run under the same business key: this operation's own run never started.
+            launcher.launch(op);
+            return;
+        }
+        String outcome = info.getStatus().name().replace("WORKFLOW_EXECUTION_STATUS_", "").toLowerCase();
+        String reason = "workflow " + op.workflowId() + " ended (" + outcome + ") without reporting";
+        if (operations.finish(op.id(), OperationStatus.FAILED, reason, Instant.now()) > 0 && op.envId() != null
+                && environments.failIfInTransition(op.envId(), reason + "; start or restart the server", Instant.now()) > 0) {
+            LOG.warn("Environment {} was left in the middle of {}: marked FAILED", op.envId(), op.type());
+        }
+    }
+}

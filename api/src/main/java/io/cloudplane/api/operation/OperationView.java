@@ -1,0 +1,36 @@
+package io.cloudplane.api.operation;
+
+import io.cloudplane.infra.operation.OperationRecord;
+import io.cloudplane.workflows.operation.OperationStep;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.core.type.Argument;
+import io.micronaut.json.JsonMapper;
+import io.micronaut.serde.annotation.Serdeable;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+@Serdeable
+public record OperationView(UUID id, String type, String status, UUID appId, @Nullable UUID envId, List<Step> steps,
+                            @Nullable String error, String workflowId, @Nullable String runId, Instant createdAt, Instant updatedAt) {
+
+    @Serdeable
+    public record Step(String name, String status, Instant startedAt, @Nullable Instant endedAt, @Nullable String error) {
+    }
+
+    public static OperationView of(OperationRecord op, JsonMapper json) {
+        try {
+            List<Step> steps = json.readValue(op.steps(), Argument.listOf(OperationStep.class)).stream()
+                    .map(step -> new Step(step.name(), step.status().name(), Instant.ofEpochMilli(step.startedAt()),
+                            step.endedAt() == null ? null : Instant.ofEpochMilli(step.endedAt()), step.error()))
+                    .toList();
+            return new OperationView(op.id(), op.type().name(), op.status().name(), op.appId(), op.envId(), steps, op.error(),
+                    op.workflowId(), op.runId(), op.createdAt(), op.updatedAt());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

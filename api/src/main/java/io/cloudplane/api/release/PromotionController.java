@@ -1,0 +1,240 @@
+package io.cloudplane.api.release;
+
+import io.cloudplane.api.common.Ids;
+import io.cloudplane.api.common.Cursor;
+import io.cloudplane.api.security.Access;
+import io.cloudplane.api.security.AccessService;
+import io.cloudplane.api.app.AppService;
+import io.cloudplane.api.problem.ApiException;
+import io.cloudplane.api.security.Caller;
+import io.cloudplane.infra.release.DeploymentRecord;
+import io.cloudplane.infra.release.DeploymentRepository;
+import io.cloudplane.infra.environment.EnvironmentRecord;
+import io.cloudplane.infra.environment.EnvironmentRepository;
+import io.cloudplane.infra.release.PromotionRecord;
+import io.cloudplane.infra.release.PromotionRepository;
+import io.cloudplane.infra.release.ReleaseRecord;
+import io.cloudplane.infra.release.ReleaseRepository;
+import io.cloudplane.infra.release.ReleaseSettings;
+import io.cloudplane.workflows.common.TaskQueues;
+import io.cloudplane.workflows.common.WorkflowIds;
+import io.cloudplane.workflows.release.PromotionDecision;
+import io.cloudplane.workflows.release.PromotionRequest;
+import io.cloudplane.workflows.release.PromotionWorkflow;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.authentication.Authentication;
+import io.micronaut.security.rules.SecurityRule;
+import io.micronaut.serde.annotation.Serdeable;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.failure.ApplicationFailure;
+
+import java.net.URI;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Promotions of a release dev -> staging -> (approval) -> production. Each is one workflow,
+ * {@code promotion/<id>}; approval and rejection are a validated Temporal Update, so a second
+ * decision, or one after the approval expired, is refused (409) by the workflow itself.
+ */
+@Controller("/api/v1/apps/{appId}/promotions")
+@Secured(SecurityRule.IS_AUTHENTICATED)
+@Tag(name = "releases")
+public class PromotionController {
+    private final AccessService access;
+    private final ReleaseRepository releases;
+    private final EnvironmentRepository environments;
+    private final PromotionRepository promotions;
+    private final DeploymentRepository deployments;
+    private final WorkflowClient client;
+    private final ReleaseSettings settings;
+
+    public PromotionController(AccessService access, ReleaseRepository releases, EnvironmentRepository environments,
+                               PromotionRepository promotions, DeploymentRepository deployments, WorkflowClient client,
+                               ReleaseSettings settings) {
+        this.access = access;
+        this.releases = releases;
+        this.environments = environments;
+        this.promotions = promotions;
+        this.deployments = deployments;
+        this.client = client;
+        this.settings = settings;
+    }
+
+    @Serdeable
+    public record PromoteBody(@Nullable String releaseId) {
+    }
+
+    @Serdeable
+    public record DecisionBody(@Nullable String comment) {
+    }
+
+    @Serdeable
+    public record StageView(String name, UUID environmentId, @Nullable UUID deploymentId, @Nullable String outcome,
+                            @Nullable String error) {
+    }
+
+    @Serdeable
+    public record PromotionView(UUID id, UUID releaseId, String status, String stage, List<StageView> stages,
+                                @Nullable Instant approvalExpiresAt, @Nullable String decision, @Nullable UUID decidedBy,
+                                @Nullable Instant decidedAt, @Nullable String comment, @Nullable String error,
+                                @Nullable UUID createdBy, Instant createdAt, Instant updatedAt) {
+    }
+
+    @Serdeable
+    public record Page(List<PromotionView> items, @Nullable String nextCursor) {
+    }
+
+    @Post
+    public HttpResponse<PromotionView> promote(UUID appId, @Body PromoteBody body, Authentication auth) {
+        UUID caller = Caller.id(auth);
+        Access a = access.requireApp(caller, appId);
+        a.requireTeam("Only the app's owner and developers promote releases");
+        AppService.requireActive(a.app());
+        UUID releaseId = Ids.parse("releaseId", body.releaseId());
+        ReleaseRecord release = releases.findById(releaseId).filter(r -> r.appId().equals(appId))
+                .orElseThrow(() -> ApiException.badRequest("releaseId", "no release " + releaseId + " in this app"));
+        DeploymentController.requireReady(release);
+        List<EnvironmentRecord> envs = environments.findByAppId(appId);
+        EnvironmentRecord staging = first(envs, EnvironmentRecord.EnvironmentType.STAGING);
+        EnvironmentRecord production = first(envs, EnvironmentRecord.EnvironmentType.PRODUCTION);
+        if (staging == null || production == null) {
+            List<String> missing = new ArrayList<>();
+            if (staging == null) {
+                missing.add("a staging environment");
+            }
+            if (production == null) {
+                missing.add("a production environment");
+            }
+            throw ApiException.unprocessable("A promotion goes through staging to production; this app has no "
+                    + String.join(" and no ", missing.stream().map(m -> m.substring(2)).toList()) + ". Create "
+                    + String.join(" and ", missing) + " first");
+        }
+        UUID id = UUID.randomUUID();
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        PromotionRecord row;
+        try {
+            row = promotions.save(new PromotionRecord(id, appId, releaseId, staging.id(), production.id(),
+                    "DEPLOYING_STAGING", "STAGING", null, null, null, null, null, null, null, null, caller, now, now));
+        } catch (io.micronaut.data.exceptions.DataAccessException e) {
+            throw ApiException.conflict("A promotion is already under way in this app; it must end (succeed, fail, be rejected "
+                    + "or expire) before another starts");
+        }
+        // A promoted release is locked like a deployed one: its history refers to it.
+        if (releases.lock(releaseId, now) != 1) {
+            promotions.deleteById(id);
+            throw ApiException.conflict("Release " + releaseId + " was deleted just now");
+        }
+        try {
+            WorkflowClient.start(client.newWorkflowStub(PromotionWorkflow.class, WorkflowOptions.newBuilder()
+                            .setWorkflowId(WorkflowIds.promotion(id.toString())).setTaskQueue(TaskQueues.CONTROL_PLANE).build())::promote,
+                    new PromotionRequest(id.toString(), appId.toString(), releaseId.toString(), staging.id().toString(),
+                            production.id().toString(), a.app().ownerId().toString(), caller.toString(),
+                            settings.approvalTimeoutSeconds(), settings.healthTimeoutSeconds()));
+        } catch (RuntimeException e) {
+            promotions.deleteById(id);
+            throw ApiException.unavailable("The workflow service cannot be reached; the promotion was not started: " + e.getMessage());
+        }
+        return HttpResponse.accepted(URI.create("/api/v1/apps/" + appId + "/promotions/" + id)).body(view(row));
+    }
+
+    /** Newest first, {@code limit} a page (1 to 200, default 50); {@code nextCursor} asks for the next page. */
+    @Get("{?limit,cursor}")
+    public Page list(UUID appId, @Nullable @io.micronaut.http.annotation.QueryValue @jakarta.validation.constraints.Min(1)
+                     @jakarta.validation.constraints.Max(200) Integer limit,
+                     @Nullable @io.micronaut.http.annotation.QueryValue String cursor, Authentication auth) {
+        requireMember(Caller.id(auth), appId);
+        var page = Cursor.page(cursor, limit, (at, id, n) -> promotions.findPage(appId, at, id, n), this::view);
+        return new Page(page.items(), page.nextCursor());
+    }
+
+    @Get("/{promotionId}")
+    public PromotionView get(UUID appId, UUID promotionId, Authentication auth) {
+        requireMember(Caller.id(auth), appId);
+        return view(require(appId, promotionId));
+    }
+
+    @Post("/{promotionId}/approve")
+    public PromotionView approve(UUID appId, UUID promotionId, @Nullable @Body DecisionBody body, Authentication auth) {
+        return decide(appId, promotionId, true, body, auth);
+    }
+
+    @Post("/{promotionId}/reject")
+    public PromotionView reject(UUID appId, UUID promotionId, @Nullable @Body DecisionBody body, Authentication auth) {
+        return decide(appId, promotionId, false, body, auth);
+    }
+
+    private PromotionView decide(UUID appId, UUID promotionId, boolean approve, DecisionBody body, Authentication auth) {
+        UUID caller = Caller.id(auth);
+        Access a = requireMember(caller, appId);
+        if (a.role() != Access.Role.OWNER) {
+            throw ApiException.forbidden("Only the app's owner approves or rejects a promotion");
+        }
+        PromotionRecord p = require(appId, promotionId);
+        String comment = body == null ? null : body.comment();
+        if (comment != null && comment.length() > 1000) {
+            throw ApiException.badRequest("comment", "at most 1000 characters");
+        }
+        try {
+            client.newWorkflowStub(PromotionWorkflow.class, WorkflowIds.promotion(promotionId.toString()))
+                    .decide(new PromotionDecision(approve, caller.toString(), comment));
+        } catch (WorkflowException e) {
+            PromotionRecord now = promotions.findById(promotionId).orElse(p);
+            throw ApiException.conflict("The promotion cannot be " + (approve ? "approved" : "rejected") + ": "
+                    + refusal(e, now));
+        }
+        return view(require(appId, promotionId));
+    }
+
+    /** The validator's reason when it refused, else the promotion's state (it ended: expired, failed, decided). */
+    private static String refusal(Throwable e, PromotionRecord p) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ApplicationFailure af) {
+                return af.getOriginalMessage();
+            }
+        }
+        return "it is " + p.status();
+    }
+
+    private PromotionView view(PromotionRecord p) {
+        List<StageView> stages = List.of(
+                stage("staging", p.stagingEnvId(), p.stagingDeploymentId()),
+                stage("production", p.productionEnvId(), p.productionDeploymentId()));
+        return new PromotionView(p.id(), p.releaseId(), p.status(), p.stage(), stages, p.approvalExpiresAt(), p.decision(),
+                p.decidedBy(), p.decidedAt(), p.decisionComment(), p.error(), p.createdBy(), p.createdAt(), p.updatedAt());
+    }
+
+    private StageView stage(String name, UUID envId, UUID deploymentId) {
+        DeploymentRecord d = deploymentId == null ? null : deployments.findById(deploymentId).orElse(null);
+        return new StageView(name, envId, deploymentId, d == null ? (deploymentId == null ? null : "PENDING") : d.status().name(),
+                d == null ? null : d.error());
+    }
+
+    private PromotionRecord require(UUID appId, UUID promotionId) {
+        return promotions.findById(promotionId).filter(p -> p.appId().equals(appId))
+                .orElseThrow(() -> ApiException.notFound("promotion " + promotionId));
+    }
+
+    private Access requireMember(UUID caller, UUID appId) {
+        Access a = access.requireApp(caller, appId);
+        a.requireTeam("Only the app's owner and developers see its promotions");
+        return a;
+    }
+
+    private static EnvironmentRecord first(List<EnvironmentRecord> envs, EnvironmentRecord.EnvironmentType type) {
+        return envs.stream().filter(e -> e.type() == type && e.status() != io.cloudplane.workflows.environment.EnvironmentStatus.DELETING)
+                .min(java.util.Comparator.comparing(EnvironmentRecord::createdAt)).orElse(null);
+    }
+}

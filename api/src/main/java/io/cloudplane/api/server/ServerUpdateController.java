@@ -1,0 +1,118 @@
+package io.cloudplane.api.server;
+
+import io.cloudplane.api.app.AppService;
+import io.cloudplane.api.common.Cursor;
+import io.cloudplane.api.security.Access;
+import io.cloudplane.api.security.AccessService;
+import io.cloudplane.api.operation.OperationLauncher;
+import io.cloudplane.api.problem.ApiException;
+import io.cloudplane.api.security.Caller;
+import io.cloudplane.infra.environment.EnvironmentRecord;
+import io.cloudplane.infra.operation.OperationRecord;
+import io.cloudplane.infra.server.ServerUpdateRecord;
+import io.cloudplane.infra.server.ServerUpdateRepository;
+import io.cloudplane.infra.release.ReleaseSettings;
+import io.cloudplane.infra.runtime.ServerCatalog;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.QueryValue;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.authentication.Authentication;
+import io.micronaut.security.rules.SecurityRule;
+import io.micronaut.serde.annotation.Serdeable;
+import io.swagger.v3.oas.annotations.tags.Tag;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Server updates: {@code POST …/update {version, allowDowngrade}} answers 202 with the update (its
+ * UPDATE_SERVER operation, {@code env-update/<envId>}, shows the steps); {@code GET …/updates} is
+ * the history. A version outside the catalog, the version already running, or an older version
+ * without {@code allowDowngrade: true} answer 422 naming the field. Owners and developers update;
+ * production takes the owner, as deployments do.
+ */
+@Controller("/api/v1/apps/{appId}/environments/{envId}")
+@Secured(SecurityRule.IS_AUTHENTICATED)
+@Tag(name = "environments")
+public class ServerUpdateController {
+    private final AccessService access;
+    private final AppService service;
+    private final ServerCatalog catalog;
+    private final ServerUpdateRepository updates;
+    private final OperationLauncher launcher;
+
+    public ServerUpdateController(AccessService access, AppService service, ServerCatalog catalog, ServerUpdateRepository updates,
+                                  OperationLauncher launcher) {
+        this.access = access;
+        this.service = service;
+        this.catalog = catalog;
+        this.updates = updates;
+        this.launcher = launcher;
+    }
+
+    @Serdeable
+    public record UpdateBody(@Nullable String version, @Nullable Boolean allowDowngrade) {
+    }
+
+    @Serdeable
+    public record UpdateView(UUID id, String fromVersion, String toVersion, boolean downgrade, ServerUpdateRecord.Status status,
+                             boolean rolledBack, @Nullable String error, @Nullable UUID requestedBy, Instant createdAt,
+                             @Nullable Instant startedAt, @Nullable Instant finishedAt, UUID operationId) {
+        static UpdateView of(ServerUpdateRecord u) {
+            return new UpdateView(u.id(), u.fromVersion(), u.toVersion(), u.downgrade(), u.status(), u.rolledBack(), u.error(),
+                    u.requestedBy(), u.createdAt(), u.startedAt(), u.finishedAt(), u.id());
+        }
+    }
+
+    @Serdeable
+    public record Page(List<UpdateView> items, @Nullable String nextCursor) {
+    }
+
+    @Post("/update")
+    public HttpResponse<UpdateView> update(UUID appId, UUID envId, @Body UpdateBody body, Authentication auth) {
+        UUID caller = Caller.id(auth);
+        Access a = access.requireApp(caller, appId);
+        EnvironmentRecord env = access.requireEnvironment(a, envId);
+        a.requireTeam("Only the app's owner and developers update servers")
+                .requireOwnerFor(env, "Only the app's owner updates the server of production");
+        if (body == null || body.version() == null || body.version().isBlank()) {
+            throw ApiException.badRequest("version", "must not be blank");
+        }
+        String version = body.version().strip();
+        if (catalog.find(version).isEmpty()) {
+            throw ApiException.unprocessable("version", "'" + version + "' is not in the catalog (GET /api/v1/server-versions lists it)");
+        }
+        int order = ServerCatalog.compare(version, env.serverVersion());
+        if (order == 0) {
+            throw ApiException.unprocessable("version", "the environment already runs " + version);
+        }
+        boolean downgrade = order < 0;
+        if (downgrade && !Boolean.TRUE.equals(body.allowDowngrade())) {
+            throw ApiException.unprocessable("allowDowngrade", version + " is older than " + env.serverVersion()
+                    + ", which the environment runs; set allowDowngrade to true to go back to it");
+        }
+        OperationRecord op = service.updateServer(a, caller, env, version, downgrade);
+        launcher.launch(op);
+        ServerUpdateRecord update = updates.findById(op.id()).orElseThrow();
+        return HttpResponse.accepted(URI.create("/api/v1/operations/" + op.id())).body(UpdateView.of(update));
+    }
+
+    /** The history, newest first, {@code limit} a page (1 to 200, default 50); {@code nextCursor} asks for the next page. */
+    @Get("/updates{?limit,cursor}")
+    public Page history(UUID appId, UUID envId, @Nullable @QueryValue @Min(1) @Max(200) Integer limit,
+                        @Nullable @QueryValue String cursor, Authentication auth) {
+        Access a = access.requireApp(Caller.id(auth), appId);
+        access.requireEnvironment(a, envId);
+        var page = Cursor.page(cursor, limit, (at, id, n) -> updates.findPage(envId, at, id, n), UpdateView::of);
+        return new Page(page.items(), page.nextCursor());
+    }
+}

@@ -1,0 +1,35 @@
+package io.cloudplane.infra.backup;
+
+import io.cloudplane.infra.persistence.Listed;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.data.annotation.Id;
+import io.micronaut.data.annotation.MappedEntity;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/** One backup of an environment; {@code manifest} is the JSON stored beside the parts. */
+@MappedEntity("backups")
+public record BackupRecord(@Id UUID id, UUID appId, UUID envId, Trigger trigger, Status status, @Nullable Status failedStep,
+                           @Nullable String error, String objectPrefix, @Nullable Long sizeBytes, @Nullable String manifest,
+                           @Nullable Verification verification, @Nullable String verificationDetail,
+                           @Nullable UUID requestedBy, @Nullable Instant scheduledFor, Instant createdAt,
+                           @Nullable Instant startedAt, @Nullable Instant finishedAt, Instant updatedAt) implements Listed {
+
+    public enum Trigger { SCHEDULED, MANUAL, SAFETY }
+
+    public enum Status {
+        PENDING, DUMPING, UPLOADING, VERIFYING, COMPLETED, FAILED;
+
+        public boolean isFinal() {
+            return this == COMPLETED || this == FAILED;
+        }
+    }
+
+    public enum Verification { PASSED, FAILED }
+
+    /** Keys are readable and deterministic: {@code backups/<appId>/<envId>/<backupId>/}. */
+    public static String prefixFor(UUID appId, UUID envId, UUID backupId) {
+        return "backups/" + appId + "/" + envId + "/" + backupId + "/";
+    }
+}

@@ -1,0 +1,11 @@
+package io.cloudplane.infra.backup;
+
+import io.micronaut.data.jdbc.annotation.JdbcRepository;
+import io.micronaut.data.model.query.builder.sql.Dialect;
+import io.micronaut.data.repository.CrudRepository;
+
+import java.util.UUID;
+
+@JdbcRepository(dialect = Dialect.POSTGRES)
+public interface RestoreRepository extends CrudRepository<RestoreRecord, UUID> {
+}

@@ -1,0 +1,24 @@
+package io.cloudplane.infra.environment;
+
+import io.cloudplane.workflows.environment.EnvironmentStatus;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.data.annotation.Id;
+import io.micronaut.data.annotation.MappedEntity;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/** {@code dbPassword} is sealed by {@link io.cloudplane.infra.crypto.SecretBox}, never clear text. */
+@MappedEntity("environments")
+public record EnvironmentRecord(@Id UUID id, UUID appId, String name, EnvironmentType type,
+                                @Nullable String description, EnvironmentStatus status, @Nullable String statusReason,
+                                String serverVersion, @Nullable Integer port, @Nullable String previewUrl,
+                                String dbName, @Nullable String dbPassword, Instant createdAt, Instant updatedAt) {
+
+    public enum EnvironmentType { DEVELOPMENT, STAGING, PRODUCTION, CUSTOM }
+
+    /** The environment's database and login role share one deterministic name. */
+    public static String databaseNameFor(UUID envId) {
+        return "env_" + envId.toString().replace("-", "");
+    }
+}

@@ -1,0 +1,22 @@
+package io.cloudplane.infra.mail;
+
+import io.micronaut.data.annotation.Query;
+import io.micronaut.data.jdbc.annotation.JdbcRepository;
+import io.micronaut.data.model.query.builder.sql.Dialect;
+import io.micronaut.data.repository.GenericRepository;
+
+import java.time.Instant;
+
+@JdbcRepository(dialect = Dialect.POSTGRES)
+public interface SentMailRepository extends GenericRepository<SentMailRepository.Placeholder, String> {
+
+    @Query("SELECT count(*) > 0 FROM sent_mail WHERE mail_key = :key")
+    boolean wasSent(String key);
+
+    @Query("INSERT INTO sent_mail (mail_key, sent_at) VALUES (:key, :at) ON CONFLICT DO NOTHING")
+    void markSent(String key, Instant at);
+
+    @io.micronaut.data.annotation.MappedEntity("sent_mail")
+    record Placeholder(@io.micronaut.data.annotation.Id String mailKey, Instant sentAt) {
+    }
+}

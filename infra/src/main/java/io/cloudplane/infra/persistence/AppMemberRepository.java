@@ -1,9 +1,0 @@
-package io.cloudplane.infra.persistence;
-
-import io.micronaut.data.jdbc.annotation.JdbcRepository;
-import io.micronaut.data.model.query.builder.sql.Dialect;
-import io.micronaut.data.repository.CrudRepository;
-
-@JdbcRepository(dialect = Dialect.POSTGRES)
-public interface AppMemberRepository extends CrudRepository<AppMemberRecord, AppMemberRecord.Key> {
-}

@@ -1,0 +1,4 @@
+package io.cloudplane.workflows.app;
+
+public record DeleteApplicationRequest(String operationId, String appId) {
+}

@@ -1,0 +1,70 @@
+package io.cloudplane.workflows.app;
+
+import io.cloudplane.workflows.environment.EnvironmentActivities;
+import io.cloudplane.workflows.common.ChangeIds;
+import io.cloudplane.workflows.operation.OperationTracker;
+import io.cloudplane.workflows.release.ReleaseActivities;
+import io.cloudplane.workflows.common.WorkflowIds;
+import io.cloudplane.workflows.environment.DeleteEnvironmentRequest;
+import io.cloudplane.workflows.environment.DeleteEnvironmentWorkflow;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.api.enums.v1.ParentClosePolicy;
+import io.temporal.common.RetryOptions;
+import io.temporal.failure.TemporalFailure;
+import io.temporal.workflow.Async;
+import io.temporal.workflow.ChildWorkflowOptions;
+import io.temporal.workflow.Promise;
+import io.temporal.workflow.Workflow;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Environments are deleted in parallel, each by its own child workflow; then the app's releases in
+ * object storage (from change {@code delete-releases-with-application}); the app record goes last.
+ */
+public class DeleteApplicationWorkflowImpl implements DeleteApplicationWorkflow {
+
+    @Override
+    public void delete(DeleteApplicationRequest request) {
+        EnvironmentActivities environments = Workflow.newActivityStub(EnvironmentActivities.class,
+                ActivityOptions.newBuilder()
+                        .setStartToCloseTimeout(Duration.ofSeconds(30))
+                        .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(6).build())
+                        .build());
+        OperationTracker operation = new OperationTracker(request.operationId());
+        operation.started();
+        try {
+            List<String> envIds = operation.step("list-environments",
+                    () -> environments.listEnvironmentIds(request.appId()));
+            operation.step("delete-environments", () -> {
+                List<Promise<Void>> deletions = new ArrayList<>();
+                for (String envId : envIds) {
+                    DeleteEnvironmentWorkflow child = Workflow.newChildWorkflowStub(DeleteEnvironmentWorkflow.class,
+                            ChildWorkflowOptions.newBuilder()
+                                    .setWorkflowId(WorkflowIds.deleteEnvironment(envId))
+                                    .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_ABANDON)
+                                    .build());
+                    deletions.add(Async.procedure(child::delete, new DeleteEnvironmentRequest(null, request.appId(), envId)));
+                }
+                Promise.allOf(deletions).get();
+                for (Promise<Void> deletion : deletions) {
+                    deletion.get();
+                }
+            });
+            if (Workflow.getVersion(ChangeIds.DELETE_RELEASES_WITH_APPLICATION, Workflow.DEFAULT_VERSION, 1) == 1) {
+                ReleaseActivities releases = Workflow.newActivityStub(ReleaseActivities.class, ActivityOptions.newBuilder()
+                        .setStartToCloseTimeout(Duration.ofMinutes(10))
+                        .setRetryOptions(RetryOptions.newBuilder().setMaximumInterval(Duration.ofMinutes(1)).build())
+                        .build());
+                operation.step("delete-releases", () -> releases.deleteAppReleases(request.appId()));
+            }
+            operation.step("forget-application", () -> environments.forgetApplication(request.appId()));
+            operation.succeeded();
+        } catch (TemporalFailure failure) {
+            operation.failed(OperationTracker.reason(failure));
+            throw failure;
+        }
+    }
+}

@@ -1,4 +1,0 @@
-package io.cloudplane.workflows.application;
-
-public record DeleteApplicationRequest(String operationId, String appId) {
-}

@@ -1,9 +1,0 @@
-package io.cloudplane.workflows.common;
-
-import io.temporal.activity.ActivityInterface;
-
-/** Run as a local activity: writes a workflow's progress to its Operation row. Idempotent. */
-@ActivityInterface
-public interface OperationActivities {
-    void record(OperationProgress progress);
-}

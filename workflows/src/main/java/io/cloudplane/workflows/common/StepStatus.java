@@ -1,5 +1,0 @@
-package io.cloudplane.workflows.common;
-
-public enum StepStatus {
-    RUNNING, SUCCEEDED, FAILED, SKIPPED
-}

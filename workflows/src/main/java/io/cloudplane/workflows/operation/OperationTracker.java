@@ -1,0 +1,98 @@
+package io.cloudplane.workflows.operation;
+
+import io.temporal.activity.LocalActivityOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.ChildWorkflowFailure;
+import io.temporal.failure.TemporalFailure;
+import io.temporal.workflow.Workflow;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Runs the steps of one operation and reports each change to the Operation row through a local
+ * activity, so that {@code GET /api/v1/operations/{id}} shows progress while the workflow runs.
+ * Deterministic: it only uses workflow time and workflow stubs.
+ */
+public final class OperationTracker {
+    private final String operationId;
+    private final List<OperationStep> steps = new ArrayList<>();
+    private final OperationActivities reporter;
+
+    public OperationTracker(String operationId) {
+        this.operationId = operationId;
+        this.reporter = Workflow.newLocalActivityStub(OperationActivities.class, LocalActivityOptions.newBuilder()
+                .setStartToCloseTimeout(Duration.ofSeconds(10))
+                .setRetryOptions(RetryOptions.newBuilder().setMaximumInterval(Duration.ofSeconds(5)).build())
+                .build());
+    }
+
+    public void started() {
+        report(OperationStatus.RUNNING, null);
+    }
+
+    public void step(String name, Runnable body) {
+        step(name, () -> {
+            body.run();
+            return null;
+        });
+    }
+
+    public <T> T step(String name, Supplier<T> body) {
+        int index = steps.size();
+        steps.add(new OperationStep(name, StepStatus.RUNNING, Workflow.currentTimeMillis(), null, null));
+        report(OperationStatus.RUNNING, null);
+        try {
+            T result = body.get();
+            steps.set(index, steps.get(index).finish(StepStatus.SUCCEEDED, Workflow.currentTimeMillis(), null));
+            return result;
+        } catch (RuntimeException e) {
+            steps.set(index, steps.get(index).finish(StepStatus.FAILED, Workflow.currentTimeMillis(), reason(e)));
+            throw e;
+        }
+    }
+
+    /** Records a step that had nothing to do, such as a stop of a stopped server: the operation is a no-op. */
+    public void skip(String name) {
+        long now = Workflow.currentTimeMillis();
+        steps.add(new OperationStep(name, StepStatus.SKIPPED, now, now, null));
+    }
+
+    public void succeeded() {
+        report(OperationStatus.SUCCEEDED, null);
+    }
+
+    public void failed(String error) {
+        report(OperationStatus.FAILED, error);
+    }
+
+    public List<OperationStep> steps() {
+        return List.copyOf(steps);
+    }
+
+    private void report(OperationStatus status, String error) {
+        var info = Workflow.getInfo();
+        reporter.record(new OperationProgress(operationId, info.getWorkflowId(), info.getRunId(), status,
+                List.copyOf(steps), error));
+    }
+
+    /** The most useful message of a failure chain: the innermost application failure's message. */
+    public static String reason(Throwable e) {
+        Throwable current = e;
+        String message = e.getMessage();
+        while (current != null) {
+            if (current instanceof ApplicationFailure af) {
+                message = af.getOriginalMessage();
+            } else if (!(current instanceof ActivityFailure) && !(current instanceof ChildWorkflowFailure)
+                    && current instanceof TemporalFailure tf) {
+                message = tf.getOriginalMessage();
+            }
+            current = current.getCause();
+        }
+        return message;
+    }
+}

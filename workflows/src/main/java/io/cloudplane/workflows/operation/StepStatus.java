@@ -1,0 +1,5 @@
+package io.cloudplane.workflows.operation;
+
+public enum StepStatus {
+    RUNNING, SUCCEEDED, FAILED, SKIPPED
+}
