@@ -1,23 +1,26 @@
 package io.cloudplane.infra.code;
 
-import io.micronaut.context.annotation.Value;
-import jakarta.inject.Singleton;
+import io.cloudplane.infra.config.Settings;
+import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.bind.annotation.Bindable;
 
 /**
  * Limits on uploaded code archives ({@code cloudplane.code.*}): the archive's size, its number of
  * entries, and the bytes it may expand to (a zip bomb declares small sizes and lies).
  */
-@Singleton
-public class CodeSettings {
-    private final CodeArchives.Limits limits;
+@ConfigurationProperties("cloudplane.code")
+public record CodeSettings(
+        @Bindable(defaultValue = "512") long maxArchiveMib,
+        @Bindable(defaultValue = "50000") int maxEntries,
+        @Bindable(defaultValue = "2048") long maxExpandedMib) {
 
-    public CodeSettings(@Value("${cloudplane.code.max-archive-mib:512}") long maxArchiveMib,
-                        @Value("${cloudplane.code.max-entries:50000}") int maxEntries,
-                        @Value("${cloudplane.code.max-expanded-mib:2048}") long maxExpandedMib) {
-        this.limits = new CodeArchives.Limits(maxArchiveMib * 1024 * 1024, maxEntries, maxExpandedMib * 1024 * 1024);
+    public CodeSettings {
+        Settings.require(maxArchiveMib >= 1, "cloudplane.code.max-archive-mib", "must be at least 1", maxArchiveMib);
+        Settings.require(maxEntries >= 1, "cloudplane.code.max-entries", "must be at least 1", maxEntries);
+        Settings.require(maxExpandedMib >= 1, "cloudplane.code.max-expanded-mib", "must be at least 1", maxExpandedMib);
     }
 
     public CodeArchives.Limits limits() {
-        return limits;
+        return new CodeArchives.Limits(maxArchiveMib * 1024 * 1024, maxEntries, maxExpandedMib * 1024 * 1024);
     }
 }

@@ -1,28 +1,56 @@
 package io.cloudplane.infra.config;
 
-import io.micronaut.context.annotation.Value;
-import jakarta.inject.Singleton;
+import io.cloudplane.infra.embedded.EmbeddedPostgresResolver;
+import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.bind.annotation.Bindable;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
-/** Where Cloudplane keeps its state on this machine ({@code CLOUDPLANE_DATA_DIR}, default {@code ./.cloudplane}). */
-@Singleton
-public class CloudplaneSettings {
-    private final Path dataDir;
+/**
+ * The core settings, {@code cloudplane.*}: where Cloudplane keeps its state on this machine
+ * ({@code data-dir}, default {@code ./.cloudplane}, created if missing), where environments' servers
+ * run ({@code runtime}: {@code local} or {@code kubernetes}), the key that seals secrets at rest
+ * ({@code secret-key}, generated under the data directory when empty), the server version of new
+ * environments ({@code default-server-version}, the catalog's last when empty), how long a new server
+ * may take to become healthy ({@code server-health-timeout}), how long a session token lasts
+ * ({@code session-lifetime-seconds}) and the address people open in emails ({@code console-url},
+ * this process's own when empty).
+ */
+@ConfigurationProperties("cloudplane")
+public record CloudplaneSettings(
+        @Bindable(defaultValue = EmbeddedPostgresResolver.DEFAULT_DATA_DIR) Path dataDir,
+        @Bindable(defaultValue = "local") String runtime,
+        @Bindable(defaultValue = "") String secretKey,
+        @Bindable(defaultValue = "") String defaultServerVersion,
+        @Bindable(defaultValue = "60s") Duration serverHealthTimeout,
+        @Bindable(defaultValue = "43200") int sessionLifetimeSeconds,
+        @Bindable(defaultValue = "") String consoleUrl) {
 
-    public CloudplaneSettings(@Value("${cloudplane.data-dir:" + io.cloudplane.infra.embedded.EmbeddedPostgresResolver.DEFAULT_DATA_DIR + "}") String dataDir) {
-        this.dataDir = Path.of(dataDir).toAbsolutePath().normalize();
+    public CloudplaneSettings {
+        dataDir = dataDir.toAbsolutePath().normalize();
+        Settings.require(runtime.equals("local") || runtime.equals("kubernetes"), "cloudplane.runtime", "must be local or kubernetes", runtime);
+        Settings.require(Settings.positive(serverHealthTimeout), "cloudplane.server-health-timeout", "must be a positive duration such as 60s", serverHealthTimeout);
+        Settings.require(sessionLifetimeSeconds >= 60, "cloudplane.session-lifetime-seconds", "must be at least 60", sessionLifetimeSeconds);
+        Settings.require(consoleUrl.isEmpty() || consoleUrl.startsWith("http://") || consoleUrl.startsWith("https://"),
+                "cloudplane.console-url", "must be an http:// or https:// address", consoleUrl);
         try {
-            Files.createDirectories(this.dataDir);
+            Files.createDirectories(dataDir);
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot create the data directory " + this.dataDir, e);
+            throw new UncheckedIOException("Cannot create the data directory " + dataDir + " (cloudplane.data-dir, CLOUDPLANE_DATA_DIR)", e);
         }
     }
 
-    public Path dataDir() {
-        return dataDir;
+    /** Every other setting at its default: for tests and tools that only need a data directory. */
+    public CloudplaneSettings(String dataDir) {
+        this(Path.of(dataDir), "local", "", "", Duration.ofSeconds(60), 43200, "");
+    }
+
+    @Override
+    public String toString() {
+        return "CloudplaneSettings[dataDir=" + dataDir + ", runtime=" + runtime + ", secretKey=" + (secretKey.isEmpty() ? "generated" : "[set]") + "]";
     }
 }

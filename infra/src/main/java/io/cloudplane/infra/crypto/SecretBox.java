@@ -2,7 +2,7 @@ package io.cloudplane.infra.crypto;
 
 import io.cloudplane.infra.config.CloudplaneSettings;
 import io.cloudplane.infra.config.KeyFiles;
-import io.micronaut.context.annotation.Value;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import javax.crypto.Cipher;
@@ -25,7 +25,12 @@ public class SecretBox {
     private final SecureRandom random = new SecureRandom();
     private final SecretKeySpec key;
 
-    public SecretBox(CloudplaneSettings settings, @Value("${cloudplane.secret-key:}") String configuredKey) {
+    @Inject
+    public SecretBox(CloudplaneSettings settings) {
+        this(settings, settings.secretKey());
+    }
+
+    public SecretBox(CloudplaneSettings settings, String configuredKey) {
         byte[] bytes = configuredKey.isBlank()
                 ? KeyFiles.loadOrCreate(settings.dataDir().resolve("keys/secret.key"), 32)
                 : Base64.getDecoder().decode(configuredKey.trim());

@@ -2,7 +2,7 @@ package io.cloudplane.infra.embedded;
 
 import io.cloudplane.infra.config.CloudplaneSettings;
 import io.micronaut.context.annotation.Requires;
-import io.micronaut.context.annotation.Value;
+import jakarta.inject.Inject;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import org.gaul.s3proxy.S3Proxy;
@@ -36,7 +36,12 @@ public class EmbeddedS3Server implements AutoCloseable {
     private final String secretKey;
     private final Path root;
 
-    public EmbeddedS3Server(CloudplaneSettings settings, @Value("${cloudplane.embedded.s3.port:0}") int port) {
+    @Inject
+    public EmbeddedS3Server(CloudplaneSettings settings, EmbeddedS3Settings s3) {
+        this(settings, s3.port());
+    }
+
+    public EmbeddedS3Server(CloudplaneSettings settings, int port) {
         this.root = settings.dataDir().resolve("objects");
         try {
             Files.createDirectories(root);

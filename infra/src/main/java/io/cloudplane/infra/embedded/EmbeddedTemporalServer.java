@@ -3,7 +3,6 @@ package io.cloudplane.infra.embedded;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.micronaut.context.annotation.Requires;
-import io.micronaut.context.annotation.Value;
 import io.temporal.internal.testservice.GRPCServerHelper;
 import io.temporal.internal.testservice.TestServicesStarter;
 import jakarta.annotation.PreDestroy;
@@ -32,7 +31,11 @@ public class EmbeddedTemporalServer implements AutoCloseable {
     private final Server server;
 
     @Inject
-    public EmbeddedTemporalServer(@Value("${cloudplane.embedded.temporal.port:7233}") int port) {
+    public EmbeddedTemporalServer(EmbeddedTemporalSettings settings) {
+        this(settings.port());
+    }
+
+    public EmbeddedTemporalServer(int port) {
         this(port, true);
     }
 

@@ -6,7 +6,6 @@ import io.cloudplane.infra.account.LocalCredentialRepository;
 import io.cloudplane.infra.account.UserRecord;
 import io.cloudplane.infra.account.UserRepository;
 import io.micronaut.context.annotation.Requires;
-import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
 
 import java.nio.charset.StandardCharsets;
@@ -33,15 +32,12 @@ public class LocalIdentityProvider implements IdentityProvider {
     private final Clock clock;
     private final byte[] dummyHash;
 
-    public LocalIdentityProvider(UserRepository users, LocalCredentialRepository credentials,
-                                 @Value("${cloudplane.identity.bcrypt-cost:11}") int cost,
-                                 @Value("${cloudplane.identity.max-failed-logins:5}") int maxFailures,
-                                 @Value("${cloudplane.identity.lockout:15m}") Duration lockout) {
+    public LocalIdentityProvider(UserRepository users, LocalCredentialRepository credentials, IdentitySettings settings) {
         this.users = users;
         this.credentials = credentials;
-        this.cost = cost;
-        this.maxFailures = maxFailures;
-        this.lockout = lockout;
+        this.cost = settings.bcryptCost();
+        this.maxFailures = settings.maxFailedLogins();
+        this.lockout = settings.lockout();
         this.clock = Clock.systemUTC();
         this.dummyHash = BCrypt.withDefaults().hash(cost, "not-a-password".getBytes(StandardCharsets.UTF_8));
     }

@@ -2,7 +2,7 @@ package io.cloudplane.infra.mail;
 
 import io.cloudplane.infra.config.CloudplaneSettings;
 import io.micronaut.context.annotation.Requires;
-import io.micronaut.context.annotation.Value;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
@@ -28,7 +28,12 @@ public class OutboxMailer implements Mailer {
     private final String from;
     private final Session session = Session.getInstance(new Properties());
 
-    public OutboxMailer(CloudplaneSettings settings, @Value("${cloudplane.mail.from:cloudplane@localhost}") String from) {
+    @Inject
+    public OutboxMailer(CloudplaneSettings settings, MailSettings mail) {
+        this(settings, mail.from());
+    }
+
+    public OutboxMailer(CloudplaneSettings settings, String from) {
         this.outbox = settings.dataDir().resolve("outbox");
         this.from = from;
     }

@@ -1,7 +1,7 @@
 package io.cloudplane.infra.mail;
 
 import io.micronaut.context.annotation.Requires;
-import io.micronaut.context.annotation.Value;
+import jakarta.inject.Inject;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import software.amazon.awssdk.core.SdkBytes;
@@ -27,9 +27,12 @@ public class SesMailer implements Mailer {
     private final String from;
     private final jakarta.mail.Session session = jakarta.mail.Session.getInstance(new Properties());
 
-    public SesMailer(@Value("${cloudplane.mail.ses.region:us-east-1}") String region,
-                     @Value("${cloudplane.mail.ses.endpoint:}") String endpoint,
-                     @Value("${cloudplane.mail.from:cloudplane@localhost}") String from) {
+    @Inject
+    public SesMailer(MailSettings mail, SesSettings ses) {
+        this(ses.region(), ses.endpoint(), mail.from());
+    }
+
+    public SesMailer(String region, String endpoint, String from) {
         SesClientBuilder builder = SesClient.builder()
                 .region(Region.of(region))
                 .httpClientBuilder(UrlConnectionHttpClient.builder());

@@ -1,7 +1,8 @@
 package io.cloudplane.infra.mail;
 
 import io.micronaut.context.annotation.Requires;
-import io.micronaut.context.annotation.Value;
+import io.cloudplane.infra.config.Settings;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
@@ -21,12 +22,12 @@ public class SmtpMailer implements Mailer {
     private final String username;
     private final String password;
 
-    public SmtpMailer(@Value("${cloudplane.mail.smtp.host}") String host,
-                      @Value("${cloudplane.mail.smtp.port:587}") int port,
-                      @Value("${cloudplane.mail.smtp.username:}") String username,
-                      @Value("${cloudplane.mail.smtp.password:}") String password,
-                      @Value("${cloudplane.mail.smtp.starttls:true}") boolean starttls,
-                      @Value("${cloudplane.mail.from:cloudplane@localhost}") String from) {
+    @Inject
+    public SmtpMailer(MailSettings mail, SmtpSettings smtp) {
+        this(requireHost(smtp.host()), smtp.port(), smtp.username(), smtp.password(), smtp.starttls(), mail.from());
+    }
+
+    public SmtpMailer(String host, int port, String username, String password, boolean starttls, String from) {
         Properties props = new Properties();
         props.put("mail.smtp.host", host);
         props.put("mail.smtp.port", Integer.toString(port));
@@ -39,6 +40,11 @@ public class SmtpMailer implements Mailer {
         this.from = from;
         this.username = username;
         this.password = password;
+    }
+
+    private static String requireHost(String host) {
+        Settings.require(host != null && !host.isBlank(), "cloudplane.mail.smtp.host", "must be set when cloudplane.mail.transport is smtp", host);
+        return host;
     }
 
     @Override

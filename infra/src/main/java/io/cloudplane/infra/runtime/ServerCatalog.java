@@ -1,6 +1,7 @@
 package io.cloudplane.infra.runtime;
 
-import io.micronaut.context.annotation.Value;
+import io.cloudplane.infra.config.CloudplaneSettings;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import java.util.ArrayList;
@@ -23,7 +24,12 @@ public class ServerCatalog {
     private final Map<String, ServerVersion> versions = new LinkedHashMap<>();
     private final String defaultVersion;
 
-    public ServerCatalog(List<ServerVersionEntry> entries, @Value("${cloudplane.default-server-version:}") String defaultVersion) {
+    @Inject
+    public ServerCatalog(List<ServerVersionEntry> entries, CloudplaneSettings settings) {
+        this(entries, settings.defaultServerVersion());
+    }
+
+    public ServerCatalog(List<ServerVersionEntry> entries, String defaultVersion) {
         List<ServerVersionEntry> sorted = new ArrayList<>(entries);
         sorted.sort(Comparator.comparingInt(ServerVersionEntry::getIndex));
         for (ServerVersionEntry e : sorted) {

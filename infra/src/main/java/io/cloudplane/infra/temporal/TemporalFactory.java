@@ -4,7 +4,6 @@ import io.cloudplane.infra.embedded.EmbeddedTemporalServer;
 import io.micronaut.context.BeanProvider;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
-import io.micronaut.context.annotation.Value;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
@@ -22,9 +21,8 @@ public class TemporalFactory {
 
     @Singleton
     @Bean(preDestroy = "shutdown")
-    public WorkflowServiceStubs workflowServiceStubs(@Value("${temporal.target:}") String target,
-                                                     BeanProvider<EmbeddedTemporalServer> embedded) {
-        String resolved = target.isBlank() ? embedded.get().target() : target;
+    public WorkflowServiceStubs workflowServiceStubs(TemporalSettings settings, BeanProvider<EmbeddedTemporalServer> embedded) {
+        String resolved = settings.target().isBlank() ? embedded.get().target() : settings.target();
         return WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder()
                 .setTarget(resolved)
                 .setRpcTimeout(Duration.ofSeconds(10))
@@ -32,7 +30,7 @@ public class TemporalFactory {
     }
 
     @Singleton
-    public WorkflowClient workflowClient(WorkflowServiceStubs stubs, @Value("${temporal.namespace:default}") String namespace) {
-        return WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder().setNamespace(namespace).build());
+    public WorkflowClient workflowClient(WorkflowServiceStubs stubs, TemporalSettings settings) {
+        return WorkflowClient.newInstance(stubs, WorkflowClientOptions.newBuilder().setNamespace(settings.namespace()).build());
     }
 }

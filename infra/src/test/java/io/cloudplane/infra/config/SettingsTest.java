@@ -1,0 +1,78 @@
+package io.cloudplane.infra.config;
+
+import io.micronaut.context.ApplicationContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A bad setting stops the start, and the message names the key (in both forms) and the value. */
+class SettingsTest {
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "cloudplane.identity.bcrypt-cost | 3",
+            "cloudplane.identity.max-failed-logins | 0",
+            "cloudplane.identity.lockout | 0s",
+            "cloudplane.identity.lockout | soon",
+            "cloudplane.identity.bcrypt-cost | eleven",
+            "cloudplane.runtime | docker",
+            "cloudplane.server-health-timeout | -5s",
+            "cloudplane.session-lifetime-seconds | 10",
+            "cloudplane.console-url | ftp://example.org",
+            "cloudplane.mail.transport | pigeon",
+            "cloudplane.mail.from | nobody",
+            "cloudplane.mail.smtp.port | 70000",
+            "cloudplane.code.max-entries | 0",
+            "cloudplane.embedded.temporal.port | 70000",
+            "cloudplane.embedded.s3.port | -1",
+            "temporal.target | not a target",
+    })
+    void aBadValueStopsTheStartNamingTheKey(String key, String value) throws Exception {
+        Path dataDir = Files.createTempDirectory(Path.of("target"), "settings-");
+        Throwable failure = assertThrows(Throwable.class, () -> {
+            try (ApplicationContext context = ApplicationContext.builder().deduceEnvironment(false)
+                    .properties(Map.of("cloudplane.data-dir", dataDir.toString(), key, value)).start()) {
+                context.getBean(SettingsCheck.class);
+            }
+        });
+        String message = rootMessage(failure);
+        assertTrue(message.contains(key) && message.contains(Settings.environmentName(key)) && message.contains(value),
+                "the message names " + key + " and '" + value + "': " + message);
+    }
+
+    @Test
+    void theDefaultsAreValid() throws Exception {
+        Path dataDir = Files.createTempDirectory(Path.of("target"), "settings-");
+        try (ApplicationContext context = ApplicationContext.builder().deduceEnvironment(false)
+                .properties(Map.of("cloudplane.data-dir", dataDir.toString())).start()) {
+            CloudplaneSettings settings = context.getBean(CloudplaneSettings.class);
+            assertEquals(dataDir.toAbsolutePath().normalize(), settings.dataDir());
+            assertEquals("local", settings.runtime());
+            assertEquals(java.time.Duration.ofSeconds(60), settings.serverHealthTimeout());
+            assertEquals(11, context.getBean(io.cloudplane.infra.identity.IdentitySettings.class).bcryptCost());
+            assertEquals(587, context.getBean(io.cloudplane.infra.mail.SmtpSettings.class).port());
+            assertEquals(7233, context.getBean(io.cloudplane.infra.embedded.EmbeddedTemporalSettings.class).port());
+        }
+    }
+
+    @Test
+    void environmentNamesFollowMicronautsMapping() {
+        assertEquals("CLOUDPLANE_IDENTITY_BCRYPT_COST", Settings.environmentName("cloudplane.identity.bcrypt-cost"));
+    }
+
+    static String rootMessage(Throwable t) {
+        StringBuilder all = new StringBuilder();
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            all.append(c.getMessage()).append('\n');
+        }
+        return all.toString();
+    }
+}
