@@ -11,7 +11,7 @@ import io.cloudplane.workflows.environment.EnvironmentStatus;
 import org.slf4j.LoggerFactory;
 import io.cloudplane.infra.identity.IdentityProvider;
 import io.cloudplane.infra.identity.IdentityProvider.AuthenticationResult;
-import io.micronaut.context.annotation.Value;
+import io.cloudplane.infra.config.CloudplaneSettings;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
@@ -42,7 +42,7 @@ public class AccountController {
 
     public AccountController(AccountService accounts, OperationLauncher launcher, Accepted accepted, IdentityProvider identity,
                              JwtTokenGenerator tokens,
-                             @Value("${cloudplane.session-lifetime-seconds:43200}") int sessionSeconds,
+                             CloudplaneSettings settings,
                              SandboxLifecycles lifecycles, AppRepository apps, EnvironmentRepository environments) {
         this.lifecycles = lifecycles;
         this.apps = apps;
@@ -52,7 +52,7 @@ public class AccountController {
         this.accepted = accepted;
         this.identity = identity;
         this.tokens = tokens;
-        this.sessionSeconds = sessionSeconds;
+        this.sessionSeconds = settings.sessionLifetimeSeconds();
     }
 
     /** Signs up: the user and their sandbox, whose development environment is provisioned by a workflow. */

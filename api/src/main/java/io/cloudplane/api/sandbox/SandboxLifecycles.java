@@ -7,8 +7,7 @@ import io.cloudplane.workflows.sandbox.LifecycleSettings;
 import io.cloudplane.workflows.sandbox.SandboxLifecycleInput;
 import io.cloudplane.workflows.sandbox.SandboxLifecycleWorkflow;
 import io.cloudplane.workflows.sandbox.WakeRequest;
-import io.micronaut.context.annotation.Value;
-import io.micronaut.core.convert.ConversionService;
+import io.cloudplane.infra.sandbox.SandboxSettings;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowOptions;
@@ -16,52 +15,19 @@ import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-/**
- * Starts, signals and queries the {@code sandbox-lifecycle/<appId>} workflows. Durations come from
- * {@code cloudplane.sandbox.idle-period} (7d), {@code .delete-after} (90d, from falling asleep)
- * and {@code .deletion-notices} (14d,1d: lead times before the deletion).
- */
+/** Starts, signals and queries the {@code sandbox-lifecycle/<appId>} workflows, with the durations of {@link SandboxSettings}. */
 @Singleton
 public class SandboxLifecycles {
     private static final Logger LOG = LoggerFactory.getLogger(SandboxLifecycles.class);
     private final WorkflowClient client;
     private final LifecycleSettings settings;
 
-    public SandboxLifecycles(WorkflowClient client, ConversionService conversion,
-                             @Value("${cloudplane.sandbox.idle-period:7d}") String idle,
-                             @Value("${cloudplane.sandbox.delete-after:90d}") String deleteAfter,
-                             @Value("${cloudplane.sandbox.deletion-notices:14d,1d}") String notices) {
+    public SandboxLifecycles(WorkflowClient client, SandboxSettings sandbox) {
         this.client = client;
-        long idleMillis = duration(conversion, "cloudplane.sandbox.idle-period", idle);
-        long deleteMillis = duration(conversion, "cloudplane.sandbox.delete-after", deleteAfter);
-        List<Long> leads = new ArrayList<>();
-        for (String lead : notices.split(",")) {
-            long millis = duration(conversion, "cloudplane.sandbox.deletion-notices", lead.trim());
-            if (millis >= deleteMillis) {
-                throw new IllegalArgumentException("cloudplane.sandbox.deletion-notices: a lead time (" + lead.trim()
-                        + ") must be shorter than cloudplane.sandbox.delete-after (" + deleteAfter + ")");
-            }
-            leads.add(millis);
-        }
-        if (leads.isEmpty()) {
-            throw new IllegalArgumentException("cloudplane.sandbox.deletion-notices needs at least one lead time: nothing is deleted without notice");
-        }
-        this.settings = new LifecycleSettings(idleMillis, deleteMillis, List.copyOf(leads));
-    }
-
-    private static long duration(ConversionService conversion, String name, String value) {
-        Duration d = conversion.convert(value.trim(), Duration.class)
-                .orElseThrow(() -> new IllegalArgumentException(name + ": '" + value + "' is not a duration (say 7d, 12h, 30m or 45s)"));
-        if (d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException(name + " must be positive");
-        }
-        return d.toMillis();
+        this.settings = sandbox.lifecycle();
     }
 
     public LifecycleSettings settings() {

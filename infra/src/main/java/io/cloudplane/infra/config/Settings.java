@@ -25,9 +25,17 @@ public final class Settings {
         return !duration.isNegative() && !duration.isZero();
     }
 
-    private static String shown(Object value) {
+    /** A value as an operator would write it: a duration as {@code 7d}, {@code 12h}, {@code 30m}, {@code 45s} or {@code 250ms}. */
+    public static String shown(Object value) {
         if (value instanceof java.time.Duration d) {
-            return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+            long ms = d.toMillis();
+            for (var unit : new Object[][]{{86_400_000L, "d"}, {3_600_000L, "h"}, {60_000L, "m"}, {1000L, "s"}}) {
+                long size = (Long) unit[0];
+                if (ms != 0 && ms % size == 0) {
+                    return ms / size + (String) unit[1];
+                }
+            }
+            return ms == 0 ? "0s" : ms + "ms";
         }
         return value.toString();
     }

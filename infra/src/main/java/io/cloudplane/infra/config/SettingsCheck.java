@@ -34,7 +34,10 @@ public class SettingsCheck {
             for (RecordComponent component : type.getRecordComponents()) {
                 String key = properties.value() + "." + NameUtils.hyphenate(component.getName());
                 environment.getProperty(key, String.class).ifPresent(raw -> {
-                    boolean converts = environment.getProperty(key, argumentOf(component)).isPresent();
+                    // An unconvertible list comes back empty rather than absent.
+                    boolean converts = environment.getProperty(key, argumentOf(component))
+                            .filter(v -> raw.isBlank() || !(v instanceof java.util.Collection<?> c && c.isEmpty()))
+                            .isPresent();
                     Settings.require(converts, key, "must be " + describe(component), raw);
                 });
             }

@@ -34,6 +34,9 @@ class SettingsTest {
             "cloudplane.embedded.temporal.port | 70000",
             "cloudplane.embedded.s3.port | -1",
             "temporal.target | not a target",
+            "cloudplane.sandbox.idle-period | 0s",
+            "cloudplane.sandbox.deletion-notices | 100d",
+            "cloudplane.sandbox.deletion-notices | 1d;2d",
     })
     void aBadValueStopsTheStartNamingTheKey(String key, String value) throws Exception {
         Path dataDir = Files.createTempDirectory(Path.of("target"), "settings-");
@@ -59,6 +62,8 @@ class SettingsTest {
             assertEquals(java.time.Duration.ofSeconds(60), settings.serverHealthTimeout());
             assertEquals(11, context.getBean(io.cloudplane.infra.identity.IdentitySettings.class).bcryptCost());
             assertEquals(587, context.getBean(io.cloudplane.infra.mail.SmtpSettings.class).port());
+            assertEquals(java.util.List.of(java.time.Duration.ofDays(14), java.time.Duration.ofDays(1)),
+                    context.getBean(io.cloudplane.infra.sandbox.SandboxSettings.class).deletionNotices());
             assertEquals(7233, context.getBean(io.cloudplane.infra.embedded.EmbeddedTemporalSettings.class).port());
         }
     }
