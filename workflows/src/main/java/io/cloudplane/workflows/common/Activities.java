@@ -39,6 +39,7 @@ public final class Activities {
     private static final String[] BAD_INPUT = {"InvalidInput", "NotFound"};
     /** Moving code (a copy, a download, an unpack): a bad or tampered archive is not fetched again. */
     private static final String[] BAD_CODE = {"NotFound", "InvalidInput", "DigestMismatch"};
+    /** A release whose source is gone or invalid (in the order the snapshot always listed them). */
     private static final String[] BAD_RELEASE = {"NotFound", "InvalidInput"};
     private static final String[] BAD_DEPLOYMENT = {"NotFound", "InvalidInput", "DigestMismatch", "HostileArchive"};
     private static final String[] BAD_RESTORE = {"NotFound", "InvalidInput", "RestoreMismatch"};
