@@ -1,82 +1,100 @@
 package io.cloudplane.workflows;
 
-import io.cloudplane.workflows.app.DeleteApplicationWorkflowImpl;
-import io.cloudplane.workflows.environment.DeleteEnvironmentWorkflowImpl;
+import io.cloudplane.workflows.common.Activities;
+import io.cloudplane.workflows.common.TaskQueues;
 import io.cloudplane.workflows.environment.ProvisionEnvironmentWorkflow;
-import io.cloudplane.workflows.environment.ProvisionEnvironmentWorkflowImpl;
 import io.cloudplane.workflows.environment.ProvisionRequest;
-import io.cloudplane.workflows.environment.DatabaseActivities;
-import io.cloudplane.workflows.server.RuntimeActivities;
 import io.cloudplane.workflows.operation.OperationTracker;
-import io.temporal.activity.ActivityOptions;
+import io.temporal.common.metadata.POJOWorkflowImplMetadata;
+import io.temporal.common.metadata.POJOWorkflowMethodMetadata;
+import io.temporal.worker.NonDeterministicException;
+import io.temporal.workflow.WorkflowInterface;
 import io.temporal.testing.WorkflowReplayer;
-import java.time.Duration;
-import io.temporal.workflow.Workflow;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
+import java.io.IOException;
+import java.lang.reflect.Modifier;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Saved histories must replay against today's code: a change without Workflow.getVersion breaks them. */
+/**
+ * Saved histories must replay against today's code: a change without Workflow.getVersion breaks
+ * them. Both sides are found, not listed: every file under {@code histories/<WorkflowType>/}, and
+ * every workflow implementation of this module, by the workflow type it implements.
+ */
 class ReplayTest {
+    private static final Map<String, Class<?>> IMPLEMENTATIONS = workflowImplementations();
 
-    @ParameterizedTest
-    @CsvSource({
-            "ProvisionEnvironmentWorkflow/succeeded.json, io.cloudplane.workflows.environment.ProvisionEnvironmentWorkflowImpl",
-            "ProvisionEnvironmentWorkflow/failed-health.json, io.cloudplane.workflows.environment.ProvisionEnvironmentWorkflowImpl",
-            "ProvisionEnvironmentWorkflow/failed-health-with-server-removal.json, io.cloudplane.workflows.environment.ProvisionEnvironmentWorkflowImpl",
-            "DeleteEnvironmentWorkflow/succeeded.json, io.cloudplane.workflows.environment.DeleteEnvironmentWorkflowImpl",
-            "DeleteEnvironmentWorkflow/succeeded-with-backups.json, io.cloudplane.workflows.environment.DeleteEnvironmentWorkflowImpl",
-            "DeleteApplicationWorkflow/succeeded.json, io.cloudplane.workflows.app.DeleteApplicationWorkflowImpl",
-            "StopServerWorkflow/stopped.json, io.cloudplane.workflows.server.ServerActionWorkflowsImpl$Stop",
-            "StartServerWorkflow/started.json, io.cloudplane.workflows.server.ServerActionWorkflowsImpl$Start",
-            "RestartServerWorkflow/failed-health.json, io.cloudplane.workflows.server.ServerActionWorkflowsImpl$Restart",
-            "RestartServerWorkflow/failed-health-in-place.json, io.cloudplane.workflows.server.ServerActionWorkflowsImpl$Restart",
-            "SandboxLifecycleWorkflow/deleted.json, io.cloudplane.workflows.sandbox.SandboxLifecycleWorkflowImpl",
-            "SandboxLifecycleWorkflow/woken.json, io.cloudplane.workflows.sandbox.SandboxLifecycleWorkflowImpl",
-            "SandboxLifecycleWorkflow/deleted-sleep-v1.json, io.cloudplane.workflows.sandbox.SandboxLifecycleWorkflowImpl",
-            "SandboxLifecycleWorkflow/woken-sleep-v1.json, io.cloudplane.workflows.sandbox.SandboxLifecycleWorkflowImpl",
-            "BackupWorkflow/completed.json, io.cloudplane.workflows.backup.BackupWorkflowImpl",
-            "BackupWorkflow/failed-upload.json, io.cloudplane.workflows.backup.BackupWorkflowImpl",
-            "BackupScheduleWorkflow/daily-slot.json, io.cloudplane.workflows.backup.BackupScheduleWorkflowImpl",
-            "RestoreWorkflow/restored.json, io.cloudplane.workflows.backup.RestoreWorkflowImpl",
-            "RestoreWorkflow/reverted.json, io.cloudplane.workflows.backup.RestoreWorkflowImpl",
-            // delete-code-with-environment and delete-releases-with-application at version 1; the files
-            // above are older runs, without those markers, and keep replaying.
-            "DeleteEnvironmentWorkflow/succeeded-with-code.json, io.cloudplane.workflows.environment.DeleteEnvironmentWorkflowImpl",
-            "DeleteEnvironmentWorkflow/succeeded-with-server-removal.json, io.cloudplane.workflows.environment.DeleteEnvironmentWorkflowImpl",
-            "DeleteEnvironmentWorkflow/child-of-app-delete.json, io.cloudplane.workflows.environment.DeleteEnvironmentWorkflowImpl",
-            "DeleteApplicationWorkflow/succeeded-with-releases.json, io.cloudplane.workflows.app.DeleteApplicationWorkflowImpl",
-            "DeployReleaseWorkflow/succeeded.json, io.cloudplane.workflows.release.DeployReleaseWorkflowImpl",
-            "DeployReleaseWorkflow/rolled-back.json, io.cloudplane.workflows.release.DeployReleaseWorkflowImpl",
-            "PromotionWorkflow/approved.json, io.cloudplane.workflows.release.PromotionWorkflowImpl",
-            "PromotionWorkflow/expired.json, io.cloudplane.workflows.release.PromotionWorkflowImpl",
-            "CreateReleaseWorkflow/succeeded.json, io.cloudplane.workflows.release.CreateReleaseWorkflowImpl",
-            "CloneApplicationWorkflow/succeeded.json, io.cloudplane.workflows.app.CloneApplicationWorkflowImpl",
-            "UpdateServerWorkflow/succeeded.json, io.cloudplane.workflows.server.UpdateServerWorkflowImpl",
-            "UpdateServerWorkflow/rolled-back.json, io.cloudplane.workflows.server.UpdateServerWorkflowImpl",
-    })
-    void savedHistoryReplays(String history, Class<?> implementation) throws Exception {
+    static Stream<Arguments> savedHistories() throws IOException, URISyntaxException {
+        Path root = Path.of(Objects.requireNonNull(ReplayTest.class.getResource("/histories"), "no histories on the test classpath")
+                .toURI());
+        List<Arguments> histories;
+        try (Stream<Path> files = Files.walk(root)) {
+            histories = files.filter(f -> f.toString().endsWith(".json")).sorted()
+                    .map(f -> Arguments.of(root.relativize(f).toString().replace('\\', '/'), f.getParent().getFileName().toString()))
+                    .toList();
+        }
+        assertFalse(histories.isEmpty(), "no saved history under " + root);
+        return histories.stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("savedHistories")
+    void savedHistoryReplays(String history, String workflowType) throws Exception {
+        Class<?> implementation = IMPLEMENTATIONS.get(workflowType);
+        assertNotNull(implementation, "histories/" + history + ": no workflow implementation of type " + workflowType
+                + " (the directory is named after the workflow type); known: " + new TreeSet<>(IMPLEMENTATIONS.keySet()));
         WorkflowReplayer.replayWorkflowExecutionFromResource("histories/" + history, implementation);
     }
 
-    /** The same history against a provisioning that skips a step must be refused as non-deterministic. */
+    @Test
+    void everyWorkflowHasASavedHistory() throws Exception {
+        Set<String> withHistory = new TreeSet<>();
+        savedHistories().forEach(args -> withHistory.add((String) args.get()[1]));
+        Set<String> without = new TreeSet<>(IMPLEMENTATIONS.keySet());
+        without.removeAll(withHistory);
+        assertEquals(Set.of(), without, "workflows without a saved history under src/test/resources/histories");
+    }
+
+    /**
+     * The same history against a provisioning that skips a step must be refused as
+     * non-deterministic. WorkflowReplayer replays through a query, so the NonDeterministicException
+     * reaches the caller only as the query's error, named in the message of a RuntimeException
+     * (it carries no cause).
+     */
     @Test
     void aChangeWithoutVersioningIsCaught() {
-        assertThrows(RuntimeException.class, () -> WorkflowReplayer.replayWorkflowExecutionFromResource(
+        RuntimeException refused = assertThrows(RuntimeException.class, () -> WorkflowReplayer.replayWorkflowExecutionFromResource(
                 "histories/ProvisionEnvironmentWorkflow/succeeded.json", ProvisionWithoutFolders.class));
+        String message = refused.getMessage();
+        assertTrue(message.contains("error=" + NonDeterministicException.class.getName() + ": "), message);
+        assertTrue(message.contains("expected value 'name: \"StartServer\"") && message.contains("actual value 'name: \"CreateFolders\""),
+                "the dropped step is the mismatch: " + message);
     }
 
     public static class ProvisionWithoutFolders implements ProvisionEnvironmentWorkflow {
-        private static final ActivityOptions OPTIONS = ActivityOptions.newBuilder()
-                .setStartToCloseTimeout(Duration.ofSeconds(30)).build();
-
         @Override
         public void provision(ProvisionRequest request) {
             // Same workflow type, but the folder step was dropped without Workflow.getVersion.
-            var databases = Workflow.newActivityStub(DatabaseActivities.class, OPTIONS);
-            var runtime = Workflow.newActivityStub(RuntimeActivities.class, OPTIONS);
+            var databases = Activities.databases();
+            var runtime = Activities.runtime();
             var operation = new OperationTracker(request.operationId());
             operation.started();
             operation.step("create-database", () -> databases.createDatabase(request.envId()));
@@ -85,6 +103,44 @@ class ReplayTest {
         }
     }
 
-    @SuppressWarnings("unused")
-    private static final Class<?>[] KEEP = {DeleteEnvironmentWorkflowImpl.class, DeleteApplicationWorkflowImpl.class};
+    /** Workflow type to implementation, for every concrete workflow class in the module's main classes. */
+    private static Map<String, Class<?>> workflowImplementations() {
+        try {
+            Path classes = Path.of(TaskQueues.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Map<String, Class<?>> byType = new HashMap<>();
+            try (Stream<Path> files = Files.walk(classes)) {
+                for (Path file : files.filter(f -> f.toString().endsWith(".class")).toList()) {
+                    String name = classes.relativize(file).toString().replace('\\', '/').replace('/', '.').replaceAll("\\.class$", "");
+                    Class<?> type = Class.forName(name, false, ReplayTest.class.getClassLoader());
+                    if (!isWorkflowImplementation(type)) {
+                        continue;
+                    }
+                    for (POJOWorkflowMethodMetadata method : POJOWorkflowImplMetadata.newInstance(type).getWorkflowMethods()) {
+                        Class<?> other = byType.put(method.getName(), type);
+                        if (other != null) {
+                            throw new IllegalStateException("two implementations of " + method.getName() + ": " + other + ", " + type);
+                        }
+                    }
+                }
+            }
+            return Map.copyOf(byType);
+        } catch (IOException | URISyntaxException | ClassNotFoundException e) {
+            throw new IllegalStateException("cannot list the workflow implementations", e);
+        }
+    }
+
+    private static boolean isWorkflowImplementation(Class<?> type) {
+        if (type.isInterface() || Modifier.isAbstract(type.getModifiers()) || type.isAnonymousClass() || type.isLocalClass()
+                || type.isSynthetic()) {
+            return false;
+        }
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            for (Class<?> implemented : c.getInterfaces()) {
+                if (implemented.isAnnotationPresent(WorkflowInterface.class)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
 }

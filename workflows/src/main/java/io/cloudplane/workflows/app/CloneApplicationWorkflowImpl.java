@@ -1,43 +1,43 @@
 package io.cloudplane.workflows.app;
 
 import io.cloudplane.workflows.code.CodeActivities;
+import io.cloudplane.workflows.common.Activities;
+import io.cloudplane.workflows.environment.DatabaseActivities;
+import io.cloudplane.workflows.environment.EnvironmentActivities;
 import io.cloudplane.workflows.environment.EnvironmentStatus;
+import io.cloudplane.workflows.environment.EnvironmentTeardown;
+import io.cloudplane.workflows.environment.FileActivities;
 import io.cloudplane.workflows.operation.OperationTracker;
-import io.cloudplane.workflows.environment.EnvironmentActivityStubs;
-import io.temporal.activity.ActivityOptions;
-import io.temporal.common.RetryOptions;
+import io.cloudplane.workflows.server.RuntimeActivities;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Workflow;
 
-import java.time.Duration;
-
+/**
+ * A clone is a provisioning with the source's code copied in. When a step fails for good, what was
+ * created is removed, the code object too, and the new environment is FAILED with the reason.
+ */
 public class CloneApplicationWorkflowImpl implements CloneApplicationWorkflow {
-    private final CodeActivities code = Workflow.newActivityStub(CodeActivities.class, ActivityOptions.newBuilder()
-            .setStartToCloseTimeout(Duration.ofMinutes(30))
-            .setHeartbeatTimeout(Duration.ofMinutes(1))
-            .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(4)
-                    .setDoNotRetry("NotFound", "InvalidInput", "DigestMismatch").build())
-            .build());
-    private final CodeActivities cleanup = Workflow.newActivityStub(CodeActivities.class, ActivityOptions.newBuilder()
-            .setStartToCloseTimeout(Duration.ofMinutes(2))
-            .setRetryOptions(RetryOptions.newBuilder().setMaximumInterval(Duration.ofMinutes(1)).build())
-            .build());
+    private final DatabaseActivities databases = Activities.databases();
+    private final FileActivities files = Activities.files();
+    private final CodeActivities code = Activities.code();
+    private final CodeActivities cleanUp = Activities.cloneCleanUp();
+    private final RuntimeActivities runtime = Activities.runtime();
+    private final EnvironmentActivities environments = Activities.environments();
 
     @Override
     public void cloneApp(CloneRequest request) {
         String envId = request.envId();
-        EnvironmentActivityStubs act = new EnvironmentActivityStubs();
         OperationTracker op = new OperationTracker(request.operationId());
         op.started();
         try {
-            op.step("create-database", () -> act.databases.createDatabase(envId));
-            op.step("create-folders", () -> act.files.createFolders(envId));
+            op.step("create-database", () -> databases.createDatabase(envId));
+            op.step("create-folders", () -> files.createFolders(envId));
             op.step("copy-code", () -> code.copyCode(request.operationId()));
             op.step("install-code", () -> code.installCode(request.operationId()));
-            op.step("start-server", () -> act.runtime.startServer(envId));
-            op.step("await-healthy", () -> act.health.awaitHealthy(envId));
-            op.step("record-running", () -> act.environments.setStatus(envId, EnvironmentStatus.RUNNING, null));
+            op.step("start-server", () -> runtime.startServer(envId));
+            op.step("await-healthy", () -> runtime.awaitHealthy(envId));
+            op.step("record-running", () -> environments.setStatus(envId, EnvironmentStatus.RUNNING, null));
             op.succeeded();
         } catch (TemporalFailure failure) {
             String reason = OperationTracker.reason(failure);
@@ -45,14 +45,14 @@ public class CloneApplicationWorkflowImpl implements CloneApplicationWorkflow {
                 String why = reason;
                 try {
                     op.step("clean-up", () -> {
-                        act.tearDown(envId);
-                        cleanup.deleteCode(request.appId(), envId);
+                        EnvironmentTeardown.tearDown(envId);
+                        cleanUp.deleteCode(request.appId(), envId);
                     });
                 } catch (TemporalFailure notCleaned) {
                     why = reason + "; the clean-up failed too, and is retried by deleting the app: "
                             + OperationTracker.reason(notCleaned);
                 }
-                act.environments.setStatus(envId, EnvironmentStatus.FAILED, why);
+                environments.setStatus(envId, EnvironmentStatus.FAILED, why);
                 op.failed(why);
             }).run();
             throw ApplicationFailure.newNonRetryableFailureWithCause("clone into app " + request.appId() + " failed: " + reason,

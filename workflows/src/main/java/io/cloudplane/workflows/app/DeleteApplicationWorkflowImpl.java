@@ -1,5 +1,6 @@
 package io.cloudplane.workflows.app;
 
+import io.cloudplane.workflows.common.Activities;
 import io.cloudplane.workflows.environment.EnvironmentActivities;
 import io.cloudplane.workflows.common.ChangeIds;
 import io.cloudplane.workflows.operation.OperationTracker;
@@ -7,16 +8,13 @@ import io.cloudplane.workflows.release.ReleaseActivities;
 import io.cloudplane.workflows.common.WorkflowIds;
 import io.cloudplane.workflows.environment.DeleteEnvironmentRequest;
 import io.cloudplane.workflows.environment.DeleteEnvironmentWorkflow;
-import io.temporal.activity.ActivityOptions;
 import io.temporal.api.enums.v1.ParentClosePolicy;
-import io.temporal.common.RetryOptions;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,14 +23,11 @@ import java.util.List;
  * object storage (from change {@code delete-releases-with-application}); the app record goes last.
  */
 public class DeleteApplicationWorkflowImpl implements DeleteApplicationWorkflow {
+    private final EnvironmentActivities environments = Activities.environments();
+    private final ReleaseActivities releases = Activities.releases();
 
     @Override
     public void delete(DeleteApplicationRequest request) {
-        EnvironmentActivities environments = Workflow.newActivityStub(EnvironmentActivities.class,
-                ActivityOptions.newBuilder()
-                        .setStartToCloseTimeout(Duration.ofSeconds(30))
-                        .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(6).build())
-                        .build());
         OperationTracker operation = new OperationTracker(request.operationId());
         operation.started();
         try {
@@ -54,10 +49,6 @@ public class DeleteApplicationWorkflowImpl implements DeleteApplicationWorkflow 
                 }
             });
             if (Workflow.getVersion(ChangeIds.DELETE_RELEASES_WITH_APPLICATION, Workflow.DEFAULT_VERSION, 1) == 1) {
-                ReleaseActivities releases = Workflow.newActivityStub(ReleaseActivities.class, ActivityOptions.newBuilder()
-                        .setStartToCloseTimeout(Duration.ofMinutes(10))
-                        .setRetryOptions(RetryOptions.newBuilder().setMaximumInterval(Duration.ofMinutes(1)).build())
-                        .build());
                 operation.step("delete-releases", () -> releases.deleteAppReleases(request.appId()));
             }
             operation.step("forget-application", () -> environments.forgetApplication(request.appId()));

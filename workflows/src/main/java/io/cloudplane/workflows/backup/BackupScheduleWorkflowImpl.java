@@ -1,7 +1,6 @@
 package io.cloudplane.workflows.backup;
 
-import io.temporal.activity.ActivityOptions;
-import io.temporal.common.RetryOptions;
+import io.cloudplane.workflows.common.Activities;
 import io.temporal.failure.ChildWorkflowFailure;
 import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Workflow;
@@ -15,12 +14,8 @@ import java.util.List;
  * paused schedule waits for a change. Temporal Schedules are not used: the embedded server lacks them.
  */
 public class BackupScheduleWorkflowImpl implements BackupScheduleWorkflow {
-    private final BackupScheduleActivities slots = Workflow.newActivityStub(BackupScheduleActivities.class,
-            ActivityOptions.newBuilder().setStartToCloseTimeout(Duration.ofSeconds(30))
-                    .setRetryOptions(RetryOptions.newBuilder().setMaximumInterval(Duration.ofMinutes(1)).build()).build());
-    private final BackupActivities backups = Workflow.newActivityStub(BackupActivities.class,
-            ActivityOptions.newBuilder().setStartToCloseTimeout(Duration.ofMinutes(10))
-                    .setRetryOptions(RetryOptions.newBuilder().setMaximumInterval(Duration.ofMinutes(1)).build()).build());
+    private final BackupScheduleActivities slots = Activities.backupSchedules();
+    private final BackupActivities backups = Activities.backups();
 
     private BackupScheduleInput input;
     private BackupSchedule schedule;

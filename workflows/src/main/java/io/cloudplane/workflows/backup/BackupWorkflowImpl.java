@@ -1,13 +1,10 @@
 package io.cloudplane.workflows.backup;
 
+import io.cloudplane.workflows.common.Activities;
 import io.cloudplane.workflows.operation.OperationTracker;
-import io.temporal.activity.ActivityOptions;
-import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Workflow;
-
-import java.time.Duration;
 
 /**
  * A backup is COMPLETED only once its dump and files are stored and a restore of the stored dump
@@ -19,54 +16,45 @@ public class BackupWorkflowImpl implements BackupWorkflow {
     static final String UPLOADING = "UPLOADING";
     static final String VERIFYING = "VERIFYING";
 
-    /** Data steps: a few attempts, then the backup is reported failed rather than left hanging. */
-    private final BackupActivities steps = Workflow.newActivityStub(BackupActivities.class, ActivityOptions.newBuilder()
-            .setStartToCloseTimeout(Duration.ofHours(6))
-            .setHeartbeatTimeout(Duration.ofMinutes(2))
-            .setRetryOptions(RetryOptions.newBuilder().setInitialInterval(Duration.ofSeconds(2)).setMaximumAttempts(3)
-                    .build())
-            .build());
-
-    /** Bookkeeping and clean-up: retried until they succeed, so that nothing is left behind. */
-    private final BackupActivities records = Workflow.newActivityStub(BackupActivities.class, ActivityOptions.newBuilder()
-            .setStartToCloseTimeout(Duration.ofMinutes(10))
-            .setRetryOptions(RetryOptions.newBuilder().setInitialInterval(Duration.ofSeconds(1))
-                    .setMaximumInterval(Duration.ofMinutes(1)).build())
-            .build());
+    /**
+     * The data steps have a few attempts, then the backup is reported failed rather than left
+     * hanging; its records and clean-up are retried until they succeed, so that nothing is left behind.
+     */
+    private final BackupActivities backup = Activities.backups();
 
     @Override
     public void backup(BackupRequest request) {
         String id = request.backupId();
         String step = DUMPING;
         try {
-            DumpResult database = steps.dumpDatabase(id);
+            DumpResult database = backup.dumpDatabase(id);
             step = UPLOADING;
-            FilesResult files = steps.archiveFiles(id);
-            steps.writeManifest(id, database, files);
+            FilesResult files = backup.archiveFiles(id);
+            backup.writeManifest(id, database, files);
             step = VERIFYING;
-            VerifyResult verification = steps.verify(id);
+            VerifyResult verification = backup.verify(id);
             if (!verification.passed()) {
                 Workflow.newDetachedCancellationScope(() -> {
-                    records.fail(id, VERIFYING, "verification failed: " + verification.detail(), true);
-                    records.deleteObjects(id);
+                    backup.fail(id, VERIFYING, "verification failed: " + verification.detail(), true);
+                    backup.deleteObjects(id);
                 }).run();
                 throw ApplicationFailure.newNonRetryableFailure("backup " + id + " failed verification: "
                         + verification.detail(), "VerificationFailed");
             }
-            records.complete(id, verification.detail());
+            backup.complete(id, verification.detail());
         } catch (ActivityFailure failure) {
             String failedStep = stepOf(failure, step);
             String reason = failure.getCause() instanceof ApplicationFailure app && failedStep.equals(app.getType())
                     ? app.getOriginalMessage() : OperationTracker.reason(failure);
             Workflow.newDetachedCancellationScope(() -> {
-                records.fail(id, failedStep, reason, false);
-                records.deleteObjects(id);
+                backup.fail(id, failedStep, reason, false);
+                backup.deleteObjects(id);
             }).run();
             throw ApplicationFailure.newNonRetryableFailureWithCause("backup " + id + " failed at " + failedStep + ": " + reason,
                     "BackupFailed", failure);
         }
         if (request.retention() != null) { // a restore's safety backup applies none: it must not delete its source
-            records.applyRetention(request.envId(), request.retention());
+            backup.applyRetention(request.envId(), request.retention());
         }
     }
 

@@ -1,16 +1,15 @@
 package io.cloudplane.workflows.backup;
 
+import io.cloudplane.workflows.common.Activities;
+import io.cloudplane.workflows.common.WorkflowIds;
+import io.cloudplane.workflows.environment.EnvironmentActivities;
 import io.cloudplane.workflows.environment.EnvironmentStatus;
 import io.cloudplane.workflows.operation.OperationTracker;
-import io.cloudplane.workflows.environment.EnvironmentActivityStubs;
-import io.temporal.activity.ActivityOptions;
-import io.temporal.common.RetryOptions;
+import io.cloudplane.workflows.server.RuntimeActivities;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Workflow;
-
-import java.time.Duration;
 
 /**
  * A restore never loses the target's data: a safety backup is taken first, and the target's own
@@ -18,46 +17,38 @@ import java.time.Duration;
  * are put back, the server is started again, and the restore is FAILED with the reason.
  */
 public class RestoreWorkflowImpl implements RestoreWorkflow {
-    private final RestoreActivities data = Workflow.newActivityStub(RestoreActivities.class, ActivityOptions.newBuilder()
-            .setStartToCloseTimeout(Duration.ofHours(6))
-            .setHeartbeatTimeout(Duration.ofMinutes(2))
-            .setRetryOptions(RetryOptions.newBuilder().setInitialInterval(Duration.ofSeconds(2)).setMaximumAttempts(3)
-                    .setDoNotRetry("NotFound", "InvalidInput", "RestoreMismatch").build())
-            .build());
-    private final RestoreActivities undo = Workflow.newActivityStub(RestoreActivities.class, ActivityOptions.newBuilder()
-            .setStartToCloseTimeout(Duration.ofMinutes(30))
-            .setRetryOptions(RetryOptions.newBuilder().setMaximumInterval(Duration.ofMinutes(1)).build())
-            .build());
+    private final RestoreActivities restore = Activities.restores();
+    private final RuntimeActivities runtime = Activities.runtime();
+    private final EnvironmentActivities environments = Activities.environments();
 
     @Override
     public void restore(RestoreRequest request) {
-        EnvironmentActivityStubs act = new EnvironmentActivityStubs();
         OperationTracker op = new OperationTracker(request.operationId());
         String envId = request.envId();
         String restoreId = request.operationId();
         op.started();
-        EnvironmentStatus before = op.step("read-status", () -> act.environments.getStatus(envId));
+        EnvironmentStatus before = op.step("read-status", () -> environments.getStatus(envId));
         // A stopped (or sleeping) environment stays so, restored; any other is served again.
         boolean serve = before != EnvironmentStatus.STOPPED && before != EnvironmentStatus.SLEEPING;
         boolean touched = false;
         try {
             op.step("safety-backup", () -> Workflow.newChildWorkflowStub(BackupWorkflow.class, ChildWorkflowOptions.newBuilder()
-                            .setWorkflowId(io.cloudplane.workflows.common.WorkflowIds.backup(request.safetyBackupId())).build())
+                            .setWorkflowId(WorkflowIds.backup(request.safetyBackupId())).build())
                     .backup(new BackupRequest(request.safetyBackupId(), request.appId(), envId, null)));
             touched = true;
             op.step("stop-server", () -> {
-                act.environments.setStatus(envId, EnvironmentStatus.RESTORING, null);
-                act.runtime.stopServer(envId);
+                environments.setStatus(envId, EnvironmentStatus.RESTORING, null);
+                runtime.stopServer(envId);
             });
-            op.step("restore-database", () -> data.restoreDatabase(restoreId, envId, request.backupId()));
-            op.step("swap-database", () -> data.swapDatabase(restoreId, envId));
-            op.step("restore-files", () -> data.restoreFiles(restoreId, envId, request.backupId()));
+            op.step("restore-database", () -> restore.restoreDatabase(restoreId, envId, request.backupId()));
+            op.step("swap-database", () -> restore.swapDatabase(restoreId, envId));
+            op.step("restore-files", () -> restore.restoreFiles(restoreId, envId, request.backupId()));
             if (serve) {
-                op.step("start-server", () -> act.runtime.startServer(envId));
-                op.step("await-healthy", () -> act.health.awaitHealthy(envId));
+                op.step("start-server", () -> runtime.startServer(envId));
+                op.step("await-healthy", () -> runtime.awaitHealthy(envId));
             }
-            op.step("record-status", () -> act.environments.setStatus(envId, serve ? EnvironmentStatus.RUNNING : before, null));
-            undo.discardKeptAside(restoreId, envId);
+            op.step("record-status", () -> environments.setStatus(envId, serve ? EnvironmentStatus.RUNNING : before, null));
+            restore.discardKeptAside(restoreId, envId);
             op.succeeded();
         } catch (TemporalFailure failure) {
             String reason = OperationTracker.reason(failure);
@@ -65,14 +56,14 @@ public class RestoreWorkflowImpl implements RestoreWorkflow {
             Workflow.newDetachedCancellationScope(() -> {
                 if (changed) {
                     // The environment's own database and files go back, and its server with them.
-                    undo.revert(restoreId, envId);
+                    restore.revert(restoreId, envId);
                     EnvironmentStatus after = before;
                     String why = null;
                     if (serve) {
                         try {
-                            act.runtime.stopServer(envId);
-                            act.runtime.startServer(envId);
-                            act.health.awaitHealthy(envId);
+                            runtime.stopServer(envId);
+                            runtime.startServer(envId);
+                            runtime.awaitHealthy(envId);
                             after = EnvironmentStatus.RUNNING;
                         } catch (TemporalFailure notBack) {
                             after = EnvironmentStatus.FAILED;
@@ -80,7 +71,7 @@ public class RestoreWorkflowImpl implements RestoreWorkflow {
                                     + OperationTracker.reason(notBack);
                         }
                     }
-                    act.environments.setStatus(envId, after, why);
+                    environments.setStatus(envId, after, why);
                 }
                 op.failed(reason);
             }).run();

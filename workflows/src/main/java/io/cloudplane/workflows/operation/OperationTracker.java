@@ -1,14 +1,12 @@
 package io.cloudplane.workflows.operation;
 
-import io.temporal.activity.LocalActivityOptions;
-import io.temporal.common.RetryOptions;
+import io.cloudplane.workflows.common.Activities;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.ChildWorkflowFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Workflow;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -21,14 +19,24 @@ import java.util.function.Supplier;
 public final class OperationTracker {
     private final String operationId;
     private final List<OperationStep> steps = new ArrayList<>();
+    /** Null when the operation is reported elsewhere. */
     private final OperationActivities reporter;
 
     public OperationTracker(String operationId) {
+        this(operationId, Activities.operationReports());
+    }
+
+    private OperationTracker(String operationId, OperationActivities reporter) {
         this.operationId = operationId;
-        this.reporter = Workflow.newLocalActivityStub(OperationActivities.class, LocalActivityOptions.newBuilder()
-                .setStartToCloseTimeout(Duration.ofSeconds(10))
-                .setRetryOptions(RetryOptions.newBuilder().setMaximumInterval(Duration.ofSeconds(5)).build())
-                .build());
+        this.reporter = reporter;
+    }
+
+    /**
+     * Runs steps and reports nothing: for work that another operation reports, such as an
+     * environment deleted by its app's deletion, or the parts of a single clean-up step.
+     */
+    public static OperationTracker untracked() {
+        return new OperationTracker(null, null);
     }
 
     public void started() {
@@ -75,6 +83,9 @@ public final class OperationTracker {
     }
 
     private void report(OperationStatus status, String error) {
+        if (reporter == null) {
+            return;
+        }
         var info = Workflow.getInfo();
         reporter.record(new OperationProgress(operationId, info.getWorkflowId(), info.getRunId(), status,
                 List.copyOf(steps), error));

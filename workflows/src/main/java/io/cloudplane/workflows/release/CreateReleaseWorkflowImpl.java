@@ -1,24 +1,14 @@
 package io.cloudplane.workflows.release;
 
+import io.cloudplane.workflows.common.Activities;
 import io.cloudplane.workflows.operation.OperationTracker;
-import io.temporal.activity.ActivityOptions;
-import io.temporal.common.RetryOptions;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Workflow;
 
-import java.time.Duration;
-
 /** snapshot -> READY; on failure the object is deleted and the release is FAILED with the reason. */
 public class CreateReleaseWorkflowImpl implements CreateReleaseWorkflow {
-    private final ReleaseActivities releases = Workflow.newActivityStub(ReleaseActivities.class, ActivityOptions.newBuilder()
-            .setStartToCloseTimeout(Duration.ofMinutes(10))
-            .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(5).setDoNotRetry("NotFound", "InvalidInput").build())
-            .build());
-    private final ReleaseActivities cleanup = Workflow.newActivityStub(ReleaseActivities.class, ActivityOptions.newBuilder()
-            .setStartToCloseTimeout(Duration.ofMinutes(2))
-            .setRetryOptions(RetryOptions.newBuilder().setMaximumInterval(Duration.ofMinutes(1)).build())
-            .build());
+    private final ReleaseActivities releases = Activities.releases();
 
     @Override
     public void create(CreateReleaseRequest request) {
@@ -30,7 +20,7 @@ public class CreateReleaseWorkflowImpl implements CreateReleaseWorkflow {
         } catch (TemporalFailure failure) {
             String reason = OperationTracker.reason(failure);
             Workflow.newDetachedCancellationScope(() -> {
-                cleanup.markFailed(request.releaseId(), reason);
+                releases.markFailed(request.releaseId(), reason);
                 op.failed(reason);
             }).run();
             throw ApplicationFailure.newNonRetryableFailureWithCause("release " + request.releaseId() + " failed: " + reason,

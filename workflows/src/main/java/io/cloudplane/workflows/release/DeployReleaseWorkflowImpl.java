@@ -3,18 +3,16 @@ package io.cloudplane.workflows.release;
 import io.cloudplane.workflows.backup.BackupRequest;
 import io.cloudplane.workflows.backup.BackupWorkflow;
 import io.cloudplane.workflows.backup.RestoreActivities;
+import io.cloudplane.workflows.common.Activities;
+import io.cloudplane.workflows.common.WorkflowIds;
+import io.cloudplane.workflows.environment.EnvironmentActivities;
 import io.cloudplane.workflows.environment.EnvironmentStatus;
 import io.cloudplane.workflows.operation.OperationTracker;
-import io.cloudplane.workflows.environment.EnvironmentActivityStubs;
 import io.cloudplane.workflows.server.RuntimeActivities;
-import io.temporal.activity.ActivityOptions;
-import io.temporal.common.RetryOptions;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Workflow;
-
-import java.time.Duration;
 
 /**
  * A deployment as a runbook. Nothing the environment runs is touched until the artifact is
@@ -23,118 +21,103 @@ import java.time.Duration;
  * back. The deployment is FAILED with the reason and the workflow fails: it never reports success.
  */
 public class DeployReleaseWorkflowImpl implements DeployReleaseWorkflow {
-    private static final String[] NON_RETRYABLE = {"NotFound", "InvalidInput", "DigestMismatch", "HostileArchive"};
-    private final DeploymentActivities deploys = Workflow.newActivityStub(DeploymentActivities.class, ActivityOptions.newBuilder()
-            .setStartToCloseTimeout(Duration.ofMinutes(30))
-            .setHeartbeatTimeout(Duration.ofMinutes(1))
-            .setRetryOptions(RetryOptions.newBuilder().setInitialInterval(Duration.ofSeconds(1)).setMaximumAttempts(4)
-                    .setDoNotRetry(NON_RETRYABLE).build())
-            .build());
-    private final DeploymentActivities undo = Workflow.newActivityStub(DeploymentActivities.class, ActivityOptions.newBuilder()
-            .setStartToCloseTimeout(Duration.ofMinutes(10))
-            .setRetryOptions(RetryOptions.newBuilder().setMaximumInterval(Duration.ofMinutes(1)).build())
-            .build());
-    private final RestoreActivities data = Workflow.newActivityStub(RestoreActivities.class, ActivityOptions.newBuilder()
-            .setStartToCloseTimeout(Duration.ofHours(6))
-            .setHeartbeatTimeout(Duration.ofMinutes(2))
-            .setRetryOptions(RetryOptions.newBuilder().setInitialInterval(Duration.ofSeconds(2)).setMaximumAttempts(5).build())
-            .build());
+    private final DeploymentActivities deployment = Activities.deployments();
+    private final DeploymentActivities noOpDeployment = Activities.noOpDeployments();
+    private final RestoreActivities safetyRestore = Activities.safetyRestores();
+    private final EnvironmentActivities environments = Activities.environments();
 
     @Override
     public DeployResult deploy(DeployRequest request) {
-        EnvironmentActivityStubs act = new EnvironmentActivityStubs();
-        RuntimeActivities health = Workflow.newActivityStub(RuntimeActivities.class, ActivityOptions.newBuilder()
-                .setStartToCloseTimeout(Duration.ofSeconds(request.healthTimeoutSeconds() + 30L))
-                .setHeartbeatTimeout(Duration.ofSeconds(30))
-                .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
-                .build());
+        RuntimeActivities runtime = Activities.runtime(request.healthTimeoutSeconds());
         OperationTracker op = new OperationTracker(request.deploymentId());
         String id = request.deploymentId();
         String envId = request.envId();
         op.started();
         DeployPlan plan;
         try {
-            plan = op.step("begin", () -> deploys.begin(id));
+            plan = op.step("begin", () -> deployment.begin(id));
         } catch (TemporalFailure failure) {
-            return fail(op, id, OperationTracker.reason(failure), failure);
+            throw failed(op, id, OperationTracker.reason(failure), failure);
         }
         if (plan.alreadyCurrent()) {
             // The environment already runs exactly this code: deploying it again changes nothing.
             try {
                 op.skip("deploy");
-                deploys.finish(id, true, null);
+                noOpDeployment.finish(id, true, null);
                 op.succeeded();
                 return new DeployResult(id, request.releaseId(), false, null);
             } catch (TemporalFailure failure) {
-                return fail(op, id, OperationTracker.reason(failure), failure);
+                throw failed(op, id, OperationTracker.reason(failure), failure);
             }
         }
-        boolean swapped = false;
-        boolean started = false;
+        // What a failure must put back. Not a Saga: the put-back runs code, then data, then server,
+        // not in the reverse order of the steps, and what each part achieves decides the status.
+        boolean touched = false;
+        boolean newServerRan = false;
         try {
             if (plan.safetyBackupId() != null) {
                 op.step("safety-backup", () -> Workflow.newChildWorkflowStub(BackupWorkflow.class, ChildWorkflowOptions.newBuilder()
-                                .setWorkflowId(io.cloudplane.workflows.common.WorkflowIds.backup(plan.safetyBackupId())).build())
+                                .setWorkflowId(WorkflowIds.backup(plan.safetyBackupId())).build())
                         .backup(new BackupRequest(plan.safetyBackupId(), request.appId(), envId, null)));
             }
-            op.step("download-artifact", () -> deploys.stage(id));
+            op.step("download-artifact", () -> deployment.stage(id));
             // From here on the environment is touched: revertCode is idempotent (a no-op before the
             // swap), so a stop or a swap that failed half-way is undone like a failed health check.
-            swapped = true;
+            touched = true;
             op.step("stop-server", () -> {
-                act.environments.setStatus(envId, EnvironmentStatus.DEPLOYING, null);
-                act.runtime.stopServer(envId);
+                environments.setStatus(envId, EnvironmentStatus.DEPLOYING, null);
+                runtime.stopServer(envId);
             });
-            op.step("swap-code", () -> deploys.activate(id));
-            op.step("start-server", () -> act.runtime.startServer(envId));
-            started = true;
-            op.step("await-healthy", () -> health.awaitHealthyWithin(envId, request.healthTimeoutSeconds()));
-            op.step("record-running", () -> act.environments.setStatus(envId, EnvironmentStatus.RUNNING, null));
+            op.step("swap-code", () -> deployment.activate(id));
+            op.step("start-server", () -> runtime.startServer(envId));
+            newServerRan = true;
+            op.step("await-healthy", () -> runtime.awaitHealthyWithin(envId, request.healthTimeoutSeconds()));
+            op.step("record-running", () -> environments.setStatus(envId, EnvironmentStatus.RUNNING, null));
         } catch (TemporalFailure failure) {
             String reason = OperationTracker.reason(failure);
-            boolean revert = swapped;
-            boolean restoreData = started && plan.safetyBackupId() != null;
+            boolean revert = touched;
+            boolean restoreData = newServerRan && plan.safetyBackupId() != null;
             Workflow.newDetachedCancellationScope(() -> {
                 if (revert) {
                     try {
-                        putBack(act, op, request, plan, reason, restoreData);
+                        putBack(runtime, op, request, plan, reason, restoreData);
                     } catch (TemporalFailure notPutBack) {
                         // The deployment still ends FAILED, and the environment says what is wrong.
-                        act.environments.setStatus(envId, EnvironmentStatus.FAILED, "the deployment failed (" + reason
+                        environments.setStatus(envId, EnvironmentStatus.FAILED, "the deployment failed (" + reason
                                 + ") and putting the previous release back failed: " + OperationTracker.reason(notPutBack));
                     }
                 }
             }).run();
-            return fail(op, id, reason, failure);
+            throw failed(op, id, reason, failure);
         }
         // RUNNING on the new release: from here nothing is put back (finishing removes the previous code);
-        // recording the outcome is retried longer instead.
-        undo.finish(id, true, null);
+        // recording the outcome is retried until it works instead.
+        deployment.finish(id, true, null);
         op.succeeded();
         return new DeployResult(id, request.releaseId(), true, plan.safetyBackupId());
     }
 
-    private void putBack(EnvironmentActivityStubs act, OperationTracker op, DeployRequest request, DeployPlan plan,
+    private void putBack(RuntimeActivities runtime, OperationTracker op, DeployRequest request, DeployPlan plan,
                          String reason, boolean restoreData) {
         String id = request.deploymentId();
         String envId = request.envId();
         op.step("revert-code", () -> {
-            act.runtime.stopServer(envId);
-            undo.revertCode(id);
+            runtime.stopServer(envId);
+            deployment.revertCode(id);
         });
         String dataProblem = null;
         if (restoreData) {
             // The new server ran, so it may have changed the data: the safety backup puts it back.
             try {
                 op.step("restore-data", () -> {
-                    data.restoreDatabase(id, envId, plan.safetyBackupId());
-                    data.swapDatabase(id, envId);
-                    data.restoreFiles(id, envId, plan.safetyBackupId());
-                    undo.markDataRestored(id);
+                    safetyRestore.restoreDatabase(id, envId, plan.safetyBackupId());
+                    safetyRestore.swapDatabase(id, envId);
+                    safetyRestore.restoreFiles(id, envId, plan.safetyBackupId());
+                    deployment.markDataRestored(id);
                 });
             } catch (TemporalFailure notRestored) {
                 // Half a restore is worse than none: what it changed goes back, and the environment says so.
-                data.revert(id, envId);
+                safetyRestore.revert(id, envId);
                 dataProblem = "the data could not be restored from safety backup " + plan.safetyBackupId() + " ("
                         + OperationTracker.reason(notRestored) + ") and is as the failed release left it";
             }
@@ -145,8 +128,8 @@ public class DeployReleaseWorkflowImpl implements DeployReleaseWorkflow {
         if (serve) {
             try {
                 op.step("restart-previous", () -> {
-                    act.runtime.startServer(envId);
-                    act.health.awaitHealthy(envId);
+                    runtime.startServer(envId);
+                    runtime.awaitHealthy(envId);
                 });
             } catch (TemporalFailure notBack) {
                 after = EnvironmentStatus.FAILED;
@@ -156,7 +139,7 @@ public class DeployReleaseWorkflowImpl implements DeployReleaseWorkflow {
         }
         if (restoreData && dataProblem == null) {
             try {
-                data.discardKeptAside(id, envId);
+                safetyRestore.discardKeptAside(id, envId);
             } catch (TemporalFailure leftover) {
                 // Only what was kept aside is left behind; the environment itself is fine.
             }
@@ -165,14 +148,15 @@ public class DeployReleaseWorkflowImpl implements DeployReleaseWorkflow {
             after = EnvironmentStatus.FAILED;
             why = why == null ? "the deployment failed (" + reason + "); " + dataProblem : why + "; " + dataProblem;
         }
-        act.environments.setStatus(envId, after, why);
+        environments.setStatus(envId, after, why);
     }
 
-    private DeployResult fail(OperationTracker op, String id, String reason, TemporalFailure failure) {
+    /** Records the deployment FAILED (also when the workflow is cancelled) and returns the failure to throw. */
+    private ApplicationFailure failed(OperationTracker op, String id, String reason, TemporalFailure failure) {
         Workflow.newDetachedCancellationScope(() -> {
-            undo.finish(id, false, reason);
+            deployment.finish(id, false, reason);
             op.failed(reason);
         }).run();
-        throw ApplicationFailure.newNonRetryableFailureWithCause("deployment " + id + " failed: " + reason, "DeployFailed", failure);
+        return ApplicationFailure.newNonRetryableFailureWithCause("deployment " + id + " failed: " + reason, "DeployFailed", failure);
     }
 }

@@ -1,9 +1,9 @@
 package io.cloudplane.workflows.release;
 
+import io.cloudplane.workflows.common.Activities;
+import io.cloudplane.workflows.common.WorkflowIds;
 import io.cloudplane.workflows.operation.OperationTracker;
-import io.temporal.activity.ActivityOptions;
-import io.temporal.activity.LocalActivityOptions;
-import io.temporal.common.RetryOptions;
+import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.ChildWorkflowOptions;
@@ -12,15 +12,8 @@ import io.temporal.workflow.Workflow;
 import java.time.Duration;
 
 public class PromotionWorkflowImpl implements PromotionWorkflow {
-    private final DeploymentActivities deploys = Workflow.newActivityStub(DeploymentActivities.class, ActivityOptions.newBuilder()
-            .setStartToCloseTimeout(Duration.ofSeconds(30))
-            .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(5)
-                    .setDoNotRetry("EnvironmentBusy", "NotFound", "InvalidInput", "ReleaseNotRunning").build())
-            .build());
-    private final PromotionActivities rows = Workflow.newLocalActivityStub(PromotionActivities.class,
-            LocalActivityOptions.newBuilder().setStartToCloseTimeout(Duration.ofSeconds(10))
-                    .setRetryOptions(RetryOptions.newBuilder().setMaximumInterval(Duration.ofSeconds(5)).build())
-                    .build());
+    private final DeploymentActivities deployments = Activities.deployments();
+    private final PromotionActivities reports = Activities.promotionReports();
 
     private PromotionRequest request;
     private String status = "DEPLOYING_STAGING";
@@ -66,7 +59,7 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
         record();
         try {
             // What was approved is the release as staging ran it: if staging changed meanwhile, stop.
-            deploys.requireRunning(request.stagingEnvId(), request.releaseId());
+            deployments.requireRunning(request.stagingEnvId(), request.releaseId());
         } catch (TemporalFailure failure) {
             status = "FAILED";
             productionOutcome = "FAILED";
@@ -86,12 +79,12 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
     /** Deploys to one stage's environment as a child workflow; false, with {@link #error} set, when it failed. */
     private boolean deployStage(String envId, String deploymentId, String stageName) {
         try {
-            deploys.prepare(new PrepareDeployment(deploymentId, request.appId(), envId, request.releaseId(),
+            deployments.prepare(new PrepareDeployment(deploymentId, request.appId(), envId, request.releaseId(),
                     request.promotionId(), request.requestedBy()));
             // Abandoned, not terminated, with the promotion: a deployment never stops half-way through a swap.
             Workflow.newChildWorkflowStub(DeployReleaseWorkflow.class, ChildWorkflowOptions.newBuilder()
-                            .setWorkflowId(io.cloudplane.workflows.common.WorkflowIds.deploy(deploymentId))
-                            .setParentClosePolicy(io.temporal.api.enums.v1.ParentClosePolicy.PARENT_CLOSE_POLICY_ABANDON).build())
+                            .setWorkflowId(WorkflowIds.deploy(deploymentId))
+                            .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_ABANDON).build())
                     .deploy(new DeployRequest(deploymentId, request.appId(), envId, request.releaseId(),
                             request.healthTimeoutSeconds()));
             return true;
@@ -150,6 +143,6 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
     }
 
     private void record() {
-        rows.recordPromotion(view());
+        reports.recordPromotion(view());
     }
 }

@@ -2,15 +2,13 @@ package io.cloudplane.workflows.sandbox;
 
 import io.cloudplane.workflows.app.DeleteApplicationRequest;
 import io.cloudplane.workflows.app.DeleteApplicationWorkflow;
+import io.cloudplane.workflows.common.Activities;
 import io.cloudplane.workflows.common.ChangeIds;
 import io.cloudplane.workflows.environment.EnvironmentStatus;
 import io.cloudplane.workflows.common.WorkflowIds;
 import io.cloudplane.workflows.server.ServerActionRequest;
 import io.cloudplane.workflows.server.StartServerWorkflow;
 import io.cloudplane.workflows.server.StopServerWorkflow;
-import io.temporal.activity.ActivityOptions;
-import io.temporal.activity.LocalActivityOptions;
-import io.temporal.common.RetryOptions;
 import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Workflow;
 
@@ -27,22 +25,9 @@ public class SandboxLifecycleWorkflowImpl implements SandboxLifecycleWorkflow {
     /** Studio accesses handled by one run before it continues as new. */
     static final int MAX_SIGNALS_PER_RUN = 500;
 
-    private final SandboxActivities sandbox = Workflow.newActivityStub(SandboxActivities.class, ActivityOptions.newBuilder()
-            .setStartToCloseTimeout(Duration.ofSeconds(30))
-            .setRetryOptions(RetryOptions.newBuilder().setInitialInterval(Duration.ofSeconds(1))
-                    .setMaximumInterval(Duration.ofMinutes(5)).build())
-            .build());
-
-    /**
-     * The sleep runs as a local activity: one workflow task per sleep instead of three tasks, which
-     * is what lets a burst of 10,000 sleeps finish within a minute (docs/benchmarks.md). It is short
-     * (database rows, one server stop, one email) and retried with backoff for as long as it fails.
-     */
-    private final SandboxActivities sleeper = Workflow.newLocalActivityStub(SandboxActivities.class, LocalActivityOptions.newBuilder()
-            .setStartToCloseTimeout(Duration.ofSeconds(60))
-            .setRetryOptions(RetryOptions.newBuilder().setInitialInterval(Duration.ofSeconds(1))
-                    .setMaximumInterval(Duration.ofMinutes(5)).build())
-            .build());
+    private final SandboxActivities sandbox = Activities.sandbox();
+    /** The sleep runs as a local activity: one workflow task per sleep (docs/benchmarks.md). */
+    private final SandboxActivities sleeper = Activities.sandboxSleep();
 
     private SandboxLifecycleInput input;
     private long lastAccess;
@@ -110,12 +95,7 @@ public class SandboxLifecycleWorkflowImpl implements SandboxLifecycleWorkflow {
                     return false;
                 }
             }
-            while (!wakes.isEmpty()) {
-                WakeRequest wake = wakes.remove(0);
-                if (wake.operationId() != null) {
-                    sandbox.refuseOperation(wake.operationId(), "the sandbox is awake: nothing to wake");
-                }
-            }
+            refuseWakes("the sandbox is awake: nothing to wake");
         }
     }
 
@@ -152,21 +132,12 @@ public class SandboxLifecycleWorkflowImpl implements SandboxLifecycleWorkflow {
             }
         }
         deleting = true;
-        for (WakeRequest late : wakes) {
-            if (late.operationId() != null) {
-                sandbox.refuseOperation(late.operationId(), "the sandbox is being deleted");
-            }
-        }
-        wakes.clear();
+        refuseWakes("the sandbox is being deleted");
         String opId = sandbox.beginOperation("delete-" + asleepSince, input.appId(), null, "DELETE_APPLICATION", null);
         Workflow.newChildWorkflowStub(DeleteApplicationWorkflow.class, child(WorkflowIds.deleteApplication(input.appId())))
                 .delete(new DeleteApplicationRequest(opId, input.appId()));
         sandbox.sendSandboxMail(new SandboxMail(input.appId(), input.ownerUserId(), SandboxMail.Kind.DELETED, Workflow.currentTimeMillis()));
-        for (WakeRequest late : wakes) {
-            if (late.operationId() != null) {
-                sandbox.refuseOperation(late.operationId(), "the sandbox was deleted");
-            }
-        }
+        refuseWakes("the sandbox was deleted");
     }
 
     /** Sleeps until {@code at}; false when a wake came first. */
@@ -184,17 +155,22 @@ public class SandboxLifecycleWorkflowImpl implements SandboxLifecycleWorkflow {
                 : sandbox.beginOperation("wake-" + asleepSince, input.appId(), input.envId(), "WAKE_SANDBOX", wake.actorUserId());
         Workflow.newChildWorkflowStub(StartServerWorkflow.class, child(WorkflowIds.startServer(input.envId())))
                 .start(new ServerActionRequest(opId, input.appId(), input.envId(), null));
-        for (WakeRequest other : wakes) {
-            if (other.operationId() != null) {
-                sandbox.refuseOperation(other.operationId(), "the sandbox was woken by operation " + opId);
-            }
-        }
-        wakes.clear();
+        refuseWakes("the sandbox was woken by operation " + opId);
         long now = Workflow.currentTimeMillis();
         sandbox.sendSandboxMail(new SandboxMail(input.appId(), input.ownerUserId(), SandboxMail.Kind.AWAKE, now + input.settings().idleMillis()));
         lastAccess = now;
         asleepSince = null;
         continueAsNew(null);
+    }
+
+    /** Answers each waiting wake that carries an operation with the reason, also those that arrive meanwhile. */
+    private void refuseWakes(String reason) {
+        while (!wakes.isEmpty()) {
+            WakeRequest wake = wakes.remove(0);
+            if (wake.operationId() != null) {
+                sandbox.refuseOperation(wake.operationId(), reason);
+            }
+        }
     }
 
     private void continueAsNew(Long asleep) {

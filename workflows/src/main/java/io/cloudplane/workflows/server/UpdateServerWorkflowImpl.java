@@ -1,15 +1,13 @@
 package io.cloudplane.workflows.server;
 
+import io.cloudplane.workflows.common.Activities;
+import io.cloudplane.workflows.environment.EnvironmentActivities;
 import io.cloudplane.workflows.environment.EnvironmentStatus;
 import io.cloudplane.workflows.operation.OperationTracker;
-import io.cloudplane.workflows.environment.EnvironmentActivityStubs;
-import io.temporal.activity.ActivityOptions;
-import io.temporal.common.RetryOptions;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.TemporalFailure;
+import io.temporal.workflow.CompletablePromise;
 import io.temporal.workflow.Workflow;
-
-import java.time.Duration;
 
 /**
  * A server update as a runbook: begin (UPDATING), start the new version's server, wait for its
@@ -19,40 +17,21 @@ import java.time.Duration;
  * come back either, the environment is FAILED with both reasons.
  */
 public class UpdateServerWorkflowImpl implements UpdateServerWorkflow {
-    private static final String[] NON_RETRYABLE = {"InvalidInput", "NotFound"};
-    private final ServerUpdateActivities steps = Workflow.newActivityStub(ServerUpdateActivities.class, ActivityOptions.newBuilder()
-            .setStartToCloseTimeout(Duration.ofMinutes(2))
-            .setRetryOptions(RetryOptions.newBuilder().setInitialInterval(Duration.ofMillis(500))
-                    .setMaximumInterval(Duration.ofSeconds(30)).setMaximumAttempts(5).setDoNotRetry(NON_RETRYABLE).build())
-            .build());
-    /**
-     * Putting things back and recording the outcome are retried until they work (a database that is
-     * away for an hour must not leave the environment UPDATING for good), unless plainly impossible.
-     */
-    private final ServerUpdateActivities undo = Workflow.newActivityStub(ServerUpdateActivities.class, ActivityOptions.newBuilder()
-            .setStartToCloseTimeout(Duration.ofMinutes(2))
-            .setRetryOptions(RetryOptions.newBuilder().setInitialInterval(Duration.ofSeconds(1))
-                    .setMaximumInterval(Duration.ofMinutes(1)).setMaximumAttempts(0).setDoNotRetry(NON_RETRYABLE).build())
-            .build());
+    private final RuntimeActivities runtime = Activities.runtime();
+    private final EnvironmentActivities environments = Activities.environments();
 
     @Override
     public void update(UpdateServerRequest request) {
-        ServerUpdateActivities health = Workflow.newActivityStub(ServerUpdateActivities.class, ActivityOptions.newBuilder()
-                .setStartToCloseTimeout(Duration.ofSeconds(request.healthTimeoutSeconds() + 30L))
-                .setHeartbeatTimeout(Duration.ofSeconds(30))
-                .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())
-                .build());
-        EnvironmentActivityStubs act = new EnvironmentActivityStubs();
+        ServerUpdateActivities update = Activities.serverUpdates(request.healthTimeoutSeconds());
         String id = request.updateId();
         OperationTracker op = new OperationTracker(id);
         op.started();
         EndedUpdate ended;
         try {
-            ended = op.step("begin", () -> steps.beginServerUpdate(id));
+            ended = op.step("begin", () -> update.beginServerUpdate(id));
         } catch (TemporalFailure failure) {
             // Nothing was touched.
-            fail(op, id, OperationTracker.reason(failure), false, failure);
-            return;
+            throw failed(update, op, id, OperationTracker.reason(failure), false, failure);
         }
         if (ended != null) {
             // This update ended in an earlier run: the operation only follows its outcome.
@@ -64,36 +43,48 @@ public class UpdateServerWorkflowImpl implements UpdateServerWorkflow {
             throw ApplicationFailure.newNonRetryableFailure("update " + id + " failed: " + ended.error(), "UpdateFailed");
         }
         try {
-            UpdatedServer server = op.step("start-new-server", () -> steps.startUpdatedServer(id));
-            op.step("await-new-server-healthy", () -> health.awaitUpdatedServerHealthy(id, request.healthTimeoutSeconds()));
-            op.step("switch-to-new-server", () -> steps.switchToUpdatedServer(id, server));
+            UpdatedServer server = op.step("start-new-server", () -> update.startUpdatedServer(id));
+            op.step("await-new-server-healthy", () -> update.awaitUpdatedServerHealthy(id, request.healthTimeoutSeconds()));
+            op.step("switch-to-new-server", () -> update.switchToUpdatedServer(id, server));
         } catch (TemporalFailure failure) {
             String reason = OperationTracker.reason(failure);
-            boolean[] back = {false};
-            Workflow.newDetachedCancellationScope(() -> {
-                try {
-                    op.step("roll-back", () -> {
-                        undo.abandonServerUpdate(id);
-                        act.health.awaitHealthy(request.envId());
-                    });
-                    back[0] = true;
-                } catch (TemporalFailure notBack) {
-                    act.environments.setStatus(request.envId(), EnvironmentStatus.FAILED, "the update to " + request.toVersion()
-                            + " failed (" + reason + ") and the previous version did not come back: " + OperationTracker.reason(notBack));
-                }
-            }).run();
-            fail(op, id, reason, back[0], failure);
+            boolean rolledBack = rollBack(update, op, request, reason);
+            throw failed(update, op, id, reason, rolledBack, failure);
         }
-        // Switched: from here nothing is rolled back; recording the outcome is retried longer instead.
-        undo.finishServerUpdate(id, true, null, false);
+        // Switched: from here nothing is rolled back; recording the outcome is retried until it works instead.
+        update.finishServerUpdate(id, true, null, false);
         op.succeeded();
     }
 
-    private void fail(OperationTracker op, String id, String reason, boolean rolledBack, TemporalFailure failure) {
+    /**
+     * Puts the previous version back, in a detached scope so that it also runs when the workflow is
+     * cancelled. Answers whether it serves again; when not, the environment is FAILED with both reasons.
+     */
+    private boolean rollBack(ServerUpdateActivities update, OperationTracker op, UpdateServerRequest request, String reason) {
+        CompletablePromise<Boolean> back = Workflow.newPromise();
         Workflow.newDetachedCancellationScope(() -> {
-            undo.finishServerUpdate(id, false, reason, rolledBack);
+            try {
+                op.step("roll-back", () -> {
+                    update.abandonServerUpdate(request.updateId());
+                    runtime.awaitHealthy(request.envId());
+                });
+                back.complete(true);
+            } catch (TemporalFailure notBack) {
+                environments.setStatus(request.envId(), EnvironmentStatus.FAILED, "the update to " + request.toVersion()
+                        + " failed (" + reason + ") and the previous version did not come back: " + OperationTracker.reason(notBack));
+                back.complete(false);
+            }
+        }).run();
+        return back.get();
+    }
+
+    /** Records the update FAILED (also when the workflow is cancelled) and returns the failure to throw. */
+    private ApplicationFailure failed(ServerUpdateActivities update, OperationTracker op, String id, String reason, boolean rolledBack,
+                                      TemporalFailure failure) {
+        Workflow.newDetachedCancellationScope(() -> {
+            update.finishServerUpdate(id, false, reason, rolledBack);
             op.failed(reason);
         }).run();
-        throw ApplicationFailure.newNonRetryableFailureWithCause("update " + id + " failed: " + reason, "UpdateFailed", failure);
+        return ApplicationFailure.newNonRetryableFailureWithCause("update " + id + " failed: " + reason, "UpdateFailed", failure);
     }
 }

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -61,16 +62,6 @@ class BackupScheduleWorkflowTest {
         return client.newWorkflowStub(BackupScheduleWorkflow.class, ID);
     }
 
-    private static void eventually(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("never happened: " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
-
     @Test
     void dailyAtTwoGmtFiresAtExactlyThoseInstantsOverSeveralDays(TestWorkflowEnvironment env, WorkflowClient client,
                                                                  Worker worker) throws Exception {
@@ -79,11 +70,11 @@ class BackupScheduleWorkflowTest {
         env.sleep(Duration.ofHours(16).minusMinutes(1)); // 01:59 on the 2nd
         assertEquals(List.of(), fired);
         env.sleep(Duration.ofDays(3));
-        eventually("three slots", () -> fired.size() == 3);
+        await("three slots").until(() -> fired.size() == 3);
         assertEquals(List.of(Instant.parse("2027-03-02T02:00:00Z"), Instant.parse("2027-03-03T02:00:00Z"),
                 Instant.parse("2027-03-04T02:00:00Z")), fired);
         // The run that handled the third slot: its wait, its child backup, and its continue-as-new.
-        eventually("the fourth run waiting", () -> !client.fetchHistory(ID).getHistory().getEvents(0)
+        await("the fourth run waiting").until(() -> !client.fetchHistory(ID).getHistory().getEvents(0)
                 .getWorkflowExecutionStartedEventAttributes().getContinuedExecutionRunId().isEmpty());
         String slotRun = client.fetchHistory(ID).getHistory().getEvents(0).getWorkflowExecutionStartedEventAttributes()
                 .getContinuedExecutionRunId();
@@ -94,7 +85,7 @@ class BackupScheduleWorkflowTest {
     void weeklyFiresOnItsDay(TestWorkflowEnvironment env, WorkflowClient client, Worker worker) throws Exception {
         start(env, client, worker, new BackupSchedule(BackupSchedule.WEEKLY, "SATURDAY", "23:30", 4, 60, false));
         env.sleep(Duration.ofDays(15));
-        eventually("two Saturdays", () -> fired.size() == 2);
+        await("two Saturdays").until(() -> fired.size() == 2);
         assertEquals(List.of(Instant.parse("2027-03-06T23:30:00Z"), Instant.parse("2027-03-13T23:30:00Z")), fired);
     }
 
@@ -103,14 +94,14 @@ class BackupScheduleWorkflowTest {
                                                              Worker worker) throws Exception {
         BackupScheduleWorkflow schedule = start(env, client, worker, BackupSchedule.defaults());
         env.sleep(Duration.ofDays(1)); // past the 02:00 slot of the 2nd
-        eventually("the first slot", () -> fired.size() == 1);
+        await("the first slot").until(() -> fired.size() == 1);
         var view = schedule.update(new BackupSchedule(BackupSchedule.DAILY, null, "14:15", 7, 30, false));
         assertEquals(Instant.parse("2027-03-02T14:15:00Z").toEpochMilli(), view.nextSlot());
         assertThrows(WorkflowUpdateException.class,
                 () -> schedule.update(new BackupSchedule("HOURLY", null, "25:00", 0, 30, false)));
         assertEquals("14:15", schedule.view().schedule().time(), "a refused change changes nothing");
         env.sleep(Duration.ofDays(1).plusHours(5)); // to 15:00 on the 3rd
-        eventually("the new slots", () -> fired.size() == 3);
+        await("the new slots").until(() -> fired.size() == 3);
         assertEquals(List.of(Instant.parse("2027-03-02T02:00:00Z"), Instant.parse("2027-03-02T14:15:00Z"),
                 Instant.parse("2027-03-03T14:15:00Z")), fired);
     }
@@ -125,7 +116,7 @@ class BackupScheduleWorkflowTest {
         assertEquals(List.of(), fired);
         schedule.update(new BackupSchedule(BackupSchedule.DAILY, null, "02:00", 7, 30, false));
         env.sleep(Duration.ofDays(1));
-        eventually("resumed", () -> fired.size() == 1);
+        await("resumed").until(() -> fired.size() == 1);
         assertEquals(Instant.parse("2027-03-05T02:00:00Z"), fired.get(0));
         assertTrue(fired.stream().allMatch(i -> i.isAfter(START.plus(Duration.ofDays(3)))));
     }

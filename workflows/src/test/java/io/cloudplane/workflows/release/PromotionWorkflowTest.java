@@ -27,8 +27,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BooleanSupplier;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -116,21 +116,11 @@ class PromotionWorkflowTest {
     }
 
     /** Lets workflow time run (staging's deployment takes minutes) until the promotion awaits its decision. */
-    private void awaitApproval(PromotionWorkflow promotion) throws InterruptedException {
-        eventually("awaiting approval", () -> {
+    private void awaitApproval(PromotionWorkflow promotion) {
+        await("awaiting approval").until(() -> {
             env.sleep(Duration.ofMinutes(1));
             return "AWAITING_APPROVAL".equals(promotion.view().status());
         });
-    }
-
-    private static void eventually(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("never happened: " + what);
-            }
-            Thread.sleep(20);
-        }
     }
 
     private static PromotionView result(WorkflowClient client) {

@@ -18,22 +18,33 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.doAnswer;
+import static org.mockito.Mockito.doReturn;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 import static org.mockito.Mockito.withSettings;
 
-/** The sandbox lifecycle in skipped time, at its boundaries: a day is a day, and a minute matters. */
+/**
+ * The sandbox lifecycle in skipped time, at its boundaries: a day is a day, and a minute matters.
+ * The sleep itself (server stopped, SLEEPING, one email) is the {@code fallAsleep} activity's, tested
+ * against the real database and runtime by the worker's FallAsleepActivityTest: here it is a fake
+ * that only records what the workflow asked for.
+ */
 class SandboxLifecycleWorkflowTest {
     private static final long DAY = Duration.ofDays(1).toMillis();
     private static final LifecycleSettings SETTINGS = new LifecycleSettings(7 * DAY, 90 * DAY, List.of(DAY, 14 * DAY));
@@ -43,6 +54,10 @@ class SandboxLifecycleWorkflowTest {
     private final SandboxActivities sandbox = mock(SandboxActivities.class, withSettings().withoutAnnotations());
     private final List<SandboxMail> mails = new CopyOnWriteArrayList<>();
     private final List<Long> mailTimes = new CopyOnWriteArrayList<>();
+    /** The sleeps the workflow asked for. */
+    private final List<SleepRequest> sleeps = new CopyOnWriteArrayList<>();
+    /** The environments' statuses, as the database would keep them: set by setStatus, and by a sleep. */
+    private final Map<String, EnvironmentStatus> statuses = new ConcurrentHashMap<>();
     private TestWorkflowEnvironment env;
     private long t0;
 
@@ -59,44 +74,28 @@ class SandboxLifecycleWorkflowTest {
         env = testEnv;
         when(sandbox.beginOperation(anyString(), anyString(), any(), anyString(), any()))
                 .thenAnswer(inv -> "op-" + inv.getArgument(0));
-        org.mockito.Mockito.doAnswer(inv -> {
+        doAnswer(inv -> {
             mails.add(inv.getArgument(0));
             mailTimes.add(env.currentTimeMillis());
             return null;
         }).when(sandbox).sendSandboxMail(any());
-        // The sleep activity does what the real one does, through the same mocks: the server stops,
-        // the status becomes SLEEPING, and the owner gets the email.
-        org.mockito.Mockito.doAnswer(inv -> {
+        doAnswer(inv -> {
             SleepRequest request = inv.getArgument(0);
-            mocks.runtime.stopServer(request.envId());
-            mocks.environments.setStatus(request.envId(), EnvironmentStatus.SLEEPING, null);
-            sandbox.sendSandboxMail(new SandboxMail(request.appId(), request.ownerUserId(), SandboxMail.Kind.ASLEEP,
-                    request.deletesAt()));
+            statuses.put(request.envId(), EnvironmentStatus.SLEEPING);
+            sleeps.add(request);
             return null;
         }).when(sandbox).fallAsleep(any());
-        // The environment's status as the activities recorded it.
-        java.util.Map<String, EnvironmentStatus> statuses = new java.util.concurrent.ConcurrentHashMap<>();
-        org.mockito.Mockito.doAnswer(inv -> statuses.put(inv.getArgument(0), inv.getArgument(1)))
+        doAnswer(inv -> statuses.put(inv.getArgument(0), inv.getArgument(1)))
                 .when(mocks.environments).setStatus(anyString(), any(), any());
-        org.mockito.Mockito.doAnswer(inv -> statuses.getOrDefault(inv.getArgument(0), EnvironmentStatus.RUNNING))
+        doAnswer(inv -> statuses.getOrDefault(inv.getArgument(0), EnvironmentStatus.RUNNING))
                 .when(mocks.environments).getStatus(anyString());
-        org.mockito.Mockito.doReturn(List.of("e1")).when(mocks.environments).listEnvironmentIds("a1");
+        doReturn(List.of("e1")).when(mocks.environments).listEnvironmentIds("a1");
         env.start();
         t0 = env.currentTimeMillis();
         SandboxLifecycleWorkflow lifecycle = client.newWorkflowStub(SandboxLifecycleWorkflow.class,
                 WorkflowOptions.newBuilder().setWorkflowId(ID).setTaskQueue(worker.getTaskQueue()).build());
         WorkflowClient.start(lifecycle::run, new SandboxLifecycleInput("a1", "e1", "u0", SETTINGS, t0, null));
         return client.newWorkflowStub(SandboxLifecycleWorkflow.class, ID);
-    }
-
-    private static void eventually(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("never happened: " + what);
-            }
-            Thread.sleep(20);
-        }
     }
 
     private long count(SandboxMail.Kind kind) {
@@ -110,17 +109,18 @@ class SandboxLifecycleWorkflowTest {
         env.sleep(Duration.ofDays(7).minusMinutes(1));
         assertEquals(LifecycleSchedule.AWAKE, lifecycle.schedule().phase());
         assertEquals(t0 + 7 * DAY, lifecycle.schedule().sleepsAt());
+        verify(sandbox, never()).fallAsleep(any());
         verify(mocks.runtime, never()).stopServer(anyString());
 
         env.sleep(Duration.ofMinutes(2));
-        eventually("asleep", () -> LifecycleSchedule.ASLEEP.equals(lifecycle.schedule().phase()));
-        verify(mocks.runtime).stopServer("e1");
-        verify(mocks.environments).setStatus("e1", EnvironmentStatus.SLEEPING, null);
-        eventually("the asleep mail", () -> count(SandboxMail.Kind.ASLEEP) == 1);
+        await("asleep").until(() -> LifecycleSchedule.ASLEEP.equals(lifecycle.schedule().phase()));
+        await("the sleep").until(() -> sleeps.size() == 1);
         LifecycleSchedule schedule = lifecycle.schedule();
+        assertEquals(new SleepRequest("sleep-" + t0, "a1", "e1", "u0", schedule.deletesAt()), sleeps.get(0),
+                "one sleep of this environment, whose email names the date of the next action");
         assertEquals(schedule.asleepSince() + 90 * DAY, schedule.deletesAt());
         assertEquals(List.of(schedule.deletesAt() - 14 * DAY, schedule.deletesAt() - DAY), schedule.deletionNoticesAt());
-        assertEquals(schedule.deletesAt(), mails.get(0).nextActionAt(), "the email names the date of the next action");
+        assertEquals(0, mails.size(), "the asleep email is the sleep's own");
         assertTrue(Math.abs(schedule.asleepSince() - (t0 + 7 * DAY)) < Duration.ofMinutes(1).toMillis());
     }
 
@@ -129,8 +129,8 @@ class SandboxLifecycleWorkflowTest {
             throws Exception {
         SandboxLifecycleWorkflow lifecycle = start(testEnv, worker, client);
         env.sleep(Duration.ofDays(7).plusMinutes(1));
-        eventually("asleep", () -> count(SandboxMail.Kind.ASLEEP) == 1);
-        eventually("the notice timer set", () -> client.fetchHistory(ID).getHistory().getEventsList().stream()
+        await("asleep").until(() -> sleeps.size() == 1);
+        await("the notice timer set").until(() -> client.fetchHistory(ID).getHistory().getEventsList().stream()
                 .filter(e -> e.getEventType() == EventType.EVENT_TYPE_TIMER_STARTED).count() == 2);
         List<HistoryEvent> events = client.fetchHistory(ID).getHistory().getEventsList();
         assertEquals(0, events.stream().filter(e -> e.getEventType() == EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED)
@@ -140,8 +140,7 @@ class SandboxLifecycleWorkflowTest {
         assertEquals(1, events.stream().filter(e -> e.getEventType() == EventType.EVENT_TYPE_MARKER_RECORDED
                 && e.getMarkerRecordedEventAttributes().getMarkerName().equals("LocalActivity")).count(), "one local activity");
         verify(sandbox).fallAsleep(new SleepRequest("sleep-" + t0, "a1", "e1", "u0", lifecycle.schedule().deletesAt()));
-        verify(sandbox, never()).beginOperation(anyString(), anyString(), any(), org.mockito.ArgumentMatchers.eq("SLEEP_SANDBOX"),
-                any());
+        verify(sandbox, never()).beginOperation(anyString(), anyString(), any(), eq("SLEEP_SANDBOX"), any());
     }
 
     @Test
@@ -150,12 +149,13 @@ class SandboxLifecycleWorkflowTest {
         SandboxLifecycleWorkflow lifecycle = start(testEnv, worker, client);
         env.sleep(Duration.ofDays(6));
         lifecycle.studioAccessed();
-        eventually("the clock restarted", () -> lifecycle.schedule().sleepsAt() > t0 + 7 * DAY);
+        await("the clock restarted").until(() -> lifecycle.schedule().sleepsAt() > t0 + 7 * DAY);
         env.sleep(Duration.ofDays(7).minusMinutes(2));
         assertEquals(LifecycleSchedule.AWAKE, lifecycle.schedule().phase(), "awake on day 13 minus a minute");
+        verify(sandbox, never()).fallAsleep(any());
         verify(mocks.runtime, never()).stopServer(anyString());
         env.sleep(Duration.ofMinutes(3));
-        eventually("asleep after day 13", () -> LifecycleSchedule.ASLEEP.equals(lifecycle.schedule().phase()));
+        await("asleep after day 13").until(() -> LifecycleSchedule.ASLEEP.equals(lifecycle.schedule().phase()));
         long asleep = lifecycle.schedule().asleepSince();
         assertTrue(Math.abs(asleep - (t0 + 13 * DAY)) < Duration.ofMinutes(2).toMillis(), "asleep at day 13");
     }
@@ -165,21 +165,21 @@ class SandboxLifecycleWorkflowTest {
                                                                              WorkflowClient client) throws Exception {
         SandboxLifecycleWorkflow lifecycle = start(testEnv, worker, client);
         env.sleep(Duration.ofDays(7).plusMinutes(1));
-        eventually("asleep", () -> count(SandboxMail.Kind.ASLEEP) == 1);
+        await("asleep").until(() -> sleeps.size() == 1);
         long deletesAt = lifecycle.schedule().deletesAt();
 
         env.sleep(Duration.ofMillis(deletesAt - 14 * DAY - env.currentTimeMillis()).minusMinutes(1));
         assertEquals(0, count(SandboxMail.Kind.DELETION_NOTICE), "no notice a minute before its time");
         env.sleep(Duration.ofMinutes(2));
-        eventually("the 14-day notice", () -> count(SandboxMail.Kind.DELETION_NOTICE) == 1);
+        await("the 14-day notice").until(() -> count(SandboxMail.Kind.DELETION_NOTICE) == 1);
 
         env.sleep(Duration.ofMillis(deletesAt - DAY - env.currentTimeMillis()).plusMinutes(1));
-        eventually("the 1-day notice", () -> count(SandboxMail.Kind.DELETION_NOTICE) == 2);
+        await("the 1-day notice").until(() -> count(SandboxMail.Kind.DELETION_NOTICE) == 2);
         verify(mocks.environments, never()).forgetApplication(anyString());
 
         env.sleep(Duration.ofDays(1));
-        eventually("deleted", () -> count(SandboxMail.Kind.DELETED) == 1);
-        verify(mocks.runtime, org.mockito.Mockito.times(2)).stopServer("e1"); // to sleep, then in the teardown
+        await("deleted").until(() -> count(SandboxMail.Kind.DELETED) == 1);
+        verify(mocks.runtime, times(1)).stopServer("e1"); // in the teardown (the sleep's stop is fallAsleep's)
         verify(mocks.databases).dropDatabase("e1");
         verify(mocks.code).deleteCode("a1", "e1"); // a deleted sandbox leaves no code object
         verify(mocks.releases).deleteAppReleases("a1"); // nor a release object
@@ -205,13 +205,12 @@ class SandboxLifecycleWorkflowTest {
             throws Exception {
         SandboxLifecycleWorkflow lifecycle = start(testEnv, worker, client);
         env.sleep(Duration.ofDays(7 + 77));
-        eventually("the first notice", () -> count(SandboxMail.Kind.DELETION_NOTICE) == 1);
+        await("the first notice").until(() -> count(SandboxMail.Kind.DELETION_NOTICE) == 1);
         lifecycle.wake(new WakeRequest(null, "u1"));
-        eventually("awake again", () -> count(SandboxMail.Kind.AWAKE) == 1);
+        await("awake again").until(() -> count(SandboxMail.Kind.AWAKE) == 1);
         verify(mocks.runtime).startServer("e1");
-        verify(sandbox).beginOperation(anyString(), org.mockito.ArgumentMatchers.eq("a1"), org.mockito.ArgumentMatchers.eq("e1"),
-                org.mockito.ArgumentMatchers.eq("WAKE_SANDBOX"), org.mockito.ArgumentMatchers.eq("u1"));
-        eventually("a new awake cycle", () -> !client.fetchHistory(ID).getHistory().getEvents(0)
+        verify(sandbox).beginOperation(anyString(), eq("a1"), eq("e1"), eq("WAKE_SANDBOX"), eq("u1"));
+        await("a new awake cycle").until(() -> !client.fetchHistory(ID).getHistory().getEvents(0)
                 .getWorkflowExecutionStartedEventAttributes().getContinuedExecutionRunId().isEmpty());
         assertEquals(LifecycleSchedule.AWAKE, client.newWorkflowStub(SandboxLifecycleWorkflow.class, ID).schedule().phase());
         String wokenRun = client.fetchHistory(ID).getHistory().getEvents(0).getWorkflowExecutionStartedEventAttributes()
@@ -229,24 +228,17 @@ class SandboxLifecycleWorkflowTest {
         SandboxLifecycleWorkflow[] lifecycle = new SandboxLifecycleWorkflow[1];
         lifecycle[0] = start(testEnv, worker, client);
         // The deletion's first step signals a wake: the wake arrives while the deletion runs.
-        org.mockito.Mockito.doAnswer(inv -> {
+        doAnswer(inv -> {
             lifecycle[0].wake(new WakeRequest("wake-op", "u1"));
             wakeSent.countDown();
             return List.of("e1");
         }).when(mocks.environments).listEnvironmentIds("a1");
         env.sleep(Duration.ofDays(7 + 91));
         assertTrue(wakeSent.await(10, TimeUnit.SECONDS));
-        eventually("deleted", () -> count(SandboxMail.Kind.DELETED) == 1);
+        await("deleted").until(() -> count(SandboxMail.Kind.DELETED) == 1);
         verify(mocks.environments).forgetApplication("a1");
         verify(mocks.runtime, never()).startServer(anyString());
-        eventually("the late wake refused", () -> {
-            try {
-                verify(sandbox).refuseOperation(org.mockito.ArgumentMatchers.eq("wake-op"), anyString());
-                return true;
-            } catch (AssertionError e) {
-                return false;
-            }
-        });
+        await("the late wake refused").untilAsserted(() -> verify(sandbox).refuseOperation(eq("wake-op"), anyString()));
     }
 
     @Test
@@ -255,14 +247,7 @@ class SandboxLifecycleWorkflowTest {
         env.sleep(Duration.ofDays(3));
         lifecycle.wake(new WakeRequest(null, "u1"));
         lifecycle.wake(new WakeRequest("explicit-op", "u1"));
-        eventually("the explicit wake answered", () -> {
-            try {
-                verify(sandbox).refuseOperation(org.mockito.ArgumentMatchers.eq("explicit-op"), anyString());
-                return true;
-            } catch (AssertionError e) {
-                return false;
-            }
-        });
+        await("the explicit wake answered").untilAsserted(() -> verify(sandbox).refuseOperation(eq("explicit-op"), anyString()));
         assertEquals(t0 + 7 * DAY, lifecycle.schedule().sleepsAt(), "the idle clock did not move");
         verify(mocks.runtime, never()).startServer(anyString());
         assertEquals(0, mails.size());
@@ -275,7 +260,7 @@ class SandboxLifecycleWorkflowTest {
         for (int i = 0; i < 500; i++) {
             lifecycle.studioAccessed();
         }
-        eventually("continued as new", () -> !client.fetchHistory(ID).getHistory().getEvents(0)
+        await("continued as new").until(() -> !client.fetchHistory(ID).getHistory().getEvents(0)
                 .getWorkflowExecutionStartedEventAttributes().getContinuedExecutionRunId().isEmpty());
         LifecycleSchedule schedule = client.newWorkflowStub(SandboxLifecycleWorkflow.class, ID).schedule();
         assertEquals(LifecycleSchedule.AWAKE, schedule.phase());
@@ -287,11 +272,11 @@ class SandboxLifecycleWorkflowTest {
             throws Exception {
         SandboxLifecycleWorkflow lifecycle = start(testEnv, worker, client);
         env.sleep(Duration.ofDays(7).plusMinutes(1));
-        eventually("asleep", () -> count(SandboxMail.Kind.ASLEEP) == 1);
+        await("asleep").until(() -> sleeps.size() == 1);
         long plannedDeletion = lifecycle.schedule().deletesAt();
         // The mail service fails from the 1-day notice's time until an hour after the planned
         // deletion, as if the worker or the mail service had been down.
-        org.mockito.Mockito.doAnswer(inv -> {
+        doAnswer(inv -> {
             SandboxMail mail = inv.getArgument(0);
             if (mail.kind() == SandboxMail.Kind.DELETION_NOTICE && count(SandboxMail.Kind.DELETION_NOTICE) == 1
                     && env.currentTimeMillis() < plannedDeletion + Duration.ofHours(1).toMillis()) {
@@ -303,14 +288,14 @@ class SandboxLifecycleWorkflowTest {
         }).when(sandbox).sendSandboxMail(any());
 
         env.sleep(Duration.ofMillis(plannedDeletion - env.currentTimeMillis()).plusHours(2));
-        eventually("the late notice", () -> count(SandboxMail.Kind.DELETION_NOTICE) == 2);
+        await("the late notice").until(() -> count(SandboxMail.Kind.DELETION_NOTICE) == 2);
         verify(mocks.environments, never()).forgetApplication(anyString());
         long lateNotice = mailTimes.get(mails.lastIndexOf(mails.stream().filter(m -> m.kind() == SandboxMail.Kind.DELETION_NOTICE)
                 .reduce((a, b) -> b).orElseThrow()));
         assertTrue(lateNotice > plannedDeletion, "the notice went out after the planned deletion");
 
         env.sleep(Duration.ofDays(1).plusMinutes(10));
-        eventually("deleted", () -> count(SandboxMail.Kind.DELETED) == 1);
+        await("deleted").until(() -> count(SandboxMail.Kind.DELETED) == 1);
         long deletedAt = mailTimes.get(mails.indexOf(mails.stream().filter(m -> m.kind() == SandboxMail.Kind.DELETED)
                 .findFirst().orElseThrow()));
         assertTrue(deletedAt - lateNotice >= DAY, "a full day of notice after the late notice, not less");
