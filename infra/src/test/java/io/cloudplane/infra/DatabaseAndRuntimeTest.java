@@ -23,10 +23,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.sql.DriverManager;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -138,11 +141,8 @@ class DatabaseAndRuntimeTest {
         awaitHealthy(envId);
         long pid = ((LocalProcessRuntime) runtime).pid(envId).orElseThrow();
         ProcessHandle.of(pid).orElseThrow().destroyForcibly();
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (exits.events.stream().noneMatch(e -> e.envId().equals(envId)) && System.currentTimeMillis() < deadline) {
-            Thread.sleep(50);
-        }
-        assertTrue(exits.events.stream().anyMatch(e -> e.envId().equals(envId)), "the death was published");
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).untilAsserted(() ->
+                assertTrue(exits.events.stream().anyMatch(e -> e.envId().equals(envId)), "the death was published"));
         assertFalse(runtime.checkHealth(envId).processAlive());
         assertTrue(runtime.checkHealth(envId).detail().contains("exited with code"), runtime.checkHealth(envId).detail());
         runtime.stop(envId);
@@ -150,16 +150,12 @@ class DatabaseAndRuntimeTest {
         files.deleteFolders(envId);
     }
 
-    private HealthReport awaitHealthy(String envId) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 20_000;
-        HealthReport report;
-        do {
-            report = runtime.checkHealth(envId);
-            if (report.healthy()) {
-                return report;
-            }
-            Thread.sleep(50);
-        } while (System.currentTimeMillis() < deadline);
-        throw new AssertionError("not healthy: " + report + " / " + runtime.recentOutput(envId));
+    private HealthReport awaitHealthy(String envId) {
+        AtomicReference<HealthReport> report = new AtomicReference<>();
+        await().atMost(Duration.ofSeconds(20)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+            report.set(runtime.checkHealth(envId));
+            assertTrue(report.get().healthy(), () -> "not healthy: " + report.get() + " / " + runtime.recentOutput(envId));
+        });
+        return report.get();
     }
 }

@@ -21,9 +21,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -235,16 +237,13 @@ class LocalProcessRuntimeUpdateTest {
         return response.headers().firstValue("X-Server-Version").orElseThrow();
     }
 
-    private HealthReport awaitHealth(Supplier<HealthReport> probe, Predicate<HealthReport> wanted) throws InterruptedException {
-        long deadline = System.nanoTime() + HEALTH_DEADLINE.toNanos();
-        HealthReport report;
-        do {
-            report = probe.get();
-            if (wanted.test(report)) {
-                return report;
-            }
-            Thread.sleep(50);
-        } while (System.nanoTime() < deadline);
-        throw new AssertionError("still " + report + " / " + runtime.recentOutput(envId));
+    /** Probes until {@code wanted} holds, and returns that report; a timeout names the last one and the server's output. */
+    private HealthReport awaitHealth(Supplier<HealthReport> probe, Predicate<HealthReport> wanted) {
+        AtomicReference<HealthReport> report = new AtomicReference<>();
+        await().atMost(HEALTH_DEADLINE).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+            report.set(probe.get());
+            assertTrue(wanted.test(report.get()), () -> "still " + report.get() + " / " + runtime.recentOutput(envId));
+        });
+        return report.get();
     }
 }

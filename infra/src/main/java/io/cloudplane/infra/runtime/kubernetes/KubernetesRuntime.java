@@ -4,92 +4,56 @@ import io.cloudplane.infra.runtime.EnvironmentRuntime;
 import io.cloudplane.infra.runtime.HealthReport;
 import io.cloudplane.infra.runtime.ServerEndpoint;
 import io.cloudplane.infra.runtime.ServerSpec;
-import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Namespace;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
-import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
-import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
-import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
-import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
-import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
-import io.fabric8.kubernetes.api.model.networking.v1.IngressRuleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
+import static io.cloudplane.infra.runtime.kubernetes.KubernetesManifests.ENV_LABEL;
+import static io.cloudplane.infra.runtime.kubernetes.KubernetesManifests.MANAGED_BY;
+import static io.cloudplane.infra.runtime.kubernetes.KubernetesManifests.MANAGED_BY_LABEL;
+
 /**
- * Environments as Kubernetes objects (fabric8): per app a namespace {@code cp-<appId>}; per
- * environment a Secret with the database connection, a PersistentVolumeClaim for the resource
- * files, a Deployment of the server version's image with readiness and liveness probes on
- * {@code /_health}, a Service, and an Ingress for the preview host (and the Studio host for
- * development and staging). Every object carries the recommended labels and
- * {@code cloudplane.io/app} and {@code cloudplane.io/environment}. Every call is idempotent: objects
- * are created, or updated in place when they exist.
+ * Environments as Kubernetes objects (fabric8): the objects {@link KubernetesManifests} describes,
+ * created, or updated in place when they exist, so that every call is idempotent; stop and start by
+ * scale; health from the rollout ({@link RolloutHealth}); logs and samples from the pods. This class
+ * holds the client calls, and the decisions are those pure classes'.
  */
 public class KubernetesRuntime implements EnvironmentRuntime {
-    public static final String MANAGED_BY = "cloudplane";
-    public static final String APP_LABEL = "cloudplane.io/app";
-    public static final String ENV_LABEL = "cloudplane.io/environment";
     public static final String RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
-    public static final String VERSION_LABEL = "app.kubernetes.io/version";
-    private static final List<String> BROKEN = List.of("ImagePullBackOff", "ErrImagePull", "CrashLoopBackOff",
-            "InvalidImageName", "CreateContainerConfigError", "CreateContainerError", "RunContainerError");
 
     /** Where an environment belongs: its app's ID and name, its own name, and whether it has Studio. */
     public record Target(String appId, String appName, String envName, boolean studio) {
     }
 
     private final KubernetesClient client;
-    private final KubernetesSettings settings;
+    private final KubernetesManifests manifests;
     private final Function<String, Target> targets;
     private final Clock clock;
 
     public KubernetesRuntime(KubernetesClient client, KubernetesSettings settings, Function<String, Target> targets, Clock clock) {
         this.client = client;
-        this.settings = settings;
+        this.manifests = new KubernetesManifests(settings);
         this.targets = targets;
         this.clock = clock;
-    }
-
-    public static String namespace(String appId) {
-        return "cp-" + appId;
-    }
-
-    public static String name(String envId) {
-        return "env-" + envId;
-    }
-
-    public String previewHost(Target t) {
-        return dns(t.envName()) + "-" + dns(t.appName()) + "." + settings.baseDomain();
-    }
-
-    public String studioHost(Target t) {
-        return "studio-" + previewHost(t);
     }
 
     @Override
     public ServerEndpoint start(ServerSpec spec) {
         Target t = targets.apply(spec.envId());
-        Optional<Deployment> existing = deployment(namespace(t.appId()), spec.envId());
-        for (HasMetadata object : manifests(spec, t)) {
+        Optional<Deployment> existing = deployment(KubernetesManifests.namespace(t.appId()), spec.envId());
+        for (HasMetadata object : manifests.all(spec, t)) {
             if (object instanceof Deployment d && existing.isPresent()) {
                 // Keep the last rollout restart's annotation: applying the same spec again must not restart the pods.
                 d.getSpec().getTemplate().getMetadata().setAnnotations(existing.get().getSpec().getTemplate().getMetadata().getAnnotations());
@@ -102,7 +66,7 @@ public class KubernetesRuntime implements EnvironmentRuntime {
                 client.resource(object).createOr(NonDeletingOperation::update);
             }
         }
-        return new ServerEndpoint(null, (settings.tls() ? "https://" : "http://") + previewHost(t) + "/");
+        return new ServerEndpoint(null, manifests.previewUrl(t));
     }
 
     private void createIfAbsent(HasMetadata object) {
@@ -117,82 +81,6 @@ public class KubernetesRuntime implements EnvironmentRuntime {
             }
             // created meanwhile by a concurrent start: as good as ours
         }
-    }
-
-    /** Every object of the environment, in the order they are applied. */
-    public List<HasMetadata> manifests(ServerSpec spec, Target t) {
-        String ns = namespace(t.appId());
-        String name = name(spec.envId());
-        Map<String, String> labels = labels(spec, t);
-        Namespace namespace = new NamespaceBuilder().withNewMetadata().withName(ns)
-                .withLabels(Map.of("app.kubernetes.io/managed-by", MANAGED_BY, APP_LABEL, t.appId())).endMetadata().build();
-        Secret secret = new SecretBuilder().withNewMetadata().withName(name + "-db").withNamespace(ns).withLabels(labels).endMetadata()
-                .withType("Opaque")
-                .withStringData(new LinkedHashMap<>(Map.of("DATABASE_URL", spec.databaseUrl(), "DATABASE_USERNAME", spec.databaseUser(),
-                        "DATABASE_PASSWORD", spec.databasePassword())))
-                .build();
-        PersistentVolumeClaim claim = new PersistentVolumeClaimBuilder().withNewMetadata().withName(name + "-resources")
-                .withNamespace(ns).withLabels(labels).endMetadata()
-                .withNewSpec().withAccessModes("ReadWriteOnce").withStorageClassName(settings.storageClass())
-                .withNewResources().withRequests(Map.of("storage", new Quantity(settings.storageSize()))).endResources()
-                .endSpec().build();
-        Map<String, String> selector = Map.of(ENV_LABEL, spec.envId(), "app.kubernetes.io/name", "cloudplane-server");
-        Deployment deployment = new DeploymentBuilder().withNewMetadata().withName(name).withNamespace(ns).withLabels(labels).endMetadata()
-                .withNewSpec().withReplicas(1)
-                .withNewSelector().withMatchLabels(selector).endSelector()
-                .withNewStrategy().withType("Recreate").endStrategy() // one server writes the volume at a time
-                .withNewTemplate().withNewMetadata().withLabels(labels).endMetadata()
-                .withNewSpec()
-                .addNewContainer().withName("server").withImage(spec.version().image())
-                .addNewPort().withName("http").withContainerPort(settings.containerPort()).endPort()
-                .addNewEnv().withName("PORT").withValue(Integer.toString(settings.containerPort())).endEnv()
-                .addNewEnv().withName("CODE_DIR").withValue("/srv/code").endEnv()
-                .addNewEnv().withName("RESOURCES_DIR").withValue("/srv/resources").endEnv()
-                .addNewEnv().withName("CLOUDPLANE_ENV_ID").withValue(spec.envId()).endEnv()
-                .addNewEnv().withName("CLOUDPLANE_SERVER_VERSION").withValue(spec.version().version()).endEnv()
-                .addNewEnvFrom().withNewSecretRef().withName(name + "-db").endSecretRef().endEnvFrom()
-                .addNewVolumeMount().withName("resources").withMountPath("/srv/resources").endVolumeMount()
-                .withNewReadinessProbe().withNewHttpGet().withPath("/_health").withPort(new IntOrString("http")).endHttpGet()
-                .withPeriodSeconds(5).withFailureThreshold(3).endReadinessProbe()
-                .withNewLivenessProbe().withNewHttpGet().withPath("/_health").withPort(new IntOrString("http")).endHttpGet()
-                .withInitialDelaySeconds(30).withPeriodSeconds(10).withFailureThreshold(6).endLivenessProbe()
-                .withNewResources()
-                .withRequests(Map.of("cpu", new Quantity(settings.cpuRequest()), "memory", new Quantity(settings.memoryRequest())))
-                .withLimits(Map.of("cpu", new Quantity(settings.cpuLimit()), "memory", new Quantity(settings.memoryLimit())))
-                .endResources()
-                .endContainer()
-                .addNewVolume().withName("resources").withNewPersistentVolumeClaim().withClaimName(name + "-resources")
-                .endPersistentVolumeClaim().endVolume()
-                .endSpec().endTemplate().endSpec().build();
-        Service service = new ServiceBuilder().withNewMetadata().withName(name).withNamespace(ns).withLabels(labels).endMetadata()
-                .withNewSpec().withSelector(selector)
-                .addNewPort().withName("http").withPort(80).withTargetPort(new IntOrString("http")).endPort()
-                .endSpec().build();
-        List<IngressRule> rules = new ArrayList<>();
-        rules.add(rule(previewHost(t), name));
-        if (t.studio()) {
-            rules.add(rule(studioHost(t), name));
-        }
-        Ingress ingress = new IngressBuilder().withNewMetadata().withName(name).withNamespace(ns).withLabels(labels).endMetadata()
-                .withNewSpec().withIngressClassName(settings.ingressClass()).withRules(rules).endSpec().build();
-        return List.of(namespace, secret, claim, deployment, service, ingress);
-    }
-
-    private static IngressRule rule(String host, String service) {
-        return new IngressRuleBuilder().withHost(host).withNewHttp().addNewPath().withPath("/").withPathType("Prefix")
-                .withNewBackend().withNewService().withName(service).withNewPort().withName("http").endPort().endService()
-                .endBackend().endPath().endHttp().build();
-    }
-
-    private static Map<String, String> labels(ServerSpec spec, Target t) {
-        Map<String, String> labels = new LinkedHashMap<>();
-        labels.put("app.kubernetes.io/name", "cloudplane-server");
-        labels.put("app.kubernetes.io/instance", name(spec.envId()));
-        labels.put(VERSION_LABEL, spec.version().version());
-        labels.put("app.kubernetes.io/managed-by", MANAGED_BY);
-        labels.put(APP_LABEL, t.appId());
-        labels.put(ENV_LABEL, spec.envId());
-        return labels;
     }
 
     /**
@@ -248,7 +136,7 @@ public class KubernetesRuntime implements EnvironmentRuntime {
 
     /** Removes every object of the environment, found by its label. */
     public void delete(String envId) {
-        String ns = namespace(targets.apply(envId).appId());
+        String ns = KubernetesManifests.namespace(targets.apply(envId).appId());
         var byLabel = Map.of(ENV_LABEL, envId);
         client.network().v1().ingresses().inNamespace(ns).withLabels(byLabel).delete();
         client.services().inNamespace(ns).withLabels(byLabel).delete();
@@ -262,11 +150,7 @@ public class KubernetesRuntime implements EnvironmentRuntime {
         return deployment(envId).map(d -> d.getSpec().getReplicas() != null && d.getSpec().getReplicas() > 0).orElse(false);
     }
 
-    /**
-     * Healthy when the Deployment has a ready replica. Not alive (so a wait ends at once, with the
-     * cluster's reason) when it exceeded its progress deadline or a container cannot start: an image
-     * that cannot be pulled, a crash loop.
-     */
+    /** One look at the rollout (see {@link RolloutHealth}); the pods are listed only when its status does not decide. */
     @Override
     public HealthReport checkHealth(String envId) {
         Optional<Deployment> found = deployment(envId);
@@ -274,50 +158,7 @@ public class KubernetesRuntime implements EnvironmentRuntime {
             return new HealthReport(false, false, "the environment has no Deployment");
         }
         Deployment d = found.get();
-        var status = d.getStatus();
-        Long generation = d.getMetadata().getGeneration();
-        int wanted = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
-        // As `kubectl rollout status`: the controller must have seen the latest spec, and every replica
-        // must run it, so that the old ReplicaSet's ready pods do not pass for the new version's. The API
-        // leaves a 0 out (omitempty), so an absent observedGeneration or updatedReplicas means none.
-        boolean observed = generation == null || status == null
-                || (status.getObservedGeneration() == null ? 0 : status.getObservedGeneration()) >= generation;
-        int updatedReplicas = status == null || status.getUpdatedReplicas() == null ? 0 : status.getUpdatedReplicas();
-        boolean updated = status == null || updatedReplicas >= wanted;
-        if (observed && updated && status != null && status.getReadyReplicas() != null && status.getReadyReplicas() > 0) {
-            return new HealthReport(true, true, "ready: " + status.getReadyReplicas() + " replica(s)");
-        }
-        if (!observed) {
-            // The status (its conditions too) is still the previous spec's: after a roll-back, the failed
-            // rollout's ProgressDeadlineExceeded is not this one's.
-            return new HealthReport(false, true, "the rollout is not observed yet");
-        }
-        if (status != null && status.getConditions() != null) {
-            for (DeploymentCondition c : status.getConditions()) {
-                if ("Progressing".equals(c.getType()) && "False".equals(c.getStatus())) {
-                    return new HealthReport(false, false, c.getReason() + ": " + c.getMessage());
-                }
-            }
-        }
-        Map<String, String> template = d.getSpec().getTemplate().getMetadata().getLabels();
-        String version = template == null ? null : template.get(VERSION_LABEL);
-        for (Pod pod : pods(d)) {
-            // Only the pods of the current template count: not a terminating one, nor one of the
-            // version an update just left (its ImagePullBackOff is not the roll-back's).
-            Map<String, String> podLabels = pod.getMetadata().getLabels();
-            if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null
-                    || pod.getMetadata().getDeletionTimestamp() != null
-                    || (version != null && (podLabels == null || !version.equals(podLabels.get(VERSION_LABEL))))) {
-                continue;
-            }
-            for (ContainerStatus cs : pod.getStatus().getContainerStatuses()) {
-                if (cs.getState() != null && cs.getState().getWaiting() != null && BROKEN.contains(cs.getState().getWaiting().getReason())) {
-                    return new HealthReport(false, false, cs.getState().getWaiting().getReason() + ": "
-                            + cs.getState().getWaiting().getMessage());
-                }
-            }
-        }
-        return new HealthReport(false, true, !updated ? updatedReplicas + " of " + wanted + " replica(s) updated" : "not ready yet");
+        return RolloutHealth.fromStatus(d).orElseGet(() -> RolloutHealth.fromPods(d, pods(d)));
     }
 
     @Override
@@ -342,7 +183,7 @@ public class KubernetesRuntime implements EnvironmentRuntime {
     public Map<String, io.cloudplane.infra.runtime.ServerSample> sample(java.util.Collection<String> envIds) {
         java.util.Set<String> wanted = new java.util.HashSet<>(envIds);
         Map<String, String> envOfPod = new LinkedHashMap<>();
-        for (Pod pod : client.pods().inAnyNamespace().withLabel("app.kubernetes.io/managed-by", MANAGED_BY).list().getItems()) {
+        for (Pod pod : client.pods().inAnyNamespace().withLabel(MANAGED_BY_LABEL, MANAGED_BY).list().getItems()) {
             String env = pod.getMetadata().getLabels() == null ? null : pod.getMetadata().getLabels().get(ENV_LABEL);
             if (env != null && wanted.contains(env)) {
                 envOfPod.put(pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName(), env);
@@ -353,7 +194,7 @@ public class KubernetesRuntime implements EnvironmentRuntime {
             return result;
         }
         Map<String, double[]> usage = new LinkedHashMap<>();
-        for (var metrics : client.top().pods().withLabels(Map.of("app.kubernetes.io/managed-by", MANAGED_BY)).metrics().getItems()) {
+        for (var metrics : client.top().pods().withLabels(Map.of(MANAGED_BY_LABEL, MANAGED_BY)).metrics().getItems()) {
             String env = envOfPod.get(metrics.getMetadata().getNamespace() + "/" + metrics.getMetadata().getName());
             if (env == null) {
                 continue;
@@ -393,16 +234,10 @@ public class KubernetesRuntime implements EnvironmentRuntime {
     }
 
     private Optional<Deployment> deployment(String envId) {
-        return deployment(namespace(targets.apply(envId).appId()), envId);
+        return deployment(KubernetesManifests.namespace(targets.apply(envId).appId()), envId);
     }
 
     private Optional<Deployment> deployment(String ns, String envId) {
-        return Optional.ofNullable(client.apps().deployments().inNamespace(ns).withName(name(envId)).get());
-    }
-
-    /** A DNS label: lower case letters, digits and hyphens. */
-    static String dns(String s) {
-        String label = s.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]+", "-").replaceAll("^-+|-+$", "");
-        return label.isEmpty() ? "x" : label.length() > 30 ? label.substring(0, 30) : label;
+        return Optional.ofNullable(client.apps().deployments().inNamespace(ns).withName(KubernetesManifests.name(envId)).get());
     }
 }
