@@ -334,9 +334,7 @@ class BackupTest {
         // Accepted while Temporal was away: the row exists, its workflow never started.
         UUID id = UUID.randomUUID();
         Instant earlier = Instant.now().minus(Duration.ofMinutes(2)).truncatedTo(ChronoUnit.MICROS);
-        backups.save(new BackupRecord(id, env.appId(), env.id(), BackupRecord.Trigger.MANUAL, BackupRecord.Status.PENDING, null,
-                null, BackupRecord.prefixFor(env.appId(), env.id(), id), null, null, null, null, null, null, earlier, null, null,
-                earlier));
+        backups.save(BackupRecord.pending(id, env.appId(), env.id(), BackupRecord.Trigger.MANUAL, null, null, earlier));
         recovery.recover();
         BackupRecord done = awaitBackup(id, b -> b.status().isFinal(), Duration.ofSeconds(90));
         assertEquals(BackupRecord.Status.COMPLETED, done.status(), done.toString());
@@ -358,9 +356,8 @@ class BackupTest {
     private BackupRecord startBackup(EnvironmentRecord env) {
         UUID id = UUID.randomUUID();
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        BackupRecord backup = backups.save(new BackupRecord(id, env.appId(), env.id(), BackupRecord.Trigger.MANUAL,
-                BackupRecord.Status.PENDING, null, null, BackupRecord.prefixFor(env.appId(), env.id(), id), null, null, null,
-                null, null, null, now, null, null, now));
+        BackupRecord backup = backups.save(BackupRecord.pending(id, env.appId(), env.id(), BackupRecord.Trigger.MANUAL, null,
+                null, now));
         assertTrue(launcher.launch(backup, Retention.DEFAULT));
         return backup;
     }

@@ -36,10 +36,8 @@ public class BackupScheduleActivitiesImpl implements BackupScheduleActivities {
         // The ID derives from the slot: a retry after a lost answer names the same backup.
         UUID id = UUID.nameUUIDFromBytes((envId + "/" + slot).getBytes(StandardCharsets.UTF_8));
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        UUID app = UUID.fromString(appId);
         try {
-            backups.save(new BackupRecord(id, app, env, BackupRecord.Trigger.SCHEDULED, BackupRecord.Status.PENDING, null, null,
-                    BackupRecord.prefixFor(app, env, id), null, null, null, null, null, at, now, null, null, now));
+            backups.save(BackupRecord.pending(id, UUID.fromString(appId), env, BackupRecord.Trigger.SCHEDULED, null, at, now));
         } catch (DataAccessException e) {
             if (backups.findBySlot(env, at).isEmpty()) {
                 throw e;

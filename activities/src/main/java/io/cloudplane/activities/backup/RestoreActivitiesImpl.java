@@ -1,160 +1,113 @@
 package io.cloudplane.activities.backup;
 
 import io.cloudplane.activities.common.Failures;
+import io.cloudplane.activities.common.Heartbeats;
 import io.cloudplane.activities.environment.EnvironmentLookup;
-import io.cloudplane.infra.backup.PgTools;
-import io.cloudplane.infra.backup.TarStreams;
-import io.cloudplane.infra.crypto.SecretBox;
-import io.cloudplane.infra.database.DatabaseProvisioner;
-import io.cloudplane.infra.files.EnvironmentFiles;
+import io.cloudplane.infra.backup.BackupArchive;
+import io.cloudplane.infra.backup.BackupManifest;
 import io.cloudplane.infra.backup.BackupRecord;
 import io.cloudplane.infra.backup.BackupRepository;
+import io.cloudplane.infra.backup.BackupRestorer;
+import io.cloudplane.infra.backup.DatabaseSwap;
+import io.cloudplane.infra.backup.PgTools;
+import io.cloudplane.infra.crypto.SecretBox;
 import io.cloudplane.infra.environment.EnvironmentRecord;
-import io.cloudplane.infra.storage.ObjectStore;
+import io.cloudplane.infra.files.ResourcesSwap;
 import io.cloudplane.workflows.backup.RestoreActivities;
 import io.temporal.failure.ApplicationFailure;
-import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
-import software.amazon.awssdk.core.exception.SdkException;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.UUID;
-import java.util.stream.Stream;
 
+/** A restore over {@link BackupRestorer}, with {@link DatabaseSwap} and {@link ResourcesSwap} keyed by the restore's ID. */
 @Singleton
 public class RestoreActivitiesImpl implements RestoreActivities {
+    /** A stored backup that cannot be read is retried; the type is the one a backup's verification gives the same failure. */
+    private static final String UNREADABLE = "VERIFYING";
+
     private final BackupRepository backups;
     private final EnvironmentLookup lookup;
-    private final DatabaseProvisioner databases;
-    private final EnvironmentFiles files;
-    /** Looked up at first use: the embedded S3 server starts with the first backup, not with the process. */
-    private final Provider<ObjectStore> store;
-    private final PgTools tools;
     private final SecretBox secrets;
-    private final BackupActivitiesImpl backupParts;
+    private final BackupArchive archive;
+    private final BackupRestorer restorer;
+    private final DatabaseSwap databaseSwap;
+    private final ResourcesSwap resourcesSwap;
 
-    public RestoreActivitiesImpl(BackupRepository backups, EnvironmentLookup lookup, DatabaseProvisioner databases,
-                                 EnvironmentFiles files, Provider<ObjectStore> store, PgTools tools, SecretBox secrets,
-                                 BackupActivitiesImpl backupParts) {
+    public RestoreActivitiesImpl(BackupRepository backups, EnvironmentLookup lookup, SecretBox secrets, BackupArchive archive,
+                                 BackupRestorer restorer, DatabaseSwap databaseSwap, ResourcesSwap resourcesSwap) {
         this.backups = backups;
         this.lookup = lookup;
-        this.databases = databases;
-        this.files = files;
-        this.store = store;
-        this.tools = tools;
         this.secrets = secrets;
-        this.backupParts = backupParts;
-    }
-
-    private static String restored(String restoreId) {
-        return "rst_" + restoreId.replace("-", "");
-    }
-
-    private static String keptAside(String restoreId) {
-        return "old_" + restoreId.replace("-", "");
+        this.archive = archive;
+        this.restorer = restorer;
+        this.databaseSwap = databaseSwap;
+        this.resourcesSwap = resourcesSwap;
     }
 
     @Override
     public String restoreDatabase(String restoreId, String envId, String backupId) {
         EnvironmentRecord env = lookup.require(envId);
-        BackupRecord backup = requireRestorable(env, backupId);
-        BackupManifest manifest = backupParts.readManifest(backup);
+        BackupManifest manifest = readManifest(requireRestorable(env, backupId));
         try {
-            tools.requireAtLeast(tools.pgRestore(), databases.serverMajorVersion());
+            restorer.requireRestoreTool();
         } catch (PgTools.ToolTooOldException e) {
-            throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), "InvalidInput");
+            throw Failures.invalid(e.getMessage());
         }
-        String target = restored(restoreId);
-        String password = secrets.decrypt(env.dbPassword());
-        if (!databases.databaseExists(target) && databases.databaseExists(keptAside(restoreId))) {
+        if (databaseSwap.swappedIn(restoreId)) {
             return "already restored and swapped in";
         }
-        databases.dropDatabaseOnly(target); // a retried attempt starts clean
-        databases.createDatabaseOwnedBy(target, env.dbName());
-        String problem = backupParts.restoreInto(target, env.dbName(), password, manifest.database());
+        String target = databaseSwap.prepareIncoming(env.dbName(), restoreId);
+        String problem;
+        try {
+            problem = restorer.restoreDatabase(manifest.database(), target, env.dbName(), secrets.decrypt(env.dbPassword()),
+                    Heartbeats.ofCurrentActivity());
+        } catch (BackupArchive.ReadFailedException e) {
+            throw ApplicationFailure.newFailureWithCause(e.getMessage(), UNREADABLE, e);
+        }
         if (problem != null) {
-            databases.dropDatabaseOnly(target);
+            databaseSwap.dropIncoming(restoreId);
             throw ApplicationFailure.newNonRetryableFailure(problem, "RestoreMismatch");
         }
-        // The stored dump's SHA-256 matched the manifest (restoreInto checks it as it streams): these are
-        // the very bytes that the backup's verification restored and compared table by table, so the
+        // The stored dump's SHA-256 matched the manifest (checked as it streamed): these are the very
+        // bytes that the backup's verification restored and compared table by table, so the
         // fingerprints are not computed a second time.
-        long rows = manifest.tables().values().stream().mapToLong(BackupManifest.Table::rows).sum();
-        return manifest.tables().size() + " tables, " + rows + " rows restored from a dump whose SHA-256 matches the verified backup's";
+        return manifest.tables().size() + " tables, " + manifest.sumOfRows()
+                + " rows restored from a dump whose SHA-256 matches the verified backup's";
     }
 
     @Override
     public void swapDatabase(String restoreId, String envId) {
-        EnvironmentRecord env = lookup.require(envId);
-        String incoming = restored(restoreId);
-        if (!databases.databaseExists(incoming)) {
-            return; // swapped on an earlier attempt
-        }
-        if (databases.databaseExists(env.dbName())) {
-            databases.renameDatabase(env.dbName(), keptAside(restoreId));
-        }
-        databases.renameDatabase(incoming, env.dbName());
+        databaseSwap.swapIn(lookup.require(envId).dbName(), restoreId);
     }
 
     @Override
     public void restoreFiles(String restoreId, String envId, String backupId) {
         EnvironmentRecord env = lookup.require(envId);
-        BackupRecord backup = requireRestorable(env, backupId);
-        BackupManifest manifest = backupParts.readManifest(backup);
-        Path dir = files.resourcesDir(envId);
-        Path incoming = dir.resolveSibling(dir.getFileName() + ".restore-" + restoreId);
-        Path kept = dir.resolveSibling(dir.getFileName() + ".kept-" + restoreId);
+        BackupManifest manifest = readManifest(requireRestorable(env, backupId));
         try {
-            if (Files.exists(kept) && !Files.exists(incoming)) {
+            if (resourcesSwap.swappedIn(envId, restoreId)) {
                 return; // swapped on an earlier attempt
             }
-            deleteTree(incoming);
-            MessageDigest sha256 = BackupActivitiesImpl.sha256();
-            try (InputStream in = new DigestInputStream(BackupActivitiesImpl.heartbeating(store.get().get(manifest.files().key())), sha256)) {
-                TarStreams.extract(in, incoming);
-                in.transferTo(java.io.OutputStream.nullOutputStream()); // the tar's padding, for the digest
+            Path incoming = resourcesSwap.prepareIncoming(envId, restoreId);
+            String problem = restorer.restoreFiles(manifest.files(), incoming, Heartbeats.ofCurrentActivity());
+            if (problem != null) {
+                resourcesSwap.dropIncoming(envId, restoreId);
+                throw ApplicationFailure.newNonRetryableFailure(problem, "RestoreMismatch");
             }
-            String digest = HexFormat.of().formatHex(sha256.digest());
-            if (!digest.equals(manifest.files().sha256())) {
-                deleteTree(incoming);
-                throw ApplicationFailure.newNonRetryableFailure("the stored files' SHA-256 is " + digest + ", the manifest says "
-                        + manifest.files().sha256(), "RestoreMismatch");
-            }
-            if (Files.exists(dir)) {
-                Files.move(dir, kept, StandardCopyOption.ATOMIC_MOVE);
-            }
-            Files.move(incoming, dir, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException | SdkException e) {
+            resourcesSwap.swapIn(envId, restoreId);
+        } catch (IOException e) {
             throw ApplicationFailure.newFailureWithCause("restoring the resource files failed: " + e.getMessage(), "Files", e);
         }
     }
 
     @Override
     public void revert(String restoreId, String envId) {
-        EnvironmentRecord env = lookup.require(envId);
-        String old = keptAside(restoreId);
-        if (databases.databaseExists(old)) {
-            databases.dropDatabaseOnly(env.dbName()); // the restored one
-            databases.renameDatabase(old, env.dbName());
-        }
-        databases.dropDatabaseOnly(restored(restoreId));
-        Path dir = files.resourcesDir(envId);
-        Path kept = dir.resolveSibling(dir.getFileName() + ".kept-" + restoreId);
+        databaseSwap.revert(lookup.require(envId).dbName(), restoreId);
         try {
-            if (Files.exists(kept)) {
-                deleteTree(dir);
-                Files.move(kept, dir, StandardCopyOption.ATOMIC_MOVE);
-            }
-            deleteTree(dir.resolveSibling(dir.getFileName() + ".restore-" + restoreId));
+            resourcesSwap.revert(envId, restoreId);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -162,10 +115,9 @@ public class RestoreActivitiesImpl implements RestoreActivities {
 
     @Override
     public void discardKeptAside(String restoreId, String envId) {
-        databases.dropDatabaseOnly(keptAside(restoreId));
-        Path dir = files.resourcesDir(envId);
+        databaseSwap.dropKept(restoreId);
         try {
-            deleteTree(dir.resolveSibling(dir.getFileName() + ".kept-" + restoreId));
+            resourcesSwap.dropKept(envId, restoreId);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -180,14 +132,11 @@ public class RestoreActivitiesImpl implements RestoreActivities {
         return backup;
     }
 
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
+    private BackupManifest readManifest(BackupRecord backup) {
+        try {
+            return archive.readManifest(backup);
+        } catch (BackupArchive.ReadFailedException e) {
+            throw ApplicationFailure.newFailureWithCause(e.getMessage(), UNREADABLE, e);
         }
     }
 }

@@ -96,17 +96,12 @@ public class DeploymentActivitiesImpl implements DeploymentActivities {
         }
         EnvironmentStatus previous = EnvironmentStatus.valueOf(d.previousStatus());
         boolean alreadyCurrent = release.sha256().equals(d.previousSha256()) && previous == EnvironmentStatus.RUNNING;
-        // The same services matrix as the API's: staging and production environments have backups.
-        boolean backupService = env.type() == EnvironmentRecord.EnvironmentType.STAGING
-                || env.type() == EnvironmentRecord.EnvironmentType.PRODUCTION;
         String safetyId = null;
-        if (backupService && !alreadyCurrent) {
+        if (env.type().hasBackups() && !alreadyCurrent) {
             UUID id = UUID.nameUUIDFromBytes(("safety-backup/" + deploymentId).getBytes(StandardCharsets.UTF_8));
             if (!backups.existsById(id)) {
-                Instant now = now();
-                backups.save(new BackupRecord(id, d.appId(), d.envId(), BackupRecord.Trigger.SAFETY, BackupRecord.Status.PENDING,
-                        null, null, BackupRecord.prefixFor(d.appId(), d.envId(), id), null, null, null, null, d.deployedBy(), null,
-                        now, null, null, now));
+                backups.save(BackupRecord.pending(id, d.appId(), d.envId(), BackupRecord.Trigger.SAFETY, d.deployedBy(), null,
+                        now()));
             }
             deployments.recordSafetyBackup(d.id(), id);
             safetyId = id.toString();

@@ -1,9 +1,10 @@
 package io.cloudplane.activities.sandbox;
 
 import io.cloudplane.activities.common.Failures;
-import io.cloudplane.activities.environment.EnvironmentActivitiesImpl;
-import io.cloudplane.activities.operation.OperationActivitiesImpl;
-import io.cloudplane.activities.server.RuntimeActivitiesImpl;
+import io.cloudplane.activities.environment.EnvironmentLookup;
+import io.cloudplane.activities.operation.OperationProgressRecorder;
+import io.cloudplane.infra.environment.EnvironmentRepository;
+import io.cloudplane.infra.runtime.EnvironmentRuntime;
 import io.cloudplane.infra.mail.Mailer;
 import io.cloudplane.infra.app.AppRecord;
 import io.cloudplane.infra.app.AppRepository;
@@ -43,19 +44,22 @@ public class SandboxActivitiesImpl implements SandboxActivities {
     private final SentMailRepository sent;
     private final Mailer mailer;
     private final String consoleUrl;
-    private final EnvironmentActivitiesImpl environments;
-    private final RuntimeActivitiesImpl runtime;
-    private final OperationActivitiesImpl progress;
+    private final EnvironmentLookup lookup;
+    private final EnvironmentRepository environments;
+    private final EnvironmentRuntime runtime;
+    private final OperationProgressRecorder progress;
 
     public SandboxActivitiesImpl(OperationRepository operations, AppRepository apps, UserRepository users, SentMailRepository sent,
                                  Mailer mailer, @Value("${cloudplane.console-url:`http://127.0.0.1:${micronaut.server.port:8080}`}") String consoleUrl,
-                                 EnvironmentActivitiesImpl environments, RuntimeActivitiesImpl runtime, OperationActivitiesImpl progress) {
+                                 EnvironmentLookup lookup, EnvironmentRepository environments, EnvironmentRuntime runtime,
+                                 OperationProgressRecorder progress) {
         this.operations = operations;
         this.apps = apps;
         this.users = users;
         this.sent = sent;
         this.mailer = mailer;
         this.consoleUrl = consoleUrl;
+        this.lookup = lookup;
         this.environments = environments;
         this.runtime = runtime;
         this.progress = progress;
@@ -110,16 +114,16 @@ public class SandboxActivitiesImpl implements SandboxActivities {
             String opId = id.toString();
             List<OperationStep> steps = new ArrayList<>();
             long now = System.currentTimeMillis();
-            if (environments.getStatus(request.envId()) == EnvironmentStatus.SLEEPING) {
+            if (lookup.require(request.envId()).status() == EnvironmentStatus.SLEEPING) {
                 steps.add(new OperationStep("already-sleeping", StepStatus.SKIPPED, now, now, null));
             } else {
                 steps.add(new OperationStep("stop-server", StepStatus.RUNNING, now, null, null));
                 progress.record(new OperationProgress(opId, info.getWorkflowId(), info.getRunId(), OperationStatus.RUNNING,
                         List.copyOf(steps), null));
-                runtime.stopServer(request.envId());
+                runtime.stop(request.envId());
                 steps.set(0, steps.get(0).finish(StepStatus.SUCCEEDED, System.currentTimeMillis(), null));
                 long recording = System.currentTimeMillis();
-                environments.setStatus(request.envId(), EnvironmentStatus.SLEEPING, null);
+                environments.updateStatus(UUID.fromString(request.envId()), EnvironmentStatus.SLEEPING, null, Instant.now());
                 steps.add(new OperationStep("record-sleeping", StepStatus.SUCCEEDED, recording, System.currentTimeMillis(), null));
             }
             progress.record(new OperationProgress(opId, info.getWorkflowId(), info.getRunId(), OperationStatus.SUCCEEDED,

@@ -4,6 +4,7 @@ import io.cloudplane.api.problem.ApiException;
 import io.cloudplane.api.security.ApiTokenValidator;
 import io.cloudplane.api.security.Caller;
 import io.cloudplane.infra.crypto.RandomTokens;
+import io.cloudplane.infra.crypto.Sha256;
 import io.cloudplane.infra.account.ApiTokenRecord;
 import io.cloudplane.infra.account.ApiTokenRepository;
 import io.micronaut.http.HttpResponse;
@@ -41,7 +42,7 @@ public class TokenController {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         int days = request.expiresInDays() == null ? 30 : request.expiresInDays();
         ApiTokenRecord saved = tokens.save(new ApiTokenRecord(UUID.randomUUID(), Caller.id(auth), request.name().trim(),
-                RandomTokens.sha256Hex(token), token.substring(0, 8), now, now.plus(Duration.ofDays(days)), null));
+                Sha256.hex(token), token.substring(0, 8), now, now.plus(Duration.ofDays(days)), null));
         return HttpResponse.created(view(saved, token), URI.create("/api/v1/tokens/" + saved.id()));
     }
 

@@ -3,6 +3,7 @@ package io.cloudplane.api.backup;
 import io.cloudplane.api.common.Cursor;
 import io.cloudplane.api.problem.ApiException;
 import io.cloudplane.api.security.Caller;
+import io.cloudplane.infra.backup.BackupArchive;
 import io.cloudplane.infra.backup.BackupRecord;
 import io.cloudplane.infra.backup.BackupRepository;
 import io.cloudplane.infra.backup.BackupScheduleRecord;
@@ -72,9 +73,7 @@ public class BackupController {
         }
         UUID id = UUID.randomUUID();
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        BackupRecord backup = backups.save(new BackupRecord(id, appId, envId, BackupRecord.Trigger.MANUAL,
-                BackupRecord.Status.PENDING, null, null, BackupRecord.prefixFor(appId, envId, id), null, null, null, null,
-                caller, null, now, null, null, now));
+        BackupRecord backup = backups.save(BackupRecord.pending(id, appId, envId, BackupRecord.Trigger.MANUAL, caller, null, now));
         launcher.launch(backup, schedules.stored(envId).map(BackupSchedule::retention).orElse(Retention.DEFAULT));
         return HttpResponse.accepted(URI.create("/api/v1/apps/" + appId + "/environments/" + envId + "/backups/" + id))
                 .body(BackupView.of(backup));
@@ -112,11 +111,11 @@ public class BackupController {
         if (backup.status() != BackupRecord.Status.COMPLETED) {
             throw ApiException.conflict("Backup " + backupId + " is " + backup.status() + ": only completed backups download");
         }
-        String key = backup.objectPrefix() + switch (which) {
-            case "files" -> "files.tar";
-            case "manifest" -> "manifest.json";
-            default -> "database.dump";
-        };
+        String key = BackupArchive.key(backup, switch (which) {
+            case "files" -> BackupArchive.FILES;
+            case "manifest" -> BackupArchive.MANIFEST;
+            default -> BackupArchive.DATABASE;
+        });
         MediaType type = which.equals("manifest") ? MediaType.APPLICATION_JSON_TYPE : MediaType.APPLICATION_OCTET_STREAM_TYPE;
         String name = "backup-" + backupId + "-" + key.substring(key.lastIndexOf('/') + 1);
         return new StreamedFile(store.get().get(key), type).attach(name);

@@ -33,9 +33,7 @@ public class RestoreService {
         OperationRecord op = apps.restoreOperation(access, caller, env);
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         UUID safetyId = UUID.randomUUID();
-        backups.save(new BackupRecord(safetyId, env.appId(), env.id(), BackupRecord.Trigger.SAFETY, BackupRecord.Status.PENDING,
-                null, null, BackupRecord.prefixFor(env.appId(), env.id(), safetyId), null, null, null, null, caller, null, now,
-                null, null, now));
+        backups.save(BackupRecord.pending(safetyId, env.appId(), env.id(), BackupRecord.Trigger.SAFETY, caller, null, now));
         restores.save(new RestoreRecord(op.id(), backupId, safetyId, now));
         return op;
     }

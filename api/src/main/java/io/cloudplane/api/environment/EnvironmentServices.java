@@ -4,7 +4,7 @@ import io.cloudplane.infra.environment.EnvironmentRecord.EnvironmentType;
 import io.micronaut.serde.annotation.Serdeable;
 
 /**
- * The services matrix of shared/product.md. Backups follow seed 002: staging and production. A
+ * The services matrix of shared/product.md. Backups are {@link EnvironmentType#hasBackups}'s: a
  * custom environment gets what staging gets but backups, which its owner can add later.
  */
 @Serdeable
@@ -13,9 +13,8 @@ public record EnvironmentServices(boolean studioAccess, boolean inviteDevelopers
 
     public static EnvironmentServices of(EnvironmentType type) {
         return switch (type) {
-            case DEVELOPMENT -> new EnvironmentServices(true, true, false, false, true);
-            case STAGING, PRODUCTION -> new EnvironmentServices(false, false, true, true, true);
-            case CUSTOM -> new EnvironmentServices(false, false, true, false, true);
+            case DEVELOPMENT -> new EnvironmentServices(true, true, false, type.hasBackups(), true);
+            case STAGING, PRODUCTION, CUSTOM -> new EnvironmentServices(false, false, true, type.hasBackups(), true);
         };
     }
 }

@@ -1,6 +1,6 @@
 package io.cloudplane.api.security;
 
-import io.cloudplane.infra.crypto.RandomTokens;
+import io.cloudplane.infra.crypto.Sha256;
 import io.cloudplane.infra.account.ApiTokenRecord;
 import io.cloudplane.infra.account.ApiTokenRepository;
 import io.micronaut.core.async.publisher.Publishers;
@@ -30,7 +30,7 @@ public class ApiTokenValidator implements TokenValidator<HttpRequest<?>> {
         if (token == null || !token.startsWith(PREFIX) || token.length() > 200) {
             return Publishers.empty();
         }
-        Optional<ApiTokenRecord> record = tokens.findByTokenHash(RandomTokens.sha256Hex(token));
+        Optional<ApiTokenRecord> record = tokens.findByTokenHash(Sha256.hex(token));
         Instant now = Instant.now();
         if (record.isEmpty() || !record.get().expiresAt().isAfter(now)) {
             return Publishers.empty();

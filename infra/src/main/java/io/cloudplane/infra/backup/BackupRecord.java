@@ -28,8 +28,14 @@ public record BackupRecord(@Id UUID id, UUID appId, UUID envId, Trigger trigger,
 
     public enum Verification { PASSED, FAILED }
 
-    /** Keys are readable and deterministic: {@code backups/<appId>/<envId>/<backupId>/}. */
-    public static String prefixFor(UUID appId, UUID envId, UUID backupId) {
-        return "backups/" + appId + "/" + envId + "/" + backupId + "/";
+    /**
+     * A backup not begun yet, as the API, a schedule or a deployment first writes it: its objects
+     * will be under {@link BackupArchive#prefixFor}. {@code requestedBy} is null for the system,
+     * {@code scheduledFor} null unless a schedule's slot made it.
+     */
+    public static BackupRecord pending(UUID id, UUID appId, UUID envId, Trigger trigger, @Nullable UUID requestedBy,
+                                       @Nullable Instant scheduledFor, Instant now) {
+        return new BackupRecord(id, appId, envId, trigger, Status.PENDING, null, null, BackupArchive.prefixFor(appId, envId, id),
+                null, null, null, null, requestedBy, scheduledFor, now, null, null, now);
     }
 }

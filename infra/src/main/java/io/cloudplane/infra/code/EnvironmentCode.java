@@ -1,6 +1,7 @@
 package io.cloudplane.infra.code;
 
 import io.cloudplane.infra.environment.EnvironmentLocks;
+import io.cloudplane.infra.crypto.Sha256;
 import io.cloudplane.infra.files.EnvironmentFiles;
 import io.cloudplane.infra.storage.ObjectStore;
 import jakarta.inject.Provider;
@@ -61,11 +62,11 @@ public class EnvironmentCode {
         try {
             CodeArchives.extract(archive, dir, settings.limits());
             canonical = Files.createTempFile("code-", ".tar.gz");
-            java.security.MessageDigest digest = CodeArchives.newSha256();
+            java.security.MessageDigest digest = Sha256.newDigest();
             try (OutputStream out = new java.security.DigestOutputStream(Files.newOutputStream(canonical), digest)) {
                 CodeArchives.writeTarGz(dir, out); // digested as written: the file is not read back for it
             }
-            String sha256 = java.util.HexFormat.of().formatHex(digest.digest());
+            String sha256 = Sha256.hex(digest);
             newKey = EnvironmentCodeRecord.keyFor(appId, envId, sha256);
             ObjectStore.StoredObject stored;
             try (InputStream in = Files.newInputStream(canonical)) {

@@ -15,7 +15,17 @@ public record EnvironmentRecord(@Id UUID id, UUID appId, String name, Environmen
                                 String serverVersion, @Nullable Integer port, @Nullable String previewUrl,
                                 String dbName, @Nullable String dbPassword, Instant createdAt, Instant updatedAt) {
 
-    public enum EnvironmentType { DEVELOPMENT, STAGING, PRODUCTION, CUSTOM }
+    public enum EnvironmentType {
+        DEVELOPMENT, STAGING, PRODUCTION, CUSTOM;
+
+        /**
+         * Whether environments of this type are backed up (on a schedule, before a deployment, on
+         * demand): staging and production, as seed 002 has it. A custom environment has none.
+         */
+        public boolean hasBackups() {
+            return this == STAGING || this == PRODUCTION;
+        }
+    }
 
     /** The environment's database and login role share one deterministic name. */
     public static String databaseNameFor(UUID envId) {

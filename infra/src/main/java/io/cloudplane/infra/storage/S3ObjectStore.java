@@ -1,5 +1,6 @@
 package io.cloudplane.infra.storage;
 
+import io.cloudplane.infra.crypto.Sha256;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
@@ -23,10 +24,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -96,7 +95,7 @@ public class S3ObjectStore implements ObjectStore, AutoCloseable {
      */
     @Override
     public StoredObject put(String key, InputStream body, String contentType) {
-        MessageDigest sha256 = sha256();
+        MessageDigest sha256 = Sha256.newDigest();
         String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key).contentType(contentType)).uploadId();
         ExecutorService uploader = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "s3-upload-" + key);
@@ -143,7 +142,7 @@ public class S3ObjectStore implements ObjectStore, AutoCloseable {
             s3.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId)
                     .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build()));
             completed = true;
-            return new StoredObject(key, size, HexFormat.of().formatHex(sha256.digest()));
+            return new StoredObject(key, size, Sha256.hex(sha256));
         } catch (IOException e) {
             throw new UncheckedIOException("Reading the data to upload to " + key + " failed: " + e.getMessage(), e);
         } finally {
@@ -310,13 +309,5 @@ public class S3ObjectStore implements ObjectStore, AutoCloseable {
     public void close() {
         s3.close();
         presigner.close();
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -242,9 +242,8 @@ public final class BackupBenchmark {
     private static BackupRecord backupRow(ApplicationContext ctx, EnvironmentRecord env) {
         UUID id = UUID.randomUUID();
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        return ctx.getBean(BackupRepository.class).save(new BackupRecord(id, env.appId(), env.id(), BackupRecord.Trigger.MANUAL,
-                BackupRecord.Status.PENDING, null, null, BackupRecord.prefixFor(env.appId(), env.id(), id), null, null, null, null,
-                null, null, now, null, null, now));
+        return ctx.getBean(BackupRepository.class).save(BackupRecord.pending(id, env.appId(), env.id(),
+                BackupRecord.Trigger.MANUAL, null, null, now));
     }
 
     private static EnvironmentRecord stagingEnvironment(ApplicationContext ctx) {

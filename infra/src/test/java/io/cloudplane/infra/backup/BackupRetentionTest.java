@@ -1,8 +1,20 @@
-package io.cloudplane.activities.backup;
+package io.cloudplane.infra.backup;
 
-import io.cloudplane.infra.backup.BackupRecord;
+import io.cloudplane.infra.account.UserRecord;
+import io.cloudplane.infra.account.UserRepository;
+import io.cloudplane.infra.app.AppRecord;
+import io.cloudplane.infra.app.AppRepository;
+import io.cloudplane.infra.environment.EnvironmentRecord;
+import io.cloudplane.infra.environment.EnvironmentRepository;
+import io.cloudplane.infra.storage.ObjectStore;
 import io.cloudplane.workflows.backup.Retention;
+import io.cloudplane.workflows.environment.EnvironmentStatus;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.time.temporal.ChronoUnit;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -13,6 +25,7 @@ import java.util.UUID;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Retention keeps exactly what the policy says: the newest N good backups, the young ones, and the newest good one always. */
+@MicronautTest(transactional = false)
 class BackupRetentionTest {
     private static final Instant NOW = Instant.parse("2027-06-01T12:00:00Z");
 
@@ -63,5 +76,40 @@ class BackupRetentionTest {
                 backup("only-good", 200, BackupRecord.Status.COMPLETED),
                 backup("older-good", 300, BackupRecord.Status.COMPLETED));
         assertEquals(List.of("older-good"), deleted(all, new Retention(0, 0)));
+    }
+
+    @Inject BackupRetention retention;
+    @Inject BackupRepository backups;
+    @Inject BackupArchive archive;
+    @Inject ObjectStore store;
+    @Inject UserRepository users;
+    @Inject AppRepository apps;
+    @Inject EnvironmentRepository environments;
+
+    @Test
+    void applyingItDeletesTheObjectsAndRowsOfWhatThePolicyDoesNotKeep() {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        UserRecord user = users.save(new UserRecord(UUID.randomUUID(), "r-" + UUID.randomUUID() + "@example.com", "R", "T", now));
+        AppRecord app = apps.save(new AppRecord(UUID.randomUUID(), user.id(), "retained", AppRecord.AppKind.APPLICATION,
+                AppRecord.AppStatus.ACTIVE, now, now));
+        UUID envId = UUID.randomUUID();
+        environments.save(new EnvironmentRecord(envId, app.id(), "staging", EnvironmentRecord.EnvironmentType.STAGING, null,
+                EnvironmentStatus.RUNNING, null, "1.1.0", null, null, EnvironmentRecord.databaseNameFor(envId), null, now, now));
+        List<BackupRecord> stored = new ArrayList<>();
+        for (int daysAgo : new int[] {1, 40, 50}) {
+            BackupRecord b = backups.save(BackupRecord.pending(UUID.randomUUID(), app.id(), envId, BackupRecord.Trigger.SCHEDULED,
+                    null, null, now.minus(Duration.ofDays(daysAgo))));
+            backups.complete(b.id(), "verified", now);
+            archive.put(b, BackupArchive.DATABASE, new ByteArrayInputStream(new byte[] {1}), "application/octet-stream",
+                    Progress.NONE);
+            stored.add(b);
+        }
+
+        assertEquals(2, retention.apply(envId, new Retention(1, 30), now));
+        assertEquals(List.of(stored.get(0).id()), backups.findNewestFirst(envId, 10).stream().map(BackupRecord::id).toList());
+        assertEquals(1, store.list(stored.get(0).objectPrefix()).size());
+        assertEquals(List.of(), store.list(stored.get(1).objectPrefix()));
+        assertEquals(List.of(), store.list(stored.get(2).objectPrefix()));
+        assertEquals(0, retention.apply(envId, new Retention(1, 30), now), "applied again, it finds nothing more");
     }
 }

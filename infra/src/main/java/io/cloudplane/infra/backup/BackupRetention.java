@@ -1,7 +1,7 @@
-package io.cloudplane.activities.backup;
+package io.cloudplane.infra.backup;
 
-import io.cloudplane.infra.backup.BackupRecord;
 import io.cloudplane.workflows.backup.Retention;
+import jakarta.inject.Singleton;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -13,13 +13,29 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * Which backups retention deletes. Kept: the newest {@code keepCount} completed backups, every
- * backup younger than {@code keepDays}, the newest completed backup whatever its age, and any
- * backup still running. Everything else goes, failed backups included (their objects are already
- * gone; only their row remains).
+ * Which backups retention deletes, and deleting them. Kept: the newest {@code keepCount} completed
+ * backups, every backup younger than {@code keepDays}, the newest completed backup whatever its
+ * age, and any backup still running. Everything else goes, failed backups included (their objects
+ * are already gone; only their row remains).
  */
-public final class BackupRetention {
-    private BackupRetention() {
+@Singleton
+public class BackupRetention {
+    private final BackupRepository backups;
+    private final BackupArchive archive;
+
+    public BackupRetention(BackupRepository backups, BackupArchive archive) {
+        this.backups = backups;
+        this.archive = archive;
+    }
+
+    /** Deletes the environment's backups that the policy does not keep, objects first, then rows; returns how many. */
+    public int apply(UUID envId, Retention retention, Instant now) {
+        List<BackupRecord> doomed = toDelete(backups.findNewestFirst(envId, Integer.MAX_VALUE), retention, now);
+        for (BackupRecord b : doomed) {
+            archive.delete(b);
+            backups.deleteById(b.id());
+        }
+        return doomed.size();
     }
 
     public static List<BackupRecord> toDelete(List<BackupRecord> backups, Retention retention, Instant now) {
