@@ -24,7 +24,7 @@ import io.cloudplane.workflows.sandbox.SandboxMail;
 import io.cloudplane.workflows.sandbox.SleepRequest;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityInfo;
-import io.micronaut.context.annotation.Value;
+import io.cloudplane.infra.config.CloudplaneSettings;
 import io.micronaut.data.exceptions.DataAccessException;
 import io.temporal.failure.ApplicationFailure;
 import jakarta.inject.Singleton;
@@ -50,7 +50,7 @@ public class SandboxActivitiesImpl implements SandboxActivities {
     private final OperationProgressRecorder progress;
 
     public SandboxActivitiesImpl(OperationRepository operations, AppRepository apps, UserRepository users, SentMailRepository sent,
-                                 Mailer mailer, @Value("${cloudplane.console-url:`http://127.0.0.1:${micronaut.server.port:8080}`}") String consoleUrl,
+                                 Mailer mailer, CloudplaneSettings settings,
                                  EnvironmentLookup lookup, EnvironmentRepository environments, EnvironmentRuntime runtime,
                                  OperationProgressRecorder progress) {
         this.operations = operations;
@@ -58,7 +58,7 @@ public class SandboxActivitiesImpl implements SandboxActivities {
         this.users = users;
         this.sent = sent;
         this.mailer = mailer;
-        this.consoleUrl = consoleUrl;
+        this.consoleUrl = settings.consoleUrl();
         this.lookup = lookup;
         this.environments = environments;
         this.runtime = runtime;

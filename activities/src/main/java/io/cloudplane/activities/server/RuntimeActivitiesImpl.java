@@ -3,7 +3,8 @@ package io.cloudplane.activities.server;
 import io.cloudplane.activities.environment.EnvironmentLookup;
 import io.cloudplane.infra.runtime.EnvironmentRuntime;
 import io.cloudplane.workflows.server.RuntimeActivities;
-import io.micronaut.context.annotation.Value;
+import io.cloudplane.infra.config.CloudplaneSettings;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import java.time.Duration;
@@ -16,8 +17,14 @@ public class RuntimeActivitiesImpl implements RuntimeActivities {
     private final Duration healthTimeout;
     private final HealthWaits waits;
 
+    @Inject
     public RuntimeActivitiesImpl(EnvironmentLookup lookup, EnvironmentServers servers, EnvironmentRuntime runtime,
-                                 @Value("${cloudplane.server-health-timeout:60s}") Duration healthTimeout, HealthWaits waits) {
+                                 CloudplaneSettings settings, HealthWaits waits) {
+        this(lookup, servers, runtime, settings.serverHealthTimeout(), waits);
+    }
+
+    public RuntimeActivitiesImpl(EnvironmentLookup lookup, EnvironmentServers servers, EnvironmentRuntime runtime,
+                                 Duration healthTimeout, HealthWaits waits) {
         this.lookup = lookup;
         this.servers = servers;
         this.runtime = runtime;

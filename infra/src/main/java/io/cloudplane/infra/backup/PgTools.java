@@ -1,6 +1,6 @@
 package io.cloudplane.infra.backup;
 
-import io.micronaut.context.annotation.Value;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import java.io.IOException;
@@ -20,7 +20,12 @@ public class PgTools {
     private static final Pattern VERSION = Pattern.compile("\\(PostgreSQL\\)\\s+(\\d+)(?:\\.(\\d+))?");
     private final String binDir;
 
-    public PgTools(@Value("${cloudplane.backup.pg-bin-dir:}") String binDir) {
+    @Inject
+    public PgTools(BackupSettings settings) {
+        this(settings.pgBinDir());
+    }
+
+    public PgTools(String binDir) {
         this.binDir = binDir;
     }
 

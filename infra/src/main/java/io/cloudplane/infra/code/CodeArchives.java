@@ -1,13 +1,13 @@
 package io.cloudplane.infra.code;
 
+import io.cloudplane.infra.crypto.Sha256;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * Code trees as archives: an uploaded zip or tar.gz unpacked without trusting it, and a tree packed
@@ -98,7 +98,7 @@ public final class CodeArchives {
 
     /** The lowercase hex SHA-256 of a file's bytes. */
     public static String sha256(Path file) throws IOException {
-        MessageDigest digest = newSha256();
+        MessageDigest digest = Sha256.newDigest();
         try (InputStream in = Files.newInputStream(file)) {
             byte[] buffer = new byte[64 * 1024];
             int n;
@@ -106,14 +106,6 @@ public final class CodeArchives {
                 digest.update(buffer, 0, n);
             }
         }
-        return HexFormat.of().formatHex(digest.digest());
-    }
-
-    static MessageDigest newSha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
+        return Sha256.hex(digest);
     }
 }

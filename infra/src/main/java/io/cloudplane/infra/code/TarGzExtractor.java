@@ -7,12 +7,13 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 
+import io.cloudplane.infra.crypto.Sha256;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.HexFormat;
 
 import static io.cloudplane.infra.code.ArchiveReads.guarded;
 import static io.cloudplane.infra.code.ArchiveReads.reading;
@@ -47,7 +48,7 @@ final class TarGzExtractor {
      */
     static String extract(InputStream in, SafeExtraction extraction) throws IOException {
         Limits limits = extraction.limits();
-        MessageDigest digest = CodeArchives.newSha256();
+        MessageDigest digest = Sha256.newDigest();
         MeteredInputStream source = MeteredInputStream.source(in, limits.maxArchiveBytes(),
                 "archive is larger than " + limits.maxArchiveBytes() + " bytes", digest);
         GzipCompressorInputStream gzip = reading(() -> new GzipCompressorInputStream(source));
@@ -60,7 +61,7 @@ final class TarGzExtractor {
             reading(() -> source.transferTo(OutputStream.nullOutputStream()));
         }
         extraction.finish();
-        return HexFormat.of().formatHex(digest.digest());
+        return Sha256.hex(digest);
     }
 
     /**

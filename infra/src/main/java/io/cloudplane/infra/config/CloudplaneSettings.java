@@ -18,7 +18,8 @@ import java.time.Duration;
  * environments ({@code default-server-version}, the catalog's last when empty), how long a new server
  * may take to become healthy ({@code server-health-timeout}), how long a session token lasts
  * ({@code session-lifetime-seconds}) and the address people open in emails ({@code console-url},
- * this process's own when empty).
+ * this process's own HTTP address by default: application.yml
+ * sets it from {@code micronaut.server.port}).
  */
 @ConfigurationProperties("cloudplane")
 public record CloudplaneSettings(
@@ -28,14 +29,14 @@ public record CloudplaneSettings(
         @Bindable(defaultValue = "") String defaultServerVersion,
         @Bindable(defaultValue = "60s") Duration serverHealthTimeout,
         @Bindable(defaultValue = "43200") int sessionLifetimeSeconds,
-        @Bindable(defaultValue = "") String consoleUrl) {
+        @Bindable(defaultValue = "http://127.0.0.1:8080") String consoleUrl) {
 
     public CloudplaneSettings {
         dataDir = dataDir.toAbsolutePath().normalize();
         Settings.require(runtime.equals("local") || runtime.equals("kubernetes"), "cloudplane.runtime", "must be local or kubernetes", runtime);
         Settings.require(Settings.positive(serverHealthTimeout), "cloudplane.server-health-timeout", "must be a positive duration such as 60s", serverHealthTimeout);
         Settings.require(sessionLifetimeSeconds >= 60, "cloudplane.session-lifetime-seconds", "must be at least 60", sessionLifetimeSeconds);
-        Settings.require(consoleUrl.isEmpty() || consoleUrl.startsWith("http://") || consoleUrl.startsWith("https://"),
+        Settings.require(consoleUrl.startsWith("http://") || consoleUrl.startsWith("https://"),
                 "cloudplane.console-url", "must be an http:// or https:// address", consoleUrl);
         try {
             Files.createDirectories(dataDir);
@@ -46,7 +47,7 @@ public record CloudplaneSettings(
 
     /** Every other setting at its default: for tests and tools that only need a data directory. */
     public CloudplaneSettings(String dataDir) {
-        this(Path.of(dataDir), "local", "", "", Duration.ofSeconds(60), 43200, "");
+        this(Path.of(dataDir), "local", "", "", Duration.ofSeconds(60), 43200, "http://127.0.0.1:8080");
     }
 
     @Override

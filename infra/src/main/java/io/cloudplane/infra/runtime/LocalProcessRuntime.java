@@ -2,7 +2,6 @@ package io.cloudplane.infra.runtime;
 
 import io.cloudplane.infra.files.EnvironmentFiles;
 import io.micronaut.context.annotation.Requires;
-import io.micronaut.context.annotation.Value;
 import io.micronaut.context.event.ApplicationEventPublisher;
 import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.annotation.PreDestroy;
@@ -52,8 +51,8 @@ public class LocalProcessRuntime implements EnvironmentRuntime {
     }
 
     @Inject
-    void setLogMaxMib(@Value("${cloudplane.runtime.log-max-mib:10}") long mib) {
-        logs.setMaxBytes(mib * 1024 * 1024);
+    void setLogSettings(ServerLogSettings settings) {
+        logs.setMaxBytes(settings.logMaxMib() * 1024 * 1024);
     }
 
     void setLogMaxBytes(long bytes) {

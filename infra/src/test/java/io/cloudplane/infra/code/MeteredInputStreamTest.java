@@ -37,7 +37,7 @@ class MeteredInputStreamTest {
 
     @Test
     void theSourceIsDigestedAsItIsRead() throws Exception {
-        MessageDigest digest = CodeArchives.newSha256();
+        MessageDigest digest = io.cloudplane.infra.crypto.Sha256.newDigest();
         MeteredInputStream source = MeteredInputStream.source(new ByteArrayInputStream(TWENTY), 100, "too big", digest);
         assertEquals('0', source.read());
         source.readAllBytes();
@@ -72,7 +72,7 @@ class MeteredInputStreamTest {
             }
         };
         ArchiveReads.SourceFailure marked = assertThrows(ArchiveReads.SourceFailure.class,
-                () -> MeteredInputStream.source(failing, 100, "too big", CodeArchives.newSha256()).read());
+                () -> MeteredInputStream.source(failing, 100, "too big", io.cloudplane.infra.crypto.Sha256.newDigest()).read());
         assertSame(reset, marked.getCause());
         assertSame(reset, assertThrows(IOException.class, () -> MeteredInputStream.decoded(failing, 100, "too big").read()));
     }
@@ -86,7 +86,7 @@ class MeteredInputStreamTest {
                 closed[0] = true;
             }
         };
-        MeteredInputStream.source(in, 100, "too big", CodeArchives.newSha256()).close();
+        MeteredInputStream.source(in, 100, "too big", io.cloudplane.infra.crypto.Sha256.newDigest()).close();
         assertFalse(closed[0], "the caller closes its own stream");
         MeteredInputStream.decoded(in, 100, "too big").close();
         assertTrue(closed[0]);

@@ -55,10 +55,11 @@ class SettingsTest {
     void theDefaultsAreValid() throws Exception {
         Path dataDir = Files.createTempDirectory(Path.of("target"), "settings-");
         try (ApplicationContext context = ApplicationContext.builder().deduceEnvironment(false)
-                .properties(Map.of("cloudplane.data-dir", dataDir.toString())).start()) {
+                .properties(Map.of("cloudplane.data-dir", dataDir.toString(), "micronaut.server.port", 9123)).start()) {
             CloudplaneSettings settings = context.getBean(CloudplaneSettings.class);
             assertEquals(dataDir.toAbsolutePath().normalize(), settings.dataDir());
             assertEquals("local", settings.runtime());
+            assertEquals("http://127.0.0.1:9123", settings.consoleUrl(), "by default, emails link to this process");
             assertEquals(java.time.Duration.ofSeconds(60), settings.serverHealthTimeout());
             assertEquals(11, context.getBean(io.cloudplane.infra.identity.IdentitySettings.class).bcryptCost());
             assertEquals(587, context.getBean(io.cloudplane.infra.mail.SmtpSettings.class).port());

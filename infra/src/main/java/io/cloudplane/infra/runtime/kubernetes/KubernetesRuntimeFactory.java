@@ -9,8 +9,6 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Requires;
-import io.micronaut.context.annotation.Value;
-import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Singleton;
 
 import java.time.Clock;
@@ -31,21 +29,6 @@ public class KubernetesRuntimeFactory {
     }
 
     @Singleton
-    KubernetesSettings kubernetesSettings(@Value("${cloudplane.kubernetes.base-domain:cloudplane.local}") String baseDomain,
-                                          @Nullable @Value("${cloudplane.kubernetes.ingress-class:}") String ingressClass,
-                                          @Value("${cloudplane.kubernetes.container-port:8080}") int port,
-                                          @Value("${cloudplane.kubernetes.cpu-request:100m}") String cpuRequest,
-                                          @Value("${cloudplane.kubernetes.memory-request:256Mi}") String memoryRequest,
-                                          @Value("${cloudplane.kubernetes.cpu-limit:1}") String cpuLimit,
-                                          @Value("${cloudplane.kubernetes.memory-limit:512Mi}") String memoryLimit,
-                                          @Value("${cloudplane.kubernetes.storage-size:1Gi}") String storageSize,
-                                          @Nullable @Value("${cloudplane.kubernetes.storage-class:}") String storageClass,
-                                          @Value("${cloudplane.kubernetes.tls:false}") boolean tls) {
-        return new KubernetesSettings(baseDomain, blankToNull(ingressClass), port, cpuRequest, memoryRequest, cpuLimit, memoryLimit,
-                storageSize, blankToNull(storageClass), tls);
-    }
-
-    @Singleton
     EnvironmentRuntime kubernetesRuntime(KubernetesClient client, KubernetesSettings settings, EnvironmentRepository environments,
                                          AppRepository apps) {
         return new KubernetesRuntime(client, settings, envId -> {
@@ -58,7 +41,4 @@ public class KubernetesRuntimeFactory {
         }, Clock.systemUTC());
     }
 
-    private static String blankToNull(String s) {
-        return s == null || s.isBlank() ? null : s;
-    }
 }
