@@ -14,6 +14,7 @@ import io.cloudplane.infra.backup.BackupRepository;
 import io.cloudplane.infra.environment.EnvironmentRecord;
 import io.cloudplane.infra.storage.ObjectStore;
 import io.cloudplane.workflows.backup.BackupActivities;
+import io.cloudplane.workflows.backup.BackupStep;
 import io.cloudplane.workflows.backup.DumpResult;
 import io.cloudplane.workflows.backup.FilesResult;
 import io.cloudplane.workflows.backup.Retention;
@@ -21,7 +22,7 @@ import io.cloudplane.workflows.backup.VerifyResult;
 import io.micronaut.json.JsonMapper;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
-import io.temporal.failure.ApplicationFailure;
+import io.cloudplane.workflows.common.FailureType;
 import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -62,9 +63,6 @@ public class BackupActivitiesImpl implements BackupActivities {
     static final String DATABASE_PART = "database.dump";
     static final String FILES_PART = "files.tar";
     static final String MANIFEST = "manifest.json";
-    private static final String DUMPING = "DUMPING";
-    private static final String UPLOADING = "UPLOADING";
-    private static final String VERIFYING = "VERIFYING";
 
     private final BackupRepository backups;
     private final EnvironmentLookup lookup;
@@ -94,7 +92,7 @@ public class BackupActivitiesImpl implements BackupActivities {
         backups.markStep(backup.id(), BackupRecord.Status.DUMPING, Instant.now());
         EnvironmentRecord env = lookup.require(backup.envId().toString());
         int serverMajor = databases.serverMajorVersion();
-        requireTool(tools.pgDump(), serverMajor, DUMPING);
+        requireTool(tools.pgDump(), serverMajor, FailureType.DUMPING);
         String password = secrets.decrypt(env.dbPassword());
         try (Connection c = connect(env.dbName(), password)) {
             // One snapshot for the fingerprints and the dump: they describe the same data.
@@ -135,8 +133,7 @@ public class BackupActivitiesImpl implements BackupActivities {
                 return new DumpResult(stored.size(), stored.sha256(), serverVersion, tables);
             }
         } catch (SQLException e) {
-            throw ApplicationFailure.newFailureWithCause("reading database " + env.dbName() + " failed: " + e.getMessage(),
-                    DUMPING, e);
+            throw FailureType.DUMPING.retryable("reading database " + env.dbName() + " failed: " + e.getMessage(), e);
         }
     }
 
@@ -149,13 +146,13 @@ public class BackupActivitiesImpl implements BackupActivities {
         try (var walk = Files.isDirectory(dir) ? Files.walk(dir) : java.util.stream.Stream.<java.nio.file.Path>empty()) {
             count = (int) walk.filter(Files::isRegularFile).count();
         } catch (IOException e) {
-            throw ApplicationFailure.newFailureWithCause("reading " + dir + " failed: " + e.getMessage(), UPLOADING, e);
+            throw FailureType.UPLOADING.retryable("reading " + dir + " failed: " + e.getMessage(), e);
         }
         try (InputStream tar = TarStreams.of(dir)) {
             ObjectStore.StoredObject stored = upload(backup, FILES_PART, tar, "application/x-tar");
             return new FilesResult(stored.size(), stored.sha256(), count);
         } catch (IOException e) {
-            throw ApplicationFailure.newFailureWithCause("archiving the resource files failed: " + e.getMessage(), UPLOADING, e);
+            throw FailureType.UPLOADING.retryable("archiving the resource files failed: " + e.getMessage(), e);
         }
     }
 
@@ -189,7 +186,7 @@ public class BackupActivitiesImpl implements BackupActivities {
         backups.markStep(backup.id(), BackupRecord.Status.VERIFYING, Instant.now());
         EnvironmentRecord env = lookup.require(backup.envId().toString());
         BackupManifest manifest = readManifest(backup);
-        requireTool(tools.pgRestore(), databases.serverMajorVersion(), VERIFYING);
+        requireTool(tools.pgRestore(), databases.serverMajorVersion(), FailureType.VERIFYING);
         String scratch = "vfy_" + backup.id().toString().replace("-", "");
         String password = secrets.decrypt(env.dbPassword());
         databases.dropDatabaseOnly(scratch); // a retried attempt starts clean
@@ -215,7 +212,7 @@ public class BackupActivitiesImpl implements BackupActivities {
             return new VerifyResult(true, "restored into a scratch database: " + manifest.tables().size() + " tables, "
                     + rows + " rows, row counts and checksums match; both parts match their SHA-256");
         } catch (SQLException e) {
-            throw ApplicationFailure.newFailureWithCause("reading the scratch database failed: " + e.getMessage(), VERIFYING, e);
+            throw FailureType.VERIFYING.retryable("reading the scratch database failed: " + e.getMessage(), e);
         } finally {
             databases.dropDatabaseOnly(scratch);
         }
@@ -255,10 +252,10 @@ public class BackupActivitiesImpl implements BackupActivities {
             } catch (ToolProcess.ToolFailedException e) {
                 return "the stored dump does not restore: " + e.getMessage();
             } catch (IOException e) {
-                throw ApplicationFailure.newFailureWithCause(e.getMessage(), VERIFYING, e);
+                throw FailureType.VERIFYING.retryable(e.getMessage(), e);
             }
         } catch (SdkException e) {
-            throw ApplicationFailure.newFailureWithCause("reading the stored dump failed: " + e.getMessage(), VERIFYING, e);
+            throw FailureType.VERIFYING.retryable("reading the stored dump failed: " + e.getMessage(), e);
         }
         String digest = HexFormat.of().formatHex(sha256.digest());
         return digest.equals(part.sha256()) ? null
@@ -270,7 +267,7 @@ public class BackupActivitiesImpl implements BackupActivities {
         try (InputStream in = new DigestInputStream(heartbeating(store.get().get(part.key())), sha256)) {
             in.transferTo(OutputStream.nullOutputStream());
         } catch (IOException | SdkException e) {
-            throw ApplicationFailure.newFailureWithCause("reading " + part.key() + " failed: " + e.getMessage(), VERIFYING, e);
+            throw FailureType.VERIFYING.retryable("reading " + part.key() + " failed: " + e.getMessage(), e);
         }
         String digest = HexFormat.of().formatHex(sha256.digest());
         return digest.equals(part.sha256()) ? null
@@ -281,7 +278,7 @@ public class BackupActivitiesImpl implements BackupActivities {
         try (InputStream in = store.get().get(backup.objectPrefix() + MANIFEST)) {
             return json.readValue(in.readAllBytes(), BackupManifest.class);
         } catch (IOException | SdkException e) {
-            throw ApplicationFailure.newFailureWithCause("reading the manifest failed: " + e.getMessage(), VERIFYING, e);
+            throw FailureType.VERIFYING.retryable("reading the manifest failed: " + e.getMessage(), e);
         }
     }
 
@@ -291,8 +288,8 @@ public class BackupActivitiesImpl implements BackupActivities {
     }
 
     @Override
-    public void fail(String backupId, String step, String reason, boolean verificationFailed) {
-        backups.fail(UUID.fromString(backupId), BackupRecord.Status.valueOf(step), reason,
+    public void fail(String backupId, BackupStep step, String reason, boolean verificationFailed) {
+        backups.fail(UUID.fromString(backupId), step, reason,
                 verificationFailed ? BackupRecord.Verification.FAILED : null, verificationFailed ? reason : null, Instant.now());
     }
 
@@ -327,19 +324,18 @@ public class BackupActivitiesImpl implements BackupActivities {
             return store.get().put(backup.objectPrefix() + part, heartbeating(body), type);
         } catch (UncheckedIOException e) {
             // The source failed: pg_dump or the file walk, not the storage.
-            String step = part.equals(DATABASE_PART) ? DUMPING : UPLOADING;
-            throw ApplicationFailure.newFailureWithCause(e.getCause() != null ? e.getCause().getMessage() : e.getMessage(), step, e);
+            FailureType step = part.equals(DATABASE_PART) ? FailureType.DUMPING : FailureType.UPLOADING;
+            throw step.retryable(e.getCause() != null ? e.getCause().getMessage() : e.getMessage(), e);
         } catch (SdkException e) {
-            throw ApplicationFailure.newFailureWithCause("object storage failed while storing " + part + ": " + e.getMessage(),
-                    UPLOADING, e);
+            throw FailureType.UPLOADING.retryable("object storage failed while storing " + part + ": " + e.getMessage(), e);
         }
     }
 
-    private void requireTool(String tool, int serverMajor, String step) {
+    private void requireTool(String tool, int serverMajor, FailureType step) {
         try {
             tools.requireAtLeast(tool, serverMajor);
         } catch (PgTools.ToolTooOldException e) {
-            throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), step);
+            throw step.nonRetryable(e.getMessage());
         }
     }
 

@@ -12,7 +12,7 @@ import io.cloudplane.infra.backup.BackupRepository;
 import io.cloudplane.infra.environment.EnvironmentRecord;
 import io.cloudplane.infra.storage.ObjectStore;
 import io.cloudplane.workflows.backup.RestoreActivities;
-import io.temporal.failure.ApplicationFailure;
+import io.cloudplane.workflows.common.FailureType;
 import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -71,7 +71,7 @@ public class RestoreActivitiesImpl implements RestoreActivities {
         try {
             tools.requireAtLeast(tools.pgRestore(), databases.serverMajorVersion());
         } catch (PgTools.ToolTooOldException e) {
-            throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), "InvalidInput");
+            throw Failures.invalid(e.getMessage());
         }
         String target = restored(restoreId);
         String password = secrets.decrypt(env.dbPassword());
@@ -83,7 +83,7 @@ public class RestoreActivitiesImpl implements RestoreActivities {
         String problem = backupParts.restoreInto(target, env.dbName(), password, manifest.database());
         if (problem != null) {
             databases.dropDatabaseOnly(target);
-            throw ApplicationFailure.newNonRetryableFailure(problem, "RestoreMismatch");
+            throw FailureType.RESTORE_MISMATCH.nonRetryable(problem);
         }
         // The stored dump's SHA-256 matched the manifest (restoreInto checks it as it streams): these are
         // the very bytes that the backup's verification restored and compared table by table, so the
@@ -126,15 +126,15 @@ public class RestoreActivitiesImpl implements RestoreActivities {
             String digest = HexFormat.of().formatHex(sha256.digest());
             if (!digest.equals(manifest.files().sha256())) {
                 deleteTree(incoming);
-                throw ApplicationFailure.newNonRetryableFailure("the stored files' SHA-256 is " + digest + ", the manifest says "
-                        + manifest.files().sha256(), "RestoreMismatch");
+                throw FailureType.RESTORE_MISMATCH.nonRetryable("the stored files' SHA-256 is " + digest + ", the manifest says "
+                        + manifest.files().sha256());
             }
             if (Files.exists(dir)) {
                 Files.move(dir, kept, StandardCopyOption.ATOMIC_MOVE);
             }
             Files.move(incoming, dir, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | SdkException e) {
-            throw ApplicationFailure.newFailureWithCause("restoring the resource files failed: " + e.getMessage(), "Files", e);
+            throw FailureType.FILES.retryable("restoring the resource files failed: " + e.getMessage(), e);
         }
     }
 

@@ -1,12 +1,12 @@
 package io.cloudplane.workflows.app;
 
 import io.cloudplane.workflows.code.CodeActivities;
+import io.cloudplane.workflows.common.FailureType;
 import io.cloudplane.workflows.environment.EnvironmentStatus;
 import io.cloudplane.workflows.operation.OperationTracker;
 import io.cloudplane.workflows.environment.EnvironmentActivityStubs;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
-import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Workflow;
 
@@ -17,7 +17,8 @@ public class CloneApplicationWorkflowImpl implements CloneApplicationWorkflow {
             .setStartToCloseTimeout(Duration.ofMinutes(30))
             .setHeartbeatTimeout(Duration.ofMinutes(1))
             .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(4)
-                    .setDoNotRetry("NotFound", "InvalidInput", "DigestMismatch").build())
+                    .setDoNotRetry(FailureType.types(FailureType.NOT_FOUND, FailureType.INVALID_INPUT,
+                            FailureType.DIGEST_MISMATCH)).build())
             .build());
     private final CodeActivities cleanup = Workflow.newActivityStub(CodeActivities.class, ActivityOptions.newBuilder()
             .setStartToCloseTimeout(Duration.ofMinutes(2))
@@ -55,8 +56,7 @@ public class CloneApplicationWorkflowImpl implements CloneApplicationWorkflow {
                 act.environments.setStatus(envId, EnvironmentStatus.FAILED, why);
                 op.failed(why);
             }).run();
-            throw ApplicationFailure.newNonRetryableFailureWithCause("clone into app " + request.appId() + " failed: " + reason,
-                    "CloneFailed", failure);
+            throw FailureType.CLONE_FAILED.nonRetryable("clone into app " + request.appId() + " failed: " + reason, failure);
         }
     }
 }

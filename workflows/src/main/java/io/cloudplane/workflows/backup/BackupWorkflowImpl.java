@@ -1,5 +1,6 @@
 package io.cloudplane.workflows.backup;
 
+import io.cloudplane.workflows.common.FailureType;
 import io.cloudplane.workflows.operation.OperationTracker;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
@@ -15,10 +16,6 @@ import java.time.Duration;
  * was stored (retried until object storage answers), so that no partial backup is left.
  */
 public class BackupWorkflowImpl implements BackupWorkflow {
-    static final String DUMPING = "DUMPING";
-    static final String UPLOADING = "UPLOADING";
-    static final String VERIFYING = "VERIFYING";
-
     /** Data steps: a few attempts, then the backup is reported failed rather than left hanging. */
     private final BackupActivities steps = Workflow.newActivityStub(BackupActivities.class, ActivityOptions.newBuilder()
             .setStartToCloseTimeout(Duration.ofHours(6))
@@ -37,33 +34,32 @@ public class BackupWorkflowImpl implements BackupWorkflow {
     @Override
     public void backup(BackupRequest request) {
         String id = request.backupId();
-        String step = DUMPING;
+        BackupStep step = BackupStep.DUMPING;
         try {
             DumpResult database = steps.dumpDatabase(id);
-            step = UPLOADING;
+            step = BackupStep.UPLOADING;
             FilesResult files = steps.archiveFiles(id);
             steps.writeManifest(id, database, files);
-            step = VERIFYING;
+            step = BackupStep.VERIFYING;
             VerifyResult verification = steps.verify(id);
             if (!verification.passed()) {
                 Workflow.newDetachedCancellationScope(() -> {
-                    records.fail(id, VERIFYING, "verification failed: " + verification.detail(), true);
+                    records.fail(id, BackupStep.VERIFYING, "verification failed: " + verification.detail(), true);
                     records.deleteObjects(id);
                 }).run();
-                throw ApplicationFailure.newNonRetryableFailure("backup " + id + " failed verification: "
-                        + verification.detail(), "VerificationFailed");
+                throw FailureType.VERIFICATION_FAILED.nonRetryable("backup " + id + " failed verification: "
+                        + verification.detail());
             }
             records.complete(id, verification.detail());
         } catch (ActivityFailure failure) {
-            String failedStep = stepOf(failure, step);
-            String reason = failure.getCause() instanceof ApplicationFailure app && failedStep.equals(app.getType())
+            BackupStep failedStep = stepOf(failure, step);
+            String reason = failure.getCause() instanceof ApplicationFailure app && failedStep.failureType().is(app)
                     ? app.getOriginalMessage() : OperationTracker.reason(failure);
             Workflow.newDetachedCancellationScope(() -> {
                 records.fail(id, failedStep, reason, false);
                 records.deleteObjects(id);
             }).run();
-            throw ApplicationFailure.newNonRetryableFailureWithCause("backup " + id + " failed at " + failedStep + ": " + reason,
-                    "BackupFailed", failure);
+            throw FailureType.BACKUP_FAILED.nonRetryable("backup " + id + " failed at " + failedStep + ": " + reason, failure);
         }
         if (request.retention() != null) { // a restore's safety backup applies none: it must not delete its source
             records.applyRetention(request.envId(), request.retention());
@@ -71,10 +67,11 @@ public class BackupWorkflowImpl implements BackupWorkflow {
     }
 
     /** The step a failure names by its type (pg_dump's or the storage's), else the step that was running. */
-    private static String stepOf(ActivityFailure failure, String running) {
-        if (failure.getCause() instanceof ApplicationFailure app
-                && (DUMPING.equals(app.getType()) || UPLOADING.equals(app.getType()) || VERIFYING.equals(app.getType()))) {
-            return app.getType();
+    private static BackupStep stepOf(ActivityFailure failure, BackupStep running) {
+        for (BackupStep named : BackupStep.values()) {
+            if (named.failureType().is(failure.getCause())) {
+                return named;
+            }
         }
         return running;
     }

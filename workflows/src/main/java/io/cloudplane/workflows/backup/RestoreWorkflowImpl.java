@@ -1,11 +1,11 @@
 package io.cloudplane.workflows.backup;
 
+import io.cloudplane.workflows.common.FailureType;
 import io.cloudplane.workflows.environment.EnvironmentStatus;
 import io.cloudplane.workflows.operation.OperationTracker;
 import io.cloudplane.workflows.environment.EnvironmentActivityStubs;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
-import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Workflow;
@@ -22,7 +22,8 @@ public class RestoreWorkflowImpl implements RestoreWorkflow {
             .setStartToCloseTimeout(Duration.ofHours(6))
             .setHeartbeatTimeout(Duration.ofMinutes(2))
             .setRetryOptions(RetryOptions.newBuilder().setInitialInterval(Duration.ofSeconds(2)).setMaximumAttempts(3)
-                    .setDoNotRetry("NotFound", "InvalidInput", "RestoreMismatch").build())
+                    .setDoNotRetry(FailureType.types(FailureType.NOT_FOUND, FailureType.INVALID_INPUT,
+                            FailureType.RESTORE_MISMATCH)).build())
             .build());
     private final RestoreActivities undo = Workflow.newActivityStub(RestoreActivities.class, ActivityOptions.newBuilder()
             .setStartToCloseTimeout(Duration.ofMinutes(30))
@@ -84,8 +85,7 @@ public class RestoreWorkflowImpl implements RestoreWorkflow {
                 }
                 op.failed(reason);
             }).run();
-            throw ApplicationFailure.newNonRetryableFailureWithCause("restore " + restoreId + " failed: " + reason,
-                    "RestoreFailed", failure);
+            throw FailureType.RESTORE_FAILED.nonRetryable("restore " + restoreId + " failed: " + reason, failure);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.cloudplane.workflows.environment;
 
+import io.cloudplane.workflows.common.FailureType;
 import io.cloudplane.workflows.server.RuntimeActivities;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
@@ -12,7 +13,7 @@ import java.time.Duration;
  * type {@code InvalidInput} and {@code NotFound} are not retried: retrying cannot fix them.
  */
 public final class EnvironmentActivityStubs {
-    static final String[] NON_RETRYABLE = {"InvalidInput", "NotFound"};
+    static final String[] NON_RETRYABLE = FailureType.types(FailureType.INVALID_INPUT, FailureType.NOT_FOUND);
 
     public final DatabaseActivities databases;
     public final FileActivities files;

@@ -1,7 +1,7 @@
 package io.cloudplane.workflows.environment;
 
+import io.cloudplane.workflows.common.FailureType;
 import io.cloudplane.workflows.operation.OperationTracker;
-import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Workflow;
 
@@ -32,8 +32,8 @@ public class ProvisionEnvironmentWorkflowImpl implements ProvisionEnvironmentWor
                 act.environments.setStatus(envId, EnvironmentStatus.FAILED, reason);
                 operation.failed(reason);
             }).run();
-            throw ApplicationFailure.newNonRetryableFailureWithCause(
-                    "Provisioning of environment " + envId + " failed: " + reason, "ProvisioningFailed", failure);
+            throw FailureType.PROVISIONING_FAILED.nonRetryable(
+                    "Provisioning of environment " + envId + " failed: " + reason, failure);
         }
     }
 }

@@ -1,9 +1,9 @@
 package io.cloudplane.workflows.release;
 
+import io.cloudplane.workflows.common.FailureType;
 import io.cloudplane.workflows.operation.OperationTracker;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
-import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Workflow;
 
@@ -13,7 +13,8 @@ import java.time.Duration;
 public class CreateReleaseWorkflowImpl implements CreateReleaseWorkflow {
     private final ReleaseActivities releases = Workflow.newActivityStub(ReleaseActivities.class, ActivityOptions.newBuilder()
             .setStartToCloseTimeout(Duration.ofMinutes(10))
-            .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(5).setDoNotRetry("NotFound", "InvalidInput").build())
+            .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(5)
+                    .setDoNotRetry(FailureType.types(FailureType.NOT_FOUND, FailureType.INVALID_INPUT)).build())
             .build());
     private final ReleaseActivities cleanup = Workflow.newActivityStub(ReleaseActivities.class, ActivityOptions.newBuilder()
             .setStartToCloseTimeout(Duration.ofMinutes(2))
@@ -33,8 +34,7 @@ public class CreateReleaseWorkflowImpl implements CreateReleaseWorkflow {
                 cleanup.markFailed(request.releaseId(), reason);
                 op.failed(reason);
             }).run();
-            throw ApplicationFailure.newNonRetryableFailureWithCause("release " + request.releaseId() + " failed: " + reason,
-                    "ReleaseFailed", failure);
+            throw FailureType.RELEASE_FAILED.nonRetryable("release " + request.releaseId() + " failed: " + reason, failure);
         }
     }
 }

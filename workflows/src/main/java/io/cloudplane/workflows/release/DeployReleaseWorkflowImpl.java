@@ -3,13 +3,13 @@ package io.cloudplane.workflows.release;
 import io.cloudplane.workflows.backup.BackupRequest;
 import io.cloudplane.workflows.backup.BackupWorkflow;
 import io.cloudplane.workflows.backup.RestoreActivities;
+import io.cloudplane.workflows.common.FailureType;
 import io.cloudplane.workflows.environment.EnvironmentStatus;
 import io.cloudplane.workflows.operation.OperationTracker;
 import io.cloudplane.workflows.environment.EnvironmentActivityStubs;
 import io.cloudplane.workflows.server.RuntimeActivities;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
-import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Workflow;
@@ -23,7 +23,8 @@ import java.time.Duration;
  * back. The deployment is FAILED with the reason and the workflow fails: it never reports success.
  */
 public class DeployReleaseWorkflowImpl implements DeployReleaseWorkflow {
-    private static final String[] NON_RETRYABLE = {"NotFound", "InvalidInput", "DigestMismatch", "HostileArchive"};
+    private static final String[] NON_RETRYABLE = FailureType.types(FailureType.NOT_FOUND, FailureType.INVALID_INPUT,
+            FailureType.DIGEST_MISMATCH, FailureType.HOSTILE_ARCHIVE);
     private final DeploymentActivities deploys = Workflow.newActivityStub(DeploymentActivities.class, ActivityOptions.newBuilder()
             .setStartToCloseTimeout(Duration.ofMinutes(30))
             .setHeartbeatTimeout(Duration.ofMinutes(1))
@@ -173,6 +174,6 @@ public class DeployReleaseWorkflowImpl implements DeployReleaseWorkflow {
             undo.finish(id, false, reason);
             op.failed(reason);
         }).run();
-        throw ApplicationFailure.newNonRetryableFailureWithCause("deployment " + id + " failed: " + reason, "DeployFailed", failure);
+        throw FailureType.DEPLOY_FAILED.nonRetryable("deployment " + id + " failed: " + reason, failure);
     }
 }

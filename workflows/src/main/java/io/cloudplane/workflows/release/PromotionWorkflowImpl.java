@@ -1,10 +1,10 @@
 package io.cloudplane.workflows.release;
 
+import io.cloudplane.workflows.common.FailureType;
 import io.cloudplane.workflows.operation.OperationTracker;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.activity.LocalActivityOptions;
 import io.temporal.common.RetryOptions;
-import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Workflow;
@@ -15,7 +15,8 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
     private final DeploymentActivities deploys = Workflow.newActivityStub(DeploymentActivities.class, ActivityOptions.newBuilder()
             .setStartToCloseTimeout(Duration.ofSeconds(30))
             .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(5)
-                    .setDoNotRetry("EnvironmentBusy", "NotFound", "InvalidInput", "ReleaseNotRunning").build())
+                    .setDoNotRetry(FailureType.types(FailureType.ENVIRONMENT_BUSY, FailureType.NOT_FOUND,
+                            FailureType.INVALID_INPUT, FailureType.RELEASE_NOT_RUNNING)).build())
             .build());
     private final PromotionActivities rows = Workflow.newLocalActivityStub(PromotionActivities.class,
             LocalActivityOptions.newBuilder().setStartToCloseTimeout(Duration.ofSeconds(10))
@@ -23,8 +24,8 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
                     .build());
 
     private PromotionRequest request;
-    private String status = "DEPLOYING_STAGING";
-    private String stage = "STAGING";
+    private PromotionStatus status = PromotionStatus.DEPLOYING_STAGING;
+    private PromotionStage stage = PromotionStage.STAGING;
     private String stagingDeployment;
     private String stagingOutcome;
     private String productionDeployment;
@@ -40,27 +41,27 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
         stagingDeployment = Workflow.randomUUID().toString();
         stagingOutcome = "RUNNING";
         record();
-        if (!deployStage(request.stagingEnvId(), stagingDeployment, "STAGING")) {
+        if (!deployStage(request.stagingEnvId(), stagingDeployment, PromotionStage.STAGING)) {
             stagingOutcome = "FAILED";
             return end();
         }
         stagingOutcome = "SUCCEEDED";
-        status = "AWAITING_APPROVAL";
-        stage = "APPROVAL";
+        status = PromotionStatus.AWAITING_APPROVAL;
+        stage = PromotionStage.APPROVAL;
         expiresAt = Workflow.currentTimeMillis() + request.approvalTimeoutSeconds() * 1000;
         record();
         boolean decided = Workflow.await(Duration.ofSeconds(request.approvalTimeoutSeconds()), () -> decision != null);
         if (!decided) {
-            status = "EXPIRED";
+            status = PromotionStatus.EXPIRED;
             error = "no one approved the promotion within " + request.approvalTimeoutSeconds() / 3600.0 + " hours";
             return end();
         }
         if (!decision.approve()) {
-            status = "REJECTED";
+            status = PromotionStatus.REJECTED;
             return end();
         }
-        status = "DEPLOYING_PRODUCTION";
-        stage = "PRODUCTION";
+        status = PromotionStatus.DEPLOYING_PRODUCTION;
+        stage = PromotionStage.PRODUCTION;
         productionDeployment = Workflow.randomUUID().toString();
         productionOutcome = "RUNNING";
         record();
@@ -68,23 +69,23 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
             // What was approved is the release as staging ran it: if staging changed meanwhile, stop.
             deploys.requireRunning(request.stagingEnvId(), request.releaseId());
         } catch (TemporalFailure failure) {
-            status = "FAILED";
+            status = PromotionStatus.FAILED;
             productionOutcome = "FAILED";
             error = "the production stage failed: " + OperationTracker.reason(failure);
             return end();
         }
-        if (!deployStage(request.productionEnvId(), productionDeployment, "PRODUCTION")) {
+        if (!deployStage(request.productionEnvId(), productionDeployment, PromotionStage.PRODUCTION)) {
             productionOutcome = "FAILED";
             return end();
         }
         productionOutcome = "SUCCEEDED";
-        status = "SUCCEEDED";
-        stage = "DONE";
+        status = PromotionStatus.SUCCEEDED;
+        stage = PromotionStage.DONE;
         return end();
     }
 
     /** Deploys to one stage's environment as a child workflow; false, with {@link #error} set, when it failed. */
-    private boolean deployStage(String envId, String deploymentId, String stageName) {
+    private boolean deployStage(String envId, String deploymentId, PromotionStage stageName) {
         try {
             deploys.prepare(new PrepareDeployment(deploymentId, request.appId(), envId, request.releaseId(),
                     request.promotionId(), request.requestedBy()));
@@ -96,8 +97,8 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
                             request.healthTimeoutSeconds()));
             return true;
         } catch (TemporalFailure failure) {
-            status = "FAILED";
-            error = "the " + stageName.toLowerCase() + " stage failed: " + OperationTracker.reason(failure);
+            status = PromotionStatus.FAILED;
+            error = "the " + stageName.name().toLowerCase() + " stage failed: " + OperationTracker.reason(failure);
             return false;
         }
     }
@@ -107,9 +108,9 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
         Workflow.await(Workflow::isEveryHandlerFinished);
         PromotionView view = view();
         record();
-        if (status.equals("FAILED")) {
+        if (status == PromotionStatus.FAILED) {
             // Operators see a failed promotion as a failed workflow, with the stage in the message.
-            throw ApplicationFailure.newNonRetryableFailure(error, "PromotionFailed");
+            throw FailureType.PROMOTION_FAILED.nonRetryable(error);
         }
         return view;
     }
@@ -131,7 +132,7 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
             throw new IllegalStateException("the promotion was already " + (this.decision.approve() ? "approved" : "rejected")
                     + " by " + this.decision.userId());
         }
-        if (!status.equals("AWAITING_APPROVAL")) {
+        if (status != PromotionStatus.AWAITING_APPROVAL) {
             throw new IllegalStateException("the promotion is " + status + ", not awaiting approval");
         }
         if (Workflow.currentTimeMillis() >= expiresAt) {

@@ -1,9 +1,9 @@
 package io.cloudplane.workflows.server;
 
+import io.cloudplane.workflows.common.FailureType;
 import io.cloudplane.workflows.environment.EnvironmentStatus;
 import io.cloudplane.workflows.operation.OperationTracker;
 import io.cloudplane.workflows.environment.EnvironmentActivityStubs;
-import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Workflow;
 
@@ -89,7 +89,7 @@ public final class ServerActionWorkflowsImpl {
                 }
                 operation.failed(reason);
             }).run();
-            throw ApplicationFailure.newNonRetryableFailureWithCause(reason, "ServerActionFailed", failure);
+            throw FailureType.SERVER_ACTION_FAILED.nonRetryable(reason, failure);
         }
     }
 }

@@ -1,11 +1,11 @@
 package io.cloudplane.workflows.server;
 
+import io.cloudplane.workflows.common.FailureType;
 import io.cloudplane.workflows.environment.EnvironmentStatus;
 import io.cloudplane.workflows.operation.OperationTracker;
 import io.cloudplane.workflows.environment.EnvironmentActivityStubs;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
-import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Workflow;
 
@@ -19,7 +19,7 @@ import java.time.Duration;
  * come back either, the environment is FAILED with both reasons.
  */
 public class UpdateServerWorkflowImpl implements UpdateServerWorkflow {
-    private static final String[] NON_RETRYABLE = {"InvalidInput", "NotFound"};
+    private static final String[] NON_RETRYABLE = FailureType.types(FailureType.INVALID_INPUT, FailureType.NOT_FOUND);
     private final ServerUpdateActivities steps = Workflow.newActivityStub(ServerUpdateActivities.class, ActivityOptions.newBuilder()
             .setStartToCloseTimeout(Duration.ofMinutes(2))
             .setRetryOptions(RetryOptions.newBuilder().setInitialInterval(Duration.ofMillis(500))
@@ -61,7 +61,7 @@ public class UpdateServerWorkflowImpl implements UpdateServerWorkflow {
                 return;
             }
             op.failed(ended.error());
-            throw ApplicationFailure.newNonRetryableFailure("update " + id + " failed: " + ended.error(), "UpdateFailed");
+            throw FailureType.UPDATE_FAILED.nonRetryable("update " + id + " failed: " + ended.error());
         }
         try {
             UpdatedServer server = op.step("start-new-server", () -> steps.startUpdatedServer(id));
@@ -94,6 +94,6 @@ public class UpdateServerWorkflowImpl implements UpdateServerWorkflow {
             undo.finishServerUpdate(id, false, reason, rolledBack);
             op.failed(reason);
         }).run();
-        throw ApplicationFailure.newNonRetryableFailureWithCause("update " + id + " failed: " + reason, "UpdateFailed", failure);
+        throw FailureType.UPDATE_FAILED.nonRetryable("update " + id + " failed: " + reason, failure);
     }
 }

@@ -108,12 +108,12 @@ class SandboxLifecycleWorkflowTest {
                                                                          WorkflowClient client) throws Exception {
         SandboxLifecycleWorkflow lifecycle = start(testEnv, worker, client);
         env.sleep(Duration.ofDays(7).minusMinutes(1));
-        assertEquals(LifecycleSchedule.AWAKE, lifecycle.schedule().phase());
+        assertEquals(LifecyclePhase.AWAKE, lifecycle.schedule().phase());
         assertEquals(t0 + 7 * DAY, lifecycle.schedule().sleepsAt());
         verify(mocks.runtime, never()).stopServer(anyString());
 
         env.sleep(Duration.ofMinutes(2));
-        eventually("asleep", () -> LifecycleSchedule.ASLEEP.equals(lifecycle.schedule().phase()));
+        eventually("asleep", () -> lifecycle.schedule().phase() == LifecyclePhase.ASLEEP);
         verify(mocks.runtime).stopServer("e1");
         verify(mocks.environments).setStatus("e1", EnvironmentStatus.SLEEPING, null);
         eventually("the asleep mail", () -> count(SandboxMail.Kind.ASLEEP) == 1);
@@ -152,10 +152,10 @@ class SandboxLifecycleWorkflowTest {
         lifecycle.studioAccessed();
         eventually("the clock restarted", () -> lifecycle.schedule().sleepsAt() > t0 + 7 * DAY);
         env.sleep(Duration.ofDays(7).minusMinutes(2));
-        assertEquals(LifecycleSchedule.AWAKE, lifecycle.schedule().phase(), "awake on day 13 minus a minute");
+        assertEquals(LifecyclePhase.AWAKE, lifecycle.schedule().phase(), "awake on day 13 minus a minute");
         verify(mocks.runtime, never()).stopServer(anyString());
         env.sleep(Duration.ofMinutes(3));
-        eventually("asleep after day 13", () -> LifecycleSchedule.ASLEEP.equals(lifecycle.schedule().phase()));
+        eventually("asleep after day 13", () -> lifecycle.schedule().phase() == LifecyclePhase.ASLEEP);
         long asleep = lifecycle.schedule().asleepSince();
         assertTrue(Math.abs(asleep - (t0 + 13 * DAY)) < Duration.ofMinutes(2).toMillis(), "asleep at day 13");
     }
@@ -213,7 +213,7 @@ class SandboxLifecycleWorkflowTest {
                 org.mockito.ArgumentMatchers.eq("WAKE_SANDBOX"), org.mockito.ArgumentMatchers.eq("u1"));
         eventually("a new awake cycle", () -> !client.fetchHistory(ID).getHistory().getEvents(0)
                 .getWorkflowExecutionStartedEventAttributes().getContinuedExecutionRunId().isEmpty());
-        assertEquals(LifecycleSchedule.AWAKE, client.newWorkflowStub(SandboxLifecycleWorkflow.class, ID).schedule().phase());
+        assertEquals(LifecyclePhase.AWAKE, client.newWorkflowStub(SandboxLifecycleWorkflow.class, ID).schedule().phase());
         String wokenRun = client.fetchHistory(ID).getHistory().getEvents(0).getWorkflowExecutionStartedEventAttributes()
                 .getContinuedExecutionRunId();
         Histories.saveIfAsked(client, ID, wokenRun, "SandboxLifecycleWorkflow", "woken-sleep-v1.json");
@@ -278,7 +278,7 @@ class SandboxLifecycleWorkflowTest {
         eventually("continued as new", () -> !client.fetchHistory(ID).getHistory().getEvents(0)
                 .getWorkflowExecutionStartedEventAttributes().getContinuedExecutionRunId().isEmpty());
         LifecycleSchedule schedule = client.newWorkflowStub(SandboxLifecycleWorkflow.class, ID).schedule();
-        assertEquals(LifecycleSchedule.AWAKE, schedule.phase());
+        assertEquals(LifecyclePhase.AWAKE, schedule.phase());
         assertTrue(schedule.lastStudioAccessAt() >= t0);
     }
 
