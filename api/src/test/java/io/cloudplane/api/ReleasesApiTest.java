@@ -336,7 +336,9 @@ class ReleasesApiTest {
                             "development", io.cloudplane.infra.release.ReleaseRecord.Status.READY, "releases/" + id, "0".repeat(64),
                             1L, null, ada.id(), at, null));
                     default -> promotionRows.save(new io.cloudplane.infra.release.PromotionRecord(id, appId, releaseId, stagingId,
-                            prodId, "FAILED", "STAGING", null, null, null, null, null, null, null, "x", ada.id(), at, at));
+                            prodId, io.cloudplane.workflows.release.PromotionStatus.FAILED,
+                            io.cloudplane.workflows.release.PromotionStage.STAGING, null, null, null, null, null, null, null, "x",
+                            ada.id(), at, at));
                 }
                 ids.add(id);
             }

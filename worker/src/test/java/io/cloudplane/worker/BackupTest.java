@@ -21,6 +21,7 @@ import io.cloudplane.infra.account.UserRecord;
 import io.cloudplane.infra.account.UserRepository;
 import io.cloudplane.infra.storage.ObjectStore;
 import io.cloudplane.workflows.backup.BackupActivities;
+import io.cloudplane.workflows.backup.BackupStep;
 import io.cloudplane.workflows.backup.Retention;
 import io.cloudplane.workflows.backup.VerifyResult;
 import io.cloudplane.workflows.operation.OperationStatus;
@@ -288,7 +289,7 @@ class BackupTest {
         try {
             BackupRecord failed = awaitBackup(backup.id(), b -> b.status().isFinal(), Duration.ofSeconds(90));
             assertEquals(BackupRecord.Status.FAILED, failed.status(), failed.toString());
-            assertEquals(BackupRecord.Status.UPLOADING, failed.failedStep(), failed.toString());
+            assertEquals(BackupStep.UPLOADING, failed.failedStep(), failed.toString());
             assertNotNull(failed.error());
             assertTrue(backups.findNewestCompleted(env.id()).isEmpty(), "no good backup");
         } finally {

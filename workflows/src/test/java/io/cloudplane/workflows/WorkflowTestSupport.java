@@ -11,6 +11,7 @@ import io.cloudplane.workflows.operation.OperationProgress;
 import io.cloudplane.workflows.operation.OperationStep;
 import io.cloudplane.workflows.release.DeploymentActivities;
 import io.cloudplane.workflows.release.PromotionActivities;
+import io.cloudplane.workflows.release.PromotionStatus;
 import io.cloudplane.workflows.release.PromotionView;
 import io.cloudplane.workflows.release.ReleaseActivities;
 import io.cloudplane.workflows.server.ServerUpdateActivities;
@@ -76,7 +77,7 @@ public class WorkflowTestSupport {
 
         @Override
         public void recordPromotion(PromotionView view) {
-            if (decisionWriteMillis > 0 && view.decision() != null && "AWAITING_APPROVAL".equals(view.status())) {
+            if (decisionWriteMillis > 0 && view.decision() != null && view.status() == PromotionStatus.AWAITING_APPROVAL) {
                 try {
                     Thread.sleep(decisionWriteMillis);
                 } catch (InterruptedException e) {
@@ -92,8 +93,8 @@ public class WorkflowTestSupport {
         }
 
         /** The statuses recorded, with repeats of the same status in a row collapsed. */
-        public List<String> statuses() {
-            List<String> out = new java.util.ArrayList<>();
+        public List<PromotionStatus> statuses() {
+            List<PromotionStatus> out = new java.util.ArrayList<>();
             for (PromotionView v : views) {
                 if (out.isEmpty() || !out.get(out.size() - 1).equals(v.status())) {
                     out.add(v.status());

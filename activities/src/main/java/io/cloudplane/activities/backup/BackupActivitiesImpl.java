@@ -1,5 +1,6 @@
 package io.cloudplane.activities.backup;
 
+import io.cloudplane.workflows.common.FailureType;
 import io.cloudplane.activities.common.Failures;
 import io.cloudplane.activities.common.Heartbeats;
 import io.cloudplane.activities.environment.EnvironmentLookup;
@@ -17,12 +18,12 @@ import io.cloudplane.infra.environment.EnvironmentRecord;
 import io.cloudplane.infra.files.EnvironmentFiles;
 import io.cloudplane.infra.storage.ObjectStore;
 import io.cloudplane.workflows.backup.BackupActivities;
+import io.cloudplane.workflows.backup.BackupStep;
 import io.cloudplane.workflows.backup.DumpResult;
 import io.cloudplane.workflows.backup.FilesResult;
 import io.cloudplane.workflows.backup.Retention;
 import io.cloudplane.workflows.backup.VerifyResult;
 import io.temporal.activity.Activity;
-import io.temporal.failure.ApplicationFailure;
 import jakarta.inject.Singleton;
 
 import java.io.IOException;
@@ -37,9 +38,6 @@ import java.util.UUID;
 /** The steps of a backup over {@link DatabaseDumps}, {@link BackupArchive} and {@link BackupRestorer}; failures typed by step. */
 @Singleton
 public class BackupActivitiesImpl implements BackupActivities {
-    private static final String DUMPING = "DUMPING";
-    private static final String UPLOADING = "UPLOADING";
-    private static final String VERIFYING = "VERIFYING";
 
     private final BackupRepository backups;
     private final EnvironmentLookup lookup;
@@ -75,14 +73,13 @@ public class BackupActivitiesImpl implements BackupActivities {
             dump.tables().forEach((t, f) -> tables.put(t, new DumpResult.TableFingerprint(f.rows(), f.checksum())));
             return new DumpResult(dump.stored().size(), dump.stored().sha256(), dump.serverVersion(), tables);
         } catch (PgTools.ToolTooOldException e) {
-            throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), DUMPING);
+            throw FailureType.DUMPING.nonRetryable(e.getMessage());
         } catch (SQLException e) {
-            throw ApplicationFailure.newFailureWithCause("reading database " + env.dbName() + " failed: " + e.getMessage(),
-                    DUMPING, e);
+            throw FailureType.DUMPING.retryable("reading database " + env.dbName() + " failed: " + e.getMessage(), e);
         } catch (BackupArchive.SourceFailedException e) { // pg_dump failed, not the storage
-            throw ApplicationFailure.newFailureWithCause(e.getMessage(), DUMPING, e);
+            throw FailureType.DUMPING.retryable(e.getMessage(), e);
         } catch (BackupArchive.StorageFailedException e) {
-            throw ApplicationFailure.newFailureWithCause(e.getMessage(), UPLOADING, e);
+            throw FailureType.UPLOADING.retryable(e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw Activity.wrap(e);
@@ -98,7 +95,7 @@ public class BackupActivitiesImpl implements BackupActivities {
                     Heartbeats.ofCurrentActivity());
             return new FilesResult(stored.stored().size(), stored.stored().sha256(), stored.count());
         } catch (IOException | BackupArchive.SourceFailedException | BackupArchive.StorageFailedException e) {
-            throw ApplicationFailure.newFailureWithCause(e.getMessage(), UPLOADING, e);
+            throw FailureType.UPLOADING.retryable(e.getMessage(), e);
         }
     }
 
@@ -118,7 +115,7 @@ public class BackupActivitiesImpl implements BackupActivities {
         try {
             stored = archive.putManifest(backup, manifest);
         } catch (BackupArchive.SourceFailedException | BackupArchive.StorageFailedException e) {
-            throw ApplicationFailure.newFailureWithCause(e.getMessage(), UPLOADING, e);
+            throw FailureType.UPLOADING.retryable(e.getMessage(), e);
         }
         long total = database.size() + filesPart.size() + stored.length;
         backups.recordManifest(backup.id(), total, new String(stored, StandardCharsets.UTF_8), Instant.now());
@@ -136,11 +133,11 @@ public class BackupActivitiesImpl implements BackupActivities {
                     secrets.decrypt(env.dbPassword()), Heartbeats.ofCurrentActivity());
             return new VerifyResult(verdict.passed(), verdict.detail());
         } catch (PgTools.ToolTooOldException e) {
-            throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), VERIFYING);
+            throw FailureType.VERIFYING.nonRetryable(e.getMessage());
         } catch (BackupArchive.ReadFailedException e) {
-            throw ApplicationFailure.newFailureWithCause(e.getMessage(), VERIFYING, e);
+            throw FailureType.VERIFYING.retryable(e.getMessage(), e);
         } catch (SQLException e) {
-            throw ApplicationFailure.newFailureWithCause("reading the scratch database failed: " + e.getMessage(), VERIFYING, e);
+            throw FailureType.VERIFYING.retryable("reading the scratch database failed: " + e.getMessage(), e);
         }
     }
 
@@ -150,8 +147,8 @@ public class BackupActivitiesImpl implements BackupActivities {
     }
 
     @Override
-    public void fail(String backupId, String step, String reason, boolean verificationFailed) {
-        backups.fail(UUID.fromString(backupId), BackupRecord.Status.valueOf(step), reason,
+    public void fail(String backupId, BackupStep step, String reason, boolean verificationFailed) {
+        backups.fail(UUID.fromString(backupId), step, reason,
                 verificationFailed ? BackupRecord.Verification.FAILED : null, verificationFailed ? reason : null, Instant.now());
     }
 

@@ -1,5 +1,6 @@
 package io.cloudplane.activities.backup;
 
+import io.cloudplane.workflows.common.FailureType;
 import io.cloudplane.activities.common.Failures;
 import io.cloudplane.activities.common.Heartbeats;
 import io.cloudplane.activities.environment.EnvironmentLookup;
@@ -14,7 +15,6 @@ import io.cloudplane.infra.crypto.SecretBox;
 import io.cloudplane.infra.environment.EnvironmentRecord;
 import io.cloudplane.infra.files.ResourcesSwap;
 import io.cloudplane.workflows.backup.RestoreActivities;
-import io.temporal.failure.ApplicationFailure;
 import jakarta.inject.Singleton;
 
 import java.io.IOException;
@@ -26,7 +26,7 @@ import java.util.UUID;
 @Singleton
 public class RestoreActivitiesImpl implements RestoreActivities {
     /** A stored backup that cannot be read is retried; the type is the one a backup's verification gives the same failure. */
-    private static final String UNREADABLE = "VERIFYING";
+    private static final FailureType UNREADABLE = FailureType.VERIFYING;
 
     private final BackupRepository backups;
     private final EnvironmentLookup lookup;
@@ -65,11 +65,11 @@ public class RestoreActivitiesImpl implements RestoreActivities {
             problem = restorer.restoreDatabase(manifest.database(), target, env.dbName(), secrets.decrypt(env.dbPassword()),
                     Heartbeats.ofCurrentActivity());
         } catch (BackupArchive.ReadFailedException e) {
-            throw ApplicationFailure.newFailureWithCause(e.getMessage(), UNREADABLE, e);
+            throw UNREADABLE.retryable(e.getMessage(), e);
         }
         if (problem != null) {
             databaseSwap.dropIncoming(restoreId);
-            throw ApplicationFailure.newNonRetryableFailure(problem, "RestoreMismatch");
+            throw FailureType.RESTORE_MISMATCH.nonRetryable(problem);
         }
         // The stored dump's SHA-256 matched the manifest (checked as it streamed): these are the very
         // bytes that the backup's verification restored and compared table by table, so the
@@ -95,11 +95,11 @@ public class RestoreActivitiesImpl implements RestoreActivities {
             String problem = restorer.restoreFiles(manifest.files(), incoming, Heartbeats.ofCurrentActivity());
             if (problem != null) {
                 resourcesSwap.dropIncoming(envId, restoreId);
-                throw ApplicationFailure.newNonRetryableFailure(problem, "RestoreMismatch");
+                throw FailureType.RESTORE_MISMATCH.nonRetryable(problem);
             }
             resourcesSwap.swapIn(envId, restoreId);
         } catch (IOException e) {
-            throw ApplicationFailure.newFailureWithCause("restoring the resource files failed: " + e.getMessage(), "Files", e);
+            throw FailureType.FILES.retryable("restoring the resource files failed: " + e.getMessage(), e);
         }
     }
 
@@ -136,7 +136,7 @@ public class RestoreActivitiesImpl implements RestoreActivities {
         try {
             return archive.readManifest(backup);
         } catch (BackupArchive.ReadFailedException e) {
-            throw ApplicationFailure.newFailureWithCause(e.getMessage(), UNREADABLE, e);
+            throw UNREADABLE.retryable(e.getMessage(), e);
         }
     }
 }

@@ -11,7 +11,7 @@ import io.cloudplane.infra.operation.OperationRepository;
 import io.cloudplane.infra.storage.ObjectStore;
 import io.cloudplane.workflows.code.CodeActivities;
 import io.temporal.activity.Activity;
-import io.temporal.failure.ApplicationFailure;
+import io.cloudplane.workflows.common.FailureType;
 import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
 
@@ -68,7 +68,7 @@ public class CodeActivitiesImpl implements CodeActivities {
             // A process of its own reads the artifact, so that none of its bytes pass through the worker.
             code.fetch(envId, tree, c.targetKey(), c.record().sha256(), () -> context.heartbeat(null));
         } catch (EnvironmentCode.DigestMismatchException e) {
-            throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), "DigestMismatch");
+            throw FailureType.DIGEST_MISMATCH.nonRetryable(e.getMessage());
         } catch (CodeArchives.HostileArchiveException e) {
             throw Failures.invalid("the source's code is refused: " + e.getMessage());
         }

@@ -1,17 +1,21 @@
 package io.cloudplane.activities.common;
 
+import io.cloudplane.workflows.common.FailureType;
 import io.temporal.failure.ApplicationFailure;
 
-/** Failures that retrying cannot fix; the workflows list these types as non-retryable. */
+/**
+ * The activities' shorthand for the two failures they raise most: both are never retried. Other
+ * types are built with {@link FailureType} itself.
+ */
 public final class Failures {
     private Failures() {
     }
 
     public static ApplicationFailure notFound(String message) {
-        return ApplicationFailure.newNonRetryableFailure(message, "NotFound");
+        return FailureType.NOT_FOUND.nonRetryable(message);
     }
 
     public static ApplicationFailure invalid(String message) {
-        return ApplicationFailure.newNonRetryableFailure(message, "InvalidInput");
+        return FailureType.INVALID_INPUT.nonRetryable(message);
     }
 }

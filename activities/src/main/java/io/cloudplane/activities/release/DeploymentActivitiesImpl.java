@@ -20,7 +20,7 @@ import io.cloudplane.workflows.release.DeployPlan;
 import io.cloudplane.workflows.release.DeploymentActivities;
 import io.cloudplane.workflows.release.PrepareDeployment;
 import io.temporal.activity.Activity;
-import io.temporal.failure.ApplicationFailure;
+import io.cloudplane.workflows.common.FailureType;
 import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
 
@@ -63,7 +63,7 @@ public class DeploymentActivitiesImpl implements DeploymentActivities {
         } catch (DeploymentLedger.ReleaseGoneException gone) {
             throw Failures.notFound(gone.getMessage());
         } catch (DeploymentLedger.EnvironmentBusyException busy) {
-            throw ApplicationFailure.newNonRetryableFailure("the environment is busy: " + busy.getMessage(), "EnvironmentBusy");
+            throw FailureType.ENVIRONMENT_BUSY.nonRetryable("the environment is busy: " + busy.getMessage());
         }
     }
 
@@ -72,9 +72,9 @@ public class DeploymentActivitiesImpl implements DeploymentActivities {
         UUID running = code.current(UUID.fromString(envId)).map(EnvironmentCodeRecord::releaseId).orElse(null);
         if (running == null || !running.toString().equals(releaseId)) {
             String name = releases.findById(UUID.fromString(releaseId)).map(ReleaseRecord::name).orElse(releaseId);
-            throw ApplicationFailure.newNonRetryableFailure("staging no longer runs release " + name + " (it runs "
+            throw FailureType.RELEASE_NOT_RUNNING.nonRetryable("staging no longer runs release " + name + " (it runs "
                     + (running == null ? "uploaded code" : releases.findById(running).map(ReleaseRecord::name).orElse(running.toString()))
-                    + "); promote again", "ReleaseNotRunning");
+                    + "); promote again");
         }
     }
 
@@ -91,10 +91,10 @@ public class DeploymentActivitiesImpl implements DeploymentActivities {
             }
             deployments.begin(d.id(), current == null ? null : current.releaseId(), current == null ? null : current.objectKey(),
                     current == null ? null : current.sha256(), current == null ? null : current.sizeBytes(), tree,
-                    env.status().name(), now());
+                    env.status(), now());
             d = require(deploymentId);
         }
-        EnvironmentStatus previous = EnvironmentStatus.valueOf(d.previousStatus());
+        EnvironmentStatus previous = d.previousStatus();
         boolean alreadyCurrent = release.sha256().equals(d.previousSha256()) && previous == EnvironmentStatus.RUNNING;
         String safetyId = null;
         if (env.type().hasBackups() && !alreadyCurrent) {
@@ -118,9 +118,9 @@ public class DeploymentActivitiesImpl implements DeploymentActivities {
             code.unpack(d.envId(), DeploymentRecord.treeFor(d.id()), release.objectKey(), release.sha256(),
                     () -> context.heartbeat(null));
         } catch (EnvironmentCode.DigestMismatchException e) {
-            throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), "DigestMismatch");
+            throw FailureType.DIGEST_MISMATCH.nonRetryable(e.getMessage());
         } catch (CodeArchives.HostileArchiveException e) {
-            throw ApplicationFailure.newNonRetryableFailure("the release's artifact is refused: " + e.getMessage(), "HostileArchive");
+            throw FailureType.HOSTILE_ARCHIVE.nonRetryable("the release's artifact is refused: " + e.getMessage());
         }
     }
 

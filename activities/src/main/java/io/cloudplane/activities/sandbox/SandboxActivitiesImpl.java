@@ -26,7 +26,7 @@ import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityInfo;
 import io.cloudplane.infra.config.CloudplaneSettings;
 import io.micronaut.data.exceptions.DataAccessException;
-import io.temporal.failure.ApplicationFailure;
+import io.cloudplane.workflows.common.FailureType;
 import jakarta.inject.Singleton;
 
 import java.nio.charset.StandardCharsets;
@@ -100,7 +100,7 @@ public class SandboxActivitiesImpl implements SandboxActivities {
                     workflowId, null, "[]", null, now, now));
         } catch (DataAccessException e) {
             // Another operation holds the environment: retried with backoff until it ends.
-            throw ApplicationFailure.newFailure("another operation is running on sandbox " + appId, "EnvironmentBusy");
+            throw FailureType.ENVIRONMENT_BUSY.retryable("another operation is running on sandbox " + appId);
         }
     }
 

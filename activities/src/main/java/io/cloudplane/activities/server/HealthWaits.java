@@ -7,7 +7,7 @@ import io.cloudplane.infra.runtime.EnvironmentRuntime;
 import io.cloudplane.infra.runtime.HealthReport;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
-import io.temporal.failure.ApplicationFailure;
+import io.cloudplane.workflows.common.FailureType;
 import jakarta.inject.Singleton;
 
 import java.time.Duration;
@@ -41,16 +41,14 @@ public class HealthWaits {
                 return;
             }
             if (!report.processAlive()) {
-                throw ApplicationFailure.newNonRetryableFailure(report.detail() + ". Last output: "
-                        + Redactor.ofSealed(secrets, lookup.require(envId).dbPassword()).apply(lastLines(runtime.recentOutput(envId))),
-                        "ServerExited");
+                throw FailureType.SERVER_EXITED.nonRetryable(report.detail() + ". Last output: "
+                        + Redactor.ofSealed(secrets, lookup.require(envId).dbPassword()).apply(lastLines(runtime.recentOutput(envId))));
             }
             context.heartbeat(report.detail());
             sleep(pause);
             pause = Math.min(pause * 2, 250);
         } while (System.nanoTime() < deadline);
-        throw ApplicationFailure.newFailure(what + " was not healthy within " + timeout.toSeconds() + "s: " + report.detail(),
-                "Unhealthy");
+        throw FailureType.UNHEALTHY.retryable(what + " was not healthy within " + timeout.toSeconds() + "s: " + report.detail());
     }
 
     private static String lastLines(String output) {

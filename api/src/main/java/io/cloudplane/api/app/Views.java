@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.cloudplane.infra.app.AppRecord;
 import io.cloudplane.infra.environment.EnvironmentRecord;
 import io.cloudplane.infra.environment.EnvironmentRecord.EnvironmentType;
+import io.cloudplane.workflows.sandbox.LifecyclePhase;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 
@@ -20,8 +21,8 @@ public final class Views {
 
     /** For a sandbox: its lifecycle, read from the workflow; null elsewhere, and in lists. */
     @Serdeable
-    public record Lifecycle(String phase, Instant lastStudioAccessAt, @Nullable Instant sleepsAt, @Nullable Instant asleepSince,
-                            @Nullable List<Instant> deletionNoticesAt, @Nullable Instant deletesAt) {
+    public record Lifecycle(LifecyclePhase phase, Instant lastStudioAccessAt, @Nullable Instant sleepsAt,
+                            @Nullable Instant asleepSince, @Nullable List<Instant> deletionNoticesAt, @Nullable Instant deletesAt) {
 
         public static Lifecycle of(io.cloudplane.workflows.sandbox.LifecycleSchedule s) {
             return new Lifecycle(s.phase(), Instant.ofEpochMilli(s.lastStudioAccessAt()), instant(s.sleepsAt()), instant(s.asleepSince()),

@@ -4,6 +4,7 @@ import io.cloudplane.api.problem.ApiException;
 import io.cloudplane.api.security.Caller;
 import io.cloudplane.workflows.backup.BackupSchedule;
 import io.cloudplane.workflows.backup.BackupScheduleView;
+import io.cloudplane.workflows.backup.ScheduleFrequency;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
@@ -42,7 +43,7 @@ public class BackupScheduleController {
     public record ScheduleBody(@Nullable String frequency, @Nullable String dayOfWeek, @Nullable String time,
                                @Nullable RetentionBody retention, @Nullable Boolean paused, @Nullable Instant nextRunAt) {
         static ScheduleBody of(BackupSchedule s, @Nullable Long nextSlot) {
-            return new ScheduleBody(s.frequency().toLowerCase(Locale.ROOT),
+            return new ScheduleBody(s.frequency().name().toLowerCase(Locale.ROOT),
                     s.dayOfWeek() == null ? null : s.dayOfWeek().toLowerCase(Locale.ROOT), s.time(),
                     new RetentionBody(s.retentionCount(), s.retentionDays()), s.paused(),
                     nextSlot == null ? null : Instant.ofEpochMilli(nextSlot));
@@ -62,8 +63,10 @@ public class BackupScheduleController {
     public ScheduleBody put(UUID appId, UUID envId, @Body ScheduleBody body, Authentication auth) {
         backupAccess.require(Caller.id(auth), appId, envId, true);
         BackupSchedule current = schedules.stored(envId).orElseGet(BackupSchedule::defaults);
-        String frequency = body.frequency() == null ? current.frequency() : body.frequency().toUpperCase(Locale.ROOT);
-        String day = body.dayOfWeek() == null ? (BackupSchedule.WEEKLY.equals(frequency) ? current.dayOfWeek() : null)
+        // A frequency that is none is null here: the schedule's problems name the field.
+        ScheduleFrequency frequency = body.frequency() == null ? current.frequency()
+                : ScheduleFrequency.parse(body.frequency()).orElse(null);
+        String day = body.dayOfWeek() == null ? (frequency == ScheduleFrequency.WEEKLY ? current.dayOfWeek() : null)
                 : body.dayOfWeek().toUpperCase(Locale.ROOT);
         BackupSchedule next = new BackupSchedule(frequency, day, body.time() == null ? current.time() : body.time(),
                 body.retention() == null || body.retention().count() == null ? current.retentionCount() : body.retention().count(),

@@ -1,6 +1,7 @@
 package io.cloudplane.api.backup;
 
 import io.cloudplane.infra.backup.BackupRecord;
+import io.cloudplane.workflows.backup.BackupStep;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 
@@ -10,7 +11,7 @@ import java.util.UUID;
 
 /** A backup as the API shows it: where it stands, and, once finished, its size, duration and verification. */
 @Serdeable
-public record BackupView(UUID id, UUID appId, UUID envId, String trigger, String status, @Nullable String failedStep,
+public record BackupView(UUID id, UUID appId, UUID envId, String trigger, String status, @Nullable BackupStep failedStep,
                          @Nullable String error, @Nullable Long sizeBytes, @Nullable Long durationMs,
                          @Nullable String verification, @Nullable String verificationDetail, @Nullable Instant scheduledFor,
                          Instant createdAt, @Nullable Instant startedAt, @Nullable Instant finishedAt, String objectPrefix) {
@@ -19,7 +20,7 @@ public record BackupView(UUID id, UUID appId, UUID envId, String trigger, String
         Long duration = b.startedAt() != null && b.finishedAt() != null
                 ? Duration.between(b.startedAt(), b.finishedAt()).toMillis() : null;
         return new BackupView(b.id(), b.appId(), b.envId(), b.trigger().name(), b.status().name(),
-                b.failedStep() == null ? null : b.failedStep().name(), b.error(), b.sizeBytes(), duration,
+                b.failedStep(), b.error(), b.sizeBytes(), duration,
                 b.verification() == null ? null : b.verification().name(), b.verificationDetail(), b.scheduledFor(),
                 b.createdAt(), b.startedAt(), b.finishedAt(), b.objectPrefix());
     }

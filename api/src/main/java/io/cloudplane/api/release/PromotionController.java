@@ -20,6 +20,8 @@ import io.cloudplane.workflows.common.TaskQueues;
 import io.cloudplane.workflows.common.WorkflowIds;
 import io.cloudplane.workflows.release.PromotionDecision;
 import io.cloudplane.workflows.release.PromotionRequest;
+import io.cloudplane.workflows.release.PromotionStage;
+import io.cloudplane.workflows.release.PromotionStatus;
 import io.cloudplane.workflows.release.PromotionWorkflow;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
@@ -87,7 +89,7 @@ public class PromotionController {
     }
 
     @Serdeable
-    public record PromotionView(UUID id, UUID releaseId, String status, String stage, List<StageView> stages,
+    public record PromotionView(UUID id, UUID releaseId, PromotionStatus status, PromotionStage stage, List<StageView> stages,
                                 @Nullable Instant approvalExpiresAt, @Nullable String decision, @Nullable UUID decidedBy,
                                 @Nullable Instant decidedAt, @Nullable String comment, @Nullable String error,
                                 @Nullable UUID createdBy, Instant createdAt, Instant updatedAt) {
@@ -127,7 +129,8 @@ public class PromotionController {
         PromotionRecord row;
         try {
             row = promotions.save(new PromotionRecord(id, appId, releaseId, staging.id(), production.id(),
-                    "DEPLOYING_STAGING", "STAGING", null, null, null, null, null, null, null, null, caller, now, now));
+                    PromotionStatus.DEPLOYING_STAGING, PromotionStage.STAGING, null, null, null, null, null, null, null, null,
+                    caller, now, now));
         } catch (io.micronaut.data.exceptions.DataAccessException e) {
             throw ApiException.conflict("A promotion is already under way in this app; it must end (succeed, fail, be rejected "
                     + "or expire) before another starts");

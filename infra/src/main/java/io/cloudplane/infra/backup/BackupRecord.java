@@ -1,6 +1,7 @@
 package io.cloudplane.infra.backup;
 
 import io.cloudplane.infra.persistence.Listed;
+import io.cloudplane.workflows.backup.BackupStep;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.annotation.Id;
 import io.micronaut.data.annotation.MappedEntity;
@@ -10,7 +11,7 @@ import java.util.UUID;
 
 /** One backup of an environment; {@code manifest} is the JSON stored beside the parts. */
 @MappedEntity("backups")
-public record BackupRecord(@Id UUID id, UUID appId, UUID envId, Trigger trigger, Status status, @Nullable Status failedStep,
+public record BackupRecord(@Id UUID id, UUID appId, UUID envId, Trigger trigger, Status status, @Nullable BackupStep failedStep,
                            @Nullable String error, String objectPrefix, @Nullable Long sizeBytes, @Nullable String manifest,
                            @Nullable Verification verification, @Nullable String verificationDetail,
                            @Nullable UUID requestedBy, @Nullable Instant scheduledFor, Instant createdAt,

@@ -1,5 +1,6 @@
 package io.cloudplane.infra.backup;
 
+import io.cloudplane.workflows.backup.BackupStep;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.annotation.Query;
 import io.micronaut.data.jdbc.annotation.JdbcRepository;
@@ -59,6 +60,6 @@ public interface BackupRepository extends CrudRepository<BackupRecord, UUID> {
             UPDATE backups SET status = 'FAILED', failed_step = :step, error = :error,
                 verification = :verification, verification_detail = :verificationDetail, finished_at = :at, updated_at = :at
             WHERE id = :id AND status NOT IN ('COMPLETED', 'FAILED')""")
-    int fail(UUID id, BackupRecord.Status step, String error, @Nullable BackupRecord.Verification verification,
+    int fail(UUID id, BackupStep step, String error, @Nullable BackupRecord.Verification verification,
              @Nullable String verificationDetail, Instant at);
 }

@@ -1,6 +1,7 @@
 package io.cloudplane.infra.release;
 
 import io.cloudplane.infra.persistence.Listed;
+import io.cloudplane.workflows.environment.EnvironmentStatus;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.annotation.Id;
 import io.micronaut.data.annotation.MappedEntity;
@@ -15,7 +16,7 @@ public record DeploymentRecord(@Id UUID id, UUID appId, UUID envId, UUID release
                                @Nullable String error, @Nullable UUID deployedBy, @Nullable UUID previousReleaseId,
                                @Nullable String previousObjectKey, @Nullable String previousSha256,
                                @Nullable Long previousSizeBytes, @Nullable String previousTree,
-                               @Nullable String previousStatus, Instant createdAt, @Nullable Instant startedAt,
+                               @Nullable EnvironmentStatus previousStatus, Instant createdAt, @Nullable Instant startedAt,
                                @Nullable Instant finishedAt) implements Listed {
 
     public enum Status { PENDING, RUNNING, SUCCEEDED, FAILED }

@@ -1,5 +1,6 @@
 package io.cloudplane.infra.release;
 
+import io.cloudplane.workflows.environment.EnvironmentStatus;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.annotation.Query;
 import io.micronaut.data.jdbc.annotation.JdbcRepository;
@@ -29,7 +30,7 @@ public interface DeploymentRepository extends CrudRepository<DeploymentRecord, U
                 previous_size_bytes = :size, previous_tree = :tree, previous_status = :envStatus
             WHERE id = :id AND status = 'PENDING'""")
     int begin(UUID id, @Nullable UUID releaseId, @Nullable String objectKey, @Nullable String sha256, @Nullable Long size,
-              @Nullable String tree, String envStatus, Instant at);
+              @Nullable String tree, EnvironmentStatus envStatus, Instant at);
 
     @Query("UPDATE deployments SET safety_backup_id = :backupId WHERE id = :id AND safety_backup_id IS NULL")
     int recordSafetyBackup(UUID id, UUID backupId);

@@ -1,6 +1,8 @@
 package io.cloudplane.infra.release;
 
 import io.cloudplane.infra.persistence.Listed;
+import io.cloudplane.workflows.release.PromotionStage;
+import io.cloudplane.workflows.release.PromotionStatus;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.annotation.Id;
 import io.micronaut.data.annotation.MappedEntity;
@@ -11,7 +13,7 @@ import java.util.UUID;
 /** A release carried dev -> staging -> approval -> production; written by its workflow as it goes. */
 @MappedEntity("promotions")
 public record PromotionRecord(@Id UUID id, UUID appId, UUID releaseId, UUID stagingEnvId, UUID productionEnvId,
-                              String status, String stage, @Nullable UUID stagingDeploymentId,
+                              PromotionStatus status, PromotionStage stage, @Nullable UUID stagingDeploymentId,
                               @Nullable UUID productionDeploymentId, @Nullable Instant approvalExpiresAt,
                               @Nullable UUID decidedBy, @Nullable Instant decidedAt, @Nullable String decision,
                               @Nullable String decisionComment, @Nullable String error, @Nullable UUID createdBy,

@@ -1,5 +1,6 @@
 package io.cloudplane.workflows.app;
 
+import io.cloudplane.workflows.common.FailureType;
 import io.cloudplane.workflows.code.CodeActivities;
 import io.cloudplane.workflows.common.Activities;
 import io.cloudplane.workflows.environment.DatabaseActivities;
@@ -55,8 +56,7 @@ public class CloneApplicationWorkflowImpl implements CloneApplicationWorkflow {
                 environments.setStatus(envId, EnvironmentStatus.FAILED, why);
                 op.failed(why);
             }).run();
-            throw ApplicationFailure.newNonRetryableFailureWithCause("clone into app " + request.appId() + " failed: " + reason,
-                    "CloneFailed", failure);
+            throw FailureType.CLONE_FAILED.nonRetryable("clone into app " + request.appId() + " failed: " + reason, failure);
         }
     }
 }

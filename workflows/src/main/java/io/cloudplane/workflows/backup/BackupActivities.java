@@ -3,9 +3,9 @@ package io.cloudplane.workflows.backup;
 import io.temporal.activity.ActivityInterface;
 
 /**
- * The steps of a backup. Each marks the backup's status as it begins, so that the status is the
- * step being done. Failures carry the step they belong to as their type ({@code DUMPING} when
- * pg_dump failed, {@code UPLOADING} when object storage did), whatever step was running.
+ * The steps of a backup ({@link BackupStep}). Each marks the backup's status as it begins, so that
+ * the status is the step being done. Failures carry the step they belong to as their type
+ * ({@link BackupStep#failureType()}), whatever step was running.
  */
 @ActivityInterface
 public interface BackupActivities {
@@ -24,7 +24,7 @@ public interface BackupActivities {
     void complete(String backupId, String verificationDetail);
 
     /** Records the failure: the step, the reason, and the verification outcome when it was the verification that failed. */
-    void fail(String backupId, String step, String reason, boolean verificationFailed);
+    void fail(String backupId, BackupStep step, String reason, boolean verificationFailed);
 
     /** Deletes everything stored under the backup's prefix, and aborts its unfinished uploads. Idempotent. */
     void deleteObjects(String backupId);

@@ -16,27 +16,28 @@ import java.util.Locale;
  * {@code dayOfWeek} at {@code time}; how many backups retention keeps; and whether it is paused.
  * Pure and deterministic: the schedule workflow computes its slots with it.
  */
-public record BackupSchedule(String frequency, String dayOfWeek, String time, int retentionCount, int retentionDays,
+public record BackupSchedule(ScheduleFrequency frequency, String dayOfWeek, String time, int retentionCount, int retentionDays,
                              boolean paused) {
-    public static final String DAILY = "DAILY";
-    public static final String WEEKLY = "WEEKLY";
-
     /** The default: daily at 02:00 GMT, keeping the newest 7 and everything younger than 30 days. */
     public static BackupSchedule defaults() {
-        return new BackupSchedule(DAILY, null, "02:00", Retention.DEFAULT.keepCount(), Retention.DEFAULT.keepDays(), false);
+        return new BackupSchedule(ScheduleFrequency.DAILY, null, "02:00", Retention.DEFAULT.keepCount(),
+                Retention.DEFAULT.keepDays(), false);
     }
 
     public Retention retention() {
         return new Retention(retentionCount, retentionDays);
     }
 
-    /** The problems with this schedule, each as {@code field: message}; empty when it is valid. */
+    /**
+     * The problems with this schedule, each as {@code field: message}; empty when it is valid. A
+     * frequency that is none of {@link ScheduleFrequency} comes here as null.
+     */
     public List<String> problems() {
         List<String> problems = new ArrayList<>();
-        if (!DAILY.equals(frequency) && !WEEKLY.equals(frequency)) {
+        if (frequency == null) {
             problems.add("frequency: must be daily or weekly");
         }
-        if (WEEKLY.equals(frequency)) {
+        if (frequency == ScheduleFrequency.WEEKLY) {
             if (dayOfWeek == null) {
                 problems.add("dayOfWeek: required for a weekly schedule");
             } else {
@@ -72,7 +73,7 @@ public record BackupSchedule(String frequency, String dayOfWeek, String time, in
         ZonedDateTime after = Instant.ofEpochMilli(afterMillis).atZone(ZoneOffset.UTC);
         LocalTime at = LocalTime.parse(time);
         ZonedDateTime candidate = after.with(at).withSecond(0).withNano(0);
-        if (WEEKLY.equals(frequency)) {
+        if (frequency == ScheduleFrequency.WEEKLY) {
             candidate = candidate.with(TemporalAdjusters.nextOrSame(DayOfWeek.valueOf(dayOfWeek.toUpperCase(Locale.ROOT))));
             if (!candidate.isAfter(after)) {
                 candidate = candidate.plusWeeks(1);

@@ -1,5 +1,6 @@
 package io.cloudplane.workflows.backup;
 
+import io.cloudplane.workflows.common.FailureType;
 import io.cloudplane.workflows.common.Activities;
 import io.cloudplane.workflows.operation.OperationTracker;
 import io.temporal.failure.ActivityFailure;
@@ -12,10 +13,6 @@ import io.temporal.workflow.Workflow;
  * was stored (retried until object storage answers), so that no partial backup is left.
  */
 public class BackupWorkflowImpl implements BackupWorkflow {
-    static final String DUMPING = "DUMPING";
-    static final String UPLOADING = "UPLOADING";
-    static final String VERIFYING = "VERIFYING";
-
     /**
      * The data steps have a few attempts, then the backup is reported failed rather than left
      * hanging; its records and clean-up are retried until they succeed, so that nothing is left behind.
@@ -25,33 +22,32 @@ public class BackupWorkflowImpl implements BackupWorkflow {
     @Override
     public void backup(BackupRequest request) {
         String id = request.backupId();
-        String step = DUMPING;
+        BackupStep step = BackupStep.DUMPING;
         try {
             DumpResult database = backup.dumpDatabase(id);
-            step = UPLOADING;
+            step = BackupStep.UPLOADING;
             FilesResult files = backup.archiveFiles(id);
             backup.writeManifest(id, database, files);
-            step = VERIFYING;
+            step = BackupStep.VERIFYING;
             VerifyResult verification = backup.verify(id);
             if (!verification.passed()) {
                 Workflow.newDetachedCancellationScope(() -> {
-                    backup.fail(id, VERIFYING, "verification failed: " + verification.detail(), true);
+                    backup.fail(id, BackupStep.VERIFYING, "verification failed: " + verification.detail(), true);
                     backup.deleteObjects(id);
                 }).run();
-                throw ApplicationFailure.newNonRetryableFailure("backup " + id + " failed verification: "
-                        + verification.detail(), "VerificationFailed");
+                throw FailureType.VERIFICATION_FAILED.nonRetryable("backup " + id + " failed verification: "
+                        + verification.detail());
             }
             backup.complete(id, verification.detail());
         } catch (ActivityFailure failure) {
-            String failedStep = stepOf(failure, step);
-            String reason = failure.getCause() instanceof ApplicationFailure app && failedStep.equals(app.getType())
+            BackupStep failedStep = stepOf(failure, step);
+            String reason = failure.getCause() instanceof ApplicationFailure app && failedStep.failureType().is(app)
                     ? app.getOriginalMessage() : OperationTracker.reason(failure);
             Workflow.newDetachedCancellationScope(() -> {
                 backup.fail(id, failedStep, reason, false);
                 backup.deleteObjects(id);
             }).run();
-            throw ApplicationFailure.newNonRetryableFailureWithCause("backup " + id + " failed at " + failedStep + ": " + reason,
-                    "BackupFailed", failure);
+            throw FailureType.BACKUP_FAILED.nonRetryable("backup " + id + " failed at " + failedStep + ": " + reason, failure);
         }
         if (request.retention() != null) { // a restore's safety backup applies none: it must not delete its source
             backup.applyRetention(request.envId(), request.retention());
@@ -59,10 +55,11 @@ public class BackupWorkflowImpl implements BackupWorkflow {
     }
 
     /** The step a failure names by its type (pg_dump's or the storage's), else the step that was running. */
-    private static String stepOf(ActivityFailure failure, String running) {
-        if (failure.getCause() instanceof ApplicationFailure app
-                && (DUMPING.equals(app.getType()) || UPLOADING.equals(app.getType()) || VERIFYING.equals(app.getType()))) {
-            return app.getType();
+    private static BackupStep stepOf(ActivityFailure failure, BackupStep running) {
+        for (BackupStep named : BackupStep.values()) {
+            if (named.failureType().is(failure.getCause())) {
+                return named;
+            }
         }
         return running;
     }

@@ -1,5 +1,6 @@
 package io.cloudplane.workflows.backup;
 
+import io.cloudplane.workflows.common.FailureType;
 import io.cloudplane.workflows.common.Activities;
 import io.cloudplane.workflows.common.WorkflowIds;
 import io.cloudplane.workflows.environment.EnvironmentActivities;
@@ -75,8 +76,7 @@ public class RestoreWorkflowImpl implements RestoreWorkflow {
                 }
                 op.failed(reason);
             }).run();
-            throw ApplicationFailure.newNonRetryableFailureWithCause("restore " + restoreId + " failed: " + reason,
-                    "RestoreFailed", failure);
+            throw FailureType.RESTORE_FAILED.nonRetryable("restore " + restoreId + " failed: " + reason, failure);
         }
     }
 }

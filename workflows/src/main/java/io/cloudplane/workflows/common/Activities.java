@@ -36,15 +36,17 @@ import java.util.Map;
  */
 public final class Activities {
     /** Retrying cannot fix these: a bad request, or a resource that is gone. */
-    private static final String[] BAD_INPUT = {"InvalidInput", "NotFound"};
+    private static final String[] BAD_INPUT = FailureType.types(FailureType.INVALID_INPUT, FailureType.NOT_FOUND);
     /** Moving code (a copy, a download, an unpack): a bad or tampered archive is not fetched again. */
-    private static final String[] BAD_CODE = {"NotFound", "InvalidInput", "DigestMismatch"};
+    private static final String[] BAD_CODE = FailureType.types(FailureType.NOT_FOUND, FailureType.INVALID_INPUT, FailureType.DIGEST_MISMATCH);
     /** A release whose source is gone or invalid (in the order the snapshot always listed them). */
-    private static final String[] BAD_RELEASE = {"NotFound", "InvalidInput"};
-    private static final String[] BAD_DEPLOYMENT = {"NotFound", "InvalidInput", "DigestMismatch", "HostileArchive"};
-    private static final String[] BAD_RESTORE = {"NotFound", "InvalidInput", "RestoreMismatch"};
+    private static final String[] BAD_RELEASE = FailureType.types(FailureType.NOT_FOUND, FailureType.INVALID_INPUT);
+    private static final String[] BAD_DEPLOYMENT = FailureType.types(FailureType.NOT_FOUND, FailureType.INVALID_INPUT,
+            FailureType.DIGEST_MISMATCH, FailureType.HOSTILE_ARCHIVE);
+    private static final String[] BAD_RESTORE = FailureType.types(FailureType.NOT_FOUND, FailureType.INVALID_INPUT, FailureType.RESTORE_MISMATCH);
     /** A promotion does not wait for a busy environment, nor for a staging that no longer runs the release. */
-    private static final String[] BAD_PROMOTION = {"EnvironmentBusy", "NotFound", "InvalidInput", "ReleaseNotRunning"};
+    private static final String[] BAD_PROMOTION = FailureType.types(FailureType.ENVIRONMENT_BUSY, FailureType.NOT_FOUND,
+            FailureType.INVALID_INPUT, FailureType.RELEASE_NOT_RUNNING);
 
     /** Clean-up and records that must not be left half-done: retried until they work, at least once a minute. */
     private static final RetryOptions UNTIL_DONE = RetryOptions.newBuilder().setMaximumInterval(Duration.ofMinutes(1)).build();

@@ -1,5 +1,6 @@
 package io.cloudplane.workflows.environment;
 
+import io.cloudplane.workflows.common.FailureType;
 import io.cloudplane.workflows.common.Activities;
 import io.cloudplane.workflows.operation.OperationTracker;
 import io.cloudplane.workflows.server.RuntimeActivities;
@@ -37,8 +38,8 @@ public class ProvisionEnvironmentWorkflowImpl implements ProvisionEnvironmentWor
                 environments.setStatus(envId, EnvironmentStatus.FAILED, reason);
                 operation.failed(reason);
             }).run();
-            throw ApplicationFailure.newNonRetryableFailureWithCause(
-                    "Provisioning of environment " + envId + " failed: " + reason, "ProvisioningFailed", failure);
+            throw FailureType.PROVISIONING_FAILED.nonRetryable(
+                    "Provisioning of environment " + envId + " failed: " + reason, failure);
         }
     }
 }

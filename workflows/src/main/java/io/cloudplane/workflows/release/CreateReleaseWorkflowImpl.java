@@ -1,5 +1,6 @@
 package io.cloudplane.workflows.release;
 
+import io.cloudplane.workflows.common.FailureType;
 import io.cloudplane.workflows.common.Activities;
 import io.cloudplane.workflows.operation.OperationTracker;
 import io.temporal.failure.ApplicationFailure;
@@ -23,8 +24,7 @@ public class CreateReleaseWorkflowImpl implements CreateReleaseWorkflow {
                 releases.markFailed(request.releaseId(), reason);
                 op.failed(reason);
             }).run();
-            throw ApplicationFailure.newNonRetryableFailureWithCause("release " + request.releaseId() + " failed: " + reason,
-                    "ReleaseFailed", failure);
+            throw FailureType.RELEASE_FAILED.nonRetryable("release " + request.releaseId() + " failed: " + reason, failure);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.cloudplane.workflows.release;
 
+import io.cloudplane.workflows.common.FailureType;
 import io.cloudplane.workflows.backup.BackupRequest;
 import io.cloudplane.workflows.backup.BackupWorkflow;
 import io.cloudplane.workflows.backup.RestoreActivities;
@@ -157,6 +158,6 @@ public class DeployReleaseWorkflowImpl implements DeployReleaseWorkflow {
             deployment.finish(id, false, reason);
             op.failed(reason);
         }).run();
-        return ApplicationFailure.newNonRetryableFailureWithCause("deployment " + id + " failed: " + reason, "DeployFailed", failure);
+        return FailureType.DEPLOY_FAILED.nonRetryable("deployment " + id + " failed: " + reason, failure);
     }
 }

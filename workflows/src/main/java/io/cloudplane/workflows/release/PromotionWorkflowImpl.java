@@ -1,5 +1,6 @@
 package io.cloudplane.workflows.release;
 
+import io.cloudplane.workflows.common.FailureType;
 import io.cloudplane.workflows.common.Activities;
 import io.cloudplane.workflows.common.WorkflowIds;
 import io.cloudplane.workflows.operation.OperationTracker;
@@ -16,8 +17,8 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
     private final PromotionActivities reports = Activities.promotionReports();
 
     private PromotionRequest request;
-    private String status = "DEPLOYING_STAGING";
-    private String stage = "STAGING";
+    private PromotionStatus status = PromotionStatus.DEPLOYING_STAGING;
+    private PromotionStage stage = PromotionStage.STAGING;
     private String stagingDeployment;
     private String stagingOutcome;
     private String productionDeployment;
@@ -33,27 +34,27 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
         stagingDeployment = Workflow.randomUUID().toString();
         stagingOutcome = "RUNNING";
         record();
-        if (!deployStage(request.stagingEnvId(), stagingDeployment, "STAGING")) {
+        if (!deployStage(request.stagingEnvId(), stagingDeployment, PromotionStage.STAGING)) {
             stagingOutcome = "FAILED";
             return end();
         }
         stagingOutcome = "SUCCEEDED";
-        status = "AWAITING_APPROVAL";
-        stage = "APPROVAL";
+        status = PromotionStatus.AWAITING_APPROVAL;
+        stage = PromotionStage.APPROVAL;
         expiresAt = Workflow.currentTimeMillis() + request.approvalTimeoutSeconds() * 1000;
         record();
         boolean decided = Workflow.await(Duration.ofSeconds(request.approvalTimeoutSeconds()), () -> decision != null);
         if (!decided) {
-            status = "EXPIRED";
+            status = PromotionStatus.EXPIRED;
             error = "no one approved the promotion within " + request.approvalTimeoutSeconds() / 3600.0 + " hours";
             return end();
         }
         if (!decision.approve()) {
-            status = "REJECTED";
+            status = PromotionStatus.REJECTED;
             return end();
         }
-        status = "DEPLOYING_PRODUCTION";
-        stage = "PRODUCTION";
+        status = PromotionStatus.DEPLOYING_PRODUCTION;
+        stage = PromotionStage.PRODUCTION;
         productionDeployment = Workflow.randomUUID().toString();
         productionOutcome = "RUNNING";
         record();
@@ -61,23 +62,23 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
             // What was approved is the release as staging ran it: if staging changed meanwhile, stop.
             deployments.requireRunning(request.stagingEnvId(), request.releaseId());
         } catch (TemporalFailure failure) {
-            status = "FAILED";
+            status = PromotionStatus.FAILED;
             productionOutcome = "FAILED";
             error = "the production stage failed: " + OperationTracker.reason(failure);
             return end();
         }
-        if (!deployStage(request.productionEnvId(), productionDeployment, "PRODUCTION")) {
+        if (!deployStage(request.productionEnvId(), productionDeployment, PromotionStage.PRODUCTION)) {
             productionOutcome = "FAILED";
             return end();
         }
         productionOutcome = "SUCCEEDED";
-        status = "SUCCEEDED";
-        stage = "DONE";
+        status = PromotionStatus.SUCCEEDED;
+        stage = PromotionStage.DONE;
         return end();
     }
 
     /** Deploys to one stage's environment as a child workflow; false, with {@link #error} set, when it failed. */
-    private boolean deployStage(String envId, String deploymentId, String stageName) {
+    private boolean deployStage(String envId, String deploymentId, PromotionStage stageName) {
         try {
             deployments.prepare(new PrepareDeployment(deploymentId, request.appId(), envId, request.releaseId(),
                     request.promotionId(), request.requestedBy()));
@@ -89,8 +90,8 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
                             request.healthTimeoutSeconds()));
             return true;
         } catch (TemporalFailure failure) {
-            status = "FAILED";
-            error = "the " + stageName.toLowerCase() + " stage failed: " + OperationTracker.reason(failure);
+            status = PromotionStatus.FAILED;
+            error = "the " + stageName.name().toLowerCase() + " stage failed: " + OperationTracker.reason(failure);
             return false;
         }
     }
@@ -100,9 +101,9 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
         Workflow.await(Workflow::isEveryHandlerFinished);
         PromotionView view = view();
         record();
-        if (status.equals("FAILED")) {
+        if (status == PromotionStatus.FAILED) {
             // Operators see a failed promotion as a failed workflow, with the stage in the message.
-            throw ApplicationFailure.newNonRetryableFailure(error, "PromotionFailed");
+            throw FailureType.PROMOTION_FAILED.nonRetryable(error);
         }
         return view;
     }
@@ -124,7 +125,7 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
             throw new IllegalStateException("the promotion was already " + (this.decision.approve() ? "approved" : "rejected")
                     + " by " + this.decision.userId());
         }
-        if (!status.equals("AWAITING_APPROVAL")) {
+        if (status != PromotionStatus.AWAITING_APPROVAL) {
             throw new IllegalStateException("the promotion is " + status + ", not awaiting approval");
         }
         if (Workflow.currentTimeMillis() >= expiresAt) {

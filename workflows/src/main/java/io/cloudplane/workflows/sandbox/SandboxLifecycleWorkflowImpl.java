@@ -69,13 +69,13 @@ public class SandboxLifecycleWorkflowImpl implements SandboxLifecycleWorkflow {
     public LifecycleSchedule schedule() {
         LifecycleSettings s = input.settings();
         if (asleepSince == null) {
-            return new LifecycleSchedule(LifecycleSchedule.AWAKE, lastAccess, lastAccess + s.idleMillis(), null, null, null);
+            return new LifecycleSchedule(LifecyclePhase.AWAKE, lastAccess, lastAccess + s.idleMillis(), null, null, null);
         }
         List<Long> notices = new ArrayList<>();
         for (long lead : sortedLeads()) {
             notices.add(asleepSince + s.deleteAfterMillis() - lead);
         }
-        return new LifecycleSchedule(deleting ? LifecycleSchedule.DELETING : LifecycleSchedule.ASLEEP, lastAccess, null,
+        return new LifecycleSchedule(deleting ? LifecyclePhase.DELETING : LifecyclePhase.ASLEEP, lastAccess, null,
                 asleepSince, notices, deletesAt());
     }
 

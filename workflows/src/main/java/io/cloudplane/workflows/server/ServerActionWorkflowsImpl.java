@@ -1,11 +1,11 @@
 package io.cloudplane.workflows.server;
 
+import io.cloudplane.workflows.common.FailureType;
 import io.cloudplane.workflows.common.Activities;
 import io.cloudplane.workflows.common.ChangeIds;
 import io.cloudplane.workflows.environment.EnvironmentActivities;
 import io.cloudplane.workflows.environment.EnvironmentStatus;
 import io.cloudplane.workflows.operation.OperationTracker;
-import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Workflow;
 
@@ -84,7 +84,7 @@ public final class ServerActionWorkflowsImpl {
                     }
                     op.failed(reason);
                 }).run();
-                throw ApplicationFailure.newNonRetryableFailureWithCause(reason, "ServerActionFailed", failure);
+                throw FailureType.SERVER_ACTION_FAILED.nonRetryable(reason, failure);
             }
         }
 

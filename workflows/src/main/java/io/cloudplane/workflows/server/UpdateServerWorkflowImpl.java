@@ -1,5 +1,6 @@
 package io.cloudplane.workflows.server;
 
+import io.cloudplane.workflows.common.FailureType;
 import io.cloudplane.workflows.common.Activities;
 import io.cloudplane.workflows.environment.EnvironmentActivities;
 import io.cloudplane.workflows.environment.EnvironmentStatus;
@@ -40,7 +41,7 @@ public class UpdateServerWorkflowImpl implements UpdateServerWorkflow {
                 return;
             }
             op.failed(ended.error());
-            throw ApplicationFailure.newNonRetryableFailure("update " + id + " failed: " + ended.error(), "UpdateFailed");
+            throw FailureType.UPDATE_FAILED.nonRetryable("update " + id + " failed: " + ended.error());
         }
         try {
             UpdatedServer server = op.step("start-new-server", () -> update.startUpdatedServer(id));
@@ -85,6 +86,6 @@ public class UpdateServerWorkflowImpl implements UpdateServerWorkflow {
             update.finishServerUpdate(id, false, reason, rolledBack);
             op.failed(reason);
         }).run();
-        return ApplicationFailure.newNonRetryableFailureWithCause("update " + id + " failed: " + reason, "UpdateFailed", failure);
+        return FailureType.UPDATE_FAILED.nonRetryable("update " + id + " failed: " + reason, failure);
     }
 }

@@ -83,7 +83,7 @@ class BackupScheduleWorkflowTest {
 
     @Test
     void weeklyFiresOnItsDay(TestWorkflowEnvironment env, WorkflowClient client, Worker worker) throws Exception {
-        start(env, client, worker, new BackupSchedule(BackupSchedule.WEEKLY, "SATURDAY", "23:30", 4, 60, false));
+        start(env, client, worker, new BackupSchedule(ScheduleFrequency.WEEKLY, "SATURDAY", "23:30", 4, 60, false));
         env.sleep(Duration.ofDays(15));
         await("two Saturdays").until(() -> fired.size() == 2);
         assertEquals(List.of(Instant.parse("2027-03-06T23:30:00Z"), Instant.parse("2027-03-13T23:30:00Z")), fired);
@@ -95,10 +95,10 @@ class BackupScheduleWorkflowTest {
         BackupScheduleWorkflow schedule = start(env, client, worker, BackupSchedule.defaults());
         env.sleep(Duration.ofDays(1)); // past the 02:00 slot of the 2nd
         await("the first slot").until(() -> fired.size() == 1);
-        var view = schedule.update(new BackupSchedule(BackupSchedule.DAILY, null, "14:15", 7, 30, false));
+        var view = schedule.update(new BackupSchedule(ScheduleFrequency.DAILY, null, "14:15", 7, 30, false));
         assertEquals(Instant.parse("2027-03-02T14:15:00Z").toEpochMilli(), view.nextSlot());
         assertThrows(WorkflowUpdateException.class,
-                () -> schedule.update(new BackupSchedule("HOURLY", null, "25:00", 0, 30, false)));
+                () -> schedule.update(new BackupSchedule(null, null, "25:00", 0, 30, false)));
         assertEquals("14:15", schedule.view().schedule().time(), "a refused change changes nothing");
         env.sleep(Duration.ofDays(1).plusHours(5)); // to 15:00 on the 3rd
         await("the new slots").until(() -> fired.size() == 3);
@@ -110,11 +110,11 @@ class BackupScheduleWorkflowTest {
     void aPausedScheduleDoesNotFireThenResumes(TestWorkflowEnvironment env, WorkflowClient client, Worker worker)
             throws Exception {
         BackupScheduleWorkflow schedule = start(env, client, worker,
-                new BackupSchedule(BackupSchedule.DAILY, null, "02:00", 7, 30, true));
+                new BackupSchedule(ScheduleFrequency.DAILY, null, "02:00", 7, 30, true));
         assertNull(schedule.view().nextSlot());
         env.sleep(Duration.ofDays(3));
         assertEquals(List.of(), fired);
-        schedule.update(new BackupSchedule(BackupSchedule.DAILY, null, "02:00", 7, 30, false));
+        schedule.update(new BackupSchedule(ScheduleFrequency.DAILY, null, "02:00", 7, 30, false));
         env.sleep(Duration.ofDays(1));
         await("resumed").until(() -> fired.size() == 1);
         assertEquals(Instant.parse("2027-03-05T02:00:00Z"), fired.get(0));

@@ -68,7 +68,7 @@ class BackupWorkflowTest {
         order.verify(activities).verify(ID);
         order.verify(activities).complete(ID, "1 table, 3 rows match");
         order.verify(activities).applyRetention("e1", new Retention(7, 30));
-        verify(activities, never()).fail(anyString(), anyString(), anyString(), anyBoolean());
+        verify(activities, never()).fail(anyString(), any(), anyString(), anyBoolean());
         verify(activities, never()).deleteObjects(anyString());
         Histories.saveIfAsked(client, "backup/" + ID, "BackupWorkflow", "completed.json");
     }
@@ -80,7 +80,7 @@ class BackupWorkflowTest {
         when(activities.archiveFiles(ID)).thenThrow(ApplicationFailure.newFailure("connection refused", "UPLOADING"));
         assertThrows(WorkflowFailedException.class, () -> stub(client, worker).backup(request()));
         verify(activities, times(3)).archiveFiles(ID); // a few attempts, then an honest failure
-        verify(activities).fail(eq(ID), eq("UPLOADING"), contains("connection refused"), eq(false));
+        verify(activities).fail(eq(ID), eq(BackupStep.UPLOADING), contains("connection refused"), eq(false));
         verify(activities).deleteObjects(ID);
         verify(activities, never()).complete(anyString(), anyString());
         verify(activities, never()).applyRetention(anyString(), any());
@@ -92,7 +92,7 @@ class BackupWorkflowTest {
                                                                                     WorkflowClient client, Worker worker) {
         when(activities.dumpDatabase(ID)).thenThrow(ApplicationFailure.newFailure("S3 is gone", "UPLOADING"));
         assertThrows(WorkflowFailedException.class, () -> stub(client, worker).backup(request()));
-        verify(activities).fail(eq(ID), eq("UPLOADING"), contains("S3 is gone"), eq(false));
+        verify(activities).fail(eq(ID), eq(BackupStep.UPLOADING), contains("S3 is gone"), eq(false));
 
         BackupActivities second = activities;
         org.mockito.Mockito.reset(second);
@@ -102,7 +102,7 @@ class BackupWorkflowTest {
                 .setWorkflowId("backup/b2").setTaskQueue(worker.getTaskQueue()).build());
         assertThrows(WorkflowFailedException.class, () -> other.backup(new BackupRequest("b2", "a1", "e1", Retention.DEFAULT)));
         verify(second, times(1)).dumpDatabase("b2"); // a tool too old is not retried
-        verify(second).fail(eq("b2"), eq("DUMPING"), contains("PostgreSQL 16"), eq(false));
+        verify(second).fail(eq("b2"), eq(BackupStep.DUMPING), contains("PostgreSQL 16"), eq(false));
         verify(second).deleteObjects("b2");
     }
 
@@ -112,7 +112,7 @@ class BackupWorkflowTest {
         when(activities.archiveFiles(ID)).thenReturn(FILES);
         when(activities.verify(ID)).thenReturn(new VerifyResult(false, "public.items: 2 rows restored, 3 dumped"));
         assertThrows(WorkflowFailedException.class, () -> stub(client, worker).backup(request()));
-        verify(activities).fail(eq(ID), eq("VERIFYING"), contains("2 rows restored"), eq(true));
+        verify(activities).fail(eq(ID), eq(BackupStep.VERIFYING), contains("2 rows restored"), eq(true));
         verify(activities).deleteObjects(ID);
         verify(activities, never()).complete(anyString(), anyString());
         verify(activities, never()).applyRetention(anyString(), any());
@@ -130,6 +130,6 @@ class BackupWorkflowTest {
         }).when(activities).deleteObjects(ID);
         assertThrows(WorkflowFailedException.class, () -> stub(client, worker).backup(request()));
         verify(activities, times(6)).deleteObjects(ID);
-        verify(activities).fail(eq(ID), eq("UPLOADING"), anyString(), eq(false));
+        verify(activities).fail(eq(ID), eq(BackupStep.UPLOADING), anyString(), eq(false));
     }
 }

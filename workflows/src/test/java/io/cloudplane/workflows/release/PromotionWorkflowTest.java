@@ -119,7 +119,7 @@ class PromotionWorkflowTest {
     private void awaitApproval(PromotionWorkflow promotion) {
         await("awaiting approval").until(() -> {
             env.sleep(Duration.ofMinutes(1));
-            return "AWAITING_APPROVAL".equals(promotion.view().status());
+            return promotion.view().status() == PromotionStatus.AWAITING_APPROVAL;
         });
     }
 
@@ -148,7 +148,7 @@ class PromotionWorkflowTest {
         PromotionWorkflow promotion = start(testEnv, client, worker);
         awaitApproval(promotion);
         PromotionView waiting = promotion.view();
-        assertEquals("APPROVAL", waiting.stage());
+        assertEquals(PromotionStage.APPROVAL, waiting.stage());
         assertEquals("SUCCEEDED", waiting.stagingOutcome());
         assertNull(waiting.productionDeploymentId());
         assertEquals(List.of(STAGING), deployedEnvs());
@@ -159,8 +159,8 @@ class PromotionWorkflowTest {
         assertEquals(OWNER, afterDecision.decidedBy());
 
         PromotionView done = result(client);
-        assertEquals("SUCCEEDED", done.status());
-        assertEquals("DONE", done.stage());
+        assertEquals(PromotionStatus.SUCCEEDED, done.status());
+        assertEquals(PromotionStage.DONE, done.stage());
         assertEquals("SUCCEEDED", done.stagingOutcome());
         assertEquals("SUCCEEDED", done.productionOutcome());
         assertEquals("APPROVED", done.decision());
@@ -183,15 +183,16 @@ class PromotionWorkflowTest {
         assertTrue(!done.stagingDeploymentId().equals(done.productionDeploymentId()));
 
         // The row follows the stages.
-        List<String> statuses = mocks.promotions.statuses();
-        assertEquals("DEPLOYING_STAGING", statuses.get(0));
-        assertEquals("SUCCEEDED", statuses.get(statuses.size() - 1));
-        assertTrue(statuses.indexOf("AWAITING_APPROVAL") < statuses.indexOf("DEPLOYING_PRODUCTION"), statuses.toString());
+        List<PromotionStatus> statuses = mocks.promotions.statuses();
+        assertEquals(PromotionStatus.DEPLOYING_STAGING, statuses.get(0));
+        assertEquals(PromotionStatus.SUCCEEDED, statuses.get(statuses.size() - 1));
+        assertTrue(statuses.indexOf(PromotionStatus.AWAITING_APPROVAL) < statuses.indexOf(PromotionStatus.DEPLOYING_PRODUCTION),
+                statuses.toString());
         assertEquals(done, mocks.promotions.last());
         PromotionView first = mocks.promotions.views.get(0);
-        assertEquals("STAGING", first.stage());
+        assertEquals(PromotionStage.STAGING, first.stage());
         assertEquals("RUNNING", first.stagingOutcome());
-        assertTrue(mocks.promotions.views.stream().anyMatch(v -> v.stage().equals("PRODUCTION")
+        assertTrue(mocks.promotions.views.stream().anyMatch(v -> v.stage() == PromotionStage.PRODUCTION
                 && "RUNNING".equals(v.productionOutcome()) && "APPROVED".equals(v.decision())));
         Histories.saveIfAsked(client, WORKFLOW_ID, "PromotionWorkflow", "approved.json");
     }
@@ -203,17 +204,18 @@ class PromotionWorkflowTest {
         PromotionWorkflow promotion = start(testEnv, client, worker);
         awaitApproval(promotion);
         long expiresAt = promotion.view().approvalExpiresAt();
-        int awaiting = mocks.promotions.views.stream().map(PromotionView::status).toList().indexOf("AWAITING_APPROVAL");
+        int awaiting = mocks.promotions.views.stream().map(PromotionView::status).toList()
+                .indexOf(PromotionStatus.AWAITING_APPROVAL);
         long awaitingRecordedAt = mocks.promotions.times.get(awaiting);
         assertTrue(Math.abs(expiresAt - awaitingRecordedAt - Duration.ofDays(7).toMillis()) <= Duration.ofMinutes(2).toMillis(),
                 "the approval expires 7 days after staging succeeded");
 
         env.sleep(Duration.ofDays(7).minusMinutes(5));
-        assertEquals("AWAITING_APPROVAL", promotion.view().status(), "minutes before the end it still waits");
+        assertEquals(PromotionStatus.AWAITING_APPROVAL, promotion.view().status(), "minutes before the end it still waits");
 
         PromotionView expired = result(client);
-        assertEquals("EXPIRED", expired.status());
-        assertEquals("APPROVAL", expired.stage());
+        assertEquals(PromotionStatus.EXPIRED, expired.status());
+        assertEquals(PromotionStage.APPROVAL, expired.stage());
         assertNull(expired.decision());
         assertNotNull(expired.error());
         assertTrue(expired.error().contains("168.0 hours"), expired.error());
@@ -228,7 +230,7 @@ class PromotionWorkflowTest {
         assertThrows(WorkflowNotFoundException.class,
                 () -> promotion.decide(new PromotionDecision(true, OWNER, "sorry, I was away")));
         assertEquals(recorded, mocks.promotions.views.size());
-        assertEquals("EXPIRED", mocks.promotions.last().status());
+        assertEquals(PromotionStatus.EXPIRED, mocks.promotions.last().status());
         verifyProductionNeverPrepared();
         Histories.saveIfAsked(client, WORKFLOW_ID, "PromotionWorkflow", "expired.json");
     }
@@ -247,7 +249,7 @@ class PromotionWorkflowTest {
         assertTrue(refusal(refused).contains("already approved"), refusal(refused));
 
         PromotionView done = result(client);
-        assertEquals("SUCCEEDED", done.status());
+        assertEquals(PromotionStatus.SUCCEEDED, done.status());
         assertEquals("APPROVED", done.decision());
         assertEquals("first", done.comment());
         assertTrue(mocks.promotions.views.subList(recorded, mocks.promotions.views.size()).stream()
@@ -266,7 +268,7 @@ class PromotionWorkflowTest {
         assertTrue(refusal(refused).contains("owner"), refusal(refused));
         assertEquals(recorded, mocks.promotions.views.size());
         PromotionView still = promotion.view();
-        assertEquals("AWAITING_APPROVAL", still.status());
+        assertEquals(PromotionStatus.AWAITING_APPROVAL, still.status());
         assertNull(still.decision());
         assertNull(still.decidedBy());
         verifyProductionNeverPrepared();
@@ -274,7 +276,7 @@ class PromotionWorkflowTest {
         // The refusal did not use up the decision: the owner still approves.
         promotion.decide(new PromotionDecision(true, OWNER, null));
         PromotionView done = result(client);
-        assertEquals("SUCCEEDED", done.status());
+        assertEquals(PromotionStatus.SUCCEEDED, done.status());
         assertEquals(OWNER, done.decidedBy());
     }
 
@@ -289,7 +291,7 @@ class PromotionWorkflowTest {
                 new PromotionDecision(false, OWNER, "not this week"));
 
         PromotionView done = result(client);
-        assertEquals("REJECTED", done.status());
+        assertEquals(PromotionStatus.REJECTED, done.status());
         assertEquals("REJECTED", done.decision());
         assertEquals(OWNER, done.decidedBy());
         assertEquals("not this week", done.comment());
@@ -317,11 +319,13 @@ class PromotionWorkflowTest {
         assertEquals("REJECTED", decided.decision());
         assertEquals(OWNER, decided.decidedBy());
 
-        assertEquals("REJECTED", result(client).status());
+        assertEquals(PromotionStatus.REJECTED, result(client).status());
         // One writer: the main method records the decision with the outcome, after every handler finished.
-        assertTrue(mocks.promotions.views.stream().noneMatch(v -> v.decision() != null && v.status().equals("AWAITING_APPROVAL")),
+        assertTrue(mocks.promotions.views.stream()
+                        .noneMatch(v -> v.decision() != null && v.status() == PromotionStatus.AWAITING_APPROVAL),
                 "no write of a decided promotion as still awaiting: " + mocks.promotions.statuses());
-        assertEquals("REJECTED", mocks.promotions.last().status(), "the row was last written with " + mocks.promotions.statuses());
+        assertEquals(PromotionStatus.REJECTED, mocks.promotions.last().status(),
+                "the row was last written with " + mocks.promotions.statuses());
         assertEquals("REJECTED", mocks.promotions.last().decision());
     }
 
@@ -337,11 +341,11 @@ class PromotionWorkflowTest {
         assertEquals("PromotionFailed", cause.getType());
         assertEquals("the staging stage failed: the server did not answer /health within 90 s", cause.getOriginalMessage());
         PromotionView last = mocks.promotions.last();
-        assertEquals("FAILED", last.status());
-        assertEquals("STAGING", last.stage());
+        assertEquals(PromotionStatus.FAILED, last.status());
+        assertEquals(PromotionStage.STAGING, last.stage());
         assertEquals("FAILED", last.stagingOutcome());
         assertEquals(cause.getOriginalMessage(), last.error());
-        assertTrue(mocks.promotions.views.stream().noneMatch(v -> v.status().equals("AWAITING_APPROVAL")));
+        assertTrue(mocks.promotions.views.stream().noneMatch(v -> v.status() == PromotionStatus.AWAITING_APPROVAL));
         verify(mocks.deployments, times(1)).prepare(any());
         verifyProductionNeverPrepared();
         assertEquals(List.of(STAGING), deployedEnvs());
@@ -360,13 +364,13 @@ class PromotionWorkflowTest {
         ApplicationFailure cause = assertInstanceOf(ApplicationFailure.class, failed.getCause());
         assertEquals("the production stage failed: the artifact's SHA-256 does not match", cause.getOriginalMessage());
         PromotionView last = mocks.promotions.last();
-        assertEquals("FAILED", last.status());
-        assertEquals("PRODUCTION", last.stage());
+        assertEquals(PromotionStatus.FAILED, last.status());
+        assertEquals(PromotionStage.PRODUCTION, last.stage());
         assertEquals("SUCCEEDED", last.stagingOutcome());
         assertEquals("FAILED", last.productionOutcome());
         assertEquals("APPROVED", last.decision());
         assertEquals(cause.getOriginalMessage(), last.error());
-        assertTrue(mocks.promotions.views.stream().noneMatch(v -> v.status().equals("SUCCEEDED")), "never SUCCEEDED");
+        assertTrue(mocks.promotions.views.stream().noneMatch(v -> v.status() == PromotionStatus.SUCCEEDED), "never SUCCEEDED");
         assertEquals(List.of(STAGING, PRODUCTION), deployedEnvs());
     }
 
@@ -388,8 +392,8 @@ class PromotionWorkflowTest {
         assertEquals("the production stage failed: " + busy, cause.getOriginalMessage());
         verify(mocks.deployments, times(1)).prepare(argThat(p -> p != null && p.envId().equals(PRODUCTION)));
         PromotionView last = mocks.promotions.last();
-        assertEquals("FAILED", last.status());
-        assertEquals("PRODUCTION", last.stage());
+        assertEquals(PromotionStatus.FAILED, last.status());
+        assertEquals(PromotionStage.PRODUCTION, last.stage());
         assertEquals("FAILED", last.productionOutcome());
         assertEquals(List.of(STAGING), deployedEnvs()); // the production child never started
     }

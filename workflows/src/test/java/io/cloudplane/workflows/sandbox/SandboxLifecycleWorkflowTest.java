@@ -107,13 +107,13 @@ class SandboxLifecycleWorkflowTest {
                                                                          WorkflowClient client) throws Exception {
         SandboxLifecycleWorkflow lifecycle = start(testEnv, worker, client);
         env.sleep(Duration.ofDays(7).minusMinutes(1));
-        assertEquals(LifecycleSchedule.AWAKE, lifecycle.schedule().phase());
+        assertEquals(LifecyclePhase.AWAKE, lifecycle.schedule().phase());
         assertEquals(t0 + 7 * DAY, lifecycle.schedule().sleepsAt());
         verify(sandbox, never()).fallAsleep(any());
         verify(mocks.runtime, never()).stopServer(anyString());
 
         env.sleep(Duration.ofMinutes(2));
-        await("asleep").until(() -> LifecycleSchedule.ASLEEP.equals(lifecycle.schedule().phase()));
+        await("asleep").until(() -> lifecycle.schedule().phase() == LifecyclePhase.ASLEEP);
         await("the sleep").until(() -> sleeps.size() == 1);
         LifecycleSchedule schedule = lifecycle.schedule();
         assertEquals(new SleepRequest("sleep-" + t0, "a1", "e1", "u0", schedule.deletesAt()), sleeps.get(0),
@@ -151,11 +151,11 @@ class SandboxLifecycleWorkflowTest {
         lifecycle.studioAccessed();
         await("the clock restarted").until(() -> lifecycle.schedule().sleepsAt() > t0 + 7 * DAY);
         env.sleep(Duration.ofDays(7).minusMinutes(2));
-        assertEquals(LifecycleSchedule.AWAKE, lifecycle.schedule().phase(), "awake on day 13 minus a minute");
+        assertEquals(LifecyclePhase.AWAKE, lifecycle.schedule().phase(), "awake on day 13 minus a minute");
         verify(sandbox, never()).fallAsleep(any());
         verify(mocks.runtime, never()).stopServer(anyString());
         env.sleep(Duration.ofMinutes(3));
-        await("asleep after day 13").until(() -> LifecycleSchedule.ASLEEP.equals(lifecycle.schedule().phase()));
+        await("asleep after day 13").until(() -> lifecycle.schedule().phase() == LifecyclePhase.ASLEEP);
         long asleep = lifecycle.schedule().asleepSince();
         assertTrue(Math.abs(asleep - (t0 + 13 * DAY)) < Duration.ofMinutes(2).toMillis(), "asleep at day 13");
     }
@@ -212,7 +212,7 @@ class SandboxLifecycleWorkflowTest {
         verify(sandbox).beginOperation(anyString(), eq("a1"), eq("e1"), eq("WAKE_SANDBOX"), eq("u1"));
         await("a new awake cycle").until(() -> !client.fetchHistory(ID).getHistory().getEvents(0)
                 .getWorkflowExecutionStartedEventAttributes().getContinuedExecutionRunId().isEmpty());
-        assertEquals(LifecycleSchedule.AWAKE, client.newWorkflowStub(SandboxLifecycleWorkflow.class, ID).schedule().phase());
+        assertEquals(LifecyclePhase.AWAKE, client.newWorkflowStub(SandboxLifecycleWorkflow.class, ID).schedule().phase());
         String wokenRun = client.fetchHistory(ID).getHistory().getEvents(0).getWorkflowExecutionStartedEventAttributes()
                 .getContinuedExecutionRunId();
         Histories.saveIfAsked(client, ID, wokenRun, "SandboxLifecycleWorkflow", "woken-sleep-v1.json");
@@ -263,7 +263,7 @@ class SandboxLifecycleWorkflowTest {
         await("continued as new").until(() -> !client.fetchHistory(ID).getHistory().getEvents(0)
                 .getWorkflowExecutionStartedEventAttributes().getContinuedExecutionRunId().isEmpty());
         LifecycleSchedule schedule = client.newWorkflowStub(SandboxLifecycleWorkflow.class, ID).schedule();
-        assertEquals(LifecycleSchedule.AWAKE, schedule.phase());
+        assertEquals(LifecyclePhase.AWAKE, schedule.phase());
         assertTrue(schedule.lastStudioAccessAt() >= t0);
     }
 

@@ -1,0 +1,9 @@
+package io.cloudplane.workflows.release;
+
+/**
+ * Where a promotion stands. The first three are unfinished (the promotions table allows one
+ * unfinished promotion per app); the others are final.
+ */
+public enum PromotionStatus {
+    DEPLOYING_STAGING, AWAITING_APPROVAL, DEPLOYING_PRODUCTION, SUCCEEDED, FAILED, REJECTED, EXPIRED
+}
