@@ -1,5 +1,6 @@
 package io.cloudplane.activities.backup;
 
+import io.cloudplane.activities.common.ControlPlaneActivities;
 import io.cloudplane.activities.common.Failures;
 import io.cloudplane.activities.environment.EnvironmentLookup;
 import io.cloudplane.infra.backup.PgTools;
@@ -58,7 +59,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 @Singleton
-public class BackupActivitiesImpl implements BackupActivities {
+public class BackupActivitiesImpl implements BackupActivities, ControlPlaneActivities {
     static final String DATABASE_PART = "database.dump";
     static final String FILES_PART = "files.tar";
     static final String MANIFEST = "manifest.json";

@@ -1,5 +1,6 @@
 package io.cloudplane.activities.backup;
 
+import io.cloudplane.activities.common.ControlPlaneActivities;
 import io.cloudplane.activities.common.Failures;
 import io.cloudplane.activities.environment.EnvironmentLookup;
 import io.cloudplane.infra.backup.PgTools;
@@ -31,7 +32,7 @@ import java.util.UUID;
 import java.util.stream.Stream;
 
 @Singleton
-public class RestoreActivitiesImpl implements RestoreActivities {
+public class RestoreActivitiesImpl implements RestoreActivities, ControlPlaneActivities {
     private final BackupRepository backups;
     private final EnvironmentLookup lookup;
     private final DatabaseProvisioner databases;

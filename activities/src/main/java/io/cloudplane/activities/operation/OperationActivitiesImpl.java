@@ -1,5 +1,6 @@
 package io.cloudplane.activities.operation;
 
+import io.cloudplane.activities.common.ControlPlaneActivities;
 import io.cloudplane.infra.operation.OperationRepository;
 import io.cloudplane.workflows.operation.OperationProgress;
 import io.cloudplane.workflows.operation.OperationStep;
@@ -16,7 +17,7 @@ import java.util.UUID;
 
 @Singleton
 @SerdeImport(OperationStep.class)
-public class OperationActivitiesImpl implements OperationActivities {
+public class OperationActivitiesImpl implements OperationActivities, ControlPlaneActivities {
     private final OperationRepository operations;
     private final JsonMapper json;
     private final ActivityLog activityLog;

@@ -1,5 +1,6 @@
 package io.cloudplane.activities.sandbox;
 
+import io.cloudplane.activities.common.ControlPlaneActivities;
 import io.cloudplane.activities.common.Failures;
 import io.cloudplane.activities.environment.EnvironmentActivitiesImpl;
 import io.cloudplane.activities.operation.OperationActivitiesImpl;
@@ -36,7 +37,7 @@ import java.util.List;
 import java.util.UUID;
 
 @Singleton
-public class SandboxActivitiesImpl implements SandboxActivities {
+public class SandboxActivitiesImpl implements SandboxActivities, ControlPlaneActivities {
     private final OperationRepository operations;
     private final AppRepository apps;
     private final UserRepository users;
