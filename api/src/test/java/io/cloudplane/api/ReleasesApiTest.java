@@ -1,5 +1,6 @@
 package io.cloudplane.api;
 
+import io.cloudplane.workflows.operation.OperationType;
 import io.cloudplane.infra.code.CodeArchives;
 import io.cloudplane.infra.files.EnvironmentFiles;
 import io.cloudplane.infra.app.AppMemberRecord;
@@ -258,7 +259,7 @@ class ReleasesApiTest {
         assertEquals(List.of("1.0.0", "1.1.0", false, "PENDING"), List.of(accepted.body().get("fromVersion"),
                 accepted.body().get("toVersion"), accepted.body().get("downgrade"), accepted.body().get("status")));
         OperationRecord op = operations.findById(UUID.fromString((String) accepted.body().get("operationId"))).orElseThrow();
-        assertEquals(OperationRecord.OperationType.UPDATE_SERVER, op.type());
+        assertEquals(OperationType.UPDATE_SERVER, op.type());
         assertEquals("env-update/" + devId, op.workflowId());
         assertProblem(call(HttpRequest.POST(dev + "/update", Map.of("version", "1.1.0")), ada.token()), HttpStatus.CONFLICT, null);
         var downgrade = call(HttpRequest.POST(prod + "/update", Map.of("version", "1.0.0", "allowDowngrade", true)), ada.token());
@@ -402,7 +403,7 @@ class ReleasesApiTest {
         assertEquals(HttpStatus.ACCEPTED, created.getStatus(), String.valueOf(created.body()));
         UUID releaseId = UUID.fromString((String) created.body().get("id"));
         OperationRecord op = operations.findById(releaseId).orElseThrow();
-        assertEquals(OperationRecord.OperationType.CREATE_RELEASE, op.type());
+        assertEquals(OperationType.CREATE_RELEASE, op.type());
         assertEquals("release-create/" + releaseId, op.workflowId());
         operations.finish(op.id(), OperationStatus.SUCCEEDED, null, Instant.now());
         assertProblem(call(HttpRequest.POST(base, Map.of("name", "R1", "sourceEnvironmentId", devId.toString())), ada.token()),

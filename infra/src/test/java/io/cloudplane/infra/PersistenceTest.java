@@ -1,5 +1,6 @@
 package io.cloudplane.infra;
 
+import io.cloudplane.workflows.operation.OperationType;
 import io.cloudplane.infra.app.AppMemberRecord;
 import io.cloudplane.infra.app.AppMemberRepository;
 import io.cloudplane.infra.app.AppRecord;
@@ -76,10 +77,10 @@ class PersistenceTest {
     void onlyOneUnfinishedOperationPerEnvironment() {
         UserRecord owner = user("ops-" + UUID.randomUUID() + "@example.com");
         EnvironmentRecord env = env(app(owner, "ops", AppRecord.AppKind.APPLICATION), "development");
-        OperationRecord first = operations.save(new OperationRecord(UUID.randomUUID(), OperationRecord.OperationType.PROVISION_ENVIRONMENT,
+        OperationRecord first = operations.save(new OperationRecord(UUID.randomUUID(), OperationType.PROVISION_ENVIRONMENT,
                 OperationStatus.PENDING, env.appId(), env.id(), owner.id(), "env-provision/" + env.id(), null, "[]", null, now, now));
         assertThrows(DataAccessException.class, () -> operations.save(new OperationRecord(UUID.randomUUID(),
-                OperationRecord.OperationType.DELETE_ENVIRONMENT, OperationStatus.PENDING, env.appId(), env.id(), owner.id(),
+                OperationType.DELETE_ENVIRONMENT, OperationStatus.PENDING, env.appId(), env.id(), owner.id(),
                 "env-delete/" + env.id(), null, "[]", null, now, now)));
         assertEquals(first.id(), operations.findActiveForEnvironment(env.id()).orElseThrow().id());
 

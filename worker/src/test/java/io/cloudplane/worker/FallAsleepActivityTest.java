@@ -1,5 +1,6 @@
 package io.cloudplane.worker;
 
+import io.cloudplane.workflows.operation.OperationType;
 import io.cloudplane.activities.sandbox.SandboxActivitiesImpl;
 import io.cloudplane.api.app.AppService;
 import io.cloudplane.infra.mail.OutboxMailer;
@@ -81,7 +82,7 @@ class FallAsleepActivityTest {
         assertEquals(EnvironmentStatus.SLEEPING, environments.findById(created.envId()).orElseThrow().status());
         UUID opId = UUID.nameUUIDFromBytes((created.appId() + "/sleep-1").getBytes(StandardCharsets.UTF_8));
         OperationRecord op = operations.findById(opId).orElseThrow();
-        assertEquals(OperationRecord.OperationType.SLEEP_SANDBOX, op.type());
+        assertEquals(OperationType.SLEEP_SANDBOX, op.type());
         assertEquals(OperationStatus.SUCCEEDED, op.status(), op.toString());
         assertTrue(op.steps().contains("\"name\":\"stop-server\",\"status\":\"SUCCEEDED\""), op.steps());
         assertTrue(op.steps().contains("\"name\":\"record-sleeping\",\"status\":\"SUCCEEDED\""), op.steps());

@@ -1,6 +1,7 @@
 package io.cloudplane.activities.backup;
 
 import io.cloudplane.workflows.common.FailureType;
+import io.cloudplane.activities.common.ControlPlaneActivities;
 import io.cloudplane.activities.common.Failures;
 import io.cloudplane.activities.common.Heartbeats;
 import io.cloudplane.activities.environment.EnvironmentLookup;
@@ -37,7 +38,7 @@ import java.util.UUID;
 
 /** The steps of a backup over {@link DatabaseDumps}, {@link BackupArchive} and {@link BackupRestorer}; failures typed by step. */
 @Singleton
-public class BackupActivitiesImpl implements BackupActivities {
+public class BackupActivitiesImpl implements BackupActivities, ControlPlaneActivities {
 
     private final BackupRepository backups;
     private final EnvironmentLookup lookup;

@@ -1,5 +1,6 @@
 package io.cloudplane.activities.backup;
 
+import io.cloudplane.activities.common.ControlPlaneActivities;
 import io.cloudplane.infra.backup.BackupRecord;
 import io.cloudplane.infra.backup.BackupRepository;
 import io.cloudplane.infra.environment.EnvironmentRepository;
@@ -13,7 +14,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 
 @Singleton
-public class BackupScheduleActivitiesImpl implements BackupScheduleActivities {
+public class BackupScheduleActivitiesImpl implements BackupScheduleActivities, ControlPlaneActivities {
     private final BackupRepository backups;
     private final EnvironmentRepository environments;
 

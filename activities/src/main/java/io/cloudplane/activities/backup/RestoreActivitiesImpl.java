@@ -1,6 +1,7 @@
 package io.cloudplane.activities.backup;
 
 import io.cloudplane.workflows.common.FailureType;
+import io.cloudplane.activities.common.ControlPlaneActivities;
 import io.cloudplane.activities.common.Failures;
 import io.cloudplane.activities.common.Heartbeats;
 import io.cloudplane.activities.environment.EnvironmentLookup;
@@ -24,7 +25,7 @@ import java.util.UUID;
 
 /** A restore over {@link BackupRestorer}, with {@link DatabaseSwap} and {@link ResourcesSwap} keyed by the restore's ID. */
 @Singleton
-public class RestoreActivitiesImpl implements RestoreActivities {
+public class RestoreActivitiesImpl implements RestoreActivities, ControlPlaneActivities {
     /** A stored backup that cannot be read is retried; the type is the one a backup's verification gives the same failure. */
     private static final FailureType UNREADABLE = FailureType.VERIFYING;
 

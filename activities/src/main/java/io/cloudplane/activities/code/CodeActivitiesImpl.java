@@ -1,5 +1,6 @@
 package io.cloudplane.activities.code;
 
+import io.cloudplane.activities.common.ControlPlaneActivities;
 import io.cloudplane.activities.common.Failures;
 import io.cloudplane.infra.code.CodeArchives;
 import io.cloudplane.infra.code.EnvironmentCode;
@@ -21,7 +22,7 @@ import java.util.NoSuchElementException;
 import java.util.UUID;
 
 @Singleton
-public class CodeActivitiesImpl implements CodeActivities {
+public class CodeActivitiesImpl implements CodeActivities, ControlPlaneActivities {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CodeActivitiesImpl.class);
     private final CloneRepository clones;
     private final OperationRepository operations;

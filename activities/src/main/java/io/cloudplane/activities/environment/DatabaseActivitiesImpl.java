@@ -1,5 +1,6 @@
 package io.cloudplane.activities.environment;
 
+import io.cloudplane.activities.common.ControlPlaneActivities;
 import io.cloudplane.infra.crypto.RandomTokens;
 import io.cloudplane.infra.crypto.SecretBox;
 import io.cloudplane.infra.database.DatabaseProvisioner;
@@ -11,7 +12,7 @@ import jakarta.inject.Singleton;
 import java.util.UUID;
 
 @Singleton
-public class DatabaseActivitiesImpl implements DatabaseActivities {
+public class DatabaseActivitiesImpl implements DatabaseActivities, ControlPlaneActivities {
     private final EnvironmentLookup lookup;
     private final EnvironmentRepository environments;
     private final DatabaseProvisioner databases;

@@ -1,5 +1,6 @@
 package io.cloudplane.activities.environment;
 
+import io.cloudplane.activities.common.ControlPlaneActivities;
 import io.cloudplane.infra.app.AppRepository;
 import io.cloudplane.infra.environment.EnvironmentRecord;
 import io.cloudplane.infra.environment.EnvironmentRepository;
@@ -12,7 +13,7 @@ import java.util.List;
 import java.util.UUID;
 
 @Singleton
-public class EnvironmentActivitiesImpl implements EnvironmentActivities {
+public class EnvironmentActivitiesImpl implements EnvironmentActivities, ControlPlaneActivities {
     private final EnvironmentRepository environments;
     private final AppRepository apps;
     private final EnvironmentLookup lookup;

@@ -1,11 +1,12 @@
 package io.cloudplane.activities.environment;
 
+import io.cloudplane.activities.common.ControlPlaneActivities;
 import io.cloudplane.infra.files.EnvironmentFiles;
 import io.cloudplane.workflows.environment.FileActivities;
 import jakarta.inject.Singleton;
 
 @Singleton
-public class FileActivitiesImpl implements FileActivities {
+public class FileActivitiesImpl implements FileActivities, ControlPlaneActivities {
     private final EnvironmentFiles files;
 
     public FileActivitiesImpl(EnvironmentFiles files) {

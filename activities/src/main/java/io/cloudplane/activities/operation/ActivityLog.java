@@ -29,24 +29,7 @@ public class ActivityLog {
         }
         Outcome outcome = progress.status() != OperationStatus.SUCCEEDED ? Outcome.FAILED
                 : progress.steps().stream().anyMatch(s -> s.status() == StepStatus.SKIPPED) ? Outcome.NO_OP : Outcome.SUCCEEDED;
-        entries.appendOnce(op.appId(), op.envId(), action(op.type()), op.userId(), outcome.name(), progress.error(), op.id(),
+        entries.appendOnce(op.appId(), op.envId(), op.type().activityLabel(), op.userId(), outcome.name(), progress.error(), op.id(),
                 Instant.now());
-    }
-
-    static String action(OperationRecord.OperationType type) {
-        return switch (type) {
-            case PROVISION_ENVIRONMENT -> "created";
-            case DELETE_ENVIRONMENT, DELETE_APPLICATION -> "deleted";
-            case STOP_SERVER -> "stopped";
-            case START_SERVER -> "started";
-            case RESTART_SERVER -> "restarted";
-            case SLEEP_SANDBOX -> "slept";
-            case WAKE_SANDBOX -> "woke";
-            case RESTORE_ENVIRONMENT -> "restored";
-            case CREATE_RELEASE -> "released";
-            case DEPLOY_RELEASE -> "deployed";
-            case CLONE_APPLICATION -> "created by cloning";
-            case UPDATE_SERVER -> "updated";
-        };
     }
 }

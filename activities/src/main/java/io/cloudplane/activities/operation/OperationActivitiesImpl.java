@@ -1,11 +1,12 @@
 package io.cloudplane.activities.operation;
 
+import io.cloudplane.activities.common.ControlPlaneActivities;
 import io.cloudplane.workflows.operation.OperationActivities;
 import io.cloudplane.workflows.operation.OperationProgress;
 import jakarta.inject.Singleton;
 
 @Singleton
-public class OperationActivitiesImpl implements OperationActivities {
+public class OperationActivitiesImpl implements OperationActivities, ControlPlaneActivities {
     private final OperationProgressRecorder recorder;
 
     public OperationActivitiesImpl(OperationProgressRecorder recorder) {

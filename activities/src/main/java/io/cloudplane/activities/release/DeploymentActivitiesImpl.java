@@ -1,5 +1,6 @@
 package io.cloudplane.activities.release;
 
+import io.cloudplane.activities.common.ControlPlaneActivities;
 import io.cloudplane.activities.common.Failures;
 import io.cloudplane.activities.environment.EnvironmentLookup;
 import io.cloudplane.infra.code.CodeArchives;
@@ -30,7 +31,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 
 @Singleton
-public class DeploymentActivitiesImpl implements DeploymentActivities {
+public class DeploymentActivitiesImpl implements DeploymentActivities, ControlPlaneActivities {
     private final DeploymentRepository deployments;
     private final ReleaseRepository releases;
     private final BackupRepository backups;

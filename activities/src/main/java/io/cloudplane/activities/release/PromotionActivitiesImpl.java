@@ -1,5 +1,6 @@
 package io.cloudplane.activities.release;
 
+import io.cloudplane.activities.common.ControlPlaneActivities;
 import io.cloudplane.activities.common.Failures;
 import io.cloudplane.infra.release.PromotionRecord;
 import io.cloudplane.infra.release.PromotionRepository;
@@ -12,7 +13,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 
 @Singleton
-public class PromotionActivitiesImpl implements PromotionActivities {
+public class PromotionActivitiesImpl implements PromotionActivities, ControlPlaneActivities {
     private final PromotionRepository promotions;
 
     public PromotionActivitiesImpl(PromotionRepository promotions) {

@@ -1,5 +1,6 @@
 package io.cloudplane.activities.release;
 
+import io.cloudplane.activities.common.ControlPlaneActivities;
 import io.cloudplane.activities.common.Failures;
 import io.cloudplane.infra.code.EnvironmentCode;
 import io.cloudplane.infra.code.EnvironmentCodeRecord;
@@ -14,7 +15,7 @@ import java.util.NoSuchElementException;
 import java.util.UUID;
 
 @Singleton
-public class ReleaseActivitiesImpl implements ReleaseActivities {
+public class ReleaseActivitiesImpl implements ReleaseActivities, ControlPlaneActivities {
     private final ReleaseRepository releases;
     private final EnvironmentCode code;
     private final Provider<ObjectStore> store;

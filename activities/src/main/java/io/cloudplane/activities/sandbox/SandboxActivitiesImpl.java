@@ -1,5 +1,6 @@
 package io.cloudplane.activities.sandbox;
 
+import io.cloudplane.activities.common.ControlPlaneActivities;
 import io.cloudplane.activities.common.Failures;
 import io.cloudplane.activities.environment.EnvironmentLookup;
 import io.cloudplane.activities.operation.OperationProgressRecorder;
@@ -13,8 +14,9 @@ import io.cloudplane.infra.operation.OperationRepository;
 import io.cloudplane.infra.mail.SentMailRepository;
 import io.cloudplane.infra.account.UserRecord;
 import io.cloudplane.infra.account.UserRepository;
+import io.cloudplane.workflows.operation.OperationRef;
 import io.cloudplane.workflows.operation.OperationStatus;
-import io.cloudplane.workflows.common.WorkflowIds;
+import io.cloudplane.workflows.operation.OperationType;
 import io.cloudplane.workflows.sandbox.SandboxActivities;
 import io.cloudplane.workflows.environment.EnvironmentStatus;
 import io.cloudplane.workflows.operation.OperationProgress;
@@ -33,11 +35,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 @Singleton
-public class SandboxActivitiesImpl implements SandboxActivities {
+public class SandboxActivitiesImpl implements SandboxActivities, ControlPlaneActivities {
+    private static final Set<OperationType> LIFECYCLE_OPERATIONS =
+            EnumSet.of(OperationType.SLEEP_SANDBOX, OperationType.WAKE_SANDBOX, OperationType.DELETE_APPLICATION);
     private final OperationRepository operations;
     private final AppRepository apps;
     private final UserRepository users;
@@ -67,31 +73,30 @@ public class SandboxActivitiesImpl implements SandboxActivities {
 
     @Override
     public String beginOperation(String key, String appId, String envId, String type, String actorUserId) {
-        OperationRecord.OperationType opType = OperationRecord.OperationType.valueOf(type);
-        String workflowId = switch (opType) {
-            case SLEEP_SANDBOX -> WorkflowIds.stopServer(envId);
-            case WAKE_SANDBOX -> WorkflowIds.startServer(envId);
-            case DELETE_APPLICATION -> WorkflowIds.deleteApplication(appId);
-            default -> throw Failures.invalid(opType + " is not a lifecycle operation");
-        };
+        OperationType opType = OperationType.valueOf(type);
+        if (!LIFECYCLE_OPERATIONS.contains(opType)) {
+            throw Failures.invalid(opType + " is not a lifecycle operation");
+        }
+        // Keyed by the sandbox or its environment, not by the operation's own ID.
+        String workflowId = opType.workflowId(new OperationRef(null, appId, envId));
         return begin(key, opType, appId, envId, actorUserId, workflowId).toString();
     }
 
     /** The ID derives from the key: a retried activity finds the operation it wrote before. */
-    private UUID begin(String key, OperationRecord.OperationType opType, String appId, String envId, String actorUserId,
+    private UUID begin(String key, OperationType opType, String appId, String envId, String actorUserId,
                        String workflowId) {
         UUID id = UUID.nameUUIDFromBytes((appId + "/" + key).getBytes(StandardCharsets.UTF_8));
         if (!operations.existsById(id)) {
             insert(id, opType, appId, envId, actorUserId, workflowId);
         }
-        if (opType == OperationRecord.OperationType.DELETE_APPLICATION) {
+        if (opType == OperationType.DELETE_APPLICATION) {
             // Also on a retry: an attempt that inserted the row may have died before this line.
             apps.updateStatus(UUID.fromString(appId), AppRecord.AppStatus.DELETING, Instant.now());
         }
         return id;
     }
 
-    private void insert(UUID id, OperationRecord.OperationType opType, String appId, String envId, String actorUserId,
+    private void insert(UUID id, OperationType opType, String appId, String envId, String actorUserId,
                         String workflowId) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         try {
@@ -107,7 +112,7 @@ public class SandboxActivitiesImpl implements SandboxActivities {
     @Override
     public void fallAsleep(SleepRequest request) {
         ActivityInfo info = Activity.getExecutionContext().getInfo();
-        UUID id = begin(request.operationKey(), OperationRecord.OperationType.SLEEP_SANDBOX, request.appId(), request.envId(),
+        UUID id = begin(request.operationKey(), OperationType.SLEEP_SANDBOX, request.appId(), request.envId(),
                 null, info.getWorkflowId());
         boolean done = operations.findById(id).map(op -> op.status().isFinal()).orElse(false);
         if (!done) {

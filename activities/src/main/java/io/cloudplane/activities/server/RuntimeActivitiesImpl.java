@@ -1,5 +1,6 @@
 package io.cloudplane.activities.server;
 
+import io.cloudplane.activities.common.ControlPlaneActivities;
 import io.cloudplane.activities.environment.EnvironmentLookup;
 import io.cloudplane.infra.runtime.EnvironmentRuntime;
 import io.cloudplane.workflows.server.RuntimeActivities;
@@ -10,7 +11,7 @@ import jakarta.inject.Singleton;
 import java.time.Duration;
 
 @Singleton
-public class RuntimeActivitiesImpl implements RuntimeActivities {
+public class RuntimeActivitiesImpl implements RuntimeActivities, ControlPlaneActivities {
     private final EnvironmentLookup lookup;
     private final EnvironmentServers servers;
     private final EnvironmentRuntime runtime;

@@ -1,5 +1,6 @@
 package io.cloudplane.activities.server;
 
+import io.cloudplane.activities.common.ControlPlaneActivities;
 import io.cloudplane.activities.common.Failures;
 import io.cloudplane.activities.environment.EnvironmentLookup;
 import io.cloudplane.infra.environment.EnvironmentRecord;
@@ -20,7 +21,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 
 @Singleton
-public class ServerUpdateActivitiesImpl implements ServerUpdateActivities {
+public class ServerUpdateActivitiesImpl implements ServerUpdateActivities, ControlPlaneActivities {
     private final ServerUpdateRepository updates;
     private final EnvironmentRepository environments;
     private final EnvironmentLookup lookup;

@@ -12,18 +12,18 @@ import io.cloudplane.infra.environment.EnvironmentRecord;
 import io.cloudplane.infra.environment.EnvironmentRecord.EnvironmentType;
 import io.cloudplane.infra.environment.EnvironmentRepository;
 import io.cloudplane.infra.operation.OperationRecord;
-import io.cloudplane.infra.operation.OperationRecord.OperationType;
 import io.cloudplane.infra.operation.OperationRepository;
 import io.cloudplane.infra.runtime.ServerCatalog;
 import io.cloudplane.workflows.environment.EnvironmentStatus;
-import io.cloudplane.workflows.operation.OperationStatus;
-import io.cloudplane.workflows.common.WorkflowIds;
+import io.cloudplane.workflows.operation.OperationType;
 import io.micronaut.data.exceptions.DataAccessException;
 import jakarta.inject.Singleton;
 import jakarta.transaction.Transactional;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -32,6 +32,8 @@ import java.util.UUID;
  */
 @Singleton
 public class AppService {
+    private static final Set<OperationType> SERVER_ACTIONS = EnumSet.of(OperationType.STOP_SERVER, OperationType.START_SERVER,
+            OperationType.RESTART_SERVER, OperationType.SLEEP_SANDBOX, OperationType.WAKE_SANDBOX);
     private final BackupSchedules backupSchedules;
     public static final String SANDBOX_NAME = "sandbox";
     private final AppRepository apps;
@@ -97,15 +99,14 @@ public class AppService {
         environments.save(new EnvironmentRecord(envId, app.id(), "development", EnvironmentType.DEVELOPMENT, null,
                 EnvironmentStatus.PROVISIONING, null, catalog.defaultVersion().version(), null, null,
                 EnvironmentRecord.databaseNameFor(envId), null, now, now));
-        return insertOperation(OperationType.CLONE_APPLICATION, app.id(), envId, ownerId, WorkflowIds.cloneApplication(app.id().toString()));
+        return insertOperation(OperationType.CLONE_APPLICATION, app.id(), envId, ownerId);
     }
 
     /** A release's snapshot: an operation on its source environment, whose ID is the release's. */
     @Transactional
     public OperationRecord releaseOperation(Access access, UUID callerId, EnvironmentRecord source, UUID releaseId) {
         requireActive(access.app());
-        return insertOperation(releaseId, OperationType.CREATE_RELEASE, access.app().id(), source.id(), callerId,
-                WorkflowIds.createRelease(releaseId.toString()));
+        return insertOperation(releaseId, OperationType.CREATE_RELEASE, access.app().id(), source.id(), callerId);
     }
 
     @Transactional
@@ -128,33 +129,27 @@ public class AppService {
             throw ApiException.unprocessable("A sandbox's development environment is deleted only with the sandbox");
         }
         requireActive(access.app());
-        return insertOperation(OperationType.DELETE_ENVIRONMENT, access.app().id(), env.id(), callerId,
-                WorkflowIds.deleteEnvironment(env.id().toString()));
+        return insertOperation(OperationType.DELETE_ENVIRONMENT, access.app().id(), env.id(), callerId);
     }
 
     /** A restore of a backup into the environment: an operation, so that nothing else runs on it meanwhile. */
     @Transactional
     public OperationRecord restoreOperation(Access access, UUID callerId, EnvironmentRecord env) {
         requireActive(access.app());
-        UUID opId = UUID.randomUUID();
-        return insertOperation(opId, OperationType.RESTORE_ENVIRONMENT, access.app().id(), env.id(), callerId, "restore/" + opId);
+        return insertOperation(OperationType.RESTORE_ENVIRONMENT, access.app().id(), env.id(), callerId);
     }
 
     /** A stop, start or restart of the environment's server. */
     @Transactional
     public OperationRecord serverAction(Access access, UUID callerId, EnvironmentRecord env, OperationType type) {
         requireActive(access.app());
-        String envId = env.id().toString();
-        String workflowId = switch (type) {
-            case STOP_SERVER, SLEEP_SANDBOX -> WorkflowIds.stopServer(envId);
-            case START_SERVER, WAKE_SANDBOX -> WorkflowIds.startServer(envId);
-            case RESTART_SERVER -> WorkflowIds.restartServer(envId);
-            default -> throw new IllegalArgumentException(type + " is not a server action");
-        };
+        if (!SERVER_ACTIONS.contains(type)) {
+            throw new IllegalArgumentException(type + " is not a server action");
+        }
         if (env.status() == EnvironmentStatus.PROVISIONING || env.status() == EnvironmentStatus.DELETING) {
             throw ApiException.conflict("The environment is " + env.status() + "; try again when it is done");
         }
-        return insertOperation(type, access.app().id(), env.id(), callerId, workflowId);
+        return insertOperation(type, access.app().id(), env.id(), callerId);
     }
 
     /** An update of the environment's server to {@code toVersion}: the operation and its server_updates row, together. */
@@ -166,8 +161,7 @@ public class AppService {
                     + (env.status() == EnvironmentStatus.STOPPED ? " (start it first)" : ""));
         }
         UUID id = UUID.randomUUID();
-        OperationRecord op = insertOperation(id, OperationType.UPDATE_SERVER, access.app().id(), env.id(), callerId,
-                WorkflowIds.updateServer(env.id().toString()));
+        OperationRecord op = insertOperation(id, OperationType.UPDATE_SERVER, access.app().id(), env.id(), callerId);
         serverUpdates.save(io.cloudplane.infra.server.ServerUpdateRecord.pending(id, access.app().id(), env.id(),
                 env.serverVersion(), toVersion, downgrade, callerId, now()));
         return op;
@@ -184,8 +178,7 @@ public class AppService {
         if (env.status() != EnvironmentStatus.SLEEPING) {
             throw ApiException.conflict("The sandbox is not asleep (it is " + env.status() + ")");
         }
-        return insertOperation(OperationType.WAKE_SANDBOX, access.app().id(), env.id(), callerId,
-                WorkflowIds.startServer(env.id().toString()));
+        return insertOperation(OperationType.WAKE_SANDBOX, access.app().id(), env.id(), callerId);
     }
 
     @Transactional
@@ -197,8 +190,7 @@ public class AppService {
         operations.findActiveForApp(app.id()).ifPresent(op -> {
             throw ApiException.busy("Operation " + op.id() + " (" + op.type() + ") is running on this app", op.id().toString());
         });
-        OperationRecord op = insertOperation(OperationType.DELETE_APPLICATION, app.id(), null, callerId,
-                WorkflowIds.deleteApplication(app.id().toString()));
+        OperationRecord op = insertOperation(OperationType.DELETE_APPLICATION, app.id(), null, callerId);
         apps.updateStatus(app.id(), AppRecord.AppStatus.DELETING, now());
         return op;
     }
@@ -211,15 +203,15 @@ public class AppService {
         if (EnvironmentServices.of(type).backups()) {
             backupSchedules.createDefault(envId);
         }
-        return insertOperation(OperationType.PROVISION_ENVIRONMENT, app.id(), envId, callerId,
-                WorkflowIds.provisionEnvironment(envId.toString()));
+        return insertOperation(OperationType.PROVISION_ENVIRONMENT, app.id(), envId, callerId);
     }
 
-    private OperationRecord insertOperation(OperationType type, UUID appId, UUID envId, UUID callerId, String workflowId) {
-        return insertOperation(UUID.randomUUID(), type, appId, envId, callerId, workflowId);
+    private OperationRecord insertOperation(OperationType type, UUID appId, UUID envId, UUID callerId) {
+        return insertOperation(UUID.randomUUID(), type, appId, envId, callerId);
     }
 
-    private OperationRecord insertOperation(UUID id, OperationType type, UUID appId, UUID envId, UUID callerId, String workflowId) {
+    /** Writes the PENDING operation, under its kind's workflow ID, once no other holds the environment (or the app). */
+    private OperationRecord insertOperation(UUID id, OperationType type, UUID appId, UUID envId, UUID callerId) {
         if (envId != null) {
             if (!locks.tryShareForOperation(envId)) {
                 throw ApiException.conflict("Code is being uploaded to this environment; try again when it is done");
@@ -231,8 +223,7 @@ public class AppService {
         }
         Instant now = now();
         try {
-            return operations.save(new OperationRecord(id, type, OperationStatus.PENDING, appId, envId, callerId,
-                    workflowId, null, "[]", null, now, now));
+            return operations.save(OperationRecord.pending(id, type, appId, envId, callerId, now));
         } catch (DataAccessException e) {
             // Lost a race with a concurrent request: the unique index allows one unfinished operation.
             throw ApiException.conflict("Another operation started on this " + (envId == null ? "app" : "environment") + " just now");

@@ -1,5 +1,6 @@
 package io.cloudplane.api.backup;
 
+import io.cloudplane.api.common.RecoveryLoop;
 import io.cloudplane.infra.backup.BackupScheduleRecord;
 import io.cloudplane.infra.backup.BackupScheduleRepository;
 import io.cloudplane.infra.environment.EnvironmentRecord;
@@ -20,8 +21,6 @@ import io.temporal.client.WorkflowClient;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.UUID;
 
 /**
  * Starts again every backup schedule whose workflow is missing (the embedded Temporal's memory lost
@@ -34,7 +33,6 @@ import java.util.UUID;
 @Requires(property = "cloudplane.backup.recovery.enabled", notEquals = "false")
 public class BackupScheduleRecovery {
     private static final Logger LOG = LoggerFactory.getLogger(BackupScheduleRecovery.class);
-    private static final int PAGE = 500;
     private static final Duration GRACE = Duration.ofSeconds(30);
     private final BackupScheduleRepository schedules;
     private final EnvironmentRepository environments;
@@ -56,35 +54,28 @@ public class BackupScheduleRecovery {
 
     @Scheduled(initialDelay = "${cloudplane.backup.recovery.initial-delay:3s}", fixedDelay = "${cloudplane.backup.recovery.interval:10m}")
     public void recover() {
-        UUID after = new UUID(0L, 0L);
-        List<BackupScheduleRecord> page;
-        do {
-            page = schedules.findPage(after, PAGE);
-            for (BackupScheduleRecord schedule : page) {
-                try {
-                    EnvironmentRecord env = environments.findById(schedule.envId()).orElse(null);
-                    if (env != null && env.status() != EnvironmentStatus.DELETING && !backupSchedules.running(env.id())) {
-                        backupSchedules.start(env.appId(), env.id());
-                        LOG.info("Started the backup schedule of environment {} again", env.id());
-                    }
-                } catch (RuntimeException e) {
-                    LOG.warn("Could not check the backup schedule of environment {}: {}", schedule.envId(), e.getMessage());
-                }
-            }
-            if (!page.isEmpty()) {
-                after = page.get(page.size() - 1).envId();
-            }
-        } while (page.size() == PAGE);
-        for (BackupRecord backup : backups.findUnfinishedManual(Instant.now().minus(GRACE))) {
-            try {
-                if (!WorkflowExecutions.isRunning(client, BackupLauncher.workflowId(backup))) {
-                    launcher.launch(backup, backupSchedules.stored(backup.envId()).map(BackupSchedule::retention)
-                            .orElse(Retention.DEFAULT));
-                    LOG.info("Started the workflow of backup {} again", backup.id());
-                }
-            } catch (RuntimeException e) {
-                LOG.warn("Could not check backup {}: {}", backup.id(), e.getMessage());
-            }
+        RecoveryLoop.overPages(LOG, schedules::findPage, BackupScheduleRecord::envId,
+                schedule -> "check the backup schedule of environment " + schedule.envId(), this::restartSchedule);
+        RecoveryLoop.over(LOG, backups.findUnfinishedManual(Instant.now().minus(GRACE)), backup -> "check backup " + backup.id(),
+                this::restartManualBackup);
+    }
+
+    private boolean restartSchedule(BackupScheduleRecord schedule) {
+        EnvironmentRecord env = environments.findById(schedule.envId()).orElse(null);
+        if (env == null || env.status() == EnvironmentStatus.DELETING || backupSchedules.running(env.id())) {
+            return false;
         }
+        backupSchedules.start(env.appId(), env.id());
+        LOG.info("Started the backup schedule of environment {} again", env.id());
+        return true;
+    }
+
+    private boolean restartManualBackup(BackupRecord backup) {
+        if (WorkflowExecutions.isRunning(client, BackupLauncher.workflowId(backup))) {
+            return false;
+        }
+        launcher.launch(backup, backupSchedules.stored(backup.envId()).map(BackupSchedule::retention).orElse(Retention.DEFAULT));
+        LOG.info("Started the workflow of backup {} again", backup.id());
+        return true;
     }
 }

@@ -10,6 +10,7 @@ import io.cloudplane.api.backup.BackupSchedules;
 import io.cloudplane.api.sandbox.SandboxLifecycles;
 import io.cloudplane.infra.app.AppRecord;
 import io.cloudplane.workflows.environment.EnvironmentStatus;
+import io.cloudplane.workflows.operation.OperationType;
 import io.micronaut.serde.annotation.Serdeable;
 import java.time.Instant;
 import io.cloudplane.api.operation.Accepted;
@@ -98,17 +99,17 @@ public class EnvironmentController {
     /** Stops the environment's server: 202 with the operation; a stop of a stopped server is a recorded no-op. */
     @Post("/{envId}/stop")
     public HttpResponse<OperationView> stop(UUID appId, UUID envId, Authentication auth) {
-        return serverAction(appId, envId, auth, OperationRecord.OperationType.STOP_SERVER);
+        return serverAction(appId, envId, auth, OperationType.STOP_SERVER);
     }
 
     @Post("/{envId}/start")
     public HttpResponse<OperationView> start(UUID appId, UUID envId, Authentication auth) {
-        return serverAction(appId, envId, auth, OperationRecord.OperationType.START_SERVER);
+        return serverAction(appId, envId, auth, OperationType.START_SERVER);
     }
 
     @Post("/{envId}/restart")
     public HttpResponse<OperationView> restart(UUID appId, UUID envId, Authentication auth) {
-        return serverAction(appId, envId, auth, OperationRecord.OperationType.RESTART_SERVER);
+        return serverAction(appId, envId, auth, OperationType.RESTART_SERVER);
     }
 
     /**
@@ -153,7 +154,7 @@ public class EnvironmentController {
         return activityLog.page(envId, limit == null ? 50 : limit, cursor);
     }
 
-    private HttpResponse<OperationView> serverAction(UUID appId, UUID envId, Authentication auth, OperationRecord.OperationType type) {
+    private HttpResponse<OperationView> serverAction(UUID appId, UUID envId, Authentication auth, OperationType type) {
         UUID caller = Caller.id(auth);
         Access a = access.requireApp(caller, appId);
         EnvironmentRecord env = access.requireEnvironment(a, envId);

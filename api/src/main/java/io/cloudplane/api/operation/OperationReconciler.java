@@ -1,5 +1,6 @@
 package io.cloudplane.api.operation;
 
+import io.cloudplane.api.common.RecoveryLoop;
 import io.cloudplane.infra.environment.EnvironmentRepository;
 import io.cloudplane.infra.operation.OperationRecord;
 import io.cloudplane.infra.operation.OperationRepository;
@@ -46,41 +47,37 @@ public class OperationReconciler {
 
     @Scheduled(initialDelay = "${cloudplane.reconcile.initial-delay:1s}", fixedDelay = "${cloudplane.reconcile.interval:30s}")
     public void reconcile() {
-        Instant now = Instant.now();
-        for (OperationRecord op : operations.findUnfinished()) {
-            if (op.createdAt().isAfter(now.minus(GRACE))) {
-                continue; // the request that created it is launching it
-            }
-            try {
-                reconcile(op);
-            } catch (RuntimeException e) {
-                LOG.warn("Could not reconcile operation {} ({}): {}", op.id(), op.workflowId(), e.getMessage());
-            }
-        }
+        Instant graceStart = Instant.now().minus(GRACE);
+        RecoveryLoop.over(LOG, operations.findUnfinished(), op -> "reconcile operation " + op.id() + " (" + op.workflowId() + ")",
+                // One created since graceStart is left alone: the request that created it is launching it.
+                op -> !op.createdAt().isAfter(graceStart) && reconcile(op));
     }
 
-    private void reconcile(OperationRecord op) {
+    /** True when it started the operation's workflow again or failed the operation. */
+    private boolean reconcile(OperationRecord op) {
         Optional<WorkflowExecutionInfo> found = WorkflowExecutions.describe(client, op.workflowId());
         if (found.isEmpty()) {
             LOG.info("Workflow {} of operation {} is missing: starting it again", op.workflowId(), op.id());
-            launcher.launch(op);
-            return;
+            return launcher.launch(op);
         }
         WorkflowExecutionInfo info = found.get();
         if (info.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
-            return;
+            return false;
         }
         Instant runStarted = Instant.ofEpochSecond(info.getStartTime().getSeconds(), info.getStartTime().getNanos());
         if (runStarted.isBefore(op.createdAt())) {
             // An earlier run under the same business key: this operation's own run never started.
-            launcher.launch(op);
-            return;
+            return launcher.launch(op);
         }
         String outcome = info.getStatus().name().replace("WORKFLOW_EXECUTION_STATUS_", "").toLowerCase();
         String reason = "workflow " + op.workflowId() + " ended (" + outcome + ") without reporting";
-        if (operations.finish(op.id(), OperationStatus.FAILED, reason, Instant.now()) > 0 && op.envId() != null
+        if (operations.finish(op.id(), OperationStatus.FAILED, reason, Instant.now()) == 0) {
+            return false;
+        }
+        if (op.envId() != null
                 && environments.failIfInTransition(op.envId(), reason + "; start or restart the server", Instant.now()) > 0) {
             LOG.warn("Environment {} was left in the middle of {}: marked FAILED", op.envId(), op.type());
         }
+        return true;
     }
 }

@@ -1,5 +1,6 @@
 package io.cloudplane.api.release;
 
+import io.cloudplane.api.common.RecoveryLoop;
 import io.cloudplane.infra.release.PromotionRecord;
 import io.cloudplane.infra.release.PromotionRepository;
 import io.cloudplane.infra.temporal.WorkflowExecutions;
@@ -36,16 +37,17 @@ public class PromotionRecovery {
     @Scheduled(initialDelay = "${cloudplane.promotion.recovery.initial-delay:5s}",
             fixedDelay = "${cloudplane.promotion.recovery.interval:10m}")
     public void recover() {
-        for (PromotionRecord p : promotions.findUnfinished(Instant.now().minus(GRACE))) {
-            try {
-                if (!WorkflowExecutions.isRunning(client, WorkflowIds.promotion(p.id().toString()))) {
-                    promotions.failUnfinished(p.id(), "the promotion's workflow is gone (it was " + p.status()
-                            + "; Temporal lost or ended it); start a new promotion", Instant.now());
-                    LOG.warn("Promotion {} of app {} had no workflow any more: marked FAILED", p.id(), p.appId());
-                }
-            } catch (RuntimeException e) {
-                LOG.warn("Could not check promotion {}: {}", p.id(), e.getMessage());
-            }
+        RecoveryLoop.over(LOG, promotions.findUnfinished(Instant.now().minus(GRACE)), p -> "check promotion " + p.id(),
+                this::failIfGone);
+    }
+
+    private boolean failIfGone(PromotionRecord p) {
+        if (WorkflowExecutions.isRunning(client, WorkflowIds.promotion(p.id().toString()))) {
+            return false;
         }
+        promotions.failUnfinished(p.id(), "the promotion's workflow is gone (it was " + p.status()
+                + "; Temporal lost or ended it); start a new promotion", Instant.now());
+        LOG.warn("Promotion {} of app {} had no workflow any more: marked FAILED", p.id(), p.appId());
+        return true;
     }
 }

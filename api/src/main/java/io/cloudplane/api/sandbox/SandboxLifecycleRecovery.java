@@ -1,5 +1,6 @@
 package io.cloudplane.api.sandbox;
 
+import io.cloudplane.api.common.RecoveryLoop;
 import io.cloudplane.infra.app.AppRecord;
 import io.cloudplane.infra.app.AppRepository;
 import io.cloudplane.infra.environment.EnvironmentRecord;
@@ -15,7 +16,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
-import java.util.List;
 import java.util.UUID;
 
 /**
@@ -28,7 +28,6 @@ import java.util.UUID;
 @Requires(property = "cloudplane.sandbox.recovery.enabled", notEquals = "false")
 public class SandboxLifecycleRecovery {
     private static final Logger LOG = LoggerFactory.getLogger(SandboxLifecycleRecovery.class);
-    private static final int PAGE = 500;
     private final AppRepository apps;
     private final EnvironmentRepository environments;
     private final SandboxLifecycles lifecycles;
@@ -44,24 +43,9 @@ public class SandboxLifecycleRecovery {
 
     @Scheduled(initialDelay = "${cloudplane.sandbox.recovery.initial-delay:2s}", fixedDelay = "${cloudplane.sandbox.recovery.interval:10m}")
     public void recover() {
-        int restarted = 0;
-        UUID after = new UUID(0L, 0L); // PostgreSQL orders UUIDs as unsigned bytes: this is the lowest
-        List<AppRecord> page;
-        do {
-            page = apps.findActiveSandboxes(after, PAGE);
-            for (AppRecord sandbox : page) {
-                try {
-                    if (!running(sandbox.id()) && restart(sandbox)) {
-                        restarted++;
-                    }
-                } catch (RuntimeException e) {
-                    LOG.warn("Could not check the lifecycle of sandbox {}: {}", sandbox.id(), e.getMessage());
-                }
-            }
-            if (!page.isEmpty()) {
-                after = page.get(page.size() - 1).id();
-            }
-        } while (page.size() == PAGE);
+        int restarted = RecoveryLoop.overPages(LOG, apps::findActiveSandboxes, AppRecord::id,
+                sandbox -> "check the lifecycle of sandbox " + sandbox.id(),
+                sandbox -> !running(sandbox.id()) && restart(sandbox));
         if (restarted > 0) {
             LOG.info("Started the lifecycle of {} sandboxes again", restarted);
         }

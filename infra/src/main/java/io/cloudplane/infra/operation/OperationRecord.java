@@ -1,6 +1,8 @@
 package io.cloudplane.infra.operation;
 
+import io.cloudplane.workflows.operation.OperationRef;
 import io.cloudplane.workflows.operation.OperationStatus;
+import io.cloudplane.workflows.operation.OperationType;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.annotation.Id;
 import io.micronaut.data.annotation.MappedEntity;
@@ -14,9 +16,21 @@ public record OperationRecord(@Id UUID id, OperationType type, OperationStatus s
                               @Nullable UUID userId, String workflowId, @Nullable String runId, String steps,
                               @Nullable String error, Instant createdAt, Instant updatedAt) {
 
-    public enum OperationType {
-        PROVISION_ENVIRONMENT, DELETE_ENVIRONMENT, DELETE_APPLICATION, STOP_SERVER, START_SERVER, RESTART_SERVER,
-        SLEEP_SANDBOX, WAKE_SANDBOX, RESTORE_ENVIRONMENT, CREATE_RELEASE, DEPLOY_RELEASE, CLONE_APPLICATION,
-        UPDATE_SERVER
+    /** A new operation, PENDING, under the business key of its kind's workflow. */
+    public static OperationRecord pending(UUID id, OperationType type, UUID appId, @Nullable UUID envId, @Nullable UUID userId,
+                                          Instant now) {
+        String workflowId = type.workflowId(new OperationRef(id.toString(), appId.toString(), envId == null ? null : envId.toString()));
+        return pending(id, type, appId, envId, userId, workflowId, now);
+    }
+
+    /** A new operation, PENDING, that a workflow other than its kind's carries out (the sandbox lifecycle's own sleep). */
+    public static OperationRecord pending(UUID id, OperationType type, UUID appId, @Nullable UUID envId, @Nullable UUID userId,
+                                          String workflowId, Instant now) {
+        return new OperationRecord(id, type, OperationStatus.PENDING, appId, envId, userId, workflowId, null, "[]", null, now, now);
+    }
+
+    /** The IDs its workflow ID and request are made of. */
+    public OperationRef ref() {
+        return new OperationRef(id.toString(), appId.toString(), envId == null ? null : envId.toString());
     }
 }

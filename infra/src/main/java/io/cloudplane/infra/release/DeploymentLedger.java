@@ -3,7 +3,7 @@ package io.cloudplane.infra.release;
 import io.cloudplane.infra.environment.EnvironmentLocks;
 import io.cloudplane.infra.operation.OperationRecord;
 import io.cloudplane.infra.operation.OperationRepository;
-import io.cloudplane.workflows.operation.OperationStatus;
+import io.cloudplane.workflows.operation.OperationType;
 import io.micronaut.data.exceptions.DataAccessException;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
@@ -48,8 +48,7 @@ public class DeploymentLedger {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         OperationRecord op;
         try {
-            op = operations.save(new OperationRecord(deploymentId, OperationRecord.OperationType.DEPLOY_RELEASE,
-                    OperationStatus.PENDING, appId, envId, by, io.cloudplane.workflows.common.WorkflowIds.deploy(deploymentId.toString()), null, "[]", null, now, now));
+            op = operations.save(OperationRecord.pending(deploymentId, OperationType.DEPLOY_RELEASE, appId, envId, by, now));
         } catch (DataAccessException e) {
             throw new EnvironmentBusyException(null, null);
         }

@@ -28,6 +28,10 @@ public final class WorkflowIds {
         return "env-restart/" + envId;
     }
 
+    public static String restore(String operationId) {
+        return "restore/" + operationId;
+    }
+
     public static String backup(String backupId) {
         return "backup/" + backupId;
     }
