@@ -5,7 +5,6 @@ import io.cloudplane.workflows.common.TaskQueues;
 import io.cloudplane.workflows.common.WorkflowImplementations;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Requires;
-import io.micronaut.context.annotation.Value;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
@@ -30,11 +29,10 @@ public class TemporalWorker {
     private static final Logger LOG = LoggerFactory.getLogger(TemporalWorker.class);
     private final WorkerFactory factory;
 
-    public TemporalWorker(WorkflowClient client, List<ControlPlaneActivities> activities,
-                          @Value("${cloudplane.worker.max-concurrent-activities:50}") int maxActivities) {
+    public TemporalWorker(WorkflowClient client, List<ControlPlaneActivities> activities, WorkerSettings settings) {
         this.factory = WorkerFactory.newInstance(client);
         Worker worker = factory.newWorker(TaskQueues.CONTROL_PLANE, WorkerOptions.newBuilder()
-                .setMaxConcurrentActivityExecutionSize(maxActivities)
+                .setMaxConcurrentActivityExecutionSize(settings.maxConcurrentActivities())
                 .build());
         worker.registerWorkflowImplementationTypes(WorkflowImplementations.ALL.toArray(Class<?>[]::new));
         worker.registerActivitiesImplementations(activities.toArray());

@@ -15,7 +15,8 @@ import io.cloudplane.infra.release.PromotionRecord;
 import io.cloudplane.infra.release.PromotionRepository;
 import io.cloudplane.infra.release.ReleaseRecord;
 import io.cloudplane.infra.release.ReleaseRepository;
-import io.cloudplane.infra.release.ReleaseSettings;
+import io.cloudplane.infra.release.DeploySettings;
+import io.cloudplane.infra.release.PromotionSettings;
 import io.cloudplane.workflows.common.TaskQueues;
 import io.cloudplane.workflows.common.WorkflowIds;
 import io.cloudplane.workflows.release.PromotionDecision;
@@ -61,18 +62,20 @@ public class PromotionController {
     private final PromotionRepository promotions;
     private final DeploymentRepository deployments;
     private final WorkflowClient client;
-    private final ReleaseSettings settings;
+    private final DeploySettings deploy;
+    private final PromotionSettings promotion;
 
     public PromotionController(AccessService access, ReleaseRepository releases, EnvironmentRepository environments,
                                PromotionRepository promotions, DeploymentRepository deployments, WorkflowClient client,
-                               ReleaseSettings settings) {
+                               DeploySettings deploy, PromotionSettings promotion) {
         this.access = access;
         this.releases = releases;
         this.environments = environments;
         this.promotions = promotions;
         this.deployments = deployments;
         this.client = client;
-        this.settings = settings;
+        this.deploy = deploy;
+        this.promotion = promotion;
     }
 
     @Serdeable
@@ -145,7 +148,7 @@ public class PromotionController {
                             .setWorkflowId(WorkflowIds.promotion(id.toString())).setTaskQueue(TaskQueues.CONTROL_PLANE).build())::promote,
                     new PromotionRequest(id.toString(), appId.toString(), releaseId.toString(), staging.id().toString(),
                             production.id().toString(), a.app().ownerId().toString(), caller.toString(),
-                            settings.approvalTimeoutSeconds(), settings.healthTimeoutSeconds()));
+                            promotion.approvalTimeoutSeconds(), deploy.healthTimeoutSeconds()));
         } catch (RuntimeException e) {
             promotions.deleteById(id);
             throw ApiException.unavailable("The workflow service cannot be reached; the promotion was not started: " + e.getMessage());

@@ -4,7 +4,7 @@ import io.cloudplane.api.operation.StoredRequest;
 import io.cloudplane.infra.operation.OperationRecord;
 import io.cloudplane.infra.release.DeploymentRecord;
 import io.cloudplane.infra.release.DeploymentRepository;
-import io.cloudplane.infra.release.ReleaseSettings;
+import io.cloudplane.infra.release.DeploySettings;
 import io.cloudplane.infra.temporal.WorkflowExecutions;
 import io.cloudplane.workflows.common.WorkflowIds;
 import io.cloudplane.workflows.operation.OperationType;
@@ -21,10 +21,10 @@ import java.util.Optional;
 @Singleton
 class StoredDeployRequest implements StoredRequest {
     private final DeploymentRepository deployments;
-    private final ReleaseSettings settings;
+    private final DeploySettings settings;
     private final WorkflowClient client;
 
-    StoredDeployRequest(DeploymentRepository deployments, ReleaseSettings settings, WorkflowClient client) {
+    StoredDeployRequest(DeploymentRepository deployments, DeploySettings settings, WorkflowClient client) {
         this.deployments = deployments;
         this.settings = settings;
         this.client = client;

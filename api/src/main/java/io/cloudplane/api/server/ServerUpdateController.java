@@ -11,7 +11,6 @@ import io.cloudplane.infra.environment.EnvironmentRecord;
 import io.cloudplane.infra.operation.OperationRecord;
 import io.cloudplane.infra.server.ServerUpdateRecord;
 import io.cloudplane.infra.server.ServerUpdateRepository;
-import io.cloudplane.infra.release.ReleaseSettings;
 import io.cloudplane.infra.runtime.ServerCatalog;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;

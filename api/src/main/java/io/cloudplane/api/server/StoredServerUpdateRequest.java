@@ -2,7 +2,7 @@ package io.cloudplane.api.server;
 
 import io.cloudplane.api.operation.StoredRequest;
 import io.cloudplane.infra.operation.OperationRecord;
-import io.cloudplane.infra.release.ReleaseSettings;
+import io.cloudplane.infra.release.DeploySettings;
 import io.cloudplane.infra.server.ServerUpdateRecord;
 import io.cloudplane.infra.server.ServerUpdateRepository;
 import io.cloudplane.workflows.operation.OperationType;
@@ -15,9 +15,9 @@ import java.util.Optional;
 @Singleton
 class StoredServerUpdateRequest implements StoredRequest {
     private final ServerUpdateRepository updates;
-    private final ReleaseSettings settings;
+    private final DeploySettings settings;
 
-    StoredServerUpdateRequest(ServerUpdateRepository updates, ReleaseSettings settings) {
+    StoredServerUpdateRequest(ServerUpdateRepository updates, DeploySettings settings) {
         this.updates = updates;
         this.settings = settings;
     }
