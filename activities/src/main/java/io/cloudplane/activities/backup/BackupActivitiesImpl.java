@@ -2,7 +2,6 @@ package io.cloudplane.activities.backup;
 
 import io.cloudplane.workflows.common.FailureType;
 import io.cloudplane.activities.common.ControlPlaneActivities;
-import io.cloudplane.activities.common.Failures;
 import io.cloudplane.activities.common.Heartbeats;
 import io.cloudplane.activities.environment.EnvironmentLookup;
 import io.cloudplane.infra.backup.BackupArchive;
@@ -170,6 +169,6 @@ public class BackupActivitiesImpl implements BackupActivities, ControlPlaneActiv
 
     private BackupRecord require(String backupId) {
         return backups.findById(UUID.fromString(backupId))
-                .orElseThrow(() -> Failures.notFound("backup " + backupId + " does not exist"));
+                .orElseThrow(() -> FailureType.NOT_FOUND.nonRetryable("backup " + backupId + " does not exist"));
     }
 }

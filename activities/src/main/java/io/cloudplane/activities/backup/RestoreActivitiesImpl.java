@@ -2,7 +2,6 @@ package io.cloudplane.activities.backup;
 
 import io.cloudplane.workflows.common.FailureType;
 import io.cloudplane.activities.common.ControlPlaneActivities;
-import io.cloudplane.activities.common.Failures;
 import io.cloudplane.activities.common.Heartbeats;
 import io.cloudplane.activities.environment.EnvironmentLookup;
 import io.cloudplane.infra.backup.BackupArchive;
@@ -55,7 +54,7 @@ public class RestoreActivitiesImpl implements RestoreActivities, ControlPlaneAct
         try {
             restorer.requireRestoreTool();
         } catch (PgTools.ToolTooOldException e) {
-            throw Failures.invalid(e.getMessage());
+            throw FailureType.INVALID_INPUT.nonRetryable(e.getMessage());
         }
         if (databaseSwap.swappedIn(restoreId)) {
             return "already restored and swapped in";
@@ -126,9 +125,9 @@ public class RestoreActivitiesImpl implements RestoreActivities, ControlPlaneAct
 
     private BackupRecord requireRestorable(EnvironmentRecord env, String backupId) {
         BackupRecord backup = backups.findById(UUID.fromString(backupId))
-                .orElseThrow(() -> Failures.notFound("backup " + backupId + " does not exist"));
+                .orElseThrow(() -> FailureType.NOT_FOUND.nonRetryable("backup " + backupId + " does not exist"));
         if (!backup.appId().equals(env.appId()) || backup.status() != BackupRecord.Status.COMPLETED) {
-            throw Failures.invalid("backup " + backupId + " is not a completed backup of this app");
+            throw FailureType.INVALID_INPUT.nonRetryable("backup " + backupId + " is not a completed backup of this app");
         }
         return backup;
     }

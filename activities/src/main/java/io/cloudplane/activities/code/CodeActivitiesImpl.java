@@ -1,7 +1,6 @@
 package io.cloudplane.activities.code;
 
 import io.cloudplane.activities.common.ControlPlaneActivities;
-import io.cloudplane.activities.common.Failures;
 import io.cloudplane.infra.code.CodeArchives;
 import io.cloudplane.infra.code.EnvironmentCode;
 import io.cloudplane.infra.app.CloneRecord;
@@ -50,7 +49,7 @@ public class CodeActivitiesImpl implements CodeActivities, ControlPlaneActivitie
             LOG.info("clone {}: copied {} ({} bytes) to {} inside the store; bytes through this process meanwhile: {}",
                     operationId, c.record().objectKey(), copy.size(), c.targetKey(), after.total() - before.total());
         } catch (NoSuchElementException e) {
-            throw Failures.notFound("the source's code changed after the clone was asked for (" + c.record().objectKey()
+            throw FailureType.NOT_FOUND.nonRetryable("the source's code changed after the clone was asked for (" + c.record().objectKey()
                     + " is gone); ask again");
         }
     }
@@ -71,7 +70,7 @@ public class CodeActivitiesImpl implements CodeActivities, ControlPlaneActivitie
         } catch (EnvironmentCode.DigestMismatchException e) {
             throw FailureType.DIGEST_MISMATCH.nonRetryable(e.getMessage());
         } catch (CodeArchives.HostileArchiveException e) {
-            throw Failures.invalid("the source's code is refused: " + e.getMessage());
+            throw FailureType.INVALID_INPUT.nonRetryable("the source's code is refused: " + e.getMessage());
         }
         LOG.info("clone {}: unpacked {} ({} bytes) into code tree {} by a fetcher process; bytes through this process meanwhile: {}",
                 operationId, c.targetKey(), c.record().sizeBytes(), tree, store.get().traffic().total() - before.total());
@@ -87,8 +86,8 @@ public class CodeActivitiesImpl implements CodeActivities, ControlPlaneActivitie
 
     private Clone clone(String operationId) {
         UUID id = UUID.fromString(operationId);
-        OperationRecord op = operations.findById(id).orElseThrow(() -> Failures.notFound("operation " + operationId + " does not exist"));
-        CloneRecord record = clones.findById(id).orElseThrow(() -> Failures.notFound("clone " + operationId + " does not exist"));
+        OperationRecord op = operations.findById(id).orElseThrow(() -> FailureType.NOT_FOUND.nonRetryable("operation " + operationId + " does not exist"));
+        CloneRecord record = clones.findById(id).orElseThrow(() -> FailureType.NOT_FOUND.nonRetryable("clone " + operationId + " does not exist"));
         return new Clone(op, record, EnvironmentCodeRecord.keyFor(op.appId(), op.envId(), record.sha256()));
     }
 

@@ -1,6 +1,6 @@
 package io.cloudplane.activities.environment;
 
-import io.cloudplane.activities.common.Failures;
+import io.cloudplane.workflows.common.FailureType;
 import io.cloudplane.infra.environment.EnvironmentRecord;
 import io.cloudplane.infra.environment.EnvironmentRepository;
 import jakarta.inject.Singleton;
@@ -17,6 +17,6 @@ public class EnvironmentLookup {
 
     public EnvironmentRecord require(String envId) {
         return environments.findById(UUID.fromString(envId))
-                .orElseThrow(() -> Failures.notFound("environment " + envId + " does not exist"));
+                .orElseThrow(() -> FailureType.NOT_FOUND.nonRetryable("environment " + envId + " does not exist"));
     }
 }

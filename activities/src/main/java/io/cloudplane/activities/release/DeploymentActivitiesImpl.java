@@ -1,7 +1,6 @@
 package io.cloudplane.activities.release;
 
 import io.cloudplane.activities.common.ControlPlaneActivities;
-import io.cloudplane.activities.common.Failures;
 import io.cloudplane.activities.environment.EnvironmentLookup;
 import io.cloudplane.infra.code.CodeArchives;
 import io.cloudplane.infra.code.EnvironmentCode;
@@ -62,7 +61,7 @@ public class DeploymentActivitiesImpl implements DeploymentActivities, ControlPl
                     request.promotionId() == null ? null : UUID.fromString(request.promotionId()), false,
                     request.requestedBy() == null ? null : UUID.fromString(request.requestedBy()));
         } catch (DeploymentLedger.ReleaseGoneException gone) {
-            throw Failures.notFound(gone.getMessage());
+            throw FailureType.NOT_FOUND.nonRetryable(gone.getMessage());
         } catch (DeploymentLedger.EnvironmentBusyException busy) {
             throw FailureType.ENVIRONMENT_BUSY.nonRetryable("the environment is busy: " + busy.getMessage());
         }
@@ -88,7 +87,7 @@ public class DeploymentActivitiesImpl implements DeploymentActivities, ControlPl
             EnvironmentCodeRecord current = code.current(d.envId()).orElse(null);
             String tree = files.currentCodeTree(d.envId().toString());
             if (tree == null) {
-                throw Failures.invalid("environment " + d.envId() + " has no folders: it was never provisioned");
+                throw FailureType.INVALID_INPUT.nonRetryable("environment " + d.envId() + " has no folders: it was never provisioned");
             }
             deployments.begin(d.id(), current == null ? null : current.releaseId(), current == null ? null : current.objectKey(),
                     current == null ? null : current.sha256(), current == null ? null : current.sizeBytes(), tree,
@@ -190,14 +189,14 @@ public class DeploymentActivitiesImpl implements DeploymentActivities, ControlPl
 
     private DeploymentRecord require(String deploymentId) {
         return deployments.findById(UUID.fromString(deploymentId))
-                .orElseThrow(() -> Failures.notFound("deployment " + deploymentId + " does not exist"));
+                .orElseThrow(() -> FailureType.NOT_FOUND.nonRetryable("deployment " + deploymentId + " does not exist"));
     }
 
     private ReleaseRecord release(DeploymentRecord d) {
         ReleaseRecord release = releases.findById(d.releaseId())
-                .orElseThrow(() -> Failures.notFound("release " + d.releaseId() + " does not exist"));
+                .orElseThrow(() -> FailureType.NOT_FOUND.nonRetryable("release " + d.releaseId() + " does not exist"));
         if (release.status() != ReleaseRecord.Status.READY) {
-            throw Failures.invalid("release " + release.name() + " is " + release.status() + ", not READY");
+            throw FailureType.INVALID_INPUT.nonRetryable("release " + release.name() + " is " + release.status() + ", not READY");
         }
         return release;
     }

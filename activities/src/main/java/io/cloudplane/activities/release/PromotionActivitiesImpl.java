@@ -1,7 +1,7 @@
 package io.cloudplane.activities.release;
 
+import io.cloudplane.workflows.common.FailureType;
 import io.cloudplane.activities.common.ControlPlaneActivities;
-import io.cloudplane.activities.common.Failures;
 import io.cloudplane.infra.release.PromotionRecord;
 import io.cloudplane.infra.release.PromotionRepository;
 import io.cloudplane.workflows.release.PromotionActivities;
@@ -23,7 +23,7 @@ public class PromotionActivitiesImpl implements PromotionActivities, ControlPlan
     @Override
     public void recordPromotion(PromotionView v) {
         UUID id = UUID.fromString(v.promotionId());
-        PromotionRecord p = promotions.findById(id).orElseThrow(() -> Failures.notFound("promotion " + id + " does not exist"));
+        PromotionRecord p = promotions.findById(id).orElseThrow(() -> FailureType.NOT_FOUND.nonRetryable("promotion " + id + " does not exist"));
         promotions.update(new PromotionRecord(p.id(), p.appId(), p.releaseId(), p.stagingEnvId(), p.productionEnvId(), v.status(),
                 v.stage(), uuid(v.stagingDeploymentId()), uuid(v.productionDeploymentId()), instant(v.approvalExpiresAt()),
                 uuid(v.decidedBy()), instant(v.decidedAt()), v.decision(), v.comment(), v.error(), p.createdBy(), p.createdAt(),

@@ -1,7 +1,7 @@
 package io.cloudplane.activities.release;
 
+import io.cloudplane.workflows.common.FailureType;
 import io.cloudplane.activities.common.ControlPlaneActivities;
-import io.cloudplane.activities.common.Failures;
 import io.cloudplane.infra.code.EnvironmentCode;
 import io.cloudplane.infra.code.EnvironmentCodeRecord;
 import io.cloudplane.infra.release.ReleaseRecord;
@@ -29,13 +29,13 @@ public class ReleaseActivitiesImpl implements ReleaseActivities, ControlPlaneAct
     @Override
     public void snapshot(String releaseId) {
         ReleaseRecord release = releases.findById(UUID.fromString(releaseId))
-                .orElseThrow(() -> Failures.notFound("release " + releaseId + " does not exist"));
+                .orElseThrow(() -> FailureType.NOT_FOUND.nonRetryable("release " + releaseId + " does not exist"));
         if (release.status() == ReleaseRecord.Status.READY) {
             return;
         }
         // Read at each attempt: a new upload replaces the source's object, and the retry copies the new one.
         EnvironmentCodeRecord source = code.current(release.sourceEnvId())
-                .orElseThrow(() -> Failures.invalid("the environment " + release.sourceEnvName() + " has no code to release"));
+                .orElseThrow(() -> FailureType.INVALID_INPUT.nonRetryable("the environment " + release.sourceEnvName() + " has no code to release"));
         ObjectStore.StoredObject copy;
         try {
             copy = store.get().copy(source.objectKey(), release.objectKey());

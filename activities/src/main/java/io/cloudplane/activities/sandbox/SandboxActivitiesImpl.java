@@ -1,7 +1,6 @@
 package io.cloudplane.activities.sandbox;
 
 import io.cloudplane.activities.common.ControlPlaneActivities;
-import io.cloudplane.activities.common.Failures;
 import io.cloudplane.activities.environment.EnvironmentLookup;
 import io.cloudplane.activities.operation.OperationProgressRecorder;
 import io.cloudplane.infra.environment.EnvironmentRepository;
@@ -72,10 +71,9 @@ public class SandboxActivitiesImpl implements SandboxActivities, ControlPlaneAct
     }
 
     @Override
-    public String beginOperation(String key, String appId, String envId, String type, String actorUserId) {
-        OperationType opType = OperationType.valueOf(type);
+    public String beginOperation(String key, String appId, String envId, OperationType opType, String actorUserId) {
         if (!LIFECYCLE_OPERATIONS.contains(opType)) {
-            throw Failures.invalid(opType + " is not a lifecycle operation");
+            throw FailureType.INVALID_INPUT.nonRetryable(opType + " is not a lifecycle operation");
         }
         // Keyed by the sandbox or its environment, not by the operation's own ID.
         String workflowId = opType.workflowId(new OperationRef(null, appId, envId));
@@ -149,7 +147,7 @@ public class SandboxActivitiesImpl implements SandboxActivities, ControlPlaneAct
             return;
         }
         UserRecord owner = users.findById(UUID.fromString(mail.ownerUserId()))
-                .orElseThrow(() -> Failures.notFound("user " + mail.ownerUserId()));
+                .orElseThrow(() -> FailureType.NOT_FOUND.nonRetryable("user " + mail.ownerUserId()));
         String appName = apps.findById(UUID.fromString(mail.appId())).map(AppRecord::name).orElse("sandbox");
         mailer.send(SandboxMailTemplates.render(mail, owner.email(), owner.firstName(), appName, consoleUrl));
         sent.markSent(key, Instant.now());

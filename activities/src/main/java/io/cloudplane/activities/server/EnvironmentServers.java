@@ -1,6 +1,6 @@
 package io.cloudplane.activities.server;
 
-import io.cloudplane.activities.common.Failures;
+import io.cloudplane.workflows.common.FailureType;
 import io.cloudplane.infra.crypto.SecretBox;
 import io.cloudplane.infra.database.DatabaseProvisioner;
 import io.cloudplane.infra.environment.EnvironmentRecord;
@@ -43,9 +43,9 @@ public class EnvironmentServers {
     /** What the runtime needs to run {@code version} of the catalog for the environment. */
     public ServerSpec spec(EnvironmentRecord env, String version) {
         ServerVersion found = catalog.find(version)
-                .orElseThrow(() -> Failures.invalid("server version " + version + " is not in the catalog"));
+                .orElseThrow(() -> FailureType.INVALID_INPUT.nonRetryable("server version " + version + " is not in the catalog"));
         if (env.dbPassword() == null) {
-            throw Failures.invalid("environment " + env.id() + " has no database yet");
+            throw FailureType.INVALID_INPUT.nonRetryable("environment " + env.id() + " has no database yet");
         }
         return new ServerSpec(env.id().toString(), found, env.port(), databases.jdbcUrlFor(env.dbName()), env.dbName(),
                 secrets.decrypt(env.dbPassword()));

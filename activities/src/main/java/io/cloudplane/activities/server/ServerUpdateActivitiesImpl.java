@@ -1,7 +1,7 @@
 package io.cloudplane.activities.server;
 
+import io.cloudplane.workflows.common.FailureType;
 import io.cloudplane.activities.common.ControlPlaneActivities;
-import io.cloudplane.activities.common.Failures;
 import io.cloudplane.activities.environment.EnvironmentLookup;
 import io.cloudplane.infra.environment.EnvironmentRecord;
 import io.cloudplane.infra.environment.EnvironmentRepository;
@@ -49,11 +49,11 @@ public class ServerUpdateActivitiesImpl implements ServerUpdateActivities, Contr
         EnvironmentRecord env = lookup.require(update.envId().toString());
         if (update.status() == ServerUpdateRecord.Status.PENDING) {
             if (!env.serverVersion().equals(update.fromVersion())) {
-                throw Failures.invalid("the environment runs " + env.serverVersion() + ", not " + update.fromVersion()
+                throw FailureType.INVALID_INPUT.nonRetryable("the environment runs " + env.serverVersion() + ", not " + update.fromVersion()
                         + " as when the update was asked for");
             }
             if (env.status() != EnvironmentStatus.RUNNING) {
-                throw Failures.invalid("the environment is " + env.status() + "; only a running server is updated");
+                throw FailureType.INVALID_INPUT.nonRetryable("the environment is " + env.status() + "; only a running server is updated");
             }
         }
         updates.markRunning(update.id(), now());
@@ -113,7 +113,7 @@ public class ServerUpdateActivitiesImpl implements ServerUpdateActivities, Contr
 
     private ServerUpdateRecord update(String updateId) {
         return updates.findById(UUID.fromString(updateId))
-                .orElseThrow(() -> Failures.notFound("server update " + updateId + " does not exist"));
+                .orElseThrow(() -> FailureType.NOT_FOUND.nonRetryable("server update " + updateId + " does not exist"));
     }
 
     private static Instant now() {

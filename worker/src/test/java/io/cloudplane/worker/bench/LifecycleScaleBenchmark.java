@@ -262,7 +262,7 @@ public final class LifecycleScaleBenchmark {
         @Override public List<String> listEnvironmentIds(String appId) { return List.of(); }
         @Override public void forgetApplication(String appId) { }
         @Override public void record(OperationProgress progress) { }
-        @Override public String beginOperation(String key, String appId, String envId, String type, String actorUserId) { return key; }
+        @Override public String beginOperation(String key, String appId, String envId, io.cloudplane.workflows.operation.OperationType type, String actorUserId) { return key; }
         @Override public void refuseOperation(String operationId, String reason) { }
         @Override public void sendSandboxMail(SandboxMail mail) { }
 

@@ -1,5 +1,6 @@
 package io.cloudplane.workflows.sandbox;
 
+import io.cloudplane.workflows.operation.OperationType;
 import io.temporal.activity.ActivityInterface;
 
 /** What the sandbox lifecycle needs beyond the server and deletion workflows it runs as children. */
@@ -10,7 +11,7 @@ public interface SandboxActivities {
      * DELETE_APPLICATION), once per {@code key}; waits (fails, to be retried) while another
      * operation holds the environment. Returns the operation's ID.
      */
-    String beginOperation(String key, String appId, String envId, String type, String actorUserId);
+    String beginOperation(String key, String appId, String envId, OperationType type, String actorUserId);
 
     /** Ends an operation the lifecycle will not carry out, with the reason. */
     void refuseOperation(String operationId, String reason);

@@ -1,5 +1,6 @@
 package io.cloudplane.workflows.sandbox;
 
+import io.cloudplane.workflows.operation.OperationType;
 import io.cloudplane.workflows.app.DeleteApplicationRequest;
 import io.cloudplane.workflows.app.DeleteApplicationWorkflow;
 import io.cloudplane.workflows.common.Activities;
@@ -107,7 +108,7 @@ public class SandboxLifecycleWorkflowImpl implements SandboxLifecycleWorkflow {
                     deletesAt()));
             return;
         }
-        String opId = sandbox.beginOperation("sleep-" + lastAccess, input.appId(), input.envId(), "SLEEP_SANDBOX", null);
+        String opId = sandbox.beginOperation("sleep-" + lastAccess, input.appId(), input.envId(), OperationType.SLEEP_SANDBOX, null);
         Workflow.newChildWorkflowStub(StopServerWorkflow.class, child(WorkflowIds.stopServer(input.envId())))
                 .stop(new ServerActionRequest(opId, input.appId(), input.envId(), EnvironmentStatus.SLEEPING));
         asleepSince = Workflow.currentTimeMillis();
@@ -133,7 +134,7 @@ public class SandboxLifecycleWorkflowImpl implements SandboxLifecycleWorkflow {
         }
         deleting = true;
         refuseWakes("the sandbox is being deleted");
-        String opId = sandbox.beginOperation("delete-" + asleepSince, input.appId(), null, "DELETE_APPLICATION", null);
+        String opId = sandbox.beginOperation("delete-" + asleepSince, input.appId(), null, OperationType.DELETE_APPLICATION, null);
         Workflow.newChildWorkflowStub(DeleteApplicationWorkflow.class, child(WorkflowIds.deleteApplication(input.appId())))
                 .delete(new DeleteApplicationRequest(opId, input.appId()));
         sandbox.sendSandboxMail(new SandboxMail(input.appId(), input.ownerUserId(), SandboxMail.Kind.DELETED, Workflow.currentTimeMillis()));
@@ -152,7 +153,7 @@ public class SandboxLifecycleWorkflowImpl implements SandboxLifecycleWorkflow {
     private void wakeUp() {
         WakeRequest wake = wakes.remove(0);
         String opId = wake.operationId() != null ? wake.operationId()
-                : sandbox.beginOperation("wake-" + asleepSince, input.appId(), input.envId(), "WAKE_SANDBOX", wake.actorUserId());
+                : sandbox.beginOperation("wake-" + asleepSince, input.appId(), input.envId(), OperationType.WAKE_SANDBOX, wake.actorUserId());
         Workflow.newChildWorkflowStub(StartServerWorkflow.class, child(WorkflowIds.startServer(input.envId())))
                 .start(new ServerActionRequest(opId, input.appId(), input.envId(), null));
         refuseWakes("the sandbox was woken by operation " + opId);

@@ -72,7 +72,7 @@ class SandboxLifecycleWorkflowTest {
 
     private SandboxLifecycleWorkflow start(TestWorkflowEnvironment testEnv, Worker worker, WorkflowClient client) {
         env = testEnv;
-        when(sandbox.beginOperation(anyString(), anyString(), any(), anyString(), any()))
+        when(sandbox.beginOperation(anyString(), anyString(), any(), any(), any()))
                 .thenAnswer(inv -> "op-" + inv.getArgument(0));
         doAnswer(inv -> {
             mails.add(inv.getArgument(0));
@@ -140,7 +140,7 @@ class SandboxLifecycleWorkflowTest {
         assertEquals(1, events.stream().filter(e -> e.getEventType() == EventType.EVENT_TYPE_MARKER_RECORDED
                 && e.getMarkerRecordedEventAttributes().getMarkerName().equals("LocalActivity")).count(), "one local activity");
         verify(sandbox).fallAsleep(new SleepRequest("sleep-" + t0, "a1", "e1", "u0", lifecycle.schedule().deletesAt()));
-        verify(sandbox, never()).beginOperation(anyString(), anyString(), any(), eq("SLEEP_SANDBOX"), any());
+        verify(sandbox, never()).beginOperation(anyString(), anyString(), any(), eq(io.cloudplane.workflows.operation.OperationType.SLEEP_SANDBOX), any());
     }
 
     @Test
@@ -209,7 +209,7 @@ class SandboxLifecycleWorkflowTest {
         lifecycle.wake(new WakeRequest(null, "u1"));
         await("awake again").until(() -> count(SandboxMail.Kind.AWAKE) == 1);
         verify(mocks.runtime).startServer("e1");
-        verify(sandbox).beginOperation(anyString(), eq("a1"), eq("e1"), eq("WAKE_SANDBOX"), eq("u1"));
+        verify(sandbox).beginOperation(anyString(), eq("a1"), eq("e1"), eq(io.cloudplane.workflows.operation.OperationType.WAKE_SANDBOX), eq("u1"));
         await("a new awake cycle").until(() -> !client.fetchHistory(ID).getHistory().getEvents(0)
                 .getWorkflowExecutionStartedEventAttributes().getContinuedExecutionRunId().isEmpty());
         assertEquals(LifecyclePhase.AWAKE, client.newWorkflowStub(SandboxLifecycleWorkflow.class, ID).schedule().phase());
