@@ -69,10 +69,16 @@ public class AppController {
         return new Views.AppList(sandbox, owned, shared);
     }
 
-    /** Creates an application with a development environment; 202 with the provisioning operation. */
+    /**
+     * Creates an application with a development environment: 202 with the app, its provisioning
+     * operation under {@code operation} (whose {@code envId} is the development environment).
+     */
     @Post
-    public HttpResponse<OperationView> create(@Valid @Body Requests.CreateApp request, Authentication auth) {
-        return accepted.launch(service.createApp(Caller.id(auth), request.name(), AppRecord.AppKind.APPLICATION));
+    public HttpResponse<Views.AppView> create(@Valid @Body Requests.CreateApp request, Authentication auth) {
+        UUID caller = Caller.id(auth);
+        OperationRecord op = service.createApp(caller, request.name(), AppRecord.AppKind.APPLICATION);
+        Views.AppView app = Views.AppView.of(access.requireApp(caller, op.appId()), caller);
+        return accepted.created(op, "/api/v1/apps/" + app.id(), app::withOperation);
     }
 
     @Get("/{appId}")

@@ -6,7 +6,6 @@ import io.cloudplane.api.release.ReleaseService;
 import io.cloudplane.api.security.Access;
 import io.cloudplane.api.security.AccessService;
 import io.cloudplane.api.operation.Accepted;
-import io.cloudplane.api.operation.OperationView;
 import io.cloudplane.api.problem.ApiException;
 import io.cloudplane.api.security.Caller;
 import io.cloudplane.infra.code.EnvironmentCodeRecord;
@@ -32,8 +31,8 @@ import java.util.UUID;
 /**
  * Clones an app (a sandbox too) into a new application owned by the caller: its development
  * environment gets the code of the source's development environment, or of a given release, and
- * an empty database and empty resources. 202 with the CLONE_APPLICATION operation (its {@code appId}
- * is the new app's).
+ * an empty database and empty resources. 202 with the new app, its CLONE_APPLICATION operation under
+ * {@code operation} (whose {@code envId} is the new development environment).
  */
 @Controller("/api/v1/apps/{appId}/clone")
 @Secured(SecurityRule.IS_AUTHENTICATED)
@@ -61,7 +60,7 @@ public class CloneController {
     }
 
     @Post
-    public HttpResponse<OperationView> cloneApp(UUID appId, @Body CloneBody body, Authentication auth) {
+    public HttpResponse<Views.AppView> cloneApp(UUID appId, @Body CloneBody body, Authentication auth) {
         UUID caller = Caller.id(auth);
         Access a = access.requireApp(caller, appId);
         a.requireTeam("Only the app's owner and developers clone it");
@@ -86,6 +85,7 @@ public class CloneController {
                             + "' has no code yet; upload some, or give a releaseId"));
             op = service.createClone(caller, name, appId, dev.id(), null, source.objectKey(), source.sha256(), source.sizeBytes());
         }
-        return accepted.launch(op);
+        Views.AppView clone = Views.AppView.of(access.requireApp(caller, op.appId()), caller);
+        return accepted.created(op, "/api/v1/apps/" + clone.id(), clone::withOperation);
     }
 }

@@ -26,6 +26,8 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 
 import io.cloudplane.workflows.backup.BackupSchedule;
 import io.micronaut.serde.annotation.Serdeable;
+import io.swagger.v3.oas.annotations.media.Schema;
+import com.fasterxml.jackson.annotation.JsonInclude;
 
 import java.net.URI;
 import java.time.Duration;
@@ -123,7 +125,8 @@ public class BackupController {
     }
 
     @Serdeable
-    public record Health(@Nullable BackupView lastGoodBackup, @Nullable Long lastGoodAgeSeconds, @Nullable Instant nextScheduledRun,
+    /** {@code lastGoodBackup}: absent until there is one. */
+    public record Health(@Schema(requiredMode = Schema.RequiredMode.NOT_REQUIRED) @JsonInclude(JsonInclude.Include.NON_NULL) BackupView lastGoodBackup, @Nullable Long lastGoodAgeSeconds, @Nullable Instant nextScheduledRun,
                          boolean schedulePaused, List<Instant> missedRuns) {
     }
 

@@ -13,6 +13,8 @@ import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.serde.annotation.Serdeable;
+import io.swagger.v3.oas.annotations.media.Schema;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.temporal.client.WorkflowUpdateException;
 
@@ -40,7 +42,7 @@ public class BackupScheduleController {
 
     @Serdeable
     public record ScheduleBody(@Nullable String frequency, @Nullable String dayOfWeek, @Nullable String time,
-                               @Nullable RetentionBody retention, @Nullable Boolean paused, @Nullable Instant nextRunAt) {
+                               @Schema(requiredMode = Schema.RequiredMode.NOT_REQUIRED) @JsonInclude(JsonInclude.Include.NON_NULL) RetentionBody retention, @Nullable Boolean paused, @Nullable Instant nextRunAt) {
         static ScheduleBody of(BackupSchedule s, @Nullable Long nextSlot) {
             return new ScheduleBody(s.frequency().toLowerCase(Locale.ROOT),
                     s.dayOfWeek() == null ? null : s.dayOfWeek().toLowerCase(Locale.ROOT), s.time(),

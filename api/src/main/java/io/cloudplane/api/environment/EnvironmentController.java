@@ -75,14 +75,19 @@ public class EnvironmentController {
                 .toList());
     }
 
-    /** Adds a staging, production or custom environment; 202 with its provisioning operation. */
+    /**
+     * Adds a staging, production or custom environment: 202 with the environment, its provisioning
+     * operation under {@code operation}.
+     */
     @Post
-    public HttpResponse<OperationView> create(UUID appId, @Valid @Body Requests.CreateEnvironment request, Authentication auth) {
+    public HttpResponse<Views.EnvironmentView> create(UUID appId, @Valid @Body Requests.CreateEnvironment request,
+                                                      Authentication auth) {
         UUID caller = Caller.id(auth);
         Access a = access.requireOwner(caller, appId);
         EnvironmentType type = EnvironmentType.valueOf(request.type().toUpperCase(Locale.ROOT));
         OperationRecord op = service.createEnvironment(a, caller, request.name(), type, request.description());
-        var response = accepted.launch(op);
+        Views.EnvironmentView env = Views.EnvironmentView.of(environments.findById(op.envId()).orElseThrow(), catalog);
+        var response = accepted.created(op, "/api/v1/apps/" + appId + "/environments/" + env.id(), env::withOperation);
         if (EnvironmentServices.of(type).backups()) {
             backupSchedules.start(appId, op.envId()); // if Temporal is away, the schedule recovery starts it later
         }

@@ -4,7 +4,7 @@ import io.cloudplane.api.common.Ids;
 import io.cloudplane.api.common.Cursor;
 import io.cloudplane.api.security.Access;
 import io.cloudplane.api.security.AccessService;
-import io.cloudplane.api.operation.OperationLauncher;
+import io.cloudplane.api.operation.Accepted;
 import io.cloudplane.api.problem.ApiException;
 import io.cloudplane.api.security.Caller;
 import io.cloudplane.infra.code.EnvironmentCodeRepository;
@@ -31,7 +31,6 @@ import io.micronaut.serde.annotation.Serdeable;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.inject.Provider;
 
-import java.net.URI;
 import java.util.List;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -39,9 +38,9 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Releases of an app: cut from a development or staging environment (202; the CREATE_RELEASE
- * operation copies the code inside object storage), listed, shown, and deleted while no
- * deployment has used them.
+ * Releases of an app: cut from a development or staging environment (202 with the release; its
+ * CREATE_RELEASE operation, under {@code operation}, copies the code inside object storage), listed,
+ * shown, and deleted while no deployment has used them.
  */
 @Controller("/api/v1/apps/{appId}/releases")
 @Secured(SecurityRule.IS_AUTHENTICATED)
@@ -50,19 +49,19 @@ public class ReleaseController {
     private final AccessService access;
     private final ReleaseRepository releases;
     private final ReleaseService service;
-    private final OperationLauncher launcher;
+    private final Accepted accepted;
     private final EnvironmentCodeRepository code;
     private final EnvironmentRepository environments;
     private final OperationRepository operations;
     private final Provider<ObjectStore> store;
 
-    public ReleaseController(AccessService access, ReleaseRepository releases, ReleaseService service, OperationLauncher launcher,
+    public ReleaseController(AccessService access, ReleaseRepository releases, ReleaseService service, Accepted accepted,
                              EnvironmentCodeRepository code, EnvironmentRepository environments, OperationRepository operations,
                              Provider<ObjectStore> store) {
         this.access = access;
         this.releases = releases;
         this.service = service;
-        this.launcher = launcher;
+        this.accepted = accepted;
         this.code = code;
         this.environments = environments;
         this.operations = operations;
@@ -98,10 +97,8 @@ public class ReleaseController {
             throw ApiException.unprocessable("sourceEnvironmentId", "the environment '" + source.name() + "' has no code yet; upload some first");
         }
         ReleaseRecord release = service.createRelease(a, caller, source, name, body.description());
-        operations.findById(release.id()).ifPresent(launcher::launch);
-        return HttpResponse.accepted(URI.create("/api/v1/operations/" + release.id()))
-                .header("Content-Location", "/api/v1/apps/" + appId + "/releases/" + release.id())
-                .body(ReleaseView.of(release, List.of()));
+        return accepted.created(operations.findById(release.id()).orElseThrow(), "/api/v1/apps/" + appId + "/releases/" + release.id(),
+                ReleaseView.of(release, List.of())::withOperation);
     }
 
     /** Newest first, {@code limit} a page (1 to 200, default 50); {@code nextCursor} asks for the next page. */
