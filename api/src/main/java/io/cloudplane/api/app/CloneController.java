@@ -1,5 +1,8 @@
 package io.cloudplane.api.app;
 
+import io.cloudplane.api.problem.Problems;
+import io.micronaut.http.annotation.Status;
+import io.micronaut.http.HttpStatus;
 import io.cloudplane.api.common.Ids;
 import io.cloudplane.api.release.DeploymentController;
 import io.cloudplane.api.release.ReleaseService;
@@ -24,6 +27,7 @@ import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.serde.annotation.Serdeable;
+import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
 import java.util.UUID;
@@ -37,6 +41,9 @@ import java.util.UUID;
 @Controller("/api/v1/apps/{appId}/clone")
 @Secured(SecurityRule.IS_AUTHENTICATED)
 @Tag(name = "releases")
+@Problems.Unauthorized
+@Problems.BadRequest
+@Problems.NotFound
 public class CloneController {
     private final AccessService access;
     private final EnvironmentRepository environments;
@@ -59,7 +66,14 @@ public class CloneController {
     public record CloneBody(@Nullable String name, @Nullable String releaseId) {
     }
 
+    /** Clones the app into a new application owned by the caller: 202 with the new app, its CLONE_APPLICATION operation under `operation`. */
     @Post
+    @Status(HttpStatus.ACCEPTED)
+    @Accepted.Creates
+    @Problems.Forbidden
+    @Problems.Conflict
+    @Problems.Unprocessable
+    @Operation(operationId = "cloneApp")
     public HttpResponse<Views.AppView> cloneApp(UUID appId, @Body CloneBody body, Authentication auth) {
         UUID caller = Caller.id(auth);
         Access a = access.requireApp(caller, appId);

@@ -1,5 +1,6 @@
 package io.cloudplane.api.backup;
 
+import io.cloudplane.api.problem.Problems;
 import io.cloudplane.api.problem.ApiException;
 import io.cloudplane.api.security.Caller;
 import io.cloudplane.workflows.backup.BackupSchedule;
@@ -13,6 +14,7 @@ import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.serde.annotation.Serdeable;
+import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -27,6 +29,11 @@ import java.util.UUID;
 @Controller("/api/v1/apps/{appId}/environments/{envId}/backup-schedule")
 @Secured(SecurityRule.IS_AUTHENTICATED)
 @Tag(name = "backups")
+@Problems.Unauthorized
+@Problems.BadRequest
+@Problems.NotFound
+@Problems.Forbidden
+@Problems.Unprocessable
 public class BackupScheduleController {
     private final BackupAccess backupAccess;
     private final BackupSchedules schedules;
@@ -51,7 +58,9 @@ public class BackupScheduleController {
         }
     }
 
+    /** The environment's backup schedule and retention, and its next run. */
     @Get
+    @Operation(operationId = "getBackupSchedule")
     public ScheduleBody get(UUID appId, UUID envId, Authentication auth) {
         backupAccess.require(Caller.id(auth), appId, envId, false);
         // The row is written only once the workflow accepted the change: it is the schedule in force.
@@ -61,6 +70,7 @@ public class BackupScheduleController {
 
     /** Replaces the schedule; it takes effect from the next slot. A bad value answers 400 naming the field, and changes nothing. */
     @Put
+    @Operation(operationId = "replaceBackupSchedule")
     public ScheduleBody put(UUID appId, UUID envId, @Body ScheduleBody body, Authentication auth) {
         backupAccess.require(Caller.id(auth), appId, envId, true);
         BackupSchedule current = schedules.stored(envId).orElseGet(BackupSchedule::defaults);

@@ -1,5 +1,8 @@
 package io.cloudplane.api.environment;
 
+import io.cloudplane.api.problem.Problems;
+import io.micronaut.http.annotation.Status;
+import io.micronaut.http.HttpStatus;
 import io.cloudplane.api.app.AppService;
 import io.cloudplane.api.app.Requests;
 import io.cloudplane.api.app.Views;
@@ -33,6 +36,7 @@ import io.micronaut.http.annotation.Post;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.rules.SecurityRule;
+import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 
@@ -42,6 +46,9 @@ import java.util.UUID;
 @Controller("/api/v1/apps/{appId}/environments")
 @Secured(SecurityRule.IS_AUTHENTICATED)
 @Tag(name = "environments")
+@Problems.Unauthorized
+@Problems.BadRequest
+@Problems.NotFound
 public class EnvironmentController {
     private final EnvironmentRepository environments;
     private final AccessService access;
@@ -66,7 +73,9 @@ public class EnvironmentController {
         this.activityLog = activityLog;
     }
 
+    /** The app's environments that the caller sees. */
     @Get
+    @Operation(operationId = "listEnvironments")
     public Views.EnvironmentList list(UUID appId, Authentication auth) {
         Access a = access.requireApp(Caller.id(auth), appId);
         return new Views.EnvironmentList(environments.findByAppId(appId).stream()
@@ -80,6 +89,12 @@ public class EnvironmentController {
      * operation under {@code operation}.
      */
     @Post
+    @Status(HttpStatus.ACCEPTED)
+    @Accepted.Creates
+    @Problems.Forbidden
+    @Problems.Conflict
+    @Problems.Unprocessable
+    @Operation(operationId = "createEnvironment")
     public HttpResponse<Views.EnvironmentView> create(UUID appId, @Valid @Body Requests.CreateEnvironment request,
                                                       Authentication auth) {
         UUID caller = Caller.id(auth);
@@ -94,7 +109,9 @@ public class EnvironmentController {
         return response;
     }
 
+    /** One environment: its status, server version, URLs and services. */
     @Get("/{envId}")
+    @Operation(operationId = "getEnvironment")
     public Views.EnvironmentView get(UUID appId, UUID envId, Authentication auth) {
         Access a = access.requireApp(Caller.id(auth), appId);
         return Views.EnvironmentView.of(access.requireEnvironment(a, envId), catalog);
@@ -102,16 +119,33 @@ public class EnvironmentController {
 
     /** Stops the environment's server: 202 with the operation; a stop of a stopped server is a recorded no-op. */
     @Post("/{envId}/stop")
+    @Status(HttpStatus.ACCEPTED)
+    @Accepted.Starts
+    @Problems.Forbidden
+    @Problems.Conflict
+    @Operation(operationId = "stopServer")
     public HttpResponse<OperationView> stop(UUID appId, UUID envId, Authentication auth) {
         return serverAction(appId, envId, auth, OperationRecord.OperationType.STOP_SERVER);
     }
 
+    /** Starts the environment's server: 202 with the operation. */
     @Post("/{envId}/start")
+    @Status(HttpStatus.ACCEPTED)
+    @Accepted.Starts
+    @Problems.Forbidden
+    @Problems.Conflict
+    @Operation(operationId = "startServer")
     public HttpResponse<OperationView> start(UUID appId, UUID envId, Authentication auth) {
         return serverAction(appId, envId, auth, OperationRecord.OperationType.START_SERVER);
     }
 
+    /** Restarts the environment's server: 202 with the operation. */
     @Post("/{envId}/restart")
+    @Status(HttpStatus.ACCEPTED)
+    @Accepted.Starts
+    @Problems.Forbidden
+    @Problems.Conflict
+    @Operation(operationId = "restartServer")
     public HttpResponse<OperationView> restart(UUID appId, UUID envId, Authentication auth) {
         return serverAction(appId, envId, auth, OperationRecord.OperationType.RESTART_SERVER);
     }
@@ -121,6 +155,10 @@ public class EnvironmentController {
      * idle clock restarts.
      */
     @Post("/{envId}/studio-sessions")
+    @Status(HttpStatus.CREATED)
+    @Problems.Forbidden
+    @Problems.Conflict
+    @Problems.Unprocessable
     public HttpResponse<StudioSession> openStudio(UUID appId, UUID envId, Authentication auth) {
         UUID caller = Caller.id(auth);
         Access a = access.requireApp(caller, appId);
@@ -151,6 +189,7 @@ public class EnvironmentController {
 
     /** The environment's activity log, newest first, {@code limit} entries a page (1 to 200, default 50). */
     @Get("/{envId}/activity{?limit,cursor}")
+    @Operation(operationId = "listActivity")
     public ActivityViews.Page activity(UUID appId, UUID envId, @Nullable @QueryValue @Min(1) @Max(200) Integer limit,
                                        @Nullable @QueryValue String cursor, Authentication auth) {
         Access a = access.requireApp(Caller.id(auth), appId);
@@ -168,7 +207,14 @@ public class EnvironmentController {
         return accepted.launch(service.serverAction(a, caller, env, type));
     }
 
+    /** Deletes the environment, its server, database and files: 202 with the deletion operation. */
     @Delete("/{envId}")
+    @Status(HttpStatus.ACCEPTED)
+    @Accepted.Starts
+    @Problems.Forbidden
+    @Problems.Conflict
+    @Problems.Unprocessable
+    @Operation(operationId = "deleteEnvironment")
     public HttpResponse<OperationView> delete(UUID appId, UUID envId, Authentication auth) {
         UUID caller = Caller.id(auth);
         Access a = access.requireApp(caller, appId);

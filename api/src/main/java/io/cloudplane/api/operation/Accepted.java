@@ -6,6 +6,15 @@ import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.json.JsonMapper;
 import jakarta.inject.Singleton;
 
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.net.URI;
 import java.util.function.Function;
 
@@ -17,6 +26,25 @@ import java.util.function.Function;
  */
 @Singleton
 public class Accepted {
+    /** For the OpenAPI document, with {@code @Status(ACCEPTED)}: the 202 of a create, with Location at what it created. */
+    @Documented
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.METHOD)
+    @ApiResponse(responseCode = "202", description = "Accepted: what was created, with the operation that carries the work out under "
+            + "`operation` (a backup and a promotion show their progress in their own status instead)",
+            headers = @Header(name = "Location", description = "The path of what was created", schema = @Schema(type = "string")))
+    public @interface Creates {
+    }
+
+    /** For the OpenAPI document, with {@code @Status(ACCEPTED)}: the 202 of any other long action, Location at its operation. */
+    @Documented
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.METHOD)
+    @ApiResponse(responseCode = "202", description = "Accepted: the operation that carries it out",
+            headers = @Header(name = "Location", description = "The operation's path", schema = @Schema(type = "string")))
+    public @interface Starts {
+    }
+
     private final OperationLauncher launcher;
     private final JsonMapper json;
 

@@ -1,5 +1,8 @@
 package io.cloudplane.api.release;
 
+import io.cloudplane.api.problem.Problems;
+import io.micronaut.http.annotation.Status;
+import io.micronaut.http.HttpStatus;
 import io.cloudplane.api.common.Ids;
 import io.cloudplane.api.security.Access;
 import io.cloudplane.api.security.AccessService;
@@ -32,6 +35,7 @@ import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.serde.annotation.Serdeable;
+import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
@@ -50,6 +54,9 @@ import java.util.UUID;
 @Controller("/api/v1/apps/{appId}/environments/{envId}")
 @Secured(SecurityRule.IS_AUTHENTICATED)
 @Tag(name = "releases")
+@Problems.Unauthorized
+@Problems.BadRequest
+@Problems.NotFound
 public class DeploymentController {
     private final AccessService access;
     private final ReleaseRepository releases;
@@ -95,7 +102,14 @@ public class DeploymentController {
     public record Page(List<DeploymentView> items, @Nullable String nextCursor) {
     }
 
+    /** Deploys a release into the environment: 202 with the deployment, its DEPLOY_RELEASE operation under `operation`. */
     @Post("/deployments")
+    @Status(HttpStatus.ACCEPTED)
+    @Accepted.Creates
+    @Problems.Forbidden
+    @Problems.Conflict
+    @Problems.Unprocessable
+    @Operation(operationId = "deployRelease")
     public HttpResponse<DeploymentView> deploy(UUID appId, UUID envId, @Body DeployBody body, Authentication auth) {
         UUID caller = Caller.id(auth);
         Access a = access.requireApp(caller, appId);
@@ -109,6 +123,8 @@ public class DeploymentController {
 
     /** The history, newest first, {@code limit} a page (1 to 200, default 50); {@code nextCursor} asks for the next page. */
     @Get("/deployments{?limit,cursor}")
+    @Problems.Forbidden
+    @Operation(operationId = "listDeployments")
     public Page history(UUID appId, UUID envId, @Nullable @QueryValue @Min(1) @Max(200) Integer limit,
                         @Nullable @QueryValue String cursor, Authentication auth) {
         Access a = access.requireApp(Caller.id(auth), appId);
@@ -120,7 +136,10 @@ public class DeploymentController {
         return new Page(page.items(), page.nextCursor());
     }
 
+    /** One deployment of the environment. */
     @Get("/deployments/{deploymentId}")
+    @Problems.Forbidden
+    @Operation(operationId = "getDeployment")
     public DeploymentView get(UUID appId, UUID envId, UUID deploymentId, Authentication auth) {
         Access a = access.requireApp(Caller.id(auth), appId);
         access.requireEnvironment(a, envId);
@@ -132,6 +151,12 @@ public class DeploymentController {
 
     /** Deploys the newest successful release that is not the one the environment runs now. */
     @Post("/rollback")
+    @Status(HttpStatus.ACCEPTED)
+    @Accepted.Creates
+    @Problems.Forbidden
+    @Problems.Conflict
+    @Problems.Unprocessable
+    @Operation(operationId = "rollBack")
     public HttpResponse<DeploymentView> rollback(UUID appId, UUID envId, Authentication auth) {
         UUID caller = Caller.id(auth);
         Access a = access.requireApp(caller, appId);

@@ -1,5 +1,8 @@
 package io.cloudplane.api.release;
 
+import io.cloudplane.api.problem.Problems;
+import io.micronaut.http.annotation.Status;
+import io.micronaut.http.HttpStatus;
 import io.cloudplane.api.common.Ids;
 import io.cloudplane.api.common.Cursor;
 import io.cloudplane.api.security.Access;
@@ -28,6 +31,7 @@ import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.serde.annotation.Serdeable;
+import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.inject.Provider;
 
@@ -45,6 +49,9 @@ import java.util.UUID;
 @Controller("/api/v1/apps/{appId}/releases")
 @Secured(SecurityRule.IS_AUTHENTICATED)
 @Tag(name = "releases")
+@Problems.Unauthorized
+@Problems.BadRequest
+@Problems.NotFound
 public class ReleaseController {
     private final AccessService access;
     private final ReleaseRepository releases;
@@ -72,7 +79,14 @@ public class ReleaseController {
     public record CreateRelease(@Nullable String name, @Nullable String description, @Nullable String sourceEnvironmentId) {
     }
 
+    /** Cuts a release from a development or staging environment's code: 202 with the release, its CREATE_RELEASE operation under `operation`. */
     @Post
+    @Status(HttpStatus.ACCEPTED)
+    @Accepted.Creates
+    @Problems.Forbidden
+    @Problems.Conflict
+    @Problems.Unprocessable
+    @Operation(operationId = "createRelease")
     public HttpResponse<ReleaseView> create(UUID appId, @Body CreateRelease body, Authentication auth) {
         UUID caller = Caller.id(auth);
         Access a = requireDeveloper(caller, appId);
@@ -103,6 +117,8 @@ public class ReleaseController {
 
     /** Newest first, {@code limit} a page (1 to 200, default 50); {@code nextCursor} asks for the next page. */
     @Get("{?limit,cursor}")
+    @Problems.Forbidden
+    @Operation(operationId = "listReleases")
     public ReleaseView.Page list(UUID appId, @Nullable @QueryValue @Min(1) @Max(200) Integer limit,
                                  @Nullable @QueryValue String cursor, Authentication auth) {
         requireDeveloper(Caller.id(auth), appId);
@@ -112,7 +128,10 @@ public class ReleaseController {
         return new ReleaseView.Page(page.items(), page.nextCursor());
     }
 
+    /** One release: its source, artifact, lock and the environments that run it. */
     @Get("/{releaseId}")
+    @Problems.Forbidden
+    @Operation(operationId = "getRelease")
     public ReleaseView get(UUID appId, UUID releaseId, Authentication auth) {
         requireDeveloper(Caller.id(auth), appId);
         return ReleaseView.of(require(appId, releaseId), runningIn(appId).getOrDefault(releaseId, List.of()));
@@ -120,6 +139,10 @@ public class ReleaseController {
 
     /** 204; 409 once a deployment has used the release (it is locked), or while it is being created. */
     @Delete("/{releaseId}")
+    @Status(HttpStatus.NO_CONTENT)
+    @Problems.Forbidden
+    @Problems.Conflict
+    @Operation(operationId = "deleteRelease")
     public HttpResponse<Void> delete(UUID appId, UUID releaseId, Authentication auth) {
         requireDeveloper(Caller.id(auth), appId);
         ReleaseRecord release = require(appId, releaseId);

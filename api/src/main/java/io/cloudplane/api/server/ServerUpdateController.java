@@ -1,5 +1,8 @@
 package io.cloudplane.api.server;
 
+import io.cloudplane.api.problem.Problems;
+import io.micronaut.http.annotation.Status;
+import io.micronaut.http.HttpStatus;
 import io.cloudplane.api.app.AppService;
 import io.cloudplane.api.common.Cursor;
 import io.cloudplane.api.security.Access;
@@ -28,6 +31,7 @@ import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.serde.annotation.Serdeable;
+import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
@@ -45,6 +49,9 @@ import java.util.UUID;
 @Controller("/api/v1/apps/{appId}/environments/{envId}")
 @Secured(SecurityRule.IS_AUTHENTICATED)
 @Tag(name = "environments")
+@Problems.Unauthorized
+@Problems.BadRequest
+@Problems.NotFound
 public class ServerUpdateController {
     private final AccessService access;
     private final AppService service;
@@ -86,7 +93,14 @@ public class ServerUpdateController {
     public record Page(List<UpdateView> items, @Nullable String nextCursor) {
     }
 
+    /** Updates the environment's server to `version`: 202 with the update, its UPDATE_SERVER operation under `operation`. */
     @Post("/update")
+    @Status(HttpStatus.ACCEPTED)
+    @Accepted.Creates
+    @Problems.Forbidden
+    @Problems.Conflict
+    @Problems.Unprocessable
+    @Operation(operationId = "updateServer")
     public HttpResponse<UpdateView> update(UUID appId, UUID envId, @Body UpdateBody body, Authentication auth) {
         UUID caller = Caller.id(auth);
         Access a = access.requireApp(caller, appId);
@@ -114,7 +128,9 @@ public class ServerUpdateController {
         return accepted.created(op, "/api/v1/apps/" + appId + "/environments/" + envId + "/updates/" + op.id(), update::withOperation);
     }
 
+    /** One server update of the environment. */
     @Get("/updates/{updateId}")
+    @Operation(operationId = "getServerUpdate")
     public UpdateView get(UUID appId, UUID envId, UUID updateId, Authentication auth) {
         Access a = access.requireApp(Caller.id(auth), appId);
         access.requireEnvironment(a, envId);
@@ -124,6 +140,7 @@ public class ServerUpdateController {
 
     /** The history, newest first, {@code limit} a page (1 to 200, default 50); {@code nextCursor} asks for the next page. */
     @Get("/updates{?limit,cursor}")
+    @Operation(operationId = "listServerUpdates")
     public Page history(UUID appId, UUID envId, @Nullable @QueryValue @Min(1) @Max(200) Integer limit,
                         @Nullable @QueryValue String cursor, Authentication auth) {
         Access a = access.requireApp(Caller.id(auth), appId);
