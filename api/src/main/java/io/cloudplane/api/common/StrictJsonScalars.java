@@ -15,8 +15,10 @@ import java.io.IOException;
  * number field a JSON number, a boolean field {@code true} or {@code false}. Micronaut Serde 2
  * coerces between them ({@code {"description": 5}} reads as "5", {@code {"count": "5"}} as 5, an
  * object as its text), which hides a client's bugs and lets a wrong body change things. These
- * deserializers replace Serde's own ({@link Primary}) for the scalar types request bodies use; a
- * mismatch fails the read, which {@code ProblemHandlers} answers with a 400 naming the field.
+ * deserializers replace Serde's own ({@link Primary}) for String, Integer, Long and Boolean (the
+ * scalar types of request bodies; an enum or a UUID is read from a string and refuses anything
+ * else already); a mismatch fails the read, which {@code ProblemHandlers} answers with a 400
+ * naming the field.
  * (Serde 3 has a setting for this, {@code micronaut.serde.deserialization} coercions; Micronaut 4
  * ships Serde 2.)
  */
@@ -74,26 +76,44 @@ public final class StrictJsonScalars {
         }
     }
 
+    /** A JSON number without a fraction that fits {@code bits} bits, or a mismatch. */
+    private static Number wholeNumber(JsonNode node, int bits) throws InvalidFormatException {
+        if (!node.isNumber()) {
+            throw mismatch("a whole number", node);
+        }
+        Number n = node.getNumberValue();
+        boolean whole = n instanceof Integer || n instanceof Long || n instanceof Short || n instanceof Byte
+                || n instanceof java.math.BigInteger;
+        if (!whole || new java.math.BigInteger(n.toString()).bitLength() >= bits) {
+            throw invalid("must be a whole number of at most " + bits + " bits, not " + n, node);
+        }
+        return n;
+    }
+
     @Singleton
     @Primary
     public static final class Integers implements Deserializer<Integer> {
         @Override
         public Integer deserialize(Decoder decoder, DecoderContext context, Argument<? super Integer> type) throws IOException {
-            JsonNode node = read(decoder);
-            if (!node.isNumber()) {
-                throw mismatch("a whole number", node);
-            }
-            Number n = node.getNumberValue();
-            boolean whole = n instanceof Integer || n instanceof Long || n instanceof Short || n instanceof Byte
-                    || n instanceof java.math.BigInteger;
-            if (!whole || new java.math.BigInteger(n.toString()).bitLength() >= Integer.SIZE) {
-                throw invalid("must be a whole number from " + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE + ", not " + n, node);
-            }
-            return n.intValue();
+            return wholeNumber(read(decoder), Integer.SIZE).intValue();
         }
 
         @Override
         public Integer deserializeNullable(Decoder decoder, DecoderContext context, Argument<? super Integer> type) throws IOException {
+            return decoder.decodeNull() ? null : deserialize(decoder, context, type);
+        }
+    }
+
+    @Singleton
+    @Primary
+    public static final class Longs implements Deserializer<Long> {
+        @Override
+        public Long deserialize(Decoder decoder, DecoderContext context, Argument<? super Long> type) throws IOException {
+            return wholeNumber(read(decoder), Long.SIZE).longValue();
+        }
+
+        @Override
+        public Long deserializeNullable(Decoder decoder, DecoderContext context, Argument<? super Long> type) throws IOException {
             return decoder.decodeNull() ? null : deserialize(decoder, context, type);
         }
     }
