@@ -66,7 +66,10 @@ public class CloneController {
     public record CloneBody(@Nullable String name, @Nullable String releaseId) {
     }
 
-    /** Clones the app into a new application owned by the caller: 202 with the new app, its CLONE_APPLICATION operation under `operation`. */
+    /**
+     * Clones the app into a new application owned by the caller: 202 with the new app, its
+     * CLONE_APPLICATION operation under `operation`.
+     */
     @Post
     @Status(HttpStatus.ACCEPTED)
     @Accepted.Creates

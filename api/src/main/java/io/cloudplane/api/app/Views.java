@@ -46,8 +46,11 @@ public final class Views {
      */
     @Serdeable
     public record AppView(UUID id, String name, String kind, String category, String role, UUID ownerId, String status,
-                          Instant createdAt, Instant updatedAt, @Schema(requiredMode = Schema.RequiredMode.NOT_REQUIRED) @JsonInclude(JsonInclude.Include.NON_NULL) Lifecycle lifecycle,
-                          @Schema(requiredMode = Schema.RequiredMode.NOT_REQUIRED) @JsonInclude(JsonInclude.Include.NON_NULL) OperationView operation) {
+                          Instant createdAt, Instant updatedAt,
+                          @Schema(requiredMode = Schema.RequiredMode.NOT_REQUIRED) @JsonInclude(JsonInclude.Include.NON_NULL)
+                          Lifecycle lifecycle,
+                          @Schema(requiredMode = Schema.RequiredMode.NOT_REQUIRED) @JsonInclude(JsonInclude.Include.NON_NULL)
+                          OperationView operation) {
 
         public AppView withLifecycle(Lifecycle l) {
             return new AppView(id, name, kind, category, role, ownerId, status, createdAt, updatedAt, l, operation);
@@ -67,7 +70,8 @@ public final class Views {
     }
 
     @Serdeable
-    public record AppList(@Schema(requiredMode = Schema.RequiredMode.NOT_REQUIRED) @JsonInclude(JsonInclude.Include.NON_NULL) AppView sandbox, List<AppView> applications,
+    public record AppList(@Schema(requiredMode = Schema.RequiredMode.NOT_REQUIRED) @JsonInclude(JsonInclude.Include.NON_NULL)
+                          AppView sandbox, List<AppView> applications,
                           List<AppView> shared) {
     }
 
@@ -81,7 +85,8 @@ public final class Views {
     public record EnvironmentView(UUID id, UUID appId, String name, String type, @Nullable String description, String status,
                                   @Nullable String statusReason, String serverVersion, @Nullable String newerServerVersion,
                                   Urls urls, EnvironmentServices services, Instant createdAt, Instant updatedAt,
-                                  @Schema(requiredMode = Schema.RequiredMode.NOT_REQUIRED) @JsonInclude(JsonInclude.Include.NON_NULL) OperationView operation) {
+                                  @Schema(requiredMode = Schema.RequiredMode.NOT_REQUIRED) @JsonInclude(JsonInclude.Include.NON_NULL)
+                                  OperationView operation) {
 
         public EnvironmentView withOperation(OperationView op) {
             return new EnvironmentView(id, appId, name, type, description, status, statusReason, serverVersion, newerServerVersion,

@@ -145,7 +145,8 @@ public class BackupController {
 
     @Serdeable
     /** {@code lastGoodBackup}: absent until there is one. */
-    public record Health(@Schema(requiredMode = Schema.RequiredMode.NOT_REQUIRED) @JsonInclude(JsonInclude.Include.NON_NULL) BackupView lastGoodBackup, @Nullable Long lastGoodAgeSeconds, @Nullable Instant nextScheduledRun,
+    public record Health(@Schema(requiredMode = Schema.RequiredMode.NOT_REQUIRED) @JsonInclude(JsonInclude.Include.NON_NULL)
+                         BackupView lastGoodBackup, @Nullable Long lastGoodAgeSeconds, @Nullable Instant nextScheduledRun,
                          boolean schedulePaused, List<Instant> missedRuns) {
     }
 

@@ -49,7 +49,8 @@ public class BackupScheduleController {
 
     @Serdeable
     public record ScheduleBody(@Nullable String frequency, @Nullable String dayOfWeek, @Nullable String time,
-                               @Schema(requiredMode = Schema.RequiredMode.NOT_REQUIRED) @JsonInclude(JsonInclude.Include.NON_NULL) RetentionBody retention, @Nullable Boolean paused, @Nullable Instant nextRunAt) {
+                               @Schema(requiredMode = Schema.RequiredMode.NOT_REQUIRED) @JsonInclude(JsonInclude.Include.NON_NULL)
+                               RetentionBody retention, @Nullable Boolean paused, @Nullable Instant nextRunAt) {
         static ScheduleBody of(BackupSchedule s, @Nullable Long nextSlot) {
             return new ScheduleBody(s.frequency().toLowerCase(Locale.ROOT),
                     s.dayOfWeek() == null ? null : s.dayOfWeek().toLowerCase(Locale.ROOT), s.time(),

@@ -25,7 +25,8 @@ public final class Problems {
     @Retention(RetentionPolicy.RUNTIME)
     @Target({ElementType.TYPE, ElementType.METHOD})
     @ApiResponse(responseCode = "400", description = "A malformed ID, query parameter or body, or a field that is not valid: "
-            + "`errors` names the field", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+            + "`errors` names the field",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public @interface BadRequest {
     }
 

@@ -85,7 +85,8 @@ public class DeploymentController {
                                  boolean rollback, @Nullable UUID promotionId, @Nullable UUID deployedBy, Instant createdAt,
                                  @Nullable Instant startedAt, @Nullable Instant finishedAt, @Nullable String error,
                                  @Nullable UUID safetyBackupId, boolean dataRestored, @Nullable UUID previousReleaseId,
-                                 @Schema(requiredMode = Schema.RequiredMode.NOT_REQUIRED) @JsonInclude(JsonInclude.Include.NON_NULL) OperationView operation) {
+                                 @Schema(requiredMode = Schema.RequiredMode.NOT_REQUIRED) @JsonInclude(JsonInclude.Include.NON_NULL)
+                                 OperationView operation) {
         static DeploymentView of(DeploymentRecord d, String releaseName) {
             return new DeploymentView(d.id(), d.releaseId(), releaseName, d.status(), d.isRollback(), d.promotionId(), d.deployedBy(),
                     d.createdAt(), d.startedAt(), d.finishedAt(), d.error(), d.safetyBackupId(), d.dataRestored(),

@@ -79,7 +79,10 @@ public class ReleaseController {
     public record CreateRelease(@Nullable String name, @Nullable String description, @Nullable String sourceEnvironmentId) {
     }
 
-    /** Cuts a release from a development or staging environment's code: 202 with the release, its CREATE_RELEASE operation under `operation`. */
+    /**
+     * Cuts a release from a development or staging environment's code: 202 with the release, its
+     * CREATE_RELEASE operation under `operation`.
+     */
     @Post
     @Status(HttpStatus.ACCEPTED)
     @Accepted.Creates

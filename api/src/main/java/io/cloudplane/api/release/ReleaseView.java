@@ -21,7 +21,8 @@ public record ReleaseView(UUID id, String name, @Nullable String description, Re
                           UUID sourceEnvironmentId, String sourceEnvironmentName, @Nullable UUID createdBy, Instant createdAt,
                           @Nullable String sha256, @Nullable Long sizeBytes, String artifactKey, @Nullable String error,
                           boolean locked, @Nullable Instant firstDeployedAt, List<EnvironmentRef> runningIn,
-                          @Schema(requiredMode = Schema.RequiredMode.NOT_REQUIRED) @JsonInclude(JsonInclude.Include.NON_NULL) OperationView operation) {
+                          @Schema(requiredMode = Schema.RequiredMode.NOT_REQUIRED) @JsonInclude(JsonInclude.Include.NON_NULL)
+                          OperationView operation) {
 
     @Serdeable
     public record EnvironmentRef(UUID id, String name) {

@@ -42,8 +42,9 @@ import java.util.UUID;
 /**
  * Server updates: {@code POST …/update {version, allowDowngrade}} answers 202 with the update (its
  * UPDATE_SERVER operation, {@code env-update/<envId>}, under {@code operation}, shows the steps);
- * {@code GET …/updates} is the history, {@code GET …/updates/{updateId}} one update. A version outside the catalog, the version already running, or an older version
- * without {@code allowDowngrade: true} answer 422 naming the field. Owners and developers update;
+ * {@code GET …/updates} is the history, {@code GET …/updates/{updateId}} one update. A version
+ * outside the catalog, the version already running, or an older version without
+ * {@code allowDowngrade: true} answer 422 naming the field. Owners and developers update;
  * production takes the owner, as deployments do.
  */
 @Controller("/api/v1/apps/{appId}/environments/{envId}")
@@ -77,7 +78,8 @@ public class ServerUpdateController {
     public record UpdateView(UUID id, String fromVersion, String toVersion, boolean downgrade, ServerUpdateRecord.Status status,
                              boolean rolledBack, @Nullable String error, @Nullable UUID requestedBy, Instant createdAt,
                              @Nullable Instant startedAt, @Nullable Instant finishedAt,
-                             @Schema(requiredMode = Schema.RequiredMode.NOT_REQUIRED) @JsonInclude(JsonInclude.Include.NON_NULL) OperationView operation) {
+                             @Schema(requiredMode = Schema.RequiredMode.NOT_REQUIRED) @JsonInclude(JsonInclude.Include.NON_NULL)
+                             OperationView operation) {
         static UpdateView of(ServerUpdateRecord u) {
             return new UpdateView(u.id(), u.fromVersion(), u.toVersion(), u.downgrade(), u.status(), u.rolledBack(), u.error(),
                     u.requestedBy(), u.createdAt(), u.startedAt(), u.finishedAt(), null);
