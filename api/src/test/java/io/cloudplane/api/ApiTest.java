@@ -102,6 +102,12 @@ class ApiTest {
         return call(HttpRequest.POST("/api/v1/apps", Map.of("name", name)), user.token());
     }
 
+    /** The operation a create's 202 answer embeds beside the created resource. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> operation(Map<String, Object> created) {
+        return (Map<String, Object>) created.get("operation");
+    }
+
     @Test
     void signingUpCreatesTheUserAndTheirSandboxWithAProvisioningOperation() {
         User ada = signUp();
@@ -195,8 +201,20 @@ class ApiTest {
         User grace = signUp();
         var accepted = createApp(ada, "shop");
         assertEquals(HttpStatus.ACCEPTED, accepted.getStatus());
-        assertEquals("/api/v1/operations/" + accepted.body().get("id"), accepted.getHeaders().get("Location"));
-        assertEquals("PROVISION_ENVIRONMENT", accepted.body().get("type"));
+        String appId = (String) accepted.body().get("id");
+        assertEquals("/api/v1/apps/" + appId, accepted.getHeaders().get("Location"));
+        assertEquals("shop", accepted.body().get("name"));
+        assertEquals("ACTIVE", accepted.body().get("status"));
+        assertEquals("owner", accepted.body().get("role"));
+        assertEquals("PROVISION_ENVIRONMENT", operation(accepted.body()).get("type"));
+        assertEquals("PENDING", operation(accepted.body()).get("status"));
+        assertEquals(appId, operation(accepted.body()).get("appId"));
+        var read = call(HttpRequest.GET(accepted.getHeaders().get("Location")), ada.token());
+        assertEquals(HttpStatus.OK, read.getStatus(), "Location points at the app");
+        assertEquals(appId, read.body().get("id"));
+        assertFalse(read.body().containsKey("operation"), "a read shows no operation: " + read.body());
+        assertEquals(HttpStatus.OK, call(HttpRequest.GET("/api/v1/operations/" + operation(accepted.body()).get("id")), ada.token())
+                .getStatus());
         assertProblem(createApp(ada, "shop"), HttpStatus.CONFLICT);
         assertEquals(HttpStatus.ACCEPTED, createApp(grace, "shop").getStatus(), "names are unique per owner only");
         for (String bad : List.of("Shop", "a", "-shop", "shop-", "sh op", "x".repeat(41))) {
@@ -209,11 +227,16 @@ class ApiTest {
     @Test
     void environmentsShowTheirServicesAndASecondOperationOnOneEnvironmentIsRefused() {
         User ada = signUp();
-        UUID appId = UUID.fromString((String) createApp(ada, "pipeline").body().get("appId"));
+        UUID appId = UUID.fromString((String) createApp(ada, "pipeline").body().get("id"));
         var staging = call(HttpRequest.POST("/api/v1/apps/" + appId + "/environments",
                 Map.of("name", "staging", "type", "staging", "description", "QA")), ada.token());
         assertEquals(HttpStatus.ACCEPTED, staging.getStatus());
-        String envId = (String) staging.body().get("envId");
+        String envId = (String) staging.body().get("id");
+        assertEquals("/api/v1/apps/" + appId + "/environments/" + envId, staging.getHeaders().get("Location"));
+        assertEquals("staging", staging.body().get("name"));
+        assertEquals("PROVISIONING", staging.body().get("status"));
+        assertEquals("PROVISION_ENVIRONMENT", operation(staging.body()).get("type"));
+        assertEquals(envId, operation(staging.body()).get("envId"));
         var env = call(HttpRequest.GET("/api/v1/apps/" + appId + "/environments/" + envId), ada.token()).body();
         assertEquals("staging", env.get("type"));
         assertEquals(Map.of("studioAccess", false, "inviteDevelopers", false, "inviteUsers", true, "backups", true,
@@ -222,7 +245,7 @@ class ApiTest {
 
         var busy = call(HttpRequest.DELETE("/api/v1/apps/" + appId + "/environments/" + envId), ada.token());
         assertProblem(busy, HttpStatus.CONFLICT);
-        assertEquals(staging.body().get("id"), busy.body().get("operationId"));
+        assertEquals(operation(staging.body()).get("id"), busy.body().get("operationId"));
 
         assertProblem(call(HttpRequest.POST("/api/v1/apps/" + appId + "/environments",
                 Map.of("name", "staging", "type", "production")), ada.token()), HttpStatus.CONFLICT);
@@ -236,14 +259,14 @@ class ApiTest {
     void backupsAreForEnvironmentsWithTheBackupServiceAndAnswer202WithTheBackup() {
         User ada = signUp();
         var created = createApp(ada, "backed").body();
-        String appId = (String) created.get("appId");
-        String devBackups = "/api/v1/apps/" + appId + "/environments/" + created.get("envId") + "/backups";
+        String appId = (String) created.get("id");
+        String devBackups = "/api/v1/apps/" + appId + "/environments/" + operation(created).get("envId") + "/backups";
         assertProblem(call(HttpRequest.POST(devBackups, Map.of()), ada.token()), HttpStatus.UNPROCESSABLE_ENTITY);
         assertProblem(call(HttpRequest.GET(devBackups), ada.token()), HttpStatus.UNPROCESSABLE_ENTITY);
 
         var staging = call(HttpRequest.POST("/api/v1/apps/" + appId + "/environments",
                 Map.of("name", "staging", "type", "staging")), ada.token()).body();
-        String envId = (String) staging.get("envId");
+        String envId = (String) staging.get("id");
         String backupsPath = "/api/v1/apps/" + appId + "/environments/" + envId + "/backups";
         assertProblem(call(HttpRequest.POST(backupsPath, Map.of()), ada.token()), HttpStatus.CONFLICT); // still provisioning
         assertEquals(List.of(), call(HttpRequest.GET(backupsPath), ada.token()).body().get("items"));
@@ -286,8 +309,8 @@ class ApiTest {
     void databaseCredentialsAreTheOnlyPlaceThePasswordAppearsAndEachReadIsLogged() {
         User ada = signUp();
         var created = createApp(ada, "creds").body();
-        String appId = (String) created.get("appId");
-        UUID envId = UUID.fromString((String) created.get("envId"));
+        String appId = (String) created.get("id");
+        UUID envId = UUID.fromString((String) operation(created).get("envId"));
         String path = "/api/v1/apps/" + appId + "/environments/" + envId;
         assertProblem(call(HttpRequest.GET(path + "/database-credentials"), ada.token()), HttpStatus.CONFLICT); // no database yet
         String password = "Pw" + UUID.randomUUID().toString().replace("-", "");
@@ -320,7 +343,7 @@ class ApiTest {
     void whatTheCallerMayNotSeeIs404AndWhatTheyMayNotChangeIs403() {
         User ada = signUp();
         User grace = signUp();
-        var op = createApp(ada, "secret-app").body();
+        var op = operation(createApp(ada, "secret-app").body());
         UUID appId = UUID.fromString((String) op.get("appId"));
         UUID devEnv = UUID.fromString((String) op.get("envId"));
         assertProblem(call(HttpRequest.GET("/api/v1/apps/" + appId), grace.token()), HttpStatus.NOT_FOUND);
@@ -341,7 +364,7 @@ class ApiTest {
         User end = signUp();
         var prod = call(HttpRequest.POST("/api/v1/apps/" + appId + "/environments", Map.of("name", "prod", "type", "production")),
                 ada.token()).body();
-        UUID prodEnv = UUID.fromString((String) prod.get("envId"));
+        UUID prodEnv = UUID.fromString((String) prod.get("id"));
         environmentUsers.save(new EnvironmentUserRecord(new EnvironmentUserRecord.Key(prodEnv, end.id())));
         assertEquals("user", call(HttpRequest.GET("/api/v1/apps/" + appId), end.token()).body().get("role"));
         @SuppressWarnings("unchecked")
@@ -364,7 +387,7 @@ class ApiTest {
     @Test
     void serverActionsWaitForProvisioningAndTheActivityLogValidatesItsPaging() {
         User ada = signUp();
-        var op = createApp(ada, "busy-app").body();
+        var op = operation(createApp(ada, "busy-app").body());
         String env = "/api/v1/apps/" + op.get("appId") + "/environments/" + op.get("envId");
         assertProblem(call(HttpRequest.POST(env + "/restart", Map.of()), ada.token()), HttpStatus.CONFLICT);
         var page = call(HttpRequest.GET(env + "/activity"), ada.token());
@@ -410,6 +433,58 @@ class ApiTest {
         assertProblem(badEmail, HttpStatus.BAD_REQUEST);
         assertEquals(List.of("email", "firstName", "password"), errors(badEmail).stream().map(e -> e.get("field")).sorted().toList());
         assertEquals(before, apps.findVisibleTo(ada.id()).size());
+    }
+
+    private HttpResponse<Map<String, Object>> postJson(String path, String json, String token) {
+        return call(HttpRequest.POST(path, json).contentType(MediaType.APPLICATION_JSON), token);
+    }
+
+    private static void assertTypeProblem(HttpResponse<Map<String, Object>> response, String field, String expected) {
+        assertProblem(response, HttpStatus.BAD_REQUEST);
+        assertEquals(field, errors(response).get(0).get("field"), String.valueOf(response.body()));
+        assertTrue(((String) errors(response).get(0).get("message")).contains(expected), String.valueOf(response.body()));
+    }
+
+    @Test
+    void jsonFieldsAreStrictlyTypedAndAMismatchNamesTheFieldAndChangesNothing() {
+        User ada = signUp();
+        var created = createApp(ada, "typed").body();
+        String appId = (String) created.get("id");
+        String envs = "/api/v1/apps/" + appId + "/environments";
+        int appsBefore = apps.findVisibleTo(ada.id()).size();
+
+        // A number, a boolean, an object or an array where a string belongs.
+        assertTypeProblem(postJson(envs, "{\"name\":\"qa\",\"type\":\"custom\",\"description\":5}", ada.token()),
+                "description", "must be a string, not a number");
+        assertTypeProblem(postJson(envs, "{\"name\":\"qa\",\"type\":true}", ada.token()), "type", "not a boolean");
+        assertTypeProblem(postJson("/api/v1/apps", "{\"name\":{\"first\":\"shop\"}}", ada.token()), "name", "not an object");
+        assertTypeProblem(postJson("/api/v1/apps", "{\"name\":[\"shop\"]}", ada.token()), "name", "not an array");
+        assertTypeProblem(postJson("/api/v1/sessions", "{\"email\":42,\"password\":\"correct-horse-battery\"}", null),
+                "email", "must be a string");
+        // A string, a fraction or an object where a whole number belongs.
+        assertTypeProblem(postJson("/api/v1/tokens", "{\"name\":\"ci\",\"expiresInDays\":\"90\"}", ada.token()),
+                "expiresInDays", "must be a whole number, not a string");
+        assertTypeProblem(postJson("/api/v1/tokens", "{\"name\":\"ci\",\"expiresInDays\":1.5}", ada.token()),
+                "expiresInDays", "must be a whole number");
+        assertTypeProblem(postJson("/api/v1/tokens", "{\"name\":\"ci\",\"expiresInDays\":{}}", ada.token()),
+                "expiresInDays", "not an object");
+        assertTypeProblem(postJson("/api/v1/tokens", "{\"name\":7,\"expiresInDays\":30}", ada.token()),
+                "name", "must be a string");
+        // A string where a boolean belongs.
+        String dev = envs + "/" + operation(created).get("envId");
+        assertTypeProblem(postJson(dev + "/update", "{\"version\":\"1.0.0\",\"allowDowngrade\":\"true\"}", ada.token()),
+                "allowDowngrade", "must be true or false, not a string");
+
+        assertEquals(appsBefore, apps.findVisibleTo(ada.id()).size());
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> environments = (List<Map<String, Object>>) call(HttpRequest.GET(envs), ada.token()).body().get("items");
+        assertEquals(List.of("development"), environments.stream().map(e -> e.get("name")).toList(), "refused bodies change nothing");
+        assertEquals(List.of(), call(HttpRequest.GET("/api/v1/tokens"), ada.token()).body().get("items"));
+        // Well-typed bodies still pass, null included where a field is optional.
+        assertEquals(HttpStatus.CREATED, postJson("/api/v1/tokens", "{\"name\":\"ci\",\"expiresInDays\":null}", ada.token())
+                .getStatus());
+        assertEquals(HttpStatus.ACCEPTED, postJson(envs, "{\"name\":\"qa\",\"type\":\"custom\",\"description\":null}",
+                ada.token()).getStatus());
     }
 
     @Test

@@ -110,17 +110,23 @@ class ReleasesApiTest {
         files.createFolders(envId.toString());
     }
 
+    /** The operation a create's 202 answer embeds beside the created resource. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> operation(HttpResponse<Map<String, Object>> created) {
+        return (Map<String, Object>) created.body().get("operation");
+    }
+
     private UUID app(User user, String name) {
         var created = call(HttpRequest.POST("/api/v1/apps", Map.of("name", name)), user.token());
-        UUID appId = UUID.fromString((String) created.body().get("appId"));
-        provisioned(UUID.fromString((String) created.body().get("envId")));
+        UUID appId = UUID.fromString((String) created.body().get("id"));
+        provisioned(UUID.fromString((String) operation(created).get("envId")));
         return appId;
     }
 
     private UUID environment(User user, UUID appId, String name, String type) {
         var created = call(HttpRequest.POST("/api/v1/apps/" + appId + "/environments", Map.of("name", name, "type", type)), user.token());
         assertEquals(HttpStatus.ACCEPTED, created.getStatus(), String.valueOf(created.body()));
-        UUID envId = UUID.fromString((String) created.body().get("envId"));
+        UUID envId = UUID.fromString((String) created.body().get("id"));
         provisioned(envId);
         return envId;
     }
@@ -258,7 +264,16 @@ class ReleasesApiTest {
         assertEquals(HttpStatus.ACCEPTED, accepted.getStatus(), String.valueOf(accepted.body()));
         assertEquals(List.of("1.0.0", "1.1.0", false, "PENDING"), List.of(accepted.body().get("fromVersion"),
                 accepted.body().get("toVersion"), accepted.body().get("downgrade"), accepted.body().get("status")));
-        OperationRecord op = operations.findById(UUID.fromString((String) accepted.body().get("operationId"))).orElseThrow();
+        String updateId = (String) accepted.body().get("id");
+        assertEquals(dev + "/updates/" + updateId, accepted.getHeaders().get("Location"));
+        assertEquals(updateId, operation(accepted).get("id"), "an update's operation has its ID");
+        assertEquals("UPDATE_SERVER", operation(accepted).get("type"));
+        var read = call(HttpRequest.GET(accepted.getHeaders().get("Location")), ada.token());
+        assertEquals(HttpStatus.OK, read.getStatus(), "Location points at the update");
+        assertEquals("1.1.0", read.body().get("toVersion"));
+        assertFalse(read.body().containsKey("operation"), String.valueOf(read.body()));
+        assertProblem(call(HttpRequest.GET(prod + "/updates/" + updateId), ada.token()), HttpStatus.NOT_FOUND, null);
+        OperationRecord op = operations.findById(UUID.fromString(updateId)).orElseThrow();
         assertEquals(OperationType.UPDATE_SERVER, op.type());
         assertEquals("env-update/" + devId, op.workflowId());
         assertProblem(call(HttpRequest.POST(dev + "/update", Map.of("version", "1.1.0")), ada.token()), HttpStatus.CONFLICT, null);
@@ -280,7 +295,7 @@ class ReleasesApiTest {
         var accepted = call(HttpRequest.POST("/api/v1/apps/" + appId + "/environments/" + devId + "/update", Map.of("version", "1.1.0")),
                 ada.token());
         assertEquals(HttpStatus.ACCEPTED, accepted.getStatus(), String.valueOf(accepted.body()));
-        UUID opId = UUID.fromString((String) accepted.body().get("operationId"));
+        UUID opId = UUID.fromString((String) operation(accepted).get("id"));
         environments.updateStatus(devId, EnvironmentStatus.UPDATING, null, Instant.now()); // as its begin step does
         try (var c = io.micronaut.data.connection.jdbc.advice.DelegatingDataSource.unwrapDataSource(dataSource).getConnection();
              var st = c.prepareStatement("UPDATE operations SET created_at = created_at - interval '1 minute' WHERE id = ?")) {
@@ -402,6 +417,14 @@ class ReleasesApiTest {
                 ada.token());
         assertEquals(HttpStatus.ACCEPTED, created.getStatus(), String.valueOf(created.body()));
         UUID releaseId = UUID.fromString((String) created.body().get("id"));
+        assertEquals(base + "/" + releaseId, created.getHeaders().get("Location"));
+        assertEquals(List.of("r1", "first", "CREATING"), List.of(created.body().get("name"), created.body().get("description"),
+                created.body().get("status")));
+        assertEquals(releaseId.toString(), operation(created).get("id"), "a release's operation has its ID");
+        assertEquals("CREATE_RELEASE", operation(created).get("type"));
+        var read = call(HttpRequest.GET(base + "/" + releaseId), ada.token());
+        assertEquals("r1", read.body().get("name"));
+        assertFalse(read.body().containsKey("operation"), String.valueOf(read.body()));
         OperationRecord op = operations.findById(releaseId).orElseThrow();
         assertEquals(OperationType.CREATE_RELEASE, op.type());
         assertEquals("release-create/" + releaseId, op.workflowId());
@@ -452,11 +475,27 @@ class ReleasesApiTest {
         assertProblem(call(HttpRequest.POST("/api/v1/apps/" + appId + "/environments/" + prodId + "/deployments",
                 Map.of("releaseId", releaseId.toString())), bob.token()), HttpStatus.FORBIDDEN, null);
         assertFalse(operations.findActiveForEnvironment(prodId).isPresent(), "a refused deployment starts nothing");
+        var deployed = call(HttpRequest.POST(deployments, Map.of("releaseId", releaseId.toString())), bob.token());
+        assertEquals(HttpStatus.ACCEPTED, deployed.getStatus(), String.valueOf(deployed.body()));
+        String deploymentId = (String) deployed.body().get("id");
+        assertEquals(deployments + "/" + deploymentId, deployed.getHeaders().get("Location"));
+        assertEquals(List.of(releaseId.toString(), "r", false), List.of(deployed.body().get("releaseId"), deployed.body().get("releaseName"),
+                deployed.body().get("rollback")));
+        assertEquals(deploymentId, operation(deployed).get("id"), "a deployment's operation has its ID");
+        assertEquals("DEPLOY_RELEASE", operation(deployed).get("type"));
+        var deployment = call(HttpRequest.GET(deployed.getHeaders().get("Location")), bob.token());
+        assertEquals(HttpStatus.OK, deployment.getStatus(), "Location points at the deployment");
+        assertEquals(deploymentId, deployment.body().get("id"));
+        assertFalse(deployment.body().containsKey("operation"), String.valueOf(deployment.body()));
+        assertProblem(call(HttpRequest.GET("/api/v1/apps/" + appId + "/environments/" + prodId + "/deployments/" + deploymentId),
+                ada.token()), HttpStatus.NOT_FOUND, null);
+        operations.finish(UUID.fromString(deploymentId), OperationStatus.SUCCEEDED, null, Instant.now());
 
         // One promotion at a time per app; a promoted release is locked.
         environment(ada, appId, "staging", "staging");
         var first = call(HttpRequest.POST("/api/v1/apps/" + appId + "/promotions", Map.of("releaseId", releaseId.toString())), bob.token());
         assertEquals(HttpStatus.ACCEPTED, first.getStatus(), String.valueOf(first.body()));
+        assertEquals("/api/v1/apps/" + appId + "/promotions/" + first.body().get("id"), first.getHeaders().get("Location"));
         assertProblem(call(HttpRequest.POST("/api/v1/apps/" + appId + "/promotions", Map.of("releaseId", releaseId.toString())),
                 ada.token()), HttpStatus.CONFLICT, null);
         assertProblem(call(HttpRequest.DELETE("/api/v1/apps/" + appId + "/releases/" + releaseId), ada.token()), HttpStatus.CONFLICT, null);
@@ -472,15 +511,20 @@ class ReleasesApiTest {
         assertEquals(HttpStatus.OK, upload(ada, ada.sandboxId(), dev(ada.sandboxId()), site("sandbox"), "application/gzip").getStatus());
         var fromSandbox = call(HttpRequest.POST("/api/v1/apps/" + ada.sandboxId() + "/clone", Map.of("name", "from-sandbox")), ada.token());
         assertEquals(HttpStatus.ACCEPTED, fromSandbox.getStatus(), String.valueOf(fromSandbox.body()));
-        var cloneApp = apps.findById(UUID.fromString((String) fromSandbox.body().get("appId"))).orElseThrow();
+        var cloneApp = apps.findById(UUID.fromString((String) fromSandbox.body().get("id"))).orElseThrow();
         assertEquals("APPLICATION", cloneApp.kind().name());
         assertEquals(ada.id(), cloneApp.ownerId());
-        assertEquals("app-clone/" + cloneApp.id(), fromSandbox.body().get("workflowId"));
+        assertEquals("/api/v1/apps/" + cloneApp.id(), fromSandbox.getHeaders().get("Location"));
+        assertEquals(List.of("from-sandbox", "application", "owner"), List.of(fromSandbox.body().get("name"), fromSandbox.body().get("kind"),
+                fromSandbox.body().get("role")));
+        assertEquals("CLONE_APPLICATION", operation(fromSandbox).get("type"));
+        assertEquals(cloneApp.id().toString(), operation(fromSandbox).get("appId"));
+        assertEquals("app-clone/" + cloneApp.id(), operation(fromSandbox).get("workflowId"));
 
         var byDeveloper = call(HttpRequest.POST("/api/v1/apps/" + appId + "/clone", Map.of("name", "bobs-copy", "releaseId", releaseId.toString())),
                 bob.token());
         assertEquals(HttpStatus.ACCEPTED, byDeveloper.getStatus(), String.valueOf(byDeveloper.body()));
-        assertEquals(bob.id(), apps.findById(UUID.fromString((String) byDeveloper.body().get("appId"))).orElseThrow().ownerId());
+        assertEquals(bob.id(), apps.findById(UUID.fromString((String) byDeveloper.body().get("id"))).orElseThrow().ownerId());
         User stranger = signUp();
         assertProblem(call(HttpRequest.POST("/api/v1/apps/" + appId + "/clone", Map.of("name", "x")), stranger.token()), HttpStatus.NOT_FOUND, null);
     }

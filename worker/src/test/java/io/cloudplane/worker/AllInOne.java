@@ -138,7 +138,8 @@ public final class AllInOne implements AutoCloseable {
                 + io.cloudplane.infra.environment.EnvironmentRecord.databaseNameFor(java.util.UUID.fromString(envId));
     }
 
-    public record Response(int status, Map<String, Object> body, String raw) {
+    /** {@code location}: the Location header, or null. */
+    public record Response(int status, Map<String, Object> body, String raw, String location) {
         @SuppressWarnings("unchecked")
         public <T> T get(String path) {
             Object current = body;
@@ -163,7 +164,16 @@ public final class AllInOne implements AutoCloseable {
         HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         Map<String, Object> parsed = response.body().isBlank() || !response.body().startsWith("{") ? Map.of()
                 : json.readValue(response.body(), Argument.mapOf(String.class, Object.class));
-        return new Response(response.statusCode(), parsed, response.body());
+        return new Response(response.statusCode(), parsed, response.body(), response.headers().firstValue("Location").orElse(null));
+    }
+
+    /** Waits for the operation that a create's 202 answer embeds beside what it created (see {@link #awaitOperation}). */
+    public Response awaitCreated(Response created, String token, Duration timeout) throws IOException, InterruptedException {
+        String operationId = created.get("operation.id");
+        if (operationId == null) {
+            throw new IllegalStateException("not a create's answer, with its operation: " + created.raw());
+        }
+        return awaitOperation(operationId, token, timeout);
     }
 
     /** Polls an operation until it ends; fails when it does not end within {@code timeout}. */

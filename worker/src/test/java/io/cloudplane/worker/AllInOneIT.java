@@ -77,10 +77,14 @@ class AllInOneIT {
 
         var created = cloudplane.call("POST", "/api/v1/apps", token, Map.of("name", "shop"));
         assertEquals(202, created.status(), created.raw());
-        var op = cloudplane.awaitOperation(created.get("id"), token, OPERATION_TIMEOUT);
+        appId = created.get("id");
+        assertEquals("/api/v1/apps/" + appId, created.location());
+        assertEquals("shop", created.get("name"));
+        assertEquals("PROVISION_ENVIRONMENT", created.get("operation.type"));
+        var op = cloudplane.awaitCreated(created, token, OPERATION_TIMEOUT);
         assertEquals("SUCCEEDED", op.get("status"), op.raw() + "\n" + cloudplane.output());
-        appId = created.get("appId");
-        envId = created.get("envId");
+        envId = created.get("operation.envId");
+        assertEquals("shop", cloudplane.call("GET", created.location(), token, null).get("name"));
 
         var env = cloudplane.call("GET", "/api/v1/apps/" + appId + "/environments/" + envId, token, null);
         assertEquals("RUNNING", env.get("status"), env.raw());
@@ -175,9 +179,12 @@ class AllInOneIT {
         var created = cloudplane.call("POST", "/api/v1/apps/" + appId + "/environments", token,
                 Map.of("name", "staging", "type", "staging", "description", "QA"));
         assertEquals(202, created.status(), created.raw());
-        assertEquals("SUCCEEDED", cloudplane.awaitOperation(created.get("id"), token, OPERATION_TIMEOUT).get("status"));
-        String stagingId = created.get("envId");
-        var env = cloudplane.call("GET", "/api/v1/apps/" + appId + "/environments/" + stagingId, token, null);
+        String stagingId = created.get("id");
+        assertEquals("/api/v1/apps/" + appId + "/environments/" + stagingId, created.location());
+        assertEquals("PROVISIONING", created.get("status"));
+        assertEquals(stagingId, created.get("operation.envId"));
+        assertEquals("SUCCEEDED", cloudplane.awaitCreated(created, token, OPERATION_TIMEOUT).get("status"));
+        var env = cloudplane.call("GET", created.location(), token, null);
         assertEquals("RUNNING", env.get("status"), env.raw());
         assertEquals(true, env.get("services.backups"));
         assertEquals(200, cloudplane.get(env.get("urls.preview")));
@@ -195,8 +202,8 @@ class AllInOneIT {
     @Order(5)
     void aServerThatDiesShowsInItsEnvironmentsStatus() throws Exception {
         var created = cloudplane.call("POST", "/api/v1/apps", token, Map.of("name", "fragile"));
-        assertEquals("SUCCEEDED", cloudplane.awaitOperation(created.get("id"), token, OPERATION_TIMEOUT).get("status"));
-        String fragileEnv = created.get("envId");
+        assertEquals("SUCCEEDED", cloudplane.awaitCreated(created, token, OPERATION_TIMEOUT).get("status"));
+        String fragileEnv = created.get("operation.envId");
         List<ProcessHandle> servers = AllInOne.serverProcesses(fragileEnv);
         assertEquals(1, servers.size());
         ProcessHandle server = servers.get(0);
@@ -206,13 +213,13 @@ class AllInOneIT {
         long deadline = System.currentTimeMillis() + 20_000;
         AllInOne.Response env;
         do {
-            env = cloudplane.call("GET", "/api/v1/apps/" + created.get("appId") + "/environments/" + fragileEnv, token, null);
+            env = cloudplane.call("GET", "/api/v1/apps/" + created.get("id") + "/environments/" + fragileEnv, token, null);
             Thread.sleep(50);
         } while (!"FAILED".equals(env.get("status")) && System.currentTimeMillis() < deadline);
         assertEquals("FAILED", env.get("status"), env.raw());
         assertTrue(((String) env.get("statusReason")).contains("exited"), env.raw());
 
-        var deleted = cloudplane.call("DELETE", "/api/v1/apps/" + created.get("appId"), token, null);
+        var deleted = cloudplane.call("DELETE", "/api/v1/apps/" + created.get("id"), token, null);
         assertEquals("SUCCEEDED", cloudplane.awaitOperation(deleted.get("id"), token, OPERATION_TIMEOUT).get("status"));
     }
 

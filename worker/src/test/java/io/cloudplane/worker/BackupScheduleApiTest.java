@@ -57,11 +57,11 @@ class BackupScheduleApiTest {
                 "password", "correct-horse-battery", "firstName", "S", "lastName", "C")), null).getStatus());
         String token = (String) call(HttpRequest.POST("/api/v1/sessions", Map.of("email", email,
                 "password", "correct-horse-battery")), null).body().get("accessToken");
-        String appId = (String) call(HttpRequest.POST("/api/v1/apps", Map.of("name", "scheduled")), token).body().get("appId");
+        String appId = (String) call(HttpRequest.POST("/api/v1/apps", Map.of("name", "scheduled")), token).body().get("id");
         var staging = call(HttpRequest.POST("/api/v1/apps/" + appId + "/environments",
                 Map.of("name", "production", "type", "production")), token);
         assertEquals(HttpStatus.ACCEPTED, staging.getStatus());
-        String path = "/api/v1/apps/" + appId + "/environments/" + staging.body().get("envId");
+        String path = "/api/v1/apps/" + appId + "/environments/" + staging.body().get("id");
 
         var schedule = call(HttpRequest.GET(path + "/backup-schedule"), token).body();
         assertEquals("daily", schedule.get("frequency"));
@@ -80,7 +80,11 @@ class BackupScheduleApiTest {
 
         for (var bad : List.of(Map.of("field", "time", "body", Map.<String, Object>of("time", "25:00")),
                 Map.of("field", "frequency", "body", Map.<String, Object>of("frequency", "hourly")),
-                Map.of("field", "retention.count", "body", Map.<String, Object>of("retention", Map.of("count", 0))))) {
+                Map.of("field", "retention.count", "body", Map.<String, Object>of("retention", Map.of("count", 0))),
+                // Strictly typed: a string where a number or a boolean belongs, a number where a string does.
+                Map.of("field", "retention.count", "body", Map.<String, Object>of("retention", Map.of("count", "4"))),
+                Map.of("field", "paused", "body", Map.<String, Object>of("paused", "yes")),
+                Map.of("field", "time", "body", Map.<String, Object>of("time", 2330)))) {
             var refused = call(HttpRequest.PUT(path + "/backup-schedule", bad.get("body")), token);
             assertEquals(HttpStatus.BAD_REQUEST, refused.getStatus(), String.valueOf(refused.body()));
             List<Map<String, Object>> errors = (List<Map<String, Object>>) refused.body().get("errors");
@@ -98,7 +102,7 @@ class BackupScheduleApiTest {
         assertEquals(List.of(), health.get("missedRuns"));
 
         // Three days ago, on the daily 02:00 schedule: one slot completed, one failed, one produced nothing.
-        String envId = (String) staging.body().get("envId");
+        String envId = (String) staging.body().get("id");
         assertEquals(HttpStatus.OK, call(HttpRequest.PUT(path + "/backup-schedule", Map.of("frequency", "daily",
                 "time", "02:00")), token).getStatus());
         Instant today = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.DAYS);

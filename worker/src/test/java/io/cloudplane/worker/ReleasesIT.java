@@ -61,9 +61,9 @@ class ReleasesIT {
         token = cloudplane.signUp("rel", "Grace", "Hopper");
         var app = cloudplane.call("POST", "/api/v1/apps", token, Map.of("name", "store"));
         assertEquals(202, app.status(), app.raw());
-        succeeded(app.get("id"));
-        appId = app.get("appId");
-        devId = app.get("envId");
+        succeeded(app);
+        appId = app.get("id");
+        devId = app.get("operation.envId");
         stagingId = environment("staging", "staging");
         productionId = environment("production", "production");
     }
@@ -168,7 +168,8 @@ class ReleasesIT {
         var deploy = cloudplane.call("POST", "/api/v1/apps/" + appId + "/environments/" + productionId + "/deployments", token,
                 Map.of("releaseId", broken));
         assertEquals(202, deploy.status(), deploy.raw());
-        var op = cloudplane.awaitOperation(deploy.get("id"), token, TIMEOUT);
+        assertEquals(api("/environments/" + productionId + "/deployments/" + deploy.get("id")), deploy.location());
+        var op = cloudplane.awaitCreated(deploy, token, TIMEOUT);
         assertEquals("FAILED", op.get("status"), op.raw());
         assertTrue(op.raw().contains("app.json"), "the reason says why the server did not start: " + op.raw());
 
@@ -225,9 +226,11 @@ class ReleasesIT {
         Files.writeString(resources.resolve("upload.txt"), "a user's file");
         var clone = cloudplane.call("POST", "/api/v1/apps/" + appId + "/clone", token, Map.of("name", "store-copy", "releaseId", release1));
         assertEquals(202, clone.status(), clone.raw());
-        succeeded(clone.get("id"));
-        String cloneApp = clone.get("appId");
-        String cloneEnv = clone.get("envId");
+        succeeded(clone);
+        String cloneApp = clone.get("id");
+        assertEquals("/api/v1/apps/" + cloneApp, clone.location());
+        assertEquals("store-copy", clone.get("name"));
+        String cloneEnv = clone.get("operation.envId");
         var envs = cloudplane.call("GET", "/api/v1/apps/" + cloneApp + "/environments", token, null);
         assertEquals(200, envs.status(), envs.raw());
         assertTrue(fetch(preview(cloneApp, cloneEnv)).contains("version one"), "the clone serves the release's code");
@@ -253,19 +256,20 @@ class ReleasesIT {
         var same = cloudplane.call("POST", "/api/v1/apps/" + appId + "/environments/" + devId + "/deployments", token,
                 Map.of("releaseId", v4));
         assertEquals(202, same.status(), same.raw());
-        var op = cloudplane.awaitOperation(same.get("id"), token, TIMEOUT);
+        var op = cloudplane.awaitCreated(same, token, TIMEOUT);
         assertEquals("SUCCEEDED", op.get("status"), op.raw());
         assertTrue(op.raw().contains("SKIPPED"), "the environment already ran exactly this code: " + op.raw());
 
         var toStaging = cloudplane.call("POST", "/api/v1/apps/" + appId + "/environments/" + stagingId + "/deployments", token,
                 Map.of("releaseId", v4));
-        succeeded(toStaging.get("id"));
+        succeeded(toStaging);
         assertTrue(fetch(preview(stagingId)).contains("version three"));
         var rollback = cloudplane.call("POST", "/api/v1/apps/" + appId + "/environments/" + stagingId + "/rollback", token, null);
         assertEquals(202, rollback.status(), rollback.raw());
         assertEquals(release1, rollback.get("releaseId"), "the previous successful release");
         assertEquals(true, rollback.get("rollback"));
-        succeeded(rollback.get("id"));
+        succeeded(rollback);
+        assertEquals("SUCCEEDED", cloudplane.call("GET", rollback.location(), token, null).get("status"));
         assertTrue(fetch(preview(stagingId)).contains("version one"), "staging is back on v1");
     }
 
@@ -298,12 +302,13 @@ class ReleasesIT {
     private static String environment(String name, String type) throws Exception {
         var env = cloudplane.call("POST", "/api/v1/apps/" + appId + "/environments", token, Map.of("name", name, "type", type));
         assertEquals(202, env.status(), env.raw());
-        succeeded(env.get("id"));
-        return env.get("envId");
+        succeeded(env);
+        return env.get("id");
     }
 
-    private static void succeeded(String operationId) throws Exception {
-        var op = cloudplane.awaitOperation(operationId, token, TIMEOUT);
+    /** The operation that a create's answer embeds ended well. */
+    private static void succeeded(AllInOne.Response created) throws Exception {
+        var op = cloudplane.awaitCreated(created, token, TIMEOUT);
         assertEquals("SUCCEEDED", op.get("status"), op.raw() + "\n" + cloudplane.output());
     }
 
@@ -311,7 +316,8 @@ class ReleasesIT {
         var created = cloudplane.call("POST", "/api/v1/apps/" + appId + "/releases", token,
                 Map.of("name", name, "description", "release " + name, "sourceEnvironmentId", devId));
         assertEquals(202, created.status(), created.raw());
-        succeeded(created.get("operationId"));
+        succeeded(created);
+        assertEquals(api("/releases/" + created.get("id")), created.location());
         return created.get("id");
     }
 

@@ -62,9 +62,9 @@ class ServerUpdatesIT {
         token = cloudplane.signUp("upd", "Ada", "Lovelace");
         var app = cloudplane.call("POST", "/api/v1/apps", token, Map.of("name", "shop"));
         assertEquals(202, app.status(), app.raw());
-        assertEquals("SUCCEEDED", cloudplane.awaitOperation(app.get("id"), token, TIMEOUT).get("status"));
-        appId = app.get("appId");
-        envId = app.get("envId");
+        assertEquals("SUCCEEDED", cloudplane.awaitCreated(app, token, TIMEOUT).get("status"));
+        appId = app.get("id");
+        envId = app.get("operation.envId");
         try (var c = DriverManager.getConnection(database(), "postgres", ""); var s = c.createStatement()) {
             s.execute("create table orders (id int primary key, item text)");
             s.execute("insert into orders values (1, 'teapot'), (2, 'kettle')");
@@ -122,7 +122,8 @@ class ServerUpdatesIT {
         assertEquals(202, accepted.status(), accepted.raw());
         assertEquals("1.0.0", accepted.get("fromVersion"));
         assertEquals("1.1.0", accepted.get("toVersion"));
-        var op = cloudplane.awaitOperation(accepted.get("operationId"), token, TIMEOUT);
+        assertEquals("/api/v1/apps/" + appId + "/environments/" + envId + "/updates/" + accepted.get("id"), accepted.location());
+        var op = cloudplane.awaitCreated(accepted, token, TIMEOUT);
         assertEquals("SUCCEEDED", op.get("status"), op.raw());
         assertEquals("env-update/" + envId, op.get("workflowId"));
         assertTrue(op.raw().contains("start-new-server") && op.raw().contains("switch-to-new-server"), op.raw());
@@ -153,7 +154,7 @@ class ServerUpdatesIT {
 
         var accepted = update(Map.of("version", "1.2.0"));
         assertEquals(202, accepted.status(), accepted.raw());
-        var op = cloudplane.awaitOperation(accepted.get("operationId"), token, TIMEOUT);
+        var op = cloudplane.awaitCreated(accepted, token, TIMEOUT);
         assertEquals("FAILED", op.get("status"), op.raw());
         String error = op.get("error");
         assertTrue(error.contains("exited with code 1") && error.contains("NoSuchServer"),
@@ -185,7 +186,7 @@ class ServerUpdatesIT {
         var accepted = update(Map.of("version", "1.0.0", "allowDowngrade", true));
         assertEquals(202, accepted.status(), accepted.raw());
         assertEquals(true, accepted.get("downgrade"));
-        assertEquals("SUCCEEDED", cloudplane.awaitOperation(accepted.get("operationId"), token, TIMEOUT).get("status"));
+        assertEquals("SUCCEEDED", cloudplane.awaitCreated(accepted, token, TIMEOUT).get("status"));
         var env = environment();
         assertEquals("1.0.0", env.get("serverVersion"));
         assertEquals("1.0.0", servedVersion(env.get("urls.preview")));

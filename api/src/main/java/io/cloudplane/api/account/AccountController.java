@@ -1,5 +1,8 @@
 package io.cloudplane.api.account;
 
+import io.cloudplane.api.problem.Problems;
+import io.micronaut.http.annotation.Status;
+import io.micronaut.http.HttpStatus;
 import io.cloudplane.api.operation.Accepted;
 import io.cloudplane.api.operation.OperationLauncher;
 import io.cloudplane.api.problem.ApiException;
@@ -20,6 +23,7 @@ import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.security.token.jwt.generator.JwtTokenGenerator;
+import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 
@@ -57,6 +61,10 @@ public class AccountController {
 
     /** Signs up: the user and their sandbox, whose development environment is provisioned by a workflow. */
     @Post("/accounts")
+    @Status(HttpStatus.CREATED)
+    @Problems.BadRequest
+    @Problems.Conflict
+    @Operation(operationId = "signUp")
     public HttpResponse<AccountViews.Created> signUp(@Valid @Body AccountRequests.CreateAccount request) {
         AccountService.NewAccount created = accounts.create(request);
         launcher.launch(created.sandboxProvisioning());
@@ -90,6 +98,10 @@ public class AccountController {
 
     /** Logs in: a bearer token (JWT) for the API. */
     @Post("/sessions")
+    @Problems.BadRequest
+    @Problems.Unauthorized
+    @Problems.TooManyRequests
+    @Operation(operationId = "logIn")
     public AccountViews.Session logIn(@Valid @Body AccountRequests.CreateSession request) {
         AuthenticationResult result = identity.authenticate(request.email().trim(), request.password());
         if (result instanceof AuthenticationResult.LockedOut locked) {

@@ -1,5 +1,8 @@
 package io.cloudplane.api.account;
 
+import io.cloudplane.api.problem.Problems;
+import io.micronaut.http.annotation.Status;
+import io.micronaut.http.HttpStatus;
 import io.cloudplane.api.problem.ApiException;
 import io.cloudplane.api.security.ApiTokenValidator;
 import io.cloudplane.api.security.Caller;
@@ -16,6 +19,7 @@ import io.micronaut.http.annotation.Post;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.rules.SecurityRule;
+import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 
@@ -29,6 +33,7 @@ import java.util.UUID;
 @Controller("/api/v1/tokens")
 @Secured(SecurityRule.IS_AUTHENTICATED)
 @Tag(name = "tokens")
+@Problems.Unauthorized
 public class TokenController {
     private final ApiTokenRepository tokens;
 
@@ -36,7 +41,11 @@ public class TokenController {
         this.tokens = tokens;
     }
 
+    /** Creates an API token; the token is shown in this answer only. */
     @Post
+    @Status(HttpStatus.CREATED)
+    @Problems.BadRequest
+    @Operation(operationId = "createToken")
     public HttpResponse<AccountViews.Token> create(@Valid @Body AccountRequests.CreateToken request, Authentication auth) {
         String token = ApiTokenValidator.PREFIX + RandomTokens.alphanumeric(40);
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
@@ -46,12 +55,19 @@ public class TokenController {
         return HttpResponse.created(view(saved, token), URI.create("/api/v1/tokens/" + saved.id()));
     }
 
+    /** The caller's API tokens, without the tokens themselves. */
     @Get
+    @Operation(operationId = "listTokens")
     public AccountViews.TokenList list(Authentication auth) {
         return new AccountViews.TokenList(tokens.findByUser(Caller.id(auth)).stream().map(t -> view(t, null)).toList());
     }
 
+    /** Revokes one of the caller's API tokens. */
     @Delete("/{id}")
+    @Status(HttpStatus.NO_CONTENT)
+    @Problems.BadRequest
+    @Problems.NotFound
+    @Operation(operationId = "revokeToken")
     public HttpResponse<Void> revoke(UUID id, Authentication auth) {
         ApiTokenRecord token = tokens.findById(id).filter(t -> t.userId().equals(Caller.id(auth)))
                 .orElseThrow(() -> ApiException.notFound("Token " + id));

@@ -1,5 +1,8 @@
 package io.cloudplane.api.app;
 
+import io.cloudplane.api.problem.Problems;
+import io.micronaut.http.annotation.Status;
+import io.micronaut.http.HttpStatus;
 import io.cloudplane.api.security.Access;
 import io.cloudplane.api.security.AccessService;
 import io.cloudplane.api.operation.Accepted;
@@ -21,6 +24,7 @@ import io.micronaut.http.annotation.Post;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.rules.SecurityRule;
+import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 
@@ -32,6 +36,7 @@ import java.util.UUID;
 @Controller("/api/v1/apps")
 @Secured(SecurityRule.IS_AUTHENTICATED)
 @Tag(name = "apps")
+@Problems.Unauthorized
 public class AppController {
     private final AppRepository apps;
     private final AccessService access;
@@ -52,6 +57,7 @@ public class AppController {
 
     /** The caller's apps in the dashboard's three categories. */
     @Get
+    @Operation(operationId = "listApps")
     public Views.AppList list(Authentication auth) {
         UUID caller = Caller.id(auth);
         Views.AppView sandbox = null;
@@ -69,13 +75,28 @@ public class AppController {
         return new Views.AppList(sandbox, owned, shared);
     }
 
-    /** Creates an application with a development environment; 202 with the provisioning operation. */
+    /**
+     * Creates an application with a development environment: 202 with the app, its provisioning
+     * operation under {@code operation} (whose {@code envId} is the development environment).
+     */
     @Post
-    public HttpResponse<OperationView> create(@Valid @Body Requests.CreateApp request, Authentication auth) {
-        return accepted.launch(service.createApp(Caller.id(auth), request.name(), AppRecord.AppKind.APPLICATION));
+    @Status(HttpStatus.ACCEPTED)
+    @Accepted.Creates
+    @Problems.BadRequest
+    @Problems.Conflict
+    @Operation(operationId = "createApp")
+    public HttpResponse<Views.AppView> create(@Valid @Body Requests.CreateApp request, Authentication auth) {
+        UUID caller = Caller.id(auth);
+        OperationRecord op = service.createApp(caller, request.name(), AppRecord.AppKind.APPLICATION);
+        Views.AppView app = Views.AppView.of(access.requireApp(caller, op.appId()), caller);
+        return accepted.created(op, "/api/v1/apps/" + app.id(), app::withOperation);
     }
 
+    /** One app: its role for the caller, and for a sandbox its lifecycle. */
     @Get("/{appId}")
+    @Problems.BadRequest
+    @Problems.NotFound
+    @Operation(operationId = "getApp")
     public Views.AppView get(UUID appId, Authentication auth) {
         UUID caller = Caller.id(auth);
         Access a = access.requireApp(caller, appId);
@@ -88,6 +109,14 @@ public class AppController {
 
     /** Wakes a sleeping sandbox: 202 with the wake operation. */
     @Post("/{appId}/wake")
+    @Status(HttpStatus.ACCEPTED)
+    @Accepted.Starts
+    @Problems.BadRequest
+    @Problems.NotFound
+    @Problems.Forbidden
+    @Problems.Conflict
+    @Problems.Unprocessable
+    @Operation(operationId = "wakeSandbox")
     public HttpResponse<OperationView> wake(UUID appId, Authentication auth) {
         UUID caller = Caller.id(auth);
         Access a = access.requireOwner(caller, appId);
@@ -103,6 +132,14 @@ public class AppController {
 
     /** Deletes the app and every environment it has; 202 with the deletion operation. */
     @Delete("/{appId}")
+    @Status(HttpStatus.ACCEPTED)
+    @Accepted.Starts
+    @Problems.BadRequest
+    @Problems.NotFound
+    @Problems.Forbidden
+    @Problems.Conflict
+    @Problems.Unprocessable
+    @Operation(operationId = "deleteApp")
     public HttpResponse<OperationView> delete(UUID appId, Authentication auth) {
         UUID caller = Caller.id(auth);
         return accepted.launch(service.deleteApp(access.requireOwner(caller, appId), caller));

@@ -1,12 +1,14 @@
 package io.cloudplane.api.app;
 
+import io.cloudplane.api.problem.Problems;
+import io.micronaut.http.annotation.Status;
+import io.micronaut.http.HttpStatus;
 import io.cloudplane.api.common.Ids;
 import io.cloudplane.api.release.DeploymentController;
 import io.cloudplane.api.release.ReleaseService;
 import io.cloudplane.api.security.Access;
 import io.cloudplane.api.security.AccessService;
 import io.cloudplane.api.operation.Accepted;
-import io.cloudplane.api.operation.OperationView;
 import io.cloudplane.api.problem.ApiException;
 import io.cloudplane.api.security.Caller;
 import io.cloudplane.infra.code.EnvironmentCodeRecord;
@@ -25,6 +27,7 @@ import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.serde.annotation.Serdeable;
+import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
 import java.util.UUID;
@@ -32,12 +35,15 @@ import java.util.UUID;
 /**
  * Clones an app (a sandbox too) into a new application owned by the caller: its development
  * environment gets the code of the source's development environment, or of a given release, and
- * an empty database and empty resources. 202 with the CLONE_APPLICATION operation (its {@code appId}
- * is the new app's).
+ * an empty database and empty resources. 202 with the new app, its CLONE_APPLICATION operation under
+ * {@code operation} (whose {@code envId} is the new development environment).
  */
 @Controller("/api/v1/apps/{appId}/clone")
 @Secured(SecurityRule.IS_AUTHENTICATED)
 @Tag(name = "releases")
+@Problems.Unauthorized
+@Problems.BadRequest
+@Problems.NotFound
 public class CloneController {
     private final AccessService access;
     private final EnvironmentRepository environments;
@@ -60,8 +66,18 @@ public class CloneController {
     public record CloneBody(@Nullable String name, @Nullable String releaseId) {
     }
 
+    /**
+     * Clones the app into a new application owned by the caller: 202 with the new app, its
+     * CLONE_APPLICATION operation under `operation`.
+     */
     @Post
-    public HttpResponse<OperationView> cloneApp(UUID appId, @Body CloneBody body, Authentication auth) {
+    @Status(HttpStatus.ACCEPTED)
+    @Accepted.Creates
+    @Problems.Forbidden
+    @Problems.Conflict
+    @Problems.Unprocessable
+    @Operation(operationId = "cloneApp")
+    public HttpResponse<Views.AppView> cloneApp(UUID appId, @Body CloneBody body, Authentication auth) {
         UUID caller = Caller.id(auth);
         Access a = access.requireApp(caller, appId);
         a.requireTeam("Only the app's owner and developers clone it");
@@ -86,6 +102,7 @@ public class CloneController {
                             + "' has no code yet; upload some, or give a releaseId"));
             op = service.createClone(caller, name, appId, dev.id(), null, source.objectKey(), source.sha256(), source.sizeBytes());
         }
-        return accepted.launch(op);
+        Views.AppView clone = Views.AppView.of(access.requireApp(caller, op.appId()), caller);
+        return accepted.created(op, "/api/v1/apps/" + clone.id(), clone::withOperation);
     }
 }

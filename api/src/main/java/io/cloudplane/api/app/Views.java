@@ -1,6 +1,7 @@
 package io.cloudplane.api.app;
 
 import io.cloudplane.api.environment.EnvironmentServices;
+import io.cloudplane.api.operation.OperationView;
 import io.cloudplane.api.security.Access;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.cloudplane.infra.app.AppRecord;
@@ -9,12 +10,17 @@ import io.cloudplane.infra.environment.EnvironmentRecord.EnvironmentType;
 import io.cloudplane.workflows.sandbox.LifecyclePhase;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
+import io.swagger.v3.oas.annotations.media.Schema;
 
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
-/** The JSON shapes of apps and environments. */
+/**
+ * The JSON shapes of apps and environments. An object-valued field that may have no value is left
+ * out rather than sent as null: OpenAPI 3.0 has no sound way to say "this $ref or null", so the
+ * document says "optional", and that is what the JSON does.
+ */
 public final class Views {
     private Views() {
     }
@@ -35,12 +41,24 @@ public final class Views {
         }
     }
 
+    /**
+     * {@code lifecycle}: a sandbox's, in a read of the app alone. {@code operation}: only in the 202
+     * answer of the create (or clone) that started it.
+     */
     @Serdeable
     public record AppView(UUID id, String name, String kind, String category, String role, UUID ownerId, String status,
-                          Instant createdAt, Instant updatedAt, @Nullable Lifecycle lifecycle) {
+                          Instant createdAt, Instant updatedAt,
+                          @Schema(requiredMode = Schema.RequiredMode.NOT_REQUIRED) @JsonInclude(JsonInclude.Include.NON_NULL)
+                          Lifecycle lifecycle,
+                          @Schema(requiredMode = Schema.RequiredMode.NOT_REQUIRED) @JsonInclude(JsonInclude.Include.NON_NULL)
+                          OperationView operation) {
 
         public AppView withLifecycle(Lifecycle l) {
-            return new AppView(id, name, kind, category, role, ownerId, status, createdAt, updatedAt, l);
+            return new AppView(id, name, kind, category, role, ownerId, status, createdAt, updatedAt, l, operation);
+        }
+
+        public AppView withOperation(OperationView op) {
+            return new AppView(id, name, kind, category, role, ownerId, status, createdAt, updatedAt, lifecycle, op);
         }
 
         public static AppView of(Access access, UUID callerId) {
@@ -48,12 +66,14 @@ public final class Views {
             String category = app.kind() == AppRecord.AppKind.SANDBOX && app.ownerId().equals(callerId) ? "sandbox"
                     : access.role() == Access.Role.OWNER ? "applications" : "shared";
             return new AppView(app.id(), app.name(), app.kind().name().toLowerCase(), category,
-                    access.role().name().toLowerCase(), app.ownerId(), app.status().name(), app.createdAt(), app.updatedAt(), null);
+                    access.role().name().toLowerCase(), app.ownerId(), app.status().name(), app.createdAt(), app.updatedAt(), null, null);
         }
     }
 
     @Serdeable
-    public record AppList(@Nullable AppView sandbox, List<AppView> applications, List<AppView> shared) {
+    public record AppList(@Schema(requiredMode = Schema.RequiredMode.NOT_REQUIRED) @JsonInclude(JsonInclude.Include.NON_NULL)
+                          AppView sandbox, List<AppView> applications,
+                          List<AppView> shared) {
     }
 
     @Serdeable
@@ -61,10 +81,18 @@ public final class Views {
     public record Urls(@Nullable String preview, @Nullable String studio) {
     }
 
+    /** {@code operation}: only in the 202 answer of the create that started it. */
     @Serdeable
     public record EnvironmentView(UUID id, UUID appId, String name, String type, @Nullable String description, String status,
                                   @Nullable String statusReason, String serverVersion, @Nullable String newerServerVersion,
-                                  Urls urls, EnvironmentServices services, Instant createdAt, Instant updatedAt) {
+                                  Urls urls, EnvironmentServices services, Instant createdAt, Instant updatedAt,
+                                  @Schema(requiredMode = Schema.RequiredMode.NOT_REQUIRED) @JsonInclude(JsonInclude.Include.NON_NULL)
+                                  OperationView operation) {
+
+        public EnvironmentView withOperation(OperationView op) {
+            return new EnvironmentView(id, appId, name, type, description, status, statusReason, serverVersion, newerServerVersion,
+                    urls, services, createdAt, updatedAt, op);
+        }
 
         /** {@code newerServerVersion}: the newest version of the catalog above the environment's, or null when it is the newest. */
         public static EnvironmentView of(EnvironmentRecord env, io.cloudplane.infra.runtime.ServerCatalog catalog) {
@@ -74,7 +102,7 @@ public final class Views {
                     env.status().name(), env.statusReason(), env.serverVersion(),
                     catalog.newerThan(env.serverVersion()).map(io.cloudplane.infra.runtime.ServerVersion::version).orElse(null),
                     new Urls(preview, preview != null && hasStudio ? preview + "studio/" : null),
-                    EnvironmentServices.of(env.type()), env.createdAt(), env.updatedAt());
+                    EnvironmentServices.of(env.type()), env.createdAt(), env.updatedAt(), null);
         }
     }
 

@@ -1,5 +1,9 @@
 package io.cloudplane.api.backup;
 
+import io.cloudplane.api.operation.Accepted;
+import io.cloudplane.api.problem.Problems;
+import io.micronaut.http.annotation.Status;
+import io.micronaut.http.HttpStatus;
 import io.cloudplane.api.common.Cursor;
 import io.cloudplane.api.problem.ApiException;
 import io.cloudplane.api.security.Caller;
@@ -23,10 +27,13 @@ import io.micronaut.http.server.types.files.StreamedFile;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.rules.SecurityRule;
+import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
 import io.cloudplane.workflows.backup.BackupSchedule;
 import io.micronaut.serde.annotation.Serdeable;
+import io.swagger.v3.oas.annotations.media.Schema;
+import com.fasterxml.jackson.annotation.JsonInclude;
 
 import java.net.URI;
 import java.time.Duration;
@@ -44,6 +51,11 @@ import java.util.UUID;
 @Controller("/api/v1/apps/{appId}/environments/{envId}/backups")
 @Secured(SecurityRule.IS_AUTHENTICATED)
 @Tag(name = "backups")
+@Problems.Unauthorized
+@Problems.BadRequest
+@Problems.NotFound
+@Problems.Forbidden
+@Problems.Unprocessable
 public class BackupController {
     private static final Set<String> PARTS = Set.of("database", "files", "manifest");
     private final BackupAccess backupAccess;
@@ -64,6 +76,10 @@ public class BackupController {
 
     /** Starts a backup now: 202 with the backup, whose status then moves DUMPING, UPLOADING, VERIFYING, COMPLETED. */
     @Post
+    @Status(HttpStatus.ACCEPTED)
+    @Accepted.Creates
+    @Problems.Conflict
+    @Operation(operationId = "createBackup")
     public HttpResponse<BackupView> create(UUID appId, UUID envId, Authentication auth) {
         UUID caller = Caller.id(auth);
         EnvironmentRecord env = backupAccess.require(caller, appId, envId, true);
@@ -81,6 +97,7 @@ public class BackupController {
 
     /** Newest first, {@code limit} a page (1 to 200, default 50); {@code nextCursor} asks for the next page. */
     @Get("{?limit,cursor}")
+    @Operation(operationId = "listBackups")
     public BackupView.Page list(UUID appId, UUID envId, @io.micronaut.core.annotation.Nullable @io.micronaut.http.annotation.QueryValue
                                 @jakarta.validation.constraints.Min(1) @jakarta.validation.constraints.Max(200) Integer limit,
                                 @io.micronaut.core.annotation.Nullable @io.micronaut.http.annotation.QueryValue String cursor,
@@ -90,7 +107,9 @@ public class BackupController {
         return new BackupView.Page(page.items(), page.nextCursor());
     }
 
+    /** One backup of the environment. */
     @Get("/{backupId}")
+    @Operation(operationId = "getBackup")
     public BackupView get(UUID appId, UUID envId, UUID backupId, Authentication auth) {
         backupAccess.require(Caller.id(auth), appId, envId, false);
         return BackupView.of(require(envId, backupId));
@@ -101,6 +120,8 @@ public class BackupController {
      * {@code pg_restore}), {@code files} (a tar of the resource files) or {@code manifest}.
      */
     @Get("/{backupId}/download{?part}")
+    @Problems.Conflict
+    @Operation(operationId = "downloadBackup")
     public StreamedFile download(UUID appId, UUID envId, UUID backupId, @Nullable @QueryValue String part, Authentication auth) {
         backupAccess.require(Caller.id(auth), appId, envId, true);
         BackupRecord backup = require(envId, backupId);
@@ -122,7 +143,9 @@ public class BackupController {
     }
 
     @Serdeable
-    public record Health(@Nullable BackupView lastGoodBackup, @Nullable Long lastGoodAgeSeconds, @Nullable Instant nextScheduledRun,
+    /** {@code lastGoodBackup}: absent until there is one. */
+    public record Health(@Schema(requiredMode = Schema.RequiredMode.NOT_REQUIRED) @JsonInclude(JsonInclude.Include.NON_NULL)
+                         BackupView lastGoodBackup, @Nullable Long lastGoodAgeSeconds, @Nullable Instant nextScheduledRun,
                          boolean schedulePaused, List<Instant> missedRuns) {
     }
 
@@ -131,6 +154,7 @@ public class BackupController {
      * scheduled slots of the last 7 days that produced no completed backup.
      */
     @Get("/health")
+    @Operation(operationId = "getBackupHealth")
     public Health health(UUID appId, UUID envId, Authentication auth) {
         EnvironmentRecord env = backupAccess.require(Caller.id(auth), appId, envId, false);
         Instant now = Instant.now();

@@ -1,5 +1,6 @@
 package io.cloudplane.api.backup;
 
+import io.cloudplane.api.problem.Problems;
 import io.cloudplane.api.problem.ApiException;
 import io.cloudplane.api.security.Caller;
 import io.cloudplane.workflows.backup.BackupSchedule;
@@ -14,6 +15,9 @@ import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.serde.annotation.Serdeable;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.temporal.client.WorkflowUpdateException;
 
@@ -26,6 +30,11 @@ import java.util.UUID;
 @Controller("/api/v1/apps/{appId}/environments/{envId}/backup-schedule")
 @Secured(SecurityRule.IS_AUTHENTICATED)
 @Tag(name = "backups")
+@Problems.Unauthorized
+@Problems.BadRequest
+@Problems.NotFound
+@Problems.Forbidden
+@Problems.Unprocessable
 public class BackupScheduleController {
     private final BackupAccess backupAccess;
     private final BackupSchedules schedules;
@@ -41,7 +50,8 @@ public class BackupScheduleController {
 
     @Serdeable
     public record ScheduleBody(@Nullable String frequency, @Nullable String dayOfWeek, @Nullable String time,
-                               @Nullable RetentionBody retention, @Nullable Boolean paused, @Nullable Instant nextRunAt) {
+                               @Schema(requiredMode = Schema.RequiredMode.NOT_REQUIRED) @JsonInclude(JsonInclude.Include.NON_NULL)
+                               RetentionBody retention, @Nullable Boolean paused, @Nullable Instant nextRunAt) {
         static ScheduleBody of(BackupSchedule s, @Nullable Long nextSlot) {
             return new ScheduleBody(s.frequency().name().toLowerCase(Locale.ROOT),
                     s.dayOfWeek() == null ? null : s.dayOfWeek().toLowerCase(Locale.ROOT), s.time(),
@@ -50,7 +60,9 @@ public class BackupScheduleController {
         }
     }
 
+    /** The environment's backup schedule and retention, and its next run. */
     @Get
+    @Operation(operationId = "getBackupSchedule")
     public ScheduleBody get(UUID appId, UUID envId, Authentication auth) {
         backupAccess.require(Caller.id(auth), appId, envId, false);
         // The row is written only once the workflow accepted the change: it is the schedule in force.
@@ -60,6 +72,7 @@ public class BackupScheduleController {
 
     /** Replaces the schedule; it takes effect from the next slot. A bad value answers 400 naming the field, and changes nothing. */
     @Put
+    @Operation(operationId = "replaceBackupSchedule")
     public ScheduleBody put(UUID appId, UUID envId, @Body ScheduleBody body, Authentication auth) {
         backupAccess.require(Caller.id(auth), appId, envId, true);
         BackupSchedule current = schedules.stored(envId).orElseGet(BackupSchedule::defaults);

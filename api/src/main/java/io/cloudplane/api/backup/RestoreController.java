@@ -1,5 +1,8 @@
 package io.cloudplane.api.backup;
 
+import io.cloudplane.api.problem.Problems;
+import io.micronaut.http.annotation.Status;
+import io.micronaut.http.HttpStatus;
 import io.cloudplane.api.security.Access;
 import io.cloudplane.api.security.AccessService;
 import io.cloudplane.api.operation.Accepted;
@@ -19,6 +22,7 @@ import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.serde.annotation.Serdeable;
+import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
 import java.util.UUID;
@@ -30,6 +34,9 @@ import java.util.UUID;
 @Controller("/api/v1/apps/{appId}/environments/{envId}/restores")
 @Secured(SecurityRule.IS_AUTHENTICATED)
 @Tag(name = "backups")
+@Problems.Unauthorized
+@Problems.BadRequest
+@Problems.NotFound
 public class RestoreController {
     private final AccessService access;
     private final BackupRepository backups;
@@ -47,7 +54,14 @@ public class RestoreController {
     public record RestoreBody(@Nullable String backupId) {
     }
 
+    /** Restores a completed backup of this app into the environment (the owner only): 202 with the RESTORE_ENVIRONMENT operation. */
     @Post
+    @Status(HttpStatus.ACCEPTED)
+    @Accepted.Starts
+    @Problems.Forbidden
+    @Problems.Conflict
+    @Problems.Unprocessable
+    @Operation(operationId = "restoreBackup")
     public HttpResponse<OperationView> restore(UUID appId, UUID envId, @Body RestoreBody body, Authentication auth) {
         UUID caller = Caller.id(auth);
         Access a = access.requireApp(caller, appId);

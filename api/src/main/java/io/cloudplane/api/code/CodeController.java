@@ -1,5 +1,6 @@
 package io.cloudplane.api.code;
 
+import io.cloudplane.api.problem.Problems;
 import io.cloudplane.api.security.Access;
 import io.cloudplane.api.security.AccessService;
 import io.cloudplane.api.problem.ApiException;
@@ -28,6 +29,7 @@ import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.serde.annotation.Serdeable;
+import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
 import java.io.IOException;
@@ -49,6 +51,9 @@ import java.util.UUID;
 @Controller("/api/v1/apps/{appId}/environments/{envId}/code")
 @Secured(SecurityRule.IS_AUTHENTICATED)
 @Tag(name = "releases")
+@Problems.Unauthorized
+@Problems.BadRequest
+@Problems.NotFound
 public class CodeController {
     private final AccessService access;
     private final EnvironmentCode code;
@@ -74,9 +79,14 @@ public class CodeController {
         }
     }
 
+    /** Uploads the development environment's code (a zip or tar.gz), which a running server sees at once. */
     @Put
     @Consumes({"application/zip", "application/gzip", "application/x-gzip", "application/x-tar+gzip", MediaType.APPLICATION_OCTET_STREAM})
     @ExecuteOn(TaskExecutors.BLOCKING)
+    @Problems.Forbidden
+    @Problems.Conflict
+    @Problems.Unprocessable
+    @Operation(operationId = "uploadCode")
     public CodeView upload(UUID appId, UUID envId, @Body InputStream body, Authentication auth) {
         UUID caller = Caller.id(auth);
         EnvironmentRecord env = requireDeveloper(caller, appId, envId);
@@ -115,6 +125,9 @@ public class CodeController {
 
     /** The current code, as the canonical tar.gz that releases and clones copy; its SHA-256 is the ETag. */
     @Get
+    @Problems.Forbidden
+    @Problems.Conflict
+    @Operation(operationId = "downloadCode")
     public HttpResponse<StreamedFile> download(UUID appId, UUID envId, Authentication auth) {
         EnvironmentRecord env = requireDeveloper(Caller.id(auth), appId, envId);
         EnvironmentCodeRecord current = code.current(env.id())

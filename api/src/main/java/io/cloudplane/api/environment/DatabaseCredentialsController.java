@@ -1,5 +1,6 @@
 package io.cloudplane.api.environment;
 
+import io.cloudplane.api.problem.Problems;
 import io.cloudplane.api.security.Access;
 import io.cloudplane.api.security.AccessService;
 import io.cloudplane.api.problem.ApiException;
@@ -15,6 +16,7 @@ import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.serde.annotation.Serdeable;
+import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
 import java.net.URLEncoder;
@@ -30,6 +32,9 @@ import java.util.UUID;
 @Controller("/api/v1/apps/{appId}/environments/{envId}/database-credentials")
 @Secured(SecurityRule.IS_AUTHENTICATED)
 @Tag(name = "environments")
+@Problems.Unauthorized
+@Problems.BadRequest
+@Problems.NotFound
 public class DatabaseCredentialsController {
     static final String ACTION = "database-credentials-read";
     private final AccessService access;
@@ -49,7 +54,11 @@ public class DatabaseCredentialsController {
     public record Credentials(String host, int port, String database, String user, String password, String url) {
     }
 
+    /** The environment's database address and credentials, for psql and the like; each read is logged in the activity. */
     @Get
+    @Problems.Forbidden
+    @Problems.Conflict
+    @Operation(operationId = "getDatabaseCredentials")
     public Credentials get(UUID appId, UUID envId, Authentication auth) {
         UUID caller = Caller.id(auth);
         Access a = access.requireApp(caller, appId);

@@ -1,5 +1,8 @@
 package io.cloudplane.api.environment;
 
+import io.cloudplane.api.problem.Problems;
+import io.micronaut.http.annotation.Status;
+import io.micronaut.http.HttpStatus;
 import io.cloudplane.api.app.AppService;
 import io.cloudplane.api.app.Requests;
 import io.cloudplane.api.app.Views;
@@ -34,6 +37,7 @@ import io.micronaut.http.annotation.Post;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.rules.SecurityRule;
+import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 
@@ -43,6 +47,9 @@ import java.util.UUID;
 @Controller("/api/v1/apps/{appId}/environments")
 @Secured(SecurityRule.IS_AUTHENTICATED)
 @Tag(name = "environments")
+@Problems.Unauthorized
+@Problems.BadRequest
+@Problems.NotFound
 public class EnvironmentController {
     private final EnvironmentRepository environments;
     private final AccessService access;
@@ -67,7 +74,9 @@ public class EnvironmentController {
         this.activityLog = activityLog;
     }
 
+    /** The app's environments that the caller sees. */
     @Get
+    @Operation(operationId = "listEnvironments")
     public Views.EnvironmentList list(UUID appId, Authentication auth) {
         Access a = access.requireApp(Caller.id(auth), appId);
         return new Views.EnvironmentList(environments.findByAppId(appId).stream()
@@ -76,21 +85,34 @@ public class EnvironmentController {
                 .toList());
     }
 
-    /** Adds a staging, production or custom environment; 202 with its provisioning operation. */
+    /**
+     * Adds a staging, production or custom environment: 202 with the environment, its provisioning
+     * operation under {@code operation}.
+     */
     @Post
-    public HttpResponse<OperationView> create(UUID appId, @Valid @Body Requests.CreateEnvironment request, Authentication auth) {
+    @Status(HttpStatus.ACCEPTED)
+    @Accepted.Creates
+    @Problems.Forbidden
+    @Problems.Conflict
+    @Problems.Unprocessable
+    @Operation(operationId = "createEnvironment")
+    public HttpResponse<Views.EnvironmentView> create(UUID appId, @Valid @Body Requests.CreateEnvironment request,
+                                                      Authentication auth) {
         UUID caller = Caller.id(auth);
         Access a = access.requireOwner(caller, appId);
         EnvironmentType type = EnvironmentType.valueOf(request.type().toUpperCase(Locale.ROOT));
         OperationRecord op = service.createEnvironment(a, caller, request.name(), type, request.description());
-        var response = accepted.launch(op);
+        Views.EnvironmentView env = Views.EnvironmentView.of(environments.findById(op.envId()).orElseThrow(), catalog);
+        var response = accepted.created(op, "/api/v1/apps/" + appId + "/environments/" + env.id(), env::withOperation);
         if (EnvironmentServices.of(type).backups()) {
             backupSchedules.start(appId, op.envId()); // if Temporal is away, the schedule recovery starts it later
         }
         return response;
     }
 
+    /** One environment: its status, server version, URLs and services. */
     @Get("/{envId}")
+    @Operation(operationId = "getEnvironment")
     public Views.EnvironmentView get(UUID appId, UUID envId, Authentication auth) {
         Access a = access.requireApp(Caller.id(auth), appId);
         return Views.EnvironmentView.of(access.requireEnvironment(a, envId), catalog);
@@ -98,16 +120,33 @@ public class EnvironmentController {
 
     /** Stops the environment's server: 202 with the operation; a stop of a stopped server is a recorded no-op. */
     @Post("/{envId}/stop")
+    @Status(HttpStatus.ACCEPTED)
+    @Accepted.Starts
+    @Problems.Forbidden
+    @Problems.Conflict
+    @Operation(operationId = "stopServer")
     public HttpResponse<OperationView> stop(UUID appId, UUID envId, Authentication auth) {
         return serverAction(appId, envId, auth, OperationType.STOP_SERVER);
     }
 
+    /** Starts the environment's server: 202 with the operation. */
     @Post("/{envId}/start")
+    @Status(HttpStatus.ACCEPTED)
+    @Accepted.Starts
+    @Problems.Forbidden
+    @Problems.Conflict
+    @Operation(operationId = "startServer")
     public HttpResponse<OperationView> start(UUID appId, UUID envId, Authentication auth) {
         return serverAction(appId, envId, auth, OperationType.START_SERVER);
     }
 
+    /** Restarts the environment's server: 202 with the operation. */
     @Post("/{envId}/restart")
+    @Status(HttpStatus.ACCEPTED)
+    @Accepted.Starts
+    @Problems.Forbidden
+    @Problems.Conflict
+    @Operation(operationId = "restartServer")
     public HttpResponse<OperationView> restart(UUID appId, UUID envId, Authentication auth) {
         return serverAction(appId, envId, auth, OperationType.RESTART_SERVER);
     }
@@ -117,6 +156,10 @@ public class EnvironmentController {
      * idle clock restarts.
      */
     @Post("/{envId}/studio-sessions")
+    @Status(HttpStatus.CREATED)
+    @Problems.Forbidden
+    @Problems.Conflict
+    @Problems.Unprocessable
     public HttpResponse<StudioSession> openStudio(UUID appId, UUID envId, Authentication auth) {
         UUID caller = Caller.id(auth);
         Access a = access.requireApp(caller, appId);
@@ -147,6 +190,7 @@ public class EnvironmentController {
 
     /** The environment's activity log, newest first, {@code limit} entries a page (1 to 200, default 50). */
     @Get("/{envId}/activity{?limit,cursor}")
+    @Operation(operationId = "listActivity")
     public ActivityViews.Page activity(UUID appId, UUID envId, @Nullable @QueryValue @Min(1) @Max(200) Integer limit,
                                        @Nullable @QueryValue String cursor, Authentication auth) {
         Access a = access.requireApp(Caller.id(auth), appId);
@@ -164,7 +208,14 @@ public class EnvironmentController {
         return accepted.launch(service.serverAction(a, caller, env, type));
     }
 
+    /** Deletes the environment, its server, database and files: 202 with the deletion operation. */
     @Delete("/{envId}")
+    @Status(HttpStatus.ACCEPTED)
+    @Accepted.Starts
+    @Problems.Forbidden
+    @Problems.Conflict
+    @Problems.Unprocessable
+    @Operation(operationId = "deleteEnvironment")
     public HttpResponse<OperationView> delete(UUID appId, UUID envId, Authentication auth) {
         UUID caller = Caller.id(auth);
         Access a = access.requireApp(caller, appId);

@@ -1,5 +1,6 @@
 package io.cloudplane.api.metrics;
 
+import io.cloudplane.api.problem.Problems;
 import io.cloudplane.api.security.Access;
 import io.cloudplane.api.security.AccessService;
 import io.cloudplane.api.problem.ApiException;
@@ -13,6 +14,7 @@ import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.serde.annotation.Serdeable;
+import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
 import java.time.Duration;
@@ -30,6 +32,9 @@ import java.util.UUID;
 @Controller("/api/v1/apps/{appId}/environments/{envId}/metrics")
 @Secured(SecurityRule.IS_AUTHENTICATED)
 @Tag(name = "environments")
+@Problems.Unauthorized
+@Problems.BadRequest
+@Problems.NotFound
 public class MetricsController {
     private final AccessService access;
     private final MetricsStore store;
@@ -43,7 +48,10 @@ public class MetricsController {
     public record Series(Instant from, Instant to, long stepSeconds, List<MetricsStore.Point> points) {
     }
 
+    /** CPU, memory, disk and network of the environment's server from `from` to `to`, one point a `step`. */
     @Get
+    @Problems.Forbidden
+    @Operation(operationId = "getMetrics")
     public Series metrics(UUID appId, UUID envId, @Nullable @QueryValue String from, @Nullable @QueryValue String to,
                           @Nullable @QueryValue String step, Authentication auth) {
         Access a = access.requireApp(Caller.id(auth), appId);

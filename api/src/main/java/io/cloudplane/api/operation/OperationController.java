@@ -1,5 +1,6 @@
 package io.cloudplane.api.operation;
 
+import io.cloudplane.api.problem.Problems;
 import io.cloudplane.api.security.AccessService;
 import io.cloudplane.api.problem.ApiException;
 import io.cloudplane.api.security.Caller;
@@ -10,6 +11,7 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.rules.SecurityRule;
+import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
 import java.util.UUID;
@@ -17,6 +19,9 @@ import java.util.UUID;
 @Controller("/api/v1/operations")
 @Secured(SecurityRule.IS_AUTHENTICATED)
 @Tag(name = "operations")
+@Problems.Unauthorized
+@Problems.BadRequest
+@Problems.NotFound
 public class OperationController {
     private final OperationRepository operations;
     private final AccessService access;
@@ -33,6 +38,7 @@ public class OperationController {
      * while the app exists.
      */
     @Get("/{id}")
+    @Operation(operationId = "getOperation")
     public OperationView get(UUID id, Authentication auth) {
         UUID caller = Caller.id(auth);
         OperationRecord op = operations.findById(id)

@@ -13,6 +13,7 @@ import io.micronaut.http.server.exceptions.response.ErrorContext;
 import io.micronaut.http.server.exceptions.response.ErrorResponseProcessor;
 import io.micronaut.http.server.exceptions.response.HateoasErrorResponseProcessor;
 import io.micronaut.security.authentication.AuthorizationException;
+import io.micronaut.serde.exceptions.InvalidPropertyFormatException;
 import io.micronaut.security.authentication.DefaultAuthorizationExceptionHandler;
 import jakarta.inject.Singleton;
 import jakarta.validation.ConstraintViolation;
@@ -48,8 +49,13 @@ public final class ProblemHandlers {
         public @NonNull MutableHttpResponse<Problem> processResponse(@NonNull ErrorContext context, @NonNull MutableHttpResponse<?> base) {
             HttpStatus status = base.getStatus();
             List<Problem.FieldError> errors = new ArrayList<>();
-            for (Error error : context.getErrors()) {
-                errors.add(clean(error.getPath().orElse(null), error.getMessage()));
+            Problem.FieldError mismatch = context.getRootCause().map(ProblemHandlers::typeMismatch).orElse(null);
+            if (mismatch != null) {
+                errors.add(mismatch);
+            } else {
+                for (Error error : context.getErrors()) {
+                    errors.add(clean(error.getPath().orElse(null), error.getMessage()));
+                }
             }
             String detail = errors.isEmpty() ? status.getReason()
                     : errors.get(0).field() == null ? errors.get(0).message() : errors.get(0).field() + ": " + errors.get(0).message();
@@ -87,6 +93,23 @@ public final class ProblemHandlers {
             field = null; // the body as a whole
         }
         return new Problem.FieldError(field, text);
+    }
+
+    /**
+     * A JSON value of the wrong type (see {@code StrictJsonScalars}): Serde wraps the failure once
+     * per property it was reading, outermost first, so the chain spells the field's path
+     * ({@code retention.count}); the innermost failure says what was wrong. Null for other errors.
+     */
+    static Problem.FieldError typeMismatch(Throwable error) {
+        List<String> path = new ArrayList<>();
+        Throwable innermost = null;
+        for (Throwable t = error; t != null && t != innermost; t = t.getCause()) {
+            if (t instanceof InvalidPropertyFormatException property) {
+                path.add(property.getArgument().getName());
+            }
+            innermost = t;
+        }
+        return path.isEmpty() ? null : new Problem.FieldError(String.join(".", path), innermost.getMessage());
     }
 
     @Singleton

@@ -1,10 +1,15 @@
 package io.cloudplane.api.release;
 
+import io.cloudplane.api.problem.Problems;
+import io.micronaut.http.annotation.Status;
+import io.micronaut.http.HttpStatus;
 import io.cloudplane.api.common.Ids;
 import io.cloudplane.api.security.Access;
 import io.cloudplane.api.security.AccessService;
 import io.cloudplane.api.app.AppService;
-import io.cloudplane.api.operation.OperationLauncher;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.cloudplane.api.operation.Accepted;
+import io.cloudplane.api.operation.OperationView;
 import io.cloudplane.api.problem.ApiException;
 import io.cloudplane.api.security.Caller;
 import io.cloudplane.infra.release.DeploymentRecord;
@@ -30,9 +35,10 @@ import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.serde.annotation.Serdeable;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
-import java.net.URI;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -42,27 +48,30 @@ import java.util.UUID;
 
 /**
  * Deployments of releases into an environment (202 with the deployment; its DEPLOY_RELEASE
- * operation shows the steps), their history, and rollback: a deployment of the previous
+ * operation, under {@code operation}, shows the steps), their history, and rollback: a deployment of the previous
  * successful release. Owners and developers deploy; production takes the owner.
  */
 @Controller("/api/v1/apps/{appId}/environments/{envId}")
 @Secured(SecurityRule.IS_AUTHENTICATED)
 @Tag(name = "releases")
+@Problems.Unauthorized
+@Problems.BadRequest
+@Problems.NotFound
 public class DeploymentController {
     private final AccessService access;
     private final ReleaseRepository releases;
     private final DeploymentRepository deployments;
     private final DeploymentLedger ledger;
-    private final OperationLauncher launcher;
+    private final Accepted accepted;
     private final EnvironmentCodeRepository code;
 
     public DeploymentController(AccessService access, ReleaseRepository releases, DeploymentRepository deployments,
-                                DeploymentLedger ledger, OperationLauncher launcher, EnvironmentCodeRepository code) {
+                                DeploymentLedger ledger, Accepted accepted, EnvironmentCodeRepository code) {
         this.access = access;
         this.releases = releases;
         this.deployments = deployments;
         this.ledger = ledger;
-        this.launcher = launcher;
+        this.accepted = accepted;
         this.code = code;
     }
 
@@ -70,16 +79,23 @@ public class DeploymentController {
     public record DeployBody(@Nullable String releaseId) {
     }
 
+    /** {@code operation}: its DEPLOY_RELEASE operation, only in the 202 answer of the deploy or rollback. */
     @Serdeable
     public record DeploymentView(UUID id, UUID releaseId, @Nullable String releaseName, DeploymentRecord.Status status,
                                  boolean rollback, @Nullable UUID promotionId, @Nullable UUID deployedBy, Instant createdAt,
                                  @Nullable Instant startedAt, @Nullable Instant finishedAt, @Nullable String error,
                                  @Nullable UUID safetyBackupId, boolean dataRestored, @Nullable UUID previousReleaseId,
-                                 UUID operationId) {
+                                 @Schema(requiredMode = Schema.RequiredMode.NOT_REQUIRED) @JsonInclude(JsonInclude.Include.NON_NULL)
+                                 OperationView operation) {
         static DeploymentView of(DeploymentRecord d, String releaseName) {
             return new DeploymentView(d.id(), d.releaseId(), releaseName, d.status(), d.isRollback(), d.promotionId(), d.deployedBy(),
                     d.createdAt(), d.startedAt(), d.finishedAt(), d.error(), d.safetyBackupId(), d.dataRestored(),
-                    d.previousReleaseId(), d.id());
+                    d.previousReleaseId(), null);
+        }
+
+        DeploymentView withOperation(OperationView op) {
+            return new DeploymentView(id, releaseId, releaseName, status, rollback, promotionId, deployedBy, createdAt, startedAt,
+                    finishedAt, error, safetyBackupId, dataRestored, previousReleaseId, op);
         }
     }
 
@@ -87,7 +103,14 @@ public class DeploymentController {
     public record Page(List<DeploymentView> items, @Nullable String nextCursor) {
     }
 
+    /** Deploys a release into the environment: 202 with the deployment, its DEPLOY_RELEASE operation under `operation`. */
     @Post("/deployments")
+    @Status(HttpStatus.ACCEPTED)
+    @Accepted.Creates
+    @Problems.Forbidden
+    @Problems.Conflict
+    @Problems.Unprocessable
+    @Operation(operationId = "deployRelease")
     public HttpResponse<DeploymentView> deploy(UUID appId, UUID envId, @Body DeployBody body, Authentication auth) {
         UUID caller = Caller.id(auth);
         Access a = access.requireApp(caller, appId);
@@ -101,6 +124,8 @@ public class DeploymentController {
 
     /** The history, newest first, {@code limit} a page (1 to 200, default 50); {@code nextCursor} asks for the next page. */
     @Get("/deployments{?limit,cursor}")
+    @Problems.Forbidden
+    @Operation(operationId = "listDeployments")
     public Page history(UUID appId, UUID envId, @Nullable @QueryValue @Min(1) @Max(200) Integer limit,
                         @Nullable @QueryValue String cursor, Authentication auth) {
         Access a = access.requireApp(Caller.id(auth), appId);
@@ -112,8 +137,27 @@ public class DeploymentController {
         return new Page(page.items(), page.nextCursor());
     }
 
+    /** One deployment of the environment. */
+    @Get("/deployments/{deploymentId}")
+    @Problems.Forbidden
+    @Operation(operationId = "getDeployment")
+    public DeploymentView get(UUID appId, UUID envId, UUID deploymentId, Authentication auth) {
+        Access a = access.requireApp(Caller.id(auth), appId);
+        access.requireEnvironment(a, envId);
+        a.requireTeam("Only the app's owner and developers see its deployments");
+        DeploymentRecord d = deployments.findById(deploymentId).filter(found -> found.envId().equals(envId))
+                .orElseThrow(() -> ApiException.notFound("deployment " + deploymentId));
+        return DeploymentView.of(d, releases.findById(d.releaseId()).map(ReleaseRecord::name).orElse(null));
+    }
+
     /** Deploys the newest successful release that is not the one the environment runs now. */
     @Post("/rollback")
+    @Status(HttpStatus.ACCEPTED)
+    @Accepted.Creates
+    @Problems.Forbidden
+    @Problems.Conflict
+    @Problems.Unprocessable
+    @Operation(operationId = "rollBack")
     public HttpResponse<DeploymentView> rollback(UUID appId, UUID envId, Authentication auth) {
         UUID caller = Caller.id(auth);
         Access a = access.requireApp(caller, appId);
@@ -139,9 +183,9 @@ public class DeploymentController {
                     : ApiException.busy("Operation " + busy.running().id() + " (" + busy.running().type()
                     + ") is running on this environment", busy.running().id().toString());
         }
-        launcher.launch(op);
-        DeploymentRecord d = deployments.findById(op.id()).orElseThrow();
-        return HttpResponse.accepted(URI.create("/api/v1/operations/" + op.id())).body(DeploymentView.of(d, release.name()));
+        DeploymentView deployment = DeploymentView.of(deployments.findById(op.id()).orElseThrow(), release.name());
+        return accepted.created(op, "/api/v1/apps/" + a.app().id() + "/environments/" + env.id() + "/deployments/" + op.id(),
+                deployment::withOperation);
     }
 
     private EnvironmentRecord requireDeployable(Access a, UUID envId) {

@@ -1,5 +1,9 @@
 package io.cloudplane.api.release;
 
+import io.cloudplane.api.operation.Accepted;
+import io.cloudplane.api.problem.Problems;
+import io.micronaut.http.annotation.Status;
+import io.micronaut.http.HttpStatus;
 import io.cloudplane.api.common.Ids;
 import io.cloudplane.api.common.Cursor;
 import io.cloudplane.api.security.Access;
@@ -34,6 +38,7 @@ import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.serde.annotation.Serdeable;
+import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowException;
@@ -55,6 +60,9 @@ import java.util.UUID;
 @Controller("/api/v1/apps/{appId}/promotions")
 @Secured(SecurityRule.IS_AUTHENTICATED)
 @Tag(name = "releases")
+@Problems.Unauthorized
+@Problems.BadRequest
+@Problems.NotFound
 public class PromotionController {
     private final AccessService access;
     private final ReleaseRepository releases;
@@ -102,7 +110,15 @@ public class PromotionController {
     public record Page(List<PromotionView> items, @Nullable String nextCursor) {
     }
 
+    /** Promotes a release: staging, then the owner's approval, then production. 202 with the promotion. */
     @Post
+    @Status(HttpStatus.ACCEPTED)
+    @Accepted.Creates
+    @Problems.Forbidden
+    @Problems.Conflict
+    @Problems.Unprocessable
+    @Problems.Unavailable
+    @Operation(operationId = "promoteRelease")
     public HttpResponse<PromotionView> promote(UUID appId, @Body PromoteBody body, Authentication auth) {
         UUID caller = Caller.id(auth);
         Access a = access.requireApp(caller, appId);
@@ -158,6 +174,8 @@ public class PromotionController {
 
     /** Newest first, {@code limit} a page (1 to 200, default 50); {@code nextCursor} asks for the next page. */
     @Get("{?limit,cursor}")
+    @Problems.Forbidden
+    @Operation(operationId = "listPromotions")
     public Page list(UUID appId, @Nullable @io.micronaut.http.annotation.QueryValue @jakarta.validation.constraints.Min(1)
                      @jakarta.validation.constraints.Max(200) Integer limit,
                      @Nullable @io.micronaut.http.annotation.QueryValue String cursor, Authentication auth) {
@@ -166,18 +184,29 @@ public class PromotionController {
         return new Page(page.items(), page.nextCursor());
     }
 
+    /** One promotion: its status, stage and each stage's deployment. */
     @Get("/{promotionId}")
+    @Problems.Forbidden
+    @Operation(operationId = "getPromotion")
     public PromotionView get(UUID appId, UUID promotionId, Authentication auth) {
         requireMember(Caller.id(auth), appId);
         return view(require(appId, promotionId));
     }
 
+    /** Approves the promotion's production stage (the owner only). */
     @Post("/{promotionId}/approve")
+    @Problems.Forbidden
+    @Problems.Conflict
+    @Operation(operationId = "approvePromotion")
     public PromotionView approve(UUID appId, UUID promotionId, @Nullable @Body DecisionBody body, Authentication auth) {
         return decide(appId, promotionId, true, body, auth);
     }
 
+    /** Rejects the promotion: production is not deployed (the owner only). */
     @Post("/{promotionId}/reject")
+    @Problems.Forbidden
+    @Problems.Conflict
+    @Operation(operationId = "rejectPromotion")
     public PromotionView reject(UUID appId, UUID promotionId, @Nullable @Body DecisionBody body, Authentication auth) {
         return decide(appId, promotionId, false, body, auth);
     }

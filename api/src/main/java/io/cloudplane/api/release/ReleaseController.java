@@ -1,10 +1,13 @@
 package io.cloudplane.api.release;
 
+import io.cloudplane.api.problem.Problems;
+import io.micronaut.http.annotation.Status;
+import io.micronaut.http.HttpStatus;
 import io.cloudplane.api.common.Ids;
 import io.cloudplane.api.common.Cursor;
 import io.cloudplane.api.security.Access;
 import io.cloudplane.api.security.AccessService;
-import io.cloudplane.api.operation.OperationLauncher;
+import io.cloudplane.api.operation.Accepted;
 import io.cloudplane.api.problem.ApiException;
 import io.cloudplane.api.security.Caller;
 import io.cloudplane.infra.code.EnvironmentCodeRepository;
@@ -28,10 +31,10 @@ import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.serde.annotation.Serdeable;
+import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.inject.Provider;
 
-import java.net.URI;
 import java.util.List;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -39,30 +42,33 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Releases of an app: cut from a development or staging environment (202; the CREATE_RELEASE
- * operation copies the code inside object storage), listed, shown, and deleted while no
- * deployment has used them.
+ * Releases of an app: cut from a development or staging environment (202 with the release; its
+ * CREATE_RELEASE operation, under {@code operation}, copies the code inside object storage), listed,
+ * shown, and deleted while no deployment has used them.
  */
 @Controller("/api/v1/apps/{appId}/releases")
 @Secured(SecurityRule.IS_AUTHENTICATED)
 @Tag(name = "releases")
+@Problems.Unauthorized
+@Problems.BadRequest
+@Problems.NotFound
 public class ReleaseController {
     private final AccessService access;
     private final ReleaseRepository releases;
     private final ReleaseService service;
-    private final OperationLauncher launcher;
+    private final Accepted accepted;
     private final EnvironmentCodeRepository code;
     private final EnvironmentRepository environments;
     private final OperationRepository operations;
     private final Provider<ObjectStore> store;
 
-    public ReleaseController(AccessService access, ReleaseRepository releases, ReleaseService service, OperationLauncher launcher,
+    public ReleaseController(AccessService access, ReleaseRepository releases, ReleaseService service, Accepted accepted,
                              EnvironmentCodeRepository code, EnvironmentRepository environments, OperationRepository operations,
                              Provider<ObjectStore> store) {
         this.access = access;
         this.releases = releases;
         this.service = service;
-        this.launcher = launcher;
+        this.accepted = accepted;
         this.code = code;
         this.environments = environments;
         this.operations = operations;
@@ -73,7 +79,17 @@ public class ReleaseController {
     public record CreateRelease(@Nullable String name, @Nullable String description, @Nullable String sourceEnvironmentId) {
     }
 
+    /**
+     * Cuts a release from a development or staging environment's code: 202 with the release, its
+     * CREATE_RELEASE operation under `operation`.
+     */
     @Post
+    @Status(HttpStatus.ACCEPTED)
+    @Accepted.Creates
+    @Problems.Forbidden
+    @Problems.Conflict
+    @Problems.Unprocessable
+    @Operation(operationId = "createRelease")
     public HttpResponse<ReleaseView> create(UUID appId, @Body CreateRelease body, Authentication auth) {
         UUID caller = Caller.id(auth);
         Access a = requireDeveloper(caller, appId);
@@ -98,14 +114,14 @@ public class ReleaseController {
             throw ApiException.unprocessable("sourceEnvironmentId", "the environment '" + source.name() + "' has no code yet; upload some first");
         }
         ReleaseRecord release = service.createRelease(a, caller, source, name, body.description());
-        operations.findById(release.id()).ifPresent(launcher::launch);
-        return HttpResponse.accepted(URI.create("/api/v1/operations/" + release.id()))
-                .header("Content-Location", "/api/v1/apps/" + appId + "/releases/" + release.id())
-                .body(ReleaseView.of(release, List.of()));
+        return accepted.created(operations.findById(release.id()).orElseThrow(), "/api/v1/apps/" + appId + "/releases/" + release.id(),
+                ReleaseView.of(release, List.of())::withOperation);
     }
 
     /** Newest first, {@code limit} a page (1 to 200, default 50); {@code nextCursor} asks for the next page. */
     @Get("{?limit,cursor}")
+    @Problems.Forbidden
+    @Operation(operationId = "listReleases")
     public ReleaseView.Page list(UUID appId, @Nullable @QueryValue @Min(1) @Max(200) Integer limit,
                                  @Nullable @QueryValue String cursor, Authentication auth) {
         requireDeveloper(Caller.id(auth), appId);
@@ -115,7 +131,10 @@ public class ReleaseController {
         return new ReleaseView.Page(page.items(), page.nextCursor());
     }
 
+    /** One release: its source, artifact, lock and the environments that run it. */
     @Get("/{releaseId}")
+    @Problems.Forbidden
+    @Operation(operationId = "getRelease")
     public ReleaseView get(UUID appId, UUID releaseId, Authentication auth) {
         requireDeveloper(Caller.id(auth), appId);
         return ReleaseView.of(require(appId, releaseId), runningIn(appId).getOrDefault(releaseId, List.of()));
@@ -123,6 +142,10 @@ public class ReleaseController {
 
     /** 204; 409 once a deployment has used the release (it is locked), or while it is being created. */
     @Delete("/{releaseId}")
+    @Status(HttpStatus.NO_CONTENT)
+    @Problems.Forbidden
+    @Problems.Conflict
+    @Operation(operationId = "deleteRelease")
     public HttpResponse<Void> delete(UUID appId, UUID releaseId, Authentication auth) {
         requireDeveloper(Caller.id(auth), appId);
         ReleaseRecord release = require(appId, releaseId);

@@ -1,5 +1,6 @@
 package io.cloudplane.api.server;
 
+import io.cloudplane.api.problem.Problems;
 import io.cloudplane.api.security.Access;
 import io.cloudplane.api.security.AccessService;
 import io.cloudplane.api.problem.ApiException;
@@ -18,6 +19,7 @@ import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.rules.SecurityRule;
+import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
 import java.io.BufferedReader;
@@ -38,6 +40,9 @@ import java.util.UUID;
 @Controller("/api/v1/apps/{appId}/environments/{envId}/logs")
 @Secured(SecurityRule.IS_AUTHENTICATED)
 @Tag(name = "environments")
+@Problems.Unauthorized
+@Problems.BadRequest
+@Problems.NotFound
 public class LogsController {
     private final AccessService access;
     private final EnvironmentRuntime runtime;
@@ -49,7 +54,10 @@ public class LogsController {
         this.secrets = secrets;
     }
 
+    /** The server's log, the database password redacted: the last `tail` lines, or all of it with `download=true`. */
     @Get(produces = MediaType.TEXT_PLAIN)
+    @Problems.Forbidden
+    @Operation(operationId = "getLogs")
     public HttpResponse<?> logs(UUID appId, UUID envId, @Nullable @QueryValue Integer tail, @Nullable @QueryValue Boolean download,
                                 Authentication auth) {
         Access a = access.requireApp(Caller.id(auth), appId);

@@ -1,10 +1,15 @@
 package io.cloudplane.api.server;
 
+import io.cloudplane.api.problem.Problems;
+import io.micronaut.http.annotation.Status;
+import io.micronaut.http.HttpStatus;
 import io.cloudplane.api.app.AppService;
 import io.cloudplane.api.common.Cursor;
 import io.cloudplane.api.security.Access;
 import io.cloudplane.api.security.AccessService;
-import io.cloudplane.api.operation.OperationLauncher;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.cloudplane.api.operation.Accepted;
+import io.cloudplane.api.operation.OperationView;
 import io.cloudplane.api.problem.ApiException;
 import io.cloudplane.api.security.Caller;
 import io.cloudplane.infra.environment.EnvironmentRecord;
@@ -25,50 +30,63 @@ import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.serde.annotation.Serdeable;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
-import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
 /**
  * Server updates: {@code POST …/update {version, allowDowngrade}} answers 202 with the update (its
- * UPDATE_SERVER operation, {@code env-update/<envId>}, shows the steps); {@code GET …/updates} is
- * the history. A version outside the catalog, the version already running, or an older version
- * without {@code allowDowngrade: true} answer 422 naming the field. Owners and developers update;
+ * UPDATE_SERVER operation, {@code env-update/<envId>}, under {@code operation}, shows the steps);
+ * {@code GET …/updates} is the history, {@code GET …/updates/{updateId}} one update. A version
+ * outside the catalog, the version already running, or an older version without
+ * {@code allowDowngrade: true} answer 422 naming the field. Owners and developers update;
  * production takes the owner, as deployments do.
  */
 @Controller("/api/v1/apps/{appId}/environments/{envId}")
 @Secured(SecurityRule.IS_AUTHENTICATED)
 @Tag(name = "environments")
+@Problems.Unauthorized
+@Problems.BadRequest
+@Problems.NotFound
 public class ServerUpdateController {
     private final AccessService access;
     private final AppService service;
     private final ServerCatalog catalog;
     private final ServerUpdateRepository updates;
-    private final OperationLauncher launcher;
+    private final Accepted accepted;
 
     public ServerUpdateController(AccessService access, AppService service, ServerCatalog catalog, ServerUpdateRepository updates,
-                                  OperationLauncher launcher) {
+                                  Accepted accepted) {
         this.access = access;
         this.service = service;
         this.catalog = catalog;
         this.updates = updates;
-        this.launcher = launcher;
+        this.accepted = accepted;
     }
 
     @Serdeable
     public record UpdateBody(@Nullable String version, @Nullable Boolean allowDowngrade) {
     }
 
+    /** {@code operation}: its UPDATE_SERVER operation, only in the 202 answer of the update. */
     @Serdeable
     public record UpdateView(UUID id, String fromVersion, String toVersion, boolean downgrade, ServerUpdateRecord.Status status,
                              boolean rolledBack, @Nullable String error, @Nullable UUID requestedBy, Instant createdAt,
-                             @Nullable Instant startedAt, @Nullable Instant finishedAt, UUID operationId) {
+                             @Nullable Instant startedAt, @Nullable Instant finishedAt,
+                             @Schema(requiredMode = Schema.RequiredMode.NOT_REQUIRED) @JsonInclude(JsonInclude.Include.NON_NULL)
+                             OperationView operation) {
         static UpdateView of(ServerUpdateRecord u) {
             return new UpdateView(u.id(), u.fromVersion(), u.toVersion(), u.downgrade(), u.status(), u.rolledBack(), u.error(),
-                    u.requestedBy(), u.createdAt(), u.startedAt(), u.finishedAt(), u.id());
+                    u.requestedBy(), u.createdAt(), u.startedAt(), u.finishedAt(), null);
+        }
+
+        UpdateView withOperation(OperationView op) {
+            return new UpdateView(id, fromVersion, toVersion, downgrade, status, rolledBack, error, requestedBy, createdAt, startedAt,
+                    finishedAt, op);
         }
     }
 
@@ -76,7 +94,14 @@ public class ServerUpdateController {
     public record Page(List<UpdateView> items, @Nullable String nextCursor) {
     }
 
+    /** Updates the environment's server to `version`: 202 with the update, its UPDATE_SERVER operation under `operation`. */
     @Post("/update")
+    @Status(HttpStatus.ACCEPTED)
+    @Accepted.Creates
+    @Problems.Forbidden
+    @Problems.Conflict
+    @Problems.Unprocessable
+    @Operation(operationId = "updateServer")
     public HttpResponse<UpdateView> update(UUID appId, UUID envId, @Body UpdateBody body, Authentication auth) {
         UUID caller = Caller.id(auth);
         Access a = access.requireApp(caller, appId);
@@ -100,13 +125,23 @@ public class ServerUpdateController {
                     + ", which the environment runs; set allowDowngrade to true to go back to it");
         }
         OperationRecord op = service.updateServer(a, caller, env, version, downgrade);
-        launcher.launch(op);
-        ServerUpdateRecord update = updates.findById(op.id()).orElseThrow();
-        return HttpResponse.accepted(URI.create("/api/v1/operations/" + op.id())).body(UpdateView.of(update));
+        UpdateView update = UpdateView.of(updates.findById(op.id()).orElseThrow());
+        return accepted.created(op, "/api/v1/apps/" + appId + "/environments/" + envId + "/updates/" + op.id(), update::withOperation);
+    }
+
+    /** One server update of the environment. */
+    @Get("/updates/{updateId}")
+    @Operation(operationId = "getServerUpdate")
+    public UpdateView get(UUID appId, UUID envId, UUID updateId, Authentication auth) {
+        Access a = access.requireApp(Caller.id(auth), appId);
+        access.requireEnvironment(a, envId);
+        return updates.findById(updateId).filter(u -> u.envId().equals(envId)).map(UpdateView::of)
+                .orElseThrow(() -> ApiException.notFound("server update " + updateId));
     }
 
     /** The history, newest first, {@code limit} a page (1 to 200, default 50); {@code nextCursor} asks for the next page. */
     @Get("/updates{?limit,cursor}")
+    @Operation(operationId = "listServerUpdates")
     public Page history(UUID appId, UUID envId, @Nullable @QueryValue @Min(1) @Max(200) Integer limit,
                         @Nullable @QueryValue String cursor, Authentication auth) {
         Access a = access.requireApp(Caller.id(auth), appId);

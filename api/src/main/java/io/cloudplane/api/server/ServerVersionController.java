@@ -1,5 +1,6 @@
 package io.cloudplane.api.server;
 
+import io.cloudplane.api.problem.Problems;
 import io.cloudplane.infra.runtime.ServerCatalog;
 import io.cloudplane.infra.runtime.ServerVersion;
 import io.micronaut.core.annotation.Nullable;
@@ -8,6 +9,7 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.serde.annotation.Serdeable;
+import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
 import java.util.Comparator;
@@ -17,6 +19,7 @@ import java.util.List;
 @Controller("/api/v1/server-versions")
 @Secured(SecurityRule.IS_AUTHENTICATED)
 @Tag(name = "environments")
+@Problems.Unauthorized
 public class ServerVersionController {
     private final ServerCatalog catalog;
 
@@ -32,7 +35,9 @@ public class ServerVersionController {
     public record Page(List<VersionView> items) {
     }
 
+    /** The server-version catalog, newest last; `isDefault` marks the version new environments get. */
     @Get
+    @Operation(operationId = "listServerVersions")
     public Page list() {
         List<ServerVersion> all = catalog.all().stream().sorted(Comparator.comparing(ServerVersion::version, ServerCatalog::compare)).toList();
         String latest = all.get(all.size() - 1).version();

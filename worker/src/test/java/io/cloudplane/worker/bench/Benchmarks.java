@@ -76,7 +76,7 @@ public final class Benchmarks {
             if (accepted.status() != 202) {
                 throw new IllegalStateException(accepted.raw());
             }
-            String path = "/api/v1/apps/" + accepted.get("appId") + "/environments/" + accepted.get("envId");
+            String path = "/api/v1/apps/" + accepted.get("id") + "/environments/" + accepted.get("operation.envId");
             String status;
             do {
                 status = cloudplane.call("GET", path, token, null).get("status");

@@ -54,9 +54,9 @@ public final class ReleaseBenchmark {
             Session s = new Session(cloudplane, token);
 
             var app = cloudplane.call("POST", "/api/v1/apps", token, Map.of("name", "bench-release"));
-            s.succeeded(app.get("id"));
-            String appId = app.get("appId");
-            String devId = app.get("envId");
+            s.succeeded(app.get("operation.id"));
+            String appId = app.get("id");
+            String devId = app.get("operation.envId");
             String customId = s.environment(appId, "preview", "custom");
             String stagingId = s.environment(appId, "staging", "staging");
 
@@ -80,14 +80,14 @@ public final class ReleaseBenchmark {
 
             // Clone: a second app whose development code is cloneMb MB.
             var big = cloudplane.call("POST", "/api/v1/apps", token, Map.of("name", "bench-clone-source"));
-            s.succeeded(big.get("id"));
-            long bigUpload = s.upload(big.get("appId"), big.get("envId"), tree(cloneMb, 3));
+            s.succeeded(big.get("operation.id"));
+            long bigUpload = s.upload(big.get("id"), big.get("operation.envId"), tree(cloneMb, 3));
             long started = System.nanoTime();
-            var clone = cloudplane.call("POST", "/api/v1/apps/" + big.get("appId") + "/clone", token, Map.of("name", "bench-clone"));
+            var clone = cloudplane.call("POST", "/api/v1/apps/" + big.get("id") + "/clone", token, Map.of("name", "bench-clone"));
             if (clone.status() != 202) {
                 throw new IllegalStateException(clone.raw());
             }
-            String cloneOp = clone.get("id");
+            String cloneOp = clone.get("operation.id");
             var cloneDone = s.succeeded(cloneOp);
             long cloneMs = (System.nanoTime() - started) / 1_000_000;
             Map<String, Long> cloneSteps = steps(cloneDone);
@@ -171,8 +171,8 @@ public final class ReleaseBenchmark {
 
         String environment(String appId, String name, String type) throws Exception {
             var env = cloudplane.call("POST", "/api/v1/apps/" + appId + "/environments", token, Map.of("name", name, "type", type));
-            succeeded(env.get("id"));
-            return env.get("envId");
+            succeeded(env.get("operation.id"));
+            return env.get("id");
         }
 
         /** Uploads the tree as a tar.gz; returns the archive's size. */
@@ -196,7 +196,7 @@ public final class ReleaseBenchmark {
         String release(String appId, String devId, String name) throws Exception {
             var created = cloudplane.call("POST", "/api/v1/apps/" + appId + "/releases", token,
                     Map.of("name", name, "sourceEnvironmentId", devId));
-            succeeded(created.get("operationId"));
+            succeeded(created.get("operation.id"));
             return created.get("id");
         }
 
@@ -208,7 +208,7 @@ public final class ReleaseBenchmark {
             if (accepted.status() != 202) {
                 throw new IllegalStateException(accepted.raw());
             }
-            var op = succeeded(accepted.get("id"));
+            var op = succeeded(accepted.get("operation.id"));
             Map<String, Long> timing = new LinkedHashMap<>();
             timing.put("POST …/deployments to SUCCEEDED", (System.nanoTime() - started) / 1_000_000);
             steps(op).forEach((k, v) -> timing.put("step " + k, v));
