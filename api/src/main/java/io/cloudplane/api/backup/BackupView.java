@@ -1,9 +1,11 @@
 package io.cloudplane.api.backup;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.cloudplane.infra.backup.BackupRecord;
 import io.cloudplane.workflows.backup.BackupStep;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
+import io.swagger.v3.oas.annotations.media.Schema;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -11,7 +13,10 @@ import java.util.UUID;
 
 /** A backup as the API shows it: where it stands, and, once finished, its size, duration and verification. */
 @Serdeable
-public record BackupView(UUID id, UUID appId, UUID envId, String trigger, String status, @Nullable BackupStep failedStep,
+public record BackupView(UUID id, UUID appId, UUID envId, String trigger, String status,
+                         // Present only on a failed backup: an enum cannot be "nullable" in OpenAPI 3.0 without a type.
+                         @Schema(requiredMode = Schema.RequiredMode.NOT_REQUIRED) @JsonInclude(JsonInclude.Include.NON_NULL)
+                         BackupStep failedStep,
                          @Nullable String error, @Nullable Long sizeBytes, @Nullable Long durationMs,
                          @Nullable String verification, @Nullable String verificationDetail, @Nullable Instant scheduledFor,
                          Instant createdAt, @Nullable Instant startedAt, @Nullable Instant finishedAt, String objectPrefix) {
