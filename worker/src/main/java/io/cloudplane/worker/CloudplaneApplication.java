@@ -1,5 +1,6 @@
 package io.cloudplane.worker;
 
+import io.cloudplane.infra.config.CdsTraining;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.Micronaut;
 import io.micronaut.runtime.server.EmbeddedServer;
@@ -14,14 +15,26 @@ public final class CloudplaneApplication {
 
     public static void main(String[] args) {
         long started = System.nanoTime();
-        ApplicationContext context = Micronaut.build(args).mainClass(CloudplaneApplication.class).banner(false).start();
+        boolean training = Boolean.getBoolean(CdsTraining.PROPERTY);
+        ApplicationContext context = application(args, training).start();
         String url = context.findBean(EmbeddedServer.class).map(s -> s.getURL().toString()).orElse("(no HTTP server)");
         System.out.printf("Cloudplane is ready at %s (started in %d ms; API %s/api/v1, health %s/health, API docs %s/swagger-ui/)%n",
                 url, (System.nanoTime() - started) / 1_000_000, url, url, url);
-        if (Boolean.getBoolean("cloudplane.cds-training")) {
+        if (training) {
             // The build's training run: the JVM writes its class-data-sharing archive as it exits.
             context.close();
             System.exit(0);
         }
+    }
+
+    /**
+     * A training start (see {@link CdsArchive}) reads no environment variable as configuration, so
+     * that none can point it at a real database, Temporal, cluster, bucket or mail server: it has
+     * only its launcher's system properties and the built-in defaults, which are the embedded
+     * services. Its Micronaut environment turns every background job off.
+     */
+    static Micronaut application(String[] args, boolean training) {
+        Micronaut application = Micronaut.build(args).mainClass(CloudplaneApplication.class).banner(false);
+        return training ? application.environments(CdsTraining.ENVIRONMENT).environmentPropertySource(false) : application;
     }
 }

@@ -16,6 +16,7 @@ import io.cloudplane.activities.environment.FileActivitiesImpl;
 import io.cloudplane.activities.operation.OperationActivitiesImpl;
 import io.cloudplane.activities.backup.RestoreActivitiesImpl;
 import io.cloudplane.activities.server.RuntimeActivitiesImpl;
+import io.cloudplane.infra.config.CdsTraining;
 import io.cloudplane.activities.sandbox.SandboxActivitiesImpl;
 import io.cloudplane.workflows.app.DeleteApplicationWorkflowImpl;
 import io.cloudplane.workflows.backup.BackupScheduleWorkflowImpl;
@@ -29,6 +30,7 @@ import io.cloudplane.workflows.server.ServerActionWorkflowsImpl;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Value;
+import io.micronaut.context.env.Environment;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
@@ -43,7 +45,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Polls the control-plane task queue. Workflows are registered by type, so Temporal makes a fresh
  * instance for every execution; activities are Micronaut singletons. Disable with
- * {@code CLOUDPLANE_WORKER_ENABLED=false} for an API-only process.
+ * {@code CLOUDPLANE_WORKER_ENABLED=false} for an API-only process. A training start
+ * ({@link CdsTraining}) builds the worker, so that its classes go into the class-data-sharing
+ * archive, but never polls.
  */
 @Context
 @Requires(property = "cloudplane.worker.enabled", notEquals = "false")
@@ -73,7 +77,10 @@ public class TemporalWorker {
     }
 
     @PostConstruct
-    void start() {
+    void start(Environment environment) {
+        if (environment.getActiveNames().contains(CdsTraining.ENVIRONMENT)) {
+            return;
+        }
         factory.start();
         LOG.info("Temporal worker polling task queue {}", TaskQueues.CONTROL_PLANE);
     }

@@ -2,6 +2,7 @@ package io.cloudplane.api.backup;
 
 import io.cloudplane.infra.backup.BackupScheduleRecord;
 import io.cloudplane.infra.backup.BackupScheduleRepository;
+import io.cloudplane.infra.config.CdsTraining;
 import io.cloudplane.infra.environment.EnvironmentRecord;
 import io.cloudplane.infra.environment.EnvironmentRepository;
 import io.cloudplane.workflows.environment.EnvironmentStatus;
@@ -32,6 +33,7 @@ import java.util.UUID;
  */
 @Singleton
 @Requires(property = "cloudplane.backup.recovery.enabled", notEquals = "false")
+@Requires(notEnv = CdsTraining.ENVIRONMENT) // a training start does nothing but start
 public class BackupScheduleRecovery {
     private static final Logger LOG = LoggerFactory.getLogger(BackupScheduleRecovery.class);
     private static final int PAGE = 500;
