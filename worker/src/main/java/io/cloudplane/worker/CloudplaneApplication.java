@@ -2,6 +2,7 @@ package io.cloudplane.worker;
 
 import io.cloudplane.infra.config.CdsTraining;
 import io.micronaut.context.ApplicationContext;
+import io.micronaut.context.ApplicationContextBuilder;
 import io.micronaut.runtime.Micronaut;
 import io.micronaut.runtime.server.EmbeddedServer;
 
@@ -16,7 +17,11 @@ public final class CloudplaneApplication {
     public static void main(String[] args) {
         long started = System.nanoTime();
         boolean training = Boolean.getBoolean(CdsTraining.PROPERTY);
-        ApplicationContext context = application(args, training).start();
+        Micronaut application = Micronaut.build(args).mainClass(CloudplaneApplication.class).banner(false);
+        if (training) {
+            training(application);
+        }
+        ApplicationContext context = application.start();
         String url = context.findBean(EmbeddedServer.class).map(s -> s.getURL().toString()).orElse("(no HTTP server)");
         System.out.printf("Cloudplane is ready at %s (started in %d ms; API %s/api/v1, health %s/health, API docs %s/swagger-ui/)%n",
                 url, (System.nanoTime() - started) / 1_000_000, url, url, url);
@@ -33,8 +38,7 @@ public final class CloudplaneApplication {
      * only its launcher's system properties and the built-in defaults, which are the embedded
      * services. Its Micronaut environment turns every background job off.
      */
-    static Micronaut application(String[] args, boolean training) {
-        Micronaut application = Micronaut.build(args).mainClass(CloudplaneApplication.class).banner(false);
-        return training ? application.environments(CdsTraining.ENVIRONMENT).environmentPropertySource(false) : application;
+    static void training(ApplicationContextBuilder application) {
+        application.environments(CdsTraining.ENVIRONMENT).environmentPropertySource(false);
     }
 }

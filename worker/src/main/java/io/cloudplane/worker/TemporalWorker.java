@@ -85,6 +85,11 @@ public class TemporalWorker {
         LOG.info("Temporal worker polling task queue {}", TaskQueues.CONTROL_PLANE);
     }
 
+    /** Whether the worker polls its task queue (a training start's never does). */
+    boolean polling() {
+        return factory.isStarted() && !factory.isShutdown();
+    }
+
     @PreDestroy
     void stop() {
         factory.shutdown();
