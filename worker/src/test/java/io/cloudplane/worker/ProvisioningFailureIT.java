@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * at once: the environment ends FAILED with the reason, and its database, role and folders are gone.
  */
 @MicronautTest(transactional = false)
-class ProvisioningFailureTest {
+class ProvisioningFailureIT {
     @Inject UserRepository users;
     @Inject AppService apps;
     @Inject OperationLauncher launcher;

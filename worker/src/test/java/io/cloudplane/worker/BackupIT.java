@@ -55,7 +55,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * its resource files, s3proxy as object storage, and the workflow on the embedded Temporal.
  */
 @MicronautTest(transactional = false)
-class BackupTest {
+class BackupIT {
     @Inject UserRepository users;
     @Inject AppService apps;
     @Inject AccessService access;
