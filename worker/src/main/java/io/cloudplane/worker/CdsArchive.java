@@ -51,7 +51,8 @@ public final class CdsArchive {
         if (Files.exists(archive) && Files.exists(inputsFile) && Files.readString(inputsFile).equals(inputs)) {
             return;
         }
-        System.out.println("Training start for the class-data-sharing archive (once per change of the jar)");
+        System.out.println("Making the class-data-sharing archive by a training start (once per change of the jar); log in "
+                + trainingDir.resolve("training.log"));
         Files.deleteIfExists(inputsFile);
         Files.deleteIfExists(archive);
         train(trainingCommand(jar, archive, trainingDir, logback), trainingDir);
@@ -112,12 +113,15 @@ public final class CdsArchive {
 
     /**
      * Starts the training in a fresh directory with an environment that holds nothing but the
-     * search path, and waits for it to end.
+     * search path, and waits for it to end. Its output goes to {@code training.log} there (its
+     * "ready" line is not the one the caller waits for).
      */
     static void train(List<String> command, Path trainingDir) throws IOException, InterruptedException {
         deleteRecursively(trainingDir);
         Files.createDirectories(trainingDir);
-        ProcessBuilder builder = new ProcessBuilder(command).directory(trainingDir.toFile()).inheritIO();
+        Path log = trainingDir.resolve("training.log");
+        ProcessBuilder builder = new ProcessBuilder(command).directory(trainingDir.toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
         Map<String, String> environment = builder.environment();
         String path = environment.get("PATH");
         environment.clear();
@@ -130,10 +134,10 @@ public final class CdsArchive {
             if (!training.waitFor(1, TimeUnit.MINUTES)) {
                 training.destroyForcibly();
             }
-            throw new IllegalStateException("the training start did not end within " + TRAINING_TIMEOUT_MINUTES + " minutes");
+            throw new IllegalStateException("the training start did not end within " + TRAINING_TIMEOUT_MINUTES + " minutes; see " + log);
         }
         if (training.exitValue() != 0) {
-            throw new IllegalStateException("the training start exited with " + training.exitValue());
+            throw new IllegalStateException("the training start exited with " + training.exitValue() + ":\n" + Files.readString(log));
         }
     }
 

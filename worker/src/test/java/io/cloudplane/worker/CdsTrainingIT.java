@@ -93,13 +93,13 @@ class CdsTrainingIT {
                         "-cp", Path.of(CdsArchive.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString(),
                         CdsArchive.class.getName(), AllInOne.jar().toAbsolutePath().toString(), archive.toString(), trainingDir.toString())
                         .redirectErrorStream(true)
-                        .redirectOutput(dir.resolve("training.log").toFile())
+                        .redirectOutput(dir.resolve("launcher.log").toFile())
                         .directory(dir.toFile());
                 builder.environment().putAll(environment);
                 Process launcher = builder.start();
                 assertTrue(launcher.waitFor(10, TimeUnit.MINUTES), "the training start did not end");
-                String log = Files.readString(dir.resolve("training.log"));
-                assertEquals(0, launcher.exitValue(), log);
+                assertEquals(0, launcher.exitValue(), Files.readString(dir.resolve("launcher.log")));
+                String log = Files.readString(trainingDir.resolve("training.log"));
 
                 assertTrue(Files.size(archive) > 0, "the training start wrote no archive:\n" + log);
                 assertTrue(Files.isDirectory(trainingDir.resolve("data").resolve("postgres")),
