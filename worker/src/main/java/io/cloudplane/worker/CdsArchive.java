@@ -9,7 +9,8 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarFile;
@@ -26,14 +27,17 @@ import java.util.stream.Stream;
  * size or modification time, so those, written beside the archive, decide. A run of an unchanged
  * tree starts at once.
  *
- * <p>A training start must touch nothing but its own throwaway services. It runs with an empty
- * environment (nothing of the caller's {@code DATASOURCES_*}, {@code TEMPORAL_*},
- * {@code CLOUDPLANE_*}, {@code AWS_*}, {@code MICRONAUT_*}, {@code JAVA_TOOL_OPTIONS}, ... reaches
- * it), in its own directory, with only the system properties below; and as a {@link CdsTraining}
- * start it reads no environment variable as configuration and runs no background job.
+ * <p>A training start must touch nothing but its own throwaway services. Of its caller's
+ * environment it keeps only the operating system's own variables (nothing of
+ * {@code DATASOURCES_*}, {@code TEMPORAL_*}, {@code CLOUDPLANE_*}, {@code AWS_*},
+ * {@code MICRONAUT_*}, {@code JAVA_TOOL_OPTIONS}, ... reaches it); it runs in its own directory,
+ * with only the system properties below; and as a {@link CdsTraining} start it reads no
+ * environment variable as configuration and runs no background job.
  */
 public final class CdsArchive {
     private static final long TRAINING_TIMEOUT_MINUTES = 10;
+    /** All a training start keeps of its caller's environment: what the operating system needs, no configuration. */
+    private static final Set<String> OPERATING_SYSTEM_VARIABLES = Set.of("PATH", "SYSTEMROOT", "WINDIR", "TEMP", "TMP");
 
     private CdsArchive() {
     }
@@ -54,6 +58,7 @@ public final class CdsArchive {
         System.out.println("Making the class-data-sharing archive by a training start (once per change of the jar); log in "
                 + trainingDir.resolve("training.log"));
         Files.deleteIfExists(inputsFile);
+        archive.toFile().setWritable(true); // the JVM writes it read-only
         Files.deleteIfExists(archive);
         train(trainingCommand(jar, archive, trainingDir, logback), trainingDir);
         if (!Files.exists(archive)) {
@@ -113,8 +118,8 @@ public final class CdsArchive {
 
     /**
      * Starts the training in a fresh directory with an environment that holds nothing but the
-     * search path, and waits for it to end. Its output goes to {@code training.log} there (its
-     * "ready" line is not the one the caller waits for).
+     * operating system's own variables, and waits for it to end. Its output goes to
+     * {@code training.log} there (its "ready" line is not the one the caller waits for).
      */
     static void train(List<String> command, Path trainingDir) throws IOException, InterruptedException {
         deleteRecursively(trainingDir);
@@ -122,12 +127,7 @@ public final class CdsArchive {
         Path log = trainingDir.resolve("training.log");
         ProcessBuilder builder = new ProcessBuilder(command).directory(trainingDir.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
-        Map<String, String> environment = builder.environment();
-        String path = environment.get("PATH");
-        environment.clear();
-        if (path != null) {
-            environment.put("PATH", path);
-        }
+        builder.environment().keySet().removeIf(name -> !OPERATING_SYSTEM_VARIABLES.contains(name.toUpperCase(Locale.ROOT)));
         Process training = builder.start();
         if (!training.waitFor(TRAINING_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
             training.destroy();
