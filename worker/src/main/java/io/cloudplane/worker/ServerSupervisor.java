@@ -1,6 +1,7 @@
 package io.cloudplane.worker;
 
 import io.cloudplane.activities.server.EnvironmentServers;
+import io.cloudplane.infra.config.CdsTraining;
 import io.cloudplane.infra.environment.EnvironmentRecord;
 import io.cloudplane.infra.environment.EnvironmentRepository;
 import io.cloudplane.infra.runtime.EnvironmentRuntime;
@@ -28,6 +29,7 @@ import java.util.UUID;
  */
 @Singleton
 @Requires(property = "cloudplane.worker.enabled", notEquals = "false")
+@Requires(notEnv = CdsTraining.ENVIRONMENT) // a training start does nothing but start
 public class ServerSupervisor {
     private static final Logger LOG = LoggerFactory.getLogger(ServerSupervisor.class);
     private final EnvironmentRepository environments;

@@ -1,10 +1,12 @@
 package io.cloudplane.worker;
 
 import io.cloudplane.activities.common.ControlPlaneActivities;
+import io.cloudplane.infra.config.CdsTraining;
 import io.cloudplane.workflows.common.TaskQueues;
 import io.cloudplane.workflows.common.WorkflowImplementations;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.env.Environment;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
@@ -21,7 +23,9 @@ import java.util.concurrent.TimeUnit;
  * Polls the control-plane task queue. Workflows ({@link WorkflowImplementations#ALL}) are
  * registered by type, so Temporal makes a fresh instance for every execution; activities are the
  * Micronaut singletons marked {@link ControlPlaneActivities}. Disable with
- * {@code CLOUDPLANE_WORKER_ENABLED=false} for an API-only process.
+ * {@code CLOUDPLANE_WORKER_ENABLED=false} for an API-only process. A training start
+ * ({@link CdsTraining}) builds the worker, so that its classes go into the class-data-sharing
+ * archive, but never polls.
  */
 @Context
 @Requires(property = "cloudplane.worker.enabled", notEquals = "false")
@@ -39,9 +43,17 @@ public class TemporalWorker {
     }
 
     @PostConstruct
-    void start() {
+    void start(Environment environment) {
+        if (environment.getActiveNames().contains(CdsTraining.ENVIRONMENT)) {
+            return;
+        }
         factory.start();
         LOG.info("Temporal worker polling task queue {}", TaskQueues.CONTROL_PLANE);
+    }
+
+    /** Whether the worker polls its task queue (a training start's never does). */
+    boolean polling() {
+        return factory.isStarted() && !factory.isShutdown();
     }
 
     @PreDestroy

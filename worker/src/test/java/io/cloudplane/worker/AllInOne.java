@@ -2,6 +2,7 @@ package io.cloudplane.worker;
 
 import io.micronaut.core.type.Argument;
 import io.micronaut.json.JsonMapper;
+import org.awaitility.core.ConditionTimeoutException;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -17,9 +18,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * Runs the packaged all-in-one ({@code java -jar worker/target/cloudplane.jar}, as the README
@@ -70,20 +74,26 @@ public final class AllInOne implements AutoCloseable {
         builder.environment().putAll(environment);
         long started = System.nanoTime();
         process = builder.start();
-        long deadline = System.currentTimeMillis() + 120_000;
-        while (System.currentTimeMillis() < deadline) {
-            Matcher ready = READY.matcher(Files.readString(log));
-            if (ready.find()) {
-                baseUrl = ready.group(1).replaceAll("/$", "");
-                startMillis = (System.nanoTime() - started) / 1_000_000;
-                return startMillis;
-            }
-            if (!process.isAlive()) {
-                throw new IllegalStateException("the all-in-one exited with " + process.exitValue() + ":\n" + output());
-            }
-            Thread.sleep(20);
+        try {
+            baseUrl = await("the all-in-one's ready line").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(20))
+                    .until(this::readyUrl, Optional::isPresent).orElseThrow();
+        } catch (ConditionTimeoutException e) {
+            throw new IllegalStateException("the all-in-one was not ready within 120 s:\n" + output(), e);
         }
-        throw new IllegalStateException("the all-in-one was not ready within 120 s:\n" + output());
+        startMillis = (System.nanoTime() - started) / 1_000_000;
+        return startMillis;
+    }
+
+    /** The URL of the ready line, once the process printed it; fails when the process ended without it. */
+    private Optional<String> readyUrl() throws IOException {
+        Matcher ready = READY.matcher(Files.readString(log));
+        if (ready.find()) {
+            return Optional.of(ready.group(1).replaceAll("/$", ""));
+        }
+        if (!process.isAlive()) {
+            throw new IllegalStateException("the all-in-one exited with " + process.exitValue() + ":\n" + output());
+        }
+        return Optional.empty();
     }
 
     /** Stops the process as Ctrl-C would (SIGTERM), and waits for it to end. */
@@ -178,17 +188,9 @@ public final class AllInOne implements AutoCloseable {
 
     /** Polls an operation until it ends; fails when it does not end within {@code timeout}. */
     public Response awaitOperation(String operationId, String token, Duration timeout) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Response op;
-        do {
-            op = call("GET", "/api/v1/operations/" + operationId, token, null);
-            String status = op.get("status");
-            if ("SUCCEEDED".equals(status) || "FAILED".equals(status) || "CANCELLED".equals(status)) {
-                return op;
-            }
-            Thread.sleep(25);
-        } while (System.nanoTime() < deadline);
-        throw new IllegalStateException("operation " + operationId + " did not end: " + op.raw());
+        return await("operation " + operationId + " to end").atMost(timeout).pollInterval(Duration.ofMillis(25))
+                .until(() -> call("GET", "/api/v1/operations/" + operationId, token, null),
+                        op -> "SUCCEEDED".equals(op.get("status")) || "FAILED".equals(op.get("status")) || "CANCELLED".equals(op.get("status")));
     }
 
     public int get(String url) throws InterruptedException {

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -113,21 +114,16 @@ class AllInOneIT {
         cloudplane.start();
         var app = cloudplane.call("GET", "/api/v1/apps/" + appId, token, null);
         assertEquals(200, app.status(), "the session key, the account and the app survived: " + app.raw());
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (cloudplane.get(previewUrl) != 200 && System.currentTimeMillis() < deadline) {
-            Thread.sleep(50);
-        }
+        await("the RUNNING environment's server to answer again").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                .until(() -> cloudplane.get(previewUrl) == 200);
         assertEquals(200, cloudplane.get(previewUrl), "the RUNNING environment's server started again on its port");
         assertEquals("RUNNING", cloudplane.call("GET", "/api/v1/apps/" + appId + "/environments/" + envId, token, null).get("status"));
 
         // The embedded Temporal forgot the sandbox's lifecycle with its memory: recovery starts it again.
         String sandboxId = cloudplane.call("GET", "/api/v1/apps", token, null).get("sandbox.id");
-        deadline = System.currentTimeMillis() + 30_000;
-        AllInOne.Response sandbox;
-        do {
-            sandbox = cloudplane.call("GET", "/api/v1/apps/" + sandboxId, token, null);
-            Thread.sleep(100);
-        } while (sandbox.get("lifecycle") == null && System.currentTimeMillis() < deadline);
+        AllInOne.Response sandbox = await("the sandbox's lifecycle to be recovered").atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> cloudplane.call("GET", "/api/v1/apps/" + sandboxId, token, null), s -> s.get("lifecycle") != null);
         assertEquals("AWAKE", sandbox.get("lifecycle.phase"), sandbox.raw());
     }
 
@@ -210,12 +206,10 @@ class AllInOneIT {
         server.destroyForcibly();
         server.onExit().get();
 
-        long deadline = System.currentTimeMillis() + 20_000;
-        AllInOne.Response env;
-        do {
-            env = cloudplane.call("GET", "/api/v1/apps/" + created.get("id") + "/environments/" + fragileEnv, token, null);
-            Thread.sleep(50);
-        } while (!"FAILED".equals(env.get("status")) && System.currentTimeMillis() < deadline);
+        AllInOne.Response env = await("the environment of the killed server to be FAILED").atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> cloudplane.call("GET", "/api/v1/apps/" + created.get("id") + "/environments/" + fragileEnv, token, null),
+                        e -> "FAILED".equals(e.get("status")));
         assertEquals("FAILED", env.get("status"), env.raw());
         assertTrue(((String) env.get("statusReason")).contains("exited"), env.raw());
 

@@ -26,7 +26,9 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -278,20 +280,19 @@ class ReleasesIT {
     @SuppressWarnings("unchecked")
     void metricsShowTheRunningServersCpuMemoryAndDisk() throws Exception {
         String path = api("/environments/" + productionId + "/metrics?step=30s");
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        Map<String, Object> withCpu = null;
-        while (withCpu == null && System.nanoTime() < deadline) {
-            var series = cloudplane.call("GET", path, token, null);
-            assertEquals(200, series.status(), series.raw());
-            for (Object p : (List<Object>) series.body().get("points")) {
-                Map<String, Object> point = (Map<String, Object>) p;
-                if (point.get("cpuPercent") != null) {
-                    withCpu = point;
-                }
-            }
-            Thread.sleep(500);
-        }
-        assertNotNull(withCpu, "a CPU figure once two readings of the server were taken");
+        Map<String, Object> withCpu = await("a CPU figure once two readings of the server were taken").atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(500)).until(() -> {
+                    var series = cloudplane.call("GET", path, token, null);
+                    assertEquals(200, series.status(), series.raw());
+                    Map<String, Object> found = null;
+                    for (Object p : (List<Object>) series.body().get("points")) {
+                        Map<String, Object> point = (Map<String, Object>) p;
+                        if (point.get("cpuPercent") != null) {
+                            found = point;
+                        }
+                    }
+                    return found;
+                }, Objects::nonNull);
         assertTrue(((Number) withCpu.get("memoryBytes")).longValue() > 1_000_000, "the server's resident memory: " + withCpu);
         assertTrue(((Number) withCpu.get("diskBytes")).longValue() > 1_000_000, "its database and resources: " + withCpu);
         assertEquals(400, cloudplane.call("GET", api("/environments/" + productionId + "/metrics?step=1s"), token, null).status());
@@ -322,17 +323,13 @@ class ReleasesIT {
     }
 
     private static AllInOne.Response awaitPromotion(String id, String status) throws Exception {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        AllInOne.Response p;
-        do {
-            p = cloudplane.call("GET", "/api/v1/apps/" + appId + "/promotions/" + id, token, null);
-            if (status.equals(p.get("status"))) {
-                return p;
+        return await("promotion " + id + " to reach " + status).atMost(TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() -> {
+            var p = cloudplane.call("GET", "/api/v1/apps/" + appId + "/promotions/" + id, token, null);
+            if (!status.equals(p.get("status"))) {
+                assertFalse(List.of("FAILED", "EXPIRED", "REJECTED").contains(p.<String>get("status")), p.raw() + "\n" + cloudplane.output());
             }
-            assertFalse(List.of("FAILED", "EXPIRED", "REJECTED").contains(p.<String>get("status")), p.raw() + "\n" + cloudplane.output());
-            Thread.sleep(100);
-        } while (System.nanoTime() < deadline);
-        throw new AssertionError("promotion " + id + " never reached " + status + ": " + p.raw());
+            return p;
+        }, p -> status.equals(p.get("status")));
     }
 
     private static String preview(String envId) throws Exception {

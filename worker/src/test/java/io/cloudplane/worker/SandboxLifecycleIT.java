@@ -9,8 +9,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -22,16 +22,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * idle period without a wake deletes it, after the notices. The emails are read from the outbox.
  */
 class SandboxLifecycleIT {
-
-    private static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for: " + what);
-            }
-            Thread.sleep(100);
-        }
-    }
 
     private static List<String> subjects(Path outbox) {
         if (!Files.isDirectory(outbox)) {
@@ -83,10 +73,10 @@ class SandboxLifecycleIT {
             assertNotNull(app.get("lifecycle.sleepsAt"));
 
             // Asleep: the server is gone, the owner is told.
-            await("asleep", Duration.ofSeconds(30), () -> status(cloudplane, envPath, token).equals("SLEEPING"));
+            await("asleep").atMost(Duration.ofSeconds(30)).until(() -> status(cloudplane, envPath, token).equals("SLEEPING"));
             assertTrue(AllInOne.serverProcesses(envId).isEmpty());
             assertEquals(-1, cloudplane.get(preview));
-            await("the asleep email", Duration.ofSeconds(10), () -> count(outbox, "is asleep") == 1);
+            await("the asleep email").atMost(Duration.ofSeconds(10)).until(() -> count(outbox, "is asleep") == 1);
             app = cloudplane.call("GET", "/api/v1/apps/" + appId, token, null);
             assertEquals("ASLEEP", app.get("lifecycle.phase"), app.raw());
             assertNotNull(app.get("lifecycle.deletesAt"));
@@ -106,19 +96,14 @@ class SandboxLifecycleIT {
             // A login wakes it.
             assertEquals(200, cloudplane.call("POST", "/api/v1/sessions", null,
                     Map.of("email", email, "password", "correct-horse-battery")).status());
-            await("awake", Duration.ofSeconds(30), () -> status(cloudplane, envPath, token).equals("RUNNING"));
+            await("awake").atMost(Duration.ofSeconds(30)).until(() -> status(cloudplane, envPath, token).equals("RUNNING"));
             assertEquals(200, cloudplane.get(preview), "the preview answers again");
-            await("the awake email", Duration.ofSeconds(10), () -> count(outbox, "is awake") == 1);
+            await("the awake email").atMost(Duration.ofSeconds(10)).until(() -> count(outbox, "is awake") == 1);
 
             // Left alone: asleep again, two notices, then deleted.
-            await("deleted", Duration.ofSeconds(60), () -> {
-                try {
-                    return cloudplane.call("GET", "/api/v1/apps/" + appId, token, null).status() == 404;
-                } catch (Exception e) {
-                    return false;
-                }
-            });
-            await("the deleted email", Duration.ofSeconds(10), () -> count(outbox, "was deleted") == 1);
+            await("deleted").atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                    .until(() -> cloudplane.call("GET", "/api/v1/apps/" + appId, token, null).status() == 404);
+            await("the deleted email").atMost(Duration.ofSeconds(10)).until(() -> count(outbox, "was deleted") == 1);
             assertEquals(2, count(outbox, "will be deleted on"), String.valueOf(subjects(outbox)));
             List<String> order = subjects(outbox);
             assertTrue(order.indexOf(order.stream().filter(s -> s.contains("will be deleted on")).findFirst().orElseThrow())

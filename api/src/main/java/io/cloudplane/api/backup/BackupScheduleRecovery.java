@@ -3,6 +3,7 @@ package io.cloudplane.api.backup;
 import io.cloudplane.api.common.RecoveryLoop;
 import io.cloudplane.infra.backup.BackupScheduleRecord;
 import io.cloudplane.infra.backup.BackupScheduleRepository;
+import io.cloudplane.infra.config.CdsTraining;
 import io.cloudplane.infra.environment.EnvironmentRecord;
 import io.cloudplane.infra.environment.EnvironmentRepository;
 import io.cloudplane.workflows.environment.EnvironmentStatus;
@@ -31,6 +32,7 @@ import java.time.Instant;
  */
 @Singleton
 @Requires(property = "cloudplane.backup.recovery.enabled", notEquals = "false")
+@Requires(notEnv = CdsTraining.ENVIRONMENT) // a training start does nothing but start
 public class BackupScheduleRecovery {
     private static final Logger LOG = LoggerFactory.getLogger(BackupScheduleRecovery.class);
     private static final Duration GRACE = Duration.ofSeconds(30);

@@ -1,6 +1,7 @@
 package io.cloudplane.api.operation;
 
 import io.cloudplane.api.common.RecoveryLoop;
+import io.cloudplane.infra.config.CdsTraining;
 import io.cloudplane.infra.environment.EnvironmentRepository;
 import io.cloudplane.infra.operation.OperationRecord;
 import io.cloudplane.infra.operation.OperationRepository;
@@ -29,6 +30,7 @@ import java.util.Optional;
  */
 @Singleton
 @Requires(property = "cloudplane.reconcile.enabled", notEquals = "false")
+@Requires(notEnv = CdsTraining.ENVIRONMENT) // a training start does nothing but start
 public class OperationReconciler {
     private static final Logger LOG = LoggerFactory.getLogger(OperationReconciler.class);
     private static final Duration GRACE = Duration.ofSeconds(5);

@@ -1,6 +1,7 @@
 package io.cloudplane.api.release;
 
 import io.cloudplane.api.common.RecoveryLoop;
+import io.cloudplane.infra.config.CdsTraining;
 import io.cloudplane.infra.release.PromotionRecord;
 import io.cloudplane.infra.release.PromotionRepository;
 import io.cloudplane.infra.temporal.WorkflowExecutions;
@@ -23,6 +24,7 @@ import java.time.Instant;
  */
 @Singleton
 @Requires(property = "cloudplane.promotion.recovery.enabled", notEquals = "false")
+@Requires(notEnv = CdsTraining.ENVIRONMENT) // a training start does nothing but start
 public class PromotionRecovery {
     private static final Logger LOG = LoggerFactory.getLogger(PromotionRecovery.class);
     private static final Duration GRACE = Duration.ofSeconds(30);

@@ -3,6 +3,7 @@ package io.cloudplane.api.sandbox;
 import io.cloudplane.api.common.RecoveryLoop;
 import io.cloudplane.infra.app.AppRecord;
 import io.cloudplane.infra.app.AppRepository;
+import io.cloudplane.infra.config.CdsTraining;
 import io.cloudplane.infra.environment.EnvironmentRecord;
 import io.cloudplane.infra.environment.EnvironmentRepository;
 import io.cloudplane.infra.temporal.WorkflowExecutions;
@@ -26,6 +27,7 @@ import java.util.UUID;
  */
 @Singleton
 @Requires(property = "cloudplane.sandbox.recovery.enabled", notEquals = "false")
+@Requires(notEnv = CdsTraining.ENVIRONMENT) // a training start does nothing but start
 public class SandboxLifecycleRecovery {
     private static final Logger LOG = LoggerFactory.getLogger(SandboxLifecycleRecovery.class);
     private final AppRepository apps;

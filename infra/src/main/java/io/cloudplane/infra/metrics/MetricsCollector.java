@@ -1,5 +1,6 @@
 package io.cloudplane.infra.metrics;
 
+import io.cloudplane.infra.config.CdsTraining;
 import io.cloudplane.infra.database.DatabaseProvisioner;
 import io.cloudplane.infra.files.EnvironmentFiles;
 import io.cloudplane.infra.environment.EnvironmentRecord;
@@ -30,6 +31,7 @@ import java.util.Map;
  */
 @Singleton
 @Requires(property = "cloudplane.metrics.enabled", notEquals = "false")
+@Requires(notEnv = CdsTraining.ENVIRONMENT) // a training start does nothing but start
 @Requires(property = "cloudplane.worker.enabled", notEquals = "false") // where the servers run; API-only processes do not sample
 public class MetricsCollector {
     private static final Logger LOG = LoggerFactory.getLogger(MetricsCollector.class);

@@ -27,6 +27,7 @@ import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerOptions;
+import org.awaitility.core.ConditionTimeoutException;
 
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -39,6 +40,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * {@code ./mvnw -Pbench verify -Dbench.lifecycles=10000}: how many sandbox lifecycles one worker
@@ -110,9 +113,11 @@ public final class LifecycleScaleBenchmark {
         double startSeconds = (System.nanoTime() - started) / 1e9;
         // Let the first workflow tasks settle: each lifecycle has set its sleep timer.
         String probe = WorkflowIds.sandboxLifecycle("bench-app-" + (count - 1));
-        long settleDeadline = System.currentTimeMillis() + 60_000;
-        while (client.fetchHistory(probe).getHistory().getEventsCount() < 5 && System.currentTimeMillis() < settleDeadline) {
-            Thread.sleep(200);
+        try {
+            await("the last lifecycle's sleep timer").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> client.fetchHistory(probe).getHistory().getEventsCount() >= 5);
+        } catch (ConditionTimeoutException e) {
+            // measured as it stands: the heap figures below say how far the lifecycles got
         }
         long held = usedHeapAfterGc();
         long serverHeld = server.usedHeap();
@@ -124,9 +129,11 @@ public final class LifecycleScaleBenchmark {
             Thread.sleep(wait);
         }
         long burstStart = System.nanoTime();
-        long deadline = burstStart + TimeUnit.MINUTES.toNanos(15);
-        while (activities.asleep.get() < count && System.nanoTime() < deadline) {
-            Thread.sleep(50);
+        try {
+            await("every lifecycle asleep").atMost(Duration.ofMinutes(15)).pollInSameThread().pollInterval(Duration.ofMillis(50))
+                    .until(() -> activities.asleep.get() >= count);
+        } catch (ConditionTimeoutException e) {
+            // reported below: how many fell asleep within 15 minutes
         }
         double burstSeconds = (System.nanoTime() - burstStart) / 1e9;
         Thread.sleep(5_000); // the workflow task after each sleep sets the first notice timer

@@ -17,10 +17,12 @@ import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * at once: the environment ends FAILED with the reason, and its database, role and folders are gone.
  */
 @MicronautTest(transactional = false)
-class ProvisioningFailureTest {
+class ProvisioningFailureIT {
     @Inject UserRepository users;
     @Inject AppService apps;
     @Inject OperationLauncher launcher;
@@ -46,12 +48,8 @@ class ProvisioningFailureTest {
         OperationRecord op = apps.createApp(owner.id(), "doomed", AppRecord.AppKind.APPLICATION);
         assertTrue(launcher.launch(op));
 
-        long deadline = System.currentTimeMillis() + 60_000;
-        OperationRecord current = op;
-        while (!current.status().isFinal() && System.currentTimeMillis() < deadline) {
-            Thread.sleep(50);
-            current = operations.findById(op.id()).orElseThrow();
-        }
+        OperationRecord current = await("the provisioning to end").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))
+                .until(() -> operations.findById(op.id()).orElseThrow(), o -> o.status().isFinal());
         assertEquals(OperationStatus.FAILED, current.status(), current.toString());
         assertTrue(current.error().contains("exited"), current.error());
         assertTrue(current.steps().contains("\"name\":\"await-healthy\",\"status\":\"FAILED\""), current.steps());

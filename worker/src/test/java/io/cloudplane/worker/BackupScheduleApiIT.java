@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * 400 naming the field that changes nothing. Health reports the next run.
  */
 @MicronautTest(transactional = false)
-class BackupScheduleApiTest {
+class BackupScheduleApiIT {
     @Inject
     @Client("/")
     HttpClient http;

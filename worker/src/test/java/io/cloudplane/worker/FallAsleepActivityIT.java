@@ -43,7 +43,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * sandbox that is already asleep.
  */
 @MicronautTest(transactional = false)
-class FallAsleepActivityTest {
+class FallAsleepActivityIT {
     @Inject SandboxActivitiesImpl sandboxActivities;
     @Inject UserRepository users;
     @Inject AppService apps;

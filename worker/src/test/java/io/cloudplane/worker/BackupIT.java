@@ -46,6 +46,7 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.function.Predicate;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -56,7 +57,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * its resource files, s3proxy as object storage, and the workflow on the embedded Temporal.
  */
 @MicronautTest(transactional = false)
-class BackupTest {
+class BackupIT {
     @Inject UserRepository users;
     @Inject AppService apps;
     @Inject AccessService access;
@@ -211,17 +212,9 @@ class BackupTest {
         assertEquals(io.cloudplane.workflows.environment.EnvironmentStatus.STOPPED, environments.findById(env.id()).orElseThrow().status());
     }
 
-    private OperationRecord awaitOperation(UUID id, Duration timeout) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + timeout.toMillis();
-        OperationRecord current = operations.findById(id).orElseThrow();
-        while (!current.status().isFinal()) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("the operation never ended: " + current);
-            }
-            Thread.sleep(100);
-            current = operations.findById(id).orElseThrow();
-        }
-        return current;
+    private OperationRecord awaitOperation(UUID id, Duration timeout) {
+        return await("operation " + id + " to end").atMost(timeout).pollInterval(Duration.ofMillis(100))
+                .until(() -> operations.findById(id).orElseThrow(), op -> op.status().isFinal());
     }
 
     /** Every table's rows in key order, the sequence's position, the indexes and the views. */
@@ -281,10 +274,8 @@ class BackupTest {
         Path parts = s3.root();
         awaitBackup(backup.id(), b -> b.status() == BackupRecord.Status.DUMPING, Duration.ofSeconds(30));
         // Stop the store once the upload is under way.
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (!anyFileMentions(parts, backup.id().toString()) && System.currentTimeMillis() < deadline) {
-            Thread.sleep(20);
-        }
+        await("the upload to be under way").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(() -> anyFileMentions(parts, backup.id().toString()));
         s3.close();
         try {
             BackupRecord failed = awaitBackup(backup.id(), b -> b.status().isFinal(), Duration.ofSeconds(90));
@@ -296,11 +287,8 @@ class BackupTest {
             s3.restart();
         }
         // Once the store is back, the clean-up (retried all along) removes whatever was written.
-        long cleanDeadline = System.currentTimeMillis() + 60_000;
-        while (System.currentTimeMillis() < cleanDeadline
-                && (!store.list(backup.objectPrefix()).isEmpty() || anyFileMentions(parts, backup.id().toString()))) {
-            Thread.sleep(200);
-        }
+        await("the clean-up of the failed upload").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> store.list(backup.objectPrefix()).isEmpty() && !anyFileMentions(parts, backup.id().toString()));
         assertEquals(List.of(), store.list(backup.objectPrefix()));
         assertFalse(anyFileMentions(parts, backup.id().toString()), "no part of the upload is left on disk");
     }
@@ -363,17 +351,9 @@ class BackupTest {
         return backup;
     }
 
-    private BackupRecord awaitBackup(UUID id, Predicate<BackupRecord> condition, Duration timeout) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + timeout.toMillis();
-        BackupRecord current = backups.findById(id).orElseThrow();
-        while (!condition.test(current)) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("backup never reached the expected state: " + current);
-            }
-            Thread.sleep(50);
-            current = backups.findById(id).orElseThrow();
-        }
-        return current;
+    private BackupRecord awaitBackup(UUID id, Predicate<BackupRecord> condition, Duration timeout) {
+        return await("backup " + id + " to reach the expected state").atMost(timeout).pollInterval(Duration.ofMillis(50))
+                .until(() -> backups.findById(id).orElseThrow(), condition);
     }
 
     /** A staging environment with its database and folders, without a server. */
