@@ -42,7 +42,7 @@ import static org.mockito.Mockito.withSettings;
 /**
  * The sandbox lifecycle in skipped time, at its boundaries: a day is a day, and a minute matters.
  * The sleep itself (server stopped, SLEEPING, one email) is the {@code fallAsleep} activity's, tested
- * against the real database and runtime by the worker's FallAsleepActivityTest: here it is a fake
+ * against the real database and runtime by the worker's FallAsleepActivityIT: here it is a fake
  * that only records what the workflow asked for.
  */
 class SandboxLifecycleWorkflowTest {
