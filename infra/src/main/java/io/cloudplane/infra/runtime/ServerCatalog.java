@@ -1,7 +1,6 @@
 package io.cloudplane.infra.runtime;
 
 import io.cloudplane.infra.config.CloudplaneSettings;
-import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import java.util.ArrayList;
@@ -24,12 +23,8 @@ public class ServerCatalog {
     private final Map<String, ServerVersion> versions = new LinkedHashMap<>();
     private final String defaultVersion;
 
-    @Inject
     public ServerCatalog(List<ServerVersionEntry> entries, CloudplaneSettings settings) {
-        this(entries, settings.defaultServerVersion());
-    }
-
-    public ServerCatalog(List<ServerVersionEntry> entries, String defaultVersion) {
+        String defaultVersion = settings.defaultServerVersion();
         List<ServerVersionEntry> sorted = new ArrayList<>(entries);
         sorted.sort(Comparator.comparingInt(ServerVersionEntry::getIndex));
         for (ServerVersionEntry e : sorted) {
