@@ -63,9 +63,7 @@ public class DatabaseCredentialsController {
         UUID caller = Caller.id(auth);
         Access a = access.requireApp(caller, appId);
         EnvironmentRecord env = access.requireEnvironment(a, envId);
-        if (a.role() == Access.Role.USER) {
-            throw ApiException.forbidden("Only the app's owner and developers read the database credentials");
-        }
+        a.requireTeam("Only the app's owner and developers read the database credentials");
         if (env.dbPassword() == null) {
             throw ApiException.conflict("The environment's database does not exist yet (" + env.status() + ")");
         }

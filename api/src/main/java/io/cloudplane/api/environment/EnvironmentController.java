@@ -164,9 +164,7 @@ public class EnvironmentController {
         UUID caller = Caller.id(auth);
         Access a = access.requireApp(caller, appId);
         EnvironmentRecord env = access.requireEnvironment(a, envId);
-        if (a.role() == Access.Role.USER) {
-            throw ApiException.forbidden("Only the app's owner and developers use the Studio");
-        }
+        a.requireTeam("Only the app's owner and developers use the Studio");
         Views.EnvironmentView view = Views.EnvironmentView.of(env, catalog);
         if (!view.services().studioAccess()) {
             throw ApiException.unprocessable("A " + view.type() + " environment has no Studio access");
@@ -202,9 +200,7 @@ public class EnvironmentController {
         UUID caller = Caller.id(auth);
         Access a = access.requireApp(caller, appId);
         EnvironmentRecord env = access.requireEnvironment(a, envId);
-        if (a.role() == Access.Role.USER) {
-            throw ApiException.forbidden("Only the app's owner and developers may stop, start or restart servers");
-        }
+        a.requireTeam("Only the app's owner and developers may stop, start or restart servers");
         return accepted.launch(service.serverAction(a, caller, env, type));
     }
 
