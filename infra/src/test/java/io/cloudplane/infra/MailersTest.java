@@ -91,7 +91,8 @@ class MailersTest {
         System.setProperty("aws.accessKeyId", "test-key");
         System.setProperty("aws.secretAccessKey", "test-secret");
         try {
-            SesMailer mailer = new SesMailer("eu-west-1", "http://127.0.0.1:" + ses.getAddress().getPort(), "cloudplane@test.example");
+            SesMailer mailer = new SesMailer(new io.cloudplane.infra.mail.MailSettings("ses", "cloudplane@test.example"),
+                    new io.cloudplane.infra.mail.SesSettings("eu-west-1", "http://127.0.0.1:" + ses.getAddress().getPort()));
             mailer.send(MESSAGE);
         } finally {
             ses.stop(0);

@@ -1,7 +1,6 @@
 package io.cloudplane.infra.mail;
 
 import io.micronaut.context.annotation.Requires;
-import jakarta.inject.Inject;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import software.amazon.awssdk.core.SdkBytes;
@@ -27,12 +26,10 @@ public class SesMailer implements Mailer {
     private final String from;
     private final jakarta.mail.Session session = jakarta.mail.Session.getInstance(new Properties());
 
-    @Inject
     public SesMailer(MailSettings mail, SesSettings ses) {
-        this(ses.region(), ses.endpoint(), mail.from());
-    }
-
-    public SesMailer(String region, String endpoint, String from) {
+        String region = ses.region();
+        String endpoint = ses.endpoint();
+        String from = mail.from();
         SesClientBuilder builder = SesClient.builder()
                 .region(Region.of(region))
                 .httpClientBuilder(UrlConnectionHttpClient.builder());
