@@ -1,6 +1,5 @@
 package io.cloudplane.worker;
 
-import io.cloudplane.infra.files.FileTrees;
 import io.cloudplane.infra.config.CdsTraining;
 
 import java.io.IOException;
@@ -8,12 +7,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarFile;
+import java.util.stream.Stream;
 
 /**
  * Writes the class-data-sharing archive of the packaged all-in-one, with which it starts in about
@@ -121,7 +122,7 @@ public final class CdsArchive {
      * {@code training.log} there (its "ready" line is not the one the caller waits for).
      */
     static void train(List<String> command, Path trainingDir) throws IOException, InterruptedException {
-        FileTrees.delete(trainingDir);
+        deleteRecursively(trainingDir);
         Files.createDirectories(trainingDir);
         Path log = trainingDir.resolve("training.log");
         ProcessBuilder builder = new ProcessBuilder(command).directory(trainingDir.toFile())
@@ -140,4 +141,14 @@ public final class CdsArchive {
         }
     }
 
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
 }
