@@ -141,6 +141,7 @@ public final class CdsArchive {
         }
     }
 
+    /** Its own small delete, not infra's FileTrees: the launcher runs with the worker's classes alone. */
     private static void deleteRecursively(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
