@@ -147,8 +147,14 @@ public class IdempotencyFilter implements ConditionalFilter, Ordered {
         if (contentType != null) {
             response.contentType(contentType);
         }
-        keys.answer(claimed, status, contentType, response.getHeaders().get(HttpHeaders.LOCATION),
-                secrets.encrypt(new String(bytes, StandardCharsets.UTF_8)));
+        try {
+            keys.answer(claimed, status, contentType, response.getHeaders().get(HttpHeaders.LOCATION),
+                    secrets.encrypt(new String(bytes, StandardCharsets.UTF_8)));
+        } catch (RuntimeException e) {
+            // The request did its work: the client gets its answer, not a 500 that asks for a retry. The key stays
+            // claimed, so a retry gets 409 until the in-flight timeout.
+            LOG.warn("Could not keep the response to an Idempotency-Key request: {}", e.getMessage());
+        }
         return response;
     }
 

@@ -115,6 +115,10 @@ class IdempotencyApiTest {
         return count("SELECT count(*) FROM apps WHERE owner_id = ?", user.id());
     }
 
+    private long environmentsOf(User user) throws SQLException {
+        return count("SELECT count(*) FROM environments e JOIN apps a ON a.id = e.app_id WHERE a.owner_id = ?", user.id());
+    }
+
     private long operationsOf(User user) throws SQLException {
         return count("SELECT count(*) FROM operations o JOIN apps a ON a.id = o.app_id WHERE a.owner_id = ?", user.id());
     }
@@ -130,6 +134,7 @@ class IdempotencyApiTest {
         User ada = signUp();
         String key = UUID.randomUUID().toString();
         long appsBefore = appsOf(ada);
+        long environmentsBefore = environmentsOf(ada);
         long operationsBefore = operationsOf(ada);
 
         Answer first = post("/api/v1/apps", ada.token(), key, "{\"name\":\"shop\"}");
@@ -147,6 +152,7 @@ class IdempotencyApiTest {
             assertEquals("true", retry.header(IdempotencyFilter.REPLAYED_HEADER));
         }
         assertEquals(appsBefore + 1, appsOf(ada), "one app");
+        assertEquals(environmentsBefore + 1, environmentsOf(ada), "one environment");
         assertEquals(operationsBefore + 1, operationsOf(ada), "one operation, so one workflow");
 
         // Without a key, the same request is a new one: the name is taken.
