@@ -48,6 +48,10 @@ public final class AllInOne implements AutoCloseable {
         environment.putIfAbsent("MICRONAUT_SERVER_PORT", Integer.toString(freePort()));
         environment.putIfAbsent("CLOUDPLANE_EMBEDDED_TEMPORAL_PORT", Integer.toString(freePort()));
         environment.putIfAbsent("CLOUDPLANE_EMBEDDED_POSTGRES_PORT", Integer.toString(freePort()));
+        // Tests and benchmarks sign up and log in many users from 127.0.0.1: the defaults (5 sign-ups an hour per
+        // address) would refuse them. A test of the limits themselves passes its own.
+        environment.putIfAbsent("CLOUDPLANE_RATE_LIMIT_SIGN_UPS_PER_ADDRESS", "100000");
+        environment.putIfAbsent("CLOUDPLANE_RATE_LIMIT_LOGINS_PER_ADDRESS", "100000");
     }
 
     public static Path jar() {

@@ -12,9 +12,11 @@ import io.cloudplane.infra.environment.EnvironmentRepository;
 import io.cloudplane.infra.operation.OperationRecord;
 import io.cloudplane.workflows.environment.EnvironmentStatus;
 import org.slf4j.LoggerFactory;
+import io.cloudplane.api.security.RateLimits;
 import io.cloudplane.infra.identity.IdentityProvider;
 import io.cloudplane.infra.identity.IdentityProvider.AuthenticationResult;
 import io.cloudplane.infra.config.CloudplaneSettings;
+import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
@@ -43,11 +45,14 @@ public class AccountController {
     private final SandboxLifecycles lifecycles;
     private final AppRepository apps;
     private final EnvironmentRepository environments;
+    private final RateLimits rateLimits;
 
     public AccountController(AccountService accounts, OperationLauncher launcher, Accepted accepted, IdentityProvider identity,
                              JwtTokenGenerator tokens,
                              CloudplaneSettings settings,
-                             SandboxLifecycles lifecycles, AppRepository apps, EnvironmentRepository environments) {
+                             SandboxLifecycles lifecycles, AppRepository apps, EnvironmentRepository environments,
+                             RateLimits rateLimits) {
+        this.rateLimits = rateLimits;
         this.lifecycles = lifecycles;
         this.apps = apps;
         this.environments = environments;
@@ -64,8 +69,10 @@ public class AccountController {
     @Status(HttpStatus.CREATED)
     @Problems.BadRequest
     @Problems.Conflict
+    @Problems.TooManyRequests
     @Operation(operationId = "signUp")
-    public HttpResponse<AccountViews.Created> signUp(@Valid @Body AccountRequests.CreateAccount request) {
+    public HttpResponse<AccountViews.Created> signUp(@Valid @Body AccountRequests.CreateAccount request, HttpRequest<?> http) {
+        rateLimits.signUp(http, request.email());
         AccountService.NewAccount created = accounts.create(request);
         launcher.launch(created.sandboxProvisioning());
         OperationRecord provisioning = created.sandboxProvisioning();
@@ -102,7 +109,8 @@ public class AccountController {
     @Problems.Unauthorized
     @Problems.TooManyRequests
     @Operation(operationId = "logIn")
-    public AccountViews.Session logIn(@Valid @Body AccountRequests.CreateSession request) {
+    public AccountViews.Session logIn(@Valid @Body AccountRequests.CreateSession request, HttpRequest<?> http) {
+        rateLimits.login(http, request.email());
         AuthenticationResult result = identity.authenticate(request.email().trim(), request.password());
         if (result instanceof AuthenticationResult.LockedOut locked) {
             throw ApiException.tooManyRequests("Too many failed logins for this account; try again later", locked.retryAfter());

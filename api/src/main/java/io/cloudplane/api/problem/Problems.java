@@ -75,8 +75,9 @@ public final class Problems {
     @Documented
     @Retention(RetentionPolicy.RUNTIME)
     @Target({ElementType.TYPE, ElementType.METHOD})
-    @ApiResponse(responseCode = "429", description = "Too many failed logins in a row: the account is locked for a while "
-            + "(`Retry-After` says how long)",
+    @ApiResponse(responseCode = "429", description = "Too many attempts: from this address or for this account within the "
+            + "rate limit's window, or too many failed logins in a row (the account is locked for a while); `Retry-After` says "
+            + "how long to wait",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public @interface TooManyRequests {
     }
