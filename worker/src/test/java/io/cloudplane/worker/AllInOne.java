@@ -131,6 +131,11 @@ public final class AllInOne implements AutoCloseable {
         return baseUrl;
     }
 
+    /** The embedded Temporal's gRPC address. */
+    public String temporalTarget() {
+        return "127.0.0.1:" + environment.get("CLOUDPLANE_EMBEDDED_TEMPORAL_PORT");
+    }
+
     public int postgresPort() {
         return Integer.parseInt(environment.get("CLOUDPLANE_EMBEDDED_POSTGRES_PORT"));
     }
