@@ -53,7 +53,7 @@ class EmbeddedPostgresRestartTest {
             assertFalse(ProcessHandle.of(orphanPid).map(ProcessHandle::isAlive).orElse(false), "the orphan is stopped");
             long newPid = OrphanedPostmaster.find(dataDir).orElseThrow().pid();
             assertNotEquals(orphanPid, newPid);
-            try (Connection c = DriverManager.getConnection(server.jdbcUrl(), "postgres", "");
+            try (Connection c = DriverManager.getConnection(server.jdbcUrl(), "postgres", server.superuserPassword());
                  ResultSet rs = c.createStatement().executeQuery("SELECT 1")) {
                 assertTrue(rs.next());
                 assertEquals(1, rs.getInt(1));
