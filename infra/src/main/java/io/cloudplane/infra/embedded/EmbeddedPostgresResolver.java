@@ -1,5 +1,6 @@
 package io.cloudplane.infra.embedded;
 
+import io.cloudplane.infra.config.OwnerOnly;
 import io.micronaut.context.env.PropertyExpressionResolver;
 import io.micronaut.core.convert.ConversionService;
 import io.micronaut.core.value.PropertyResolver;
@@ -20,7 +21,7 @@ public class EmbeddedPostgresResolver implements PropertyExpressionResolver {
     @Override
     public <T> Optional<T> resolve(PropertyResolver properties, ConversionService conversion, String expression, Class<T> type) {
         String value = switch (expression) {
-            case "embedded-postgres.url" -> EmbeddedPostgresServer.startIfAbsent(dataDir(properties),
+            case "embedded-postgres.url" -> EmbeddedPostgresServer.startIfAbsent(OwnerOnly.directory(dataDir(properties).getParent()).resolve("postgres"),
                     properties.getProperty("cloudplane.embedded.postgres.port", Integer.class).orElse(0)).jdbcUrl();
             case "embedded-postgres.username" -> "postgres";
             case "embedded-postgres.password" -> embeddedPassword(properties);
