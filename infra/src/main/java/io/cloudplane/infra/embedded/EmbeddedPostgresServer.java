@@ -43,6 +43,12 @@ public final class EmbeddedPostgresServer {
                     .setPGStartupWait(Duration.ofSeconds(30))
                     .setServerConfig("listen_addresses", "127.0.0.1")
                     .setServerConfig("max_connections", "300")
+                    // zonky's defaults are for throwaway test databases: pg_ctl -o "-F" (fsync off) and
+                    // synchronous_commit off, so a power loss could drop commits already acknowledged,
+                    // tenants' included. These come after -F on the command line, so they win.
+                    .setServerConfig("fsync", "on")
+                    .setServerConfig("synchronous_commit", "on")
+                    .setServerConfig("full_page_writes", "on")
                     // zonky checks that the server is up as postgres; once pg_hba asks for it, it needs the password.
                     .setConnectConfig("password", superuserPassword);
             if (port > 0) {
