@@ -140,6 +140,15 @@ public final class AllInOne implements AutoCloseable {
         return Integer.parseInt(environment.get("CLOUDPLANE_EMBEDDED_POSTGRES_PORT"));
     }
 
+    /** The embedded PostgreSQL superuser's password, which the all-in-one generates into its data directory's keys. */
+    public String postgresPassword() {
+        try {
+            return Files.readString(dataDir.resolve("keys").resolve("postgres.key")).trim();
+        } catch (IOException e) {
+            throw new IllegalStateException("the all-in-one has not written its PostgreSQL key yet", e);
+        }
+    }
+
     /** Signs up a new account (its email starts with {@code prefix}) and returns a session token for it. */
     public String signUp(String prefix, String firstName, String lastName) throws IOException, InterruptedException {
         String email = prefix + "-" + java.util.UUID.randomUUID() + "@example.com";
@@ -151,7 +160,7 @@ public final class AllInOne implements AutoCloseable {
         return call("POST", "/api/v1/sessions", null, Map.of("email", email, "password", "correct-horse-battery")).get("accessToken");
     }
 
-    /** The JDBC URL of an environment's database in the embedded PostgreSQL (user postgres, no password). */
+    /** The JDBC URL of an environment's database in the embedded PostgreSQL (user postgres, with {@link #postgresPassword()}). */
     public String environmentDatabaseUrl(String envId) {
         return "jdbc:postgresql://127.0.0.1:" + postgresPort() + "/"
                 + io.cloudplane.infra.environment.EnvironmentRecord.databaseNameFor(java.util.UUID.fromString(envId));

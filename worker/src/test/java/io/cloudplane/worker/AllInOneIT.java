@@ -55,7 +55,7 @@ class AllInOneIT {
     }
 
     private static boolean databaseExists(String name) throws Exception {
-        try (var c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + cloudplane.postgresPort() + "/postgres", "postgres", "");
+        try (var c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + cloudplane.postgresPort() + "/postgres", "postgres", cloudplane.postgresPassword());
              var s = c.prepareStatement("select count(*) from pg_database where datname = ?")) {
             s.setString(1, name);
             try (var rs = s.executeQuery()) {

@@ -239,7 +239,7 @@ class ReleasesIT {
         var code = HTTP.send(request("/api/v1/apps/" + cloneApp + "/environments/" + cloneEnv + "/code").GET().build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(codeV1Sha, sha256(code.body()));
-        try (var c = DriverManager.getConnection(cloudplane.environmentDatabaseUrl(cloneEnv), "postgres", ""); var s = c.createStatement();
+        try (var c = DriverManager.getConnection(cloudplane.environmentDatabaseUrl(cloneEnv), "postgres", cloudplane.postgresPassword()); var s = c.createStatement();
              var rs = s.executeQuery("select count(*) from pg_tables where schemaname = 'public'")) {
             rs.next();
             assertEquals(0, rs.getInt(1), "the clone's database is empty");

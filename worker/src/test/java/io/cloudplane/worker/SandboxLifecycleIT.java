@@ -110,7 +110,7 @@ class SandboxLifecycleIT {
                     < order.indexOf(order.stream().filter(s -> s.contains("was deleted")).findFirst().orElseThrow()),
                     "notices come before the deletion: " + order);
             assertTrue(AllInOne.serverProcesses(envId).isEmpty());
-            try (var c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + cloudplane.postgresPort() + "/postgres", "postgres", "");
+            try (var c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + cloudplane.postgresPort() + "/postgres", "postgres", cloudplane.postgresPassword());
                  var s = c.prepareStatement("select count(*) from pg_database where datname = ?")) {
                 s.setString(1, "env_" + envId.replace("-", ""));
                 try (var rs = s.executeQuery()) {

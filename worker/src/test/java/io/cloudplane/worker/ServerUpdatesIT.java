@@ -65,7 +65,7 @@ class ServerUpdatesIT {
         assertEquals("SUCCEEDED", cloudplane.awaitCreated(app, token, TIMEOUT).get("status"));
         appId = app.get("id");
         envId = app.get("operation.envId");
-        try (var c = DriverManager.getConnection(database(), "postgres", ""); var s = c.createStatement()) {
+        try (var c = DriverManager.getConnection(database(), "postgres", cloudplane.postgresPassword()); var s = c.createStatement()) {
             s.execute("create table orders (id int primary key, item text)");
             s.execute("insert into orders values (1, 'teapot'), (2, 'kettle')");
         }
@@ -215,7 +215,7 @@ class ServerUpdatesIT {
     }
 
     private static String orders() throws Exception {
-        try (var c = DriverManager.getConnection(database(), "postgres", ""); var s = c.createStatement();
+        try (var c = DriverManager.getConnection(database(), "postgres", cloudplane.postgresPassword()); var s = c.createStatement();
              var rs = s.executeQuery("select string_agg(item, ',' order by id) from orders")) {
             rs.next();
             return rs.getString(1);

@@ -4,15 +4,13 @@ import io.cloudplane.infra.embedded.EmbeddedPostgresResolver;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.bind.annotation.Bindable;
 
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
 /**
  * The core settings, {@code cloudplane.*}: where Cloudplane keeps its state on this machine
- * ({@code data-dir}, default {@code ./.cloudplane}, created if missing), where environments' servers
+ * ({@code data-dir}, default {@code ./.cloudplane}, created if missing; 0700, see {@link OwnerOnly}), where environments' servers
  * run ({@code runtime}: {@code local} or {@code kubernetes}), the key that seals secrets at rest
  * ({@code secret-key}, generated under the data directory when empty), the server version of new
  * environments ({@code default-server-version}, the catalog's last when empty), how long a new server
@@ -39,9 +37,9 @@ public record CloudplaneSettings(
         Settings.require(consoleUrl.startsWith("http://") || consoleUrl.startsWith("https://"),
                 "cloudplane.console-url", "must be an http:// or https:// address", consoleUrl);
         try {
-            Files.createDirectories(dataDir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot create the data directory " + dataDir + " (cloudplane.data-dir, CLOUDPLANE_DATA_DIR)", e);
+            OwnerOnly.directory(dataDir);
+        } catch (UncheckedIOException e) {
+            throw new UncheckedIOException("Cannot create the data directory " + dataDir + " (cloudplane.data-dir, CLOUDPLANE_DATA_DIR)", e.getCause());
         }
     }
 

@@ -9,7 +9,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
 
-/** Keys that are generated once and kept under the data directory, readable by the owner only. */
+/**
+ * Keys that are generated once and kept under the data directory, readable by the owner only: the
+ * directory {@code 0700}, each key {@code 0600}, fixed at each load if an earlier release left them open.
+ */
 public final class KeyFiles {
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -19,10 +22,11 @@ public final class KeyFiles {
     /** Returns the key's bytes, creating a random key of {@code bytes} length in {@code file} if absent. */
     public static synchronized byte[] loadOrCreate(Path file, int bytes) {
         try {
+            OwnerOnly.directory(file.getParent());
             if (Files.exists(file)) {
+                OwnerOnly.file(file);
                 return Base64.getDecoder().decode(Files.readString(file).trim());
             }
-            Files.createDirectories(file.getParent());
             byte[] key = new byte[bytes];
             RANDOM.nextBytes(key);
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");

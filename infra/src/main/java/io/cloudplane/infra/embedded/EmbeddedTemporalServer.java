@@ -1,5 +1,7 @@
 package io.cloudplane.infra.embedded;
 
+import io.cloudplane.infra.config.CloudplaneSettings;
+import io.cloudplane.infra.config.KeyFiles;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.micronaut.context.annotation.Requires;
@@ -15,6 +17,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,6 +27,8 @@ import java.util.concurrent.TimeUnit;
  * operators can reach it with the temporal CLI ({@code CLOUDPLANE_EMBEDDED_TEMPORAL_PORT}, default
  * 7233; 0 picks a free port). Started only when {@code TEMPORAL_TARGET} is not set. Its state is in
  * memory: unfinished operations are started again by the API's reconciliation after a restart.
+ * Every call needs the API key kept in {@code <data dir>/keys/temporal.key} ({@link ApiKeyInterceptor}),
+ * which {@code TemporalFactory} sends and operators pass to the CLI with {@code --api-key}.
  */
 @Singleton
 @Requires(missingProperty = "temporal.target")
@@ -29,18 +36,24 @@ public class EmbeddedTemporalServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedTemporalServer.class);
     private final TestServicesStarter services;
     private final Server server;
+    private final String apiKey;
 
     @Inject
-    public EmbeddedTemporalServer(EmbeddedTemporalSettings settings) {
-        this(settings.port());
+    public EmbeddedTemporalServer(EmbeddedTemporalSettings settings, CloudplaneSettings cloudplane) {
+        this(settings.port(), apiKeyIn(cloudplane.dataDir()), true);
     }
 
+    /**
+     * A server that answers any client, with no API key: only for tests and benchmarks that stand it
+     * in for an external cluster. Cloudplane's own embedded server is the bean, which requires its key.
+     */
     public EmbeddedTemporalServer(int port) {
-        this(port, true);
+        this(port, null, true);
     }
 
-    /** {@code trimTimeLockLog} false keeps the test server as it comes, for comparison in tests. */
-    EmbeddedTemporalServer(int port, boolean trimTimeLockLog) {
+    /** {@code apiKey} null: no key required; {@code trimTimeLockLog} false keeps the test server as it comes, for comparison in tests. */
+    EmbeddedTemporalServer(int port, String apiKey, boolean trimTimeLockLog) {
+        this.apiKey = apiKey;
         // lockTimeSkipping = true: the embedded server runs in real time, never skipping ahead.
         this.services = new TestServicesStarter(true, 0);
         if (trimTimeLockLog) {
@@ -48,6 +61,9 @@ public class EmbeddedTemporalServer implements AutoCloseable {
         }
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
         GRPCServerHelper.registerServicesAndHealthChecks(services.getServices(), builder);
+        if (apiKey != null) {
+            builder.intercept(new ApiKeyInterceptor(apiKey));
+        }
         try {
             this.server = builder.build().start();
         } catch (IOException e) {
@@ -56,6 +72,16 @@ public class EmbeddedTemporalServer implements AutoCloseable {
                     + " (is another Temporal or Cloudplane running? set CLOUDPLANE_EMBEDDED_TEMPORAL_PORT)", e);
         }
         LOG.info("Embedded Temporal is listening on {}", target());
+    }
+
+    /** The key of {@code <data dir>/keys/temporal.key}, generated on first use: what clients send as {@code Bearer <key>}. */
+    public static String apiKeyIn(Path dataDir) {
+        return Base64.getEncoder().encodeToString(KeyFiles.loadOrCreate(dataDir.resolve("keys").resolve("temporal.key"), 32));
+    }
+
+    /** The API key its clients must send, if it requires one. */
+    public Optional<String> apiKey() {
+        return Optional.ofNullable(apiKey);
     }
 
     public String target() {

@@ -13,8 +13,9 @@ import jakarta.inject.Singleton;
 import java.time.Duration;
 
 /**
- * The connection to Temporal: {@code TEMPORAL_TARGET} (host:port) and {@code TEMPORAL_NAMESPACE}
- * for a cluster, or the embedded server when no target is set.
+ * The connection to Temporal: {@code TEMPORAL_TARGET} (host:port), {@code TEMPORAL_NAMESPACE} and
+ * {@code TEMPORAL_API_KEY} for a cluster, or the embedded server when no target is set, with its
+ * generated API key over plain gRPC on loopback.
  */
 @Factory
 public class TemporalFactory {
@@ -22,11 +23,20 @@ public class TemporalFactory {
     @Singleton
     @Bean(preDestroy = "shutdown")
     public WorkflowServiceStubs workflowServiceStubs(TemporalSettings settings, BeanProvider<EmbeddedTemporalServer> embedded) {
-        String resolved = settings.target().isBlank() ? embedded.get().target() : settings.target();
-        return WorkflowServiceStubs.newServiceStubs(WorkflowServiceStubsOptions.newBuilder()
-                .setTarget(resolved)
-                .setRpcTimeout(Duration.ofSeconds(10))
-                .build());
+        WorkflowServiceStubsOptions.Builder options = WorkflowServiceStubsOptions.newBuilder().setRpcTimeout(Duration.ofSeconds(10));
+        if (settings.target().isBlank()) {
+            EmbeddedTemporalServer server = embedded.get();
+            options.setTarget(server.target());
+            server.apiKey().ifPresent(key -> options.addApiKey(() -> key)
+                    // The SDK turns TLS on with an API key; the embedded server speaks plain gRPC on loopback.
+                    .setEnableHttps(false));
+        } else {
+            options.setTarget(settings.target());
+            if (!settings.apiKey().isBlank()) {
+                options.addApiKey(settings::apiKey);
+            }
+        }
+        return WorkflowServiceStubs.newServiceStubs(options.build());
     }
 
     @Singleton

@@ -68,7 +68,7 @@ class EmbeddedTemporalLoadTest {
 
     @Test
     void theTestServerAsItShipsKeepsAnEventPerTask() {
-        try (EmbeddedTemporalServer server = new EmbeddedTemporalServer(0, false)) {
+        try (EmbeddedTemporalServer server = new EmbeddedTemporalServer(0, null, false)) {
             runTicks(server);
             // Each run schedules two activities, a timer and several workflow tasks.
             assertTrue(server.retainedTimeLockEvents() >= 2 * RUNS,
