@@ -127,6 +127,10 @@ public final class AllInOne implements AutoCloseable {
         }
     }
 
+    public Path dataDir() {
+        return dataDir;
+    }
+
     public String baseUrl() {
         return baseUrl;
     }

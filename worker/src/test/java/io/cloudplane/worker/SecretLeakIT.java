@@ -1,6 +1,7 @@
 package io.cloudplane.worker;
 
 import io.cloudplane.infra.code.CodeArchives;
+import io.cloudplane.infra.crypto.RandomTokens;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
 import io.temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryRequest;
@@ -53,7 +54,10 @@ class SecretLeakIT {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     /** A secret and the one kind of response that is meant to show it. */
-    private record Secret(String name, String value, String shownBy) {
+    private record Secret(String name, String value, String shownBy, String server) {
+        Secret(String name, String value, String shownBy) {
+            this(name, value, shownBy, null);
+        }
     }
 
     /** A response the test received, and the label of the call that produced it. */
@@ -79,7 +83,12 @@ class SecretLeakIT {
     @Test
     void noGeneratedSecretAppearsAnywhereButWhereItIsMeantToBeShown() throws Exception {
         Path dataDir = Files.createTempDirectory(Path.of("target"), "leak-").toAbsolutePath();
+        // The session-signing key given as an operator would (a variable), so that a process that
+        // inherits the control plane's environment shows it.
+        String jwtSecret = RandomTokens.alphanumeric(48);
+        secret("the configured session-signing key", jwtSecret, null);
         cloudplane = new AllInOne(dataDir, Map.of(
+                "CLOUDPLANE_JWT_SECRET", jwtSecret,
                 "CLOUDPLANE_SANDBOX_IDLE_PERIOD", "8s",
                 "CLOUDPLANE_METRICS_INTERVAL", "1s",
                 "CLOUDPLANE_DEPLOY_HEALTH_TIMEOUT", "60s"));
@@ -107,6 +116,8 @@ class SecretLeakIT {
                     places.put("email " + eml.getFileName(), Files.readString(eml, StandardCharsets.ISO_8859_1));
                 }
             }
+            Map<String, String> environments = serverEnvironments();
+            places.putAll(environments);
             Map<String, String> histories = histories();
             places.putAll(histories);
             String openapi = get(cloudplane.baseUrl() + "/openapi/cloudplane-1.yml");
@@ -118,6 +129,7 @@ class SecretLeakIT {
             assertTrue(emails >= 1, "emails: " + emails);
             assertTrue(histories.size() >= 8, "workflow histories: " + histories.keySet());
             assertTrue(openapi.contains("/api/v1/apps"), "the OpenAPI document was fetched");
+            assertTrue(environments.size() >= 2, "environment servers read: " + environments.keySet());
             assertTrue(secrets.size() >= 8, "secrets collected: " + secrets.keySet());
 
             // Positive controls: the search finds each shown secret in the response meant to show it.
@@ -131,7 +143,8 @@ class SecretLeakIT {
             List<String> leaks = new ArrayList<>();
             for (Secret s : secrets.values()) {
                 for (Map.Entry<String, String> place : places.entrySet()) {
-                    boolean allowed = s.shownBy() != null && place.getKey().endsWith("(" + s.shownBy() + ")");
+                    boolean allowed = s.shownBy() != null && place.getKey().endsWith("(" + s.shownBy() + ")")
+                            || place.getKey().equals("server environment of " + s.server());
                     if (!allowed && found(place.getValue(), s.value())) {
                         leaks.add(s.name() + " in " + place.getKey());
                     }
@@ -195,7 +208,8 @@ class SecretLeakIT {
         assertEquals("SUCCEEDED", cloudplane.awaitOperation(account.get("operation.id"), token, TIMEOUT).get("status"));
         String sandboxPath = "/api/v1/apps/" + sandboxId + "/environments/" + sandboxEnv;
         var sandboxCreds = call("sandbox credentials", "GET", sandboxPath + "/database-credentials", token, null);
-        secret("sandbox database password", sandboxCreds.get("password"), "sandbox credentials");
+        secrets.put("sandbox database password", new Secret("sandbox database password", sandboxCreds.get("password"),
+                "sandbox credentials", sandboxEnv));
         call("studio", "POST", sandboxPath + "/studio-sessions", token, null);
 
         // An application, by API token: development, staging and production.
@@ -210,7 +224,8 @@ class SecretLeakIT {
         for (String env : List.of(devId, stagingId, productionId)) {
             var creds = call("credentials " + env, "GET", base + "/environments/" + env + "/database-credentials", apiToken, null);
             assertEquals(200, creds.status(), creds.raw());
-            secret("database password of " + env, creds.get("password"), "credentials " + env);
+            secrets.put("database password of " + env, new Secret("database password of " + env, creds.get("password"),
+                    "credentials " + env, env));
             call("environment " + env, "GET", base + "/environments/" + env, apiToken, null);
         }
 
@@ -273,7 +288,8 @@ class SecretLeakIT {
         for (Object item : (List<?>) cloneEnvs.body().get("items")) {
             String env = (String) ((Map<?, ?>) item).get("id");
             var creds = call("credentials " + env, "GET", "/api/v1/apps/" + cloneId + "/environments/" + env + "/database-credentials", apiToken, null);
-            secret("database password of clone " + env, creds.get("password"), "credentials " + env);
+            secrets.put("database password of clone " + env, new Secret("database password of clone " + env, creds.get("password"),
+                    "credentials " + env, env));
         }
         call("apps", "GET", "/api/v1/apps", apiToken, null);
         call("app", "GET", base, apiToken, null);
@@ -295,6 +311,29 @@ class SecretLeakIT {
         call("sandbox asleep", "GET", "/api/v1/apps/" + sandboxId, token, null);
     }
 
+    /**
+     * The variables every running environment server was started with (its own database password is
+     * meant to be there, nothing of the control plane's or another environment's).
+     */
+    private static Map<String, String> serverEnvironments() throws IOException {
+        Map<String, String> found = new LinkedHashMap<>();
+        for (ProcessHandle p : ProcessHandle.allProcesses().toList()) {
+            String commandLine = p.info().commandLine().orElse("");
+            int at = commandLine.indexOf("-Dcloudplane.env=");
+            if (at < 0) {
+                continue;
+            }
+            String env = commandLine.substring(at + "-Dcloudplane.env=".length()).split("\\s")[0];
+            try {
+                found.put("server environment of " + env, Files.readString(Path.of("/proc", Long.toString(p.pid()), "environ"),
+                        StandardCharsets.ISO_8859_1));
+            } catch (IOException ended) {
+                // the server stopped while the test looked
+            }
+        }
+        return found;
+    }
+
     /** Every file under {@code keys/} is a generated secret that no response, log, history or email may show. */
     private void collectKeys(Path dataDir) throws IOException {
         Path keys = dataDir.resolve("keys");
@@ -310,7 +349,8 @@ class SecretLeakIT {
     private Map<String, String> histories() {
         Map<String, String> found = new LinkedHashMap<>();
         WorkflowServiceStubs service = WorkflowServiceStubs.newServiceStubs(
-                WorkflowServiceStubsOptions.newBuilder().setTarget(cloudplane.temporalTarget()).build());
+                WorkflowServiceStubsOptions.newBuilder().setTarget(cloudplane.temporalTarget()).setEnableHttps(false)
+                        .addApiKey(() -> io.cloudplane.infra.embedded.EmbeddedTemporalServer.apiKeyIn(cloudplane.dataDir())).build());
         try {
             List<WorkflowExecutionInfo> executions = new ArrayList<>();
             executions.addAll(service.blockingStub().listClosedWorkflowExecutions(ListClosedWorkflowExecutionsRequest.newBuilder()

@@ -17,12 +17,14 @@ import java.util.Map;
 /**
  * Starts an environment's server process from its version's command, in the environment's run
  * folder, with its output appended to the environment's log, its settings in its environment
- * variables, and its pid in a pid file.
+ * variables (and of the control plane's own, only {@link #INHERITED}), and its pid in a pid file.
  */
 final class ServerLauncher {
     private static final Logger LOG = LoggerFactory.getLogger(ServerLauncher.class);
     /** Added to a Java server's command line, so that a restarted control plane recognises its own leftover servers. */
     static final String MARKER = "-Dcloudplane.env=";
+    /** The only variables of the control plane's environment that a server inherits. */
+    static final java.util.Set<String> INHERITED = java.util.Set.of("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR");
     private final EnvironmentFiles files;
     private final ServerLogs logs;
 
@@ -44,6 +46,10 @@ final class ServerLauncher {
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.file(envId).toFile()));
             Map<String, String> env = builder.environment();
+            // Only what a program needs to run, never the control plane's own settings: the parent's
+            // variables may hold DATASOURCES_DEFAULT_PASSWORD, CLOUDPLANE_SECRET_KEY, TEMPORAL_API_KEY or
+            // cloud credentials, which a tenant's server must not read.
+            env.keySet().retainAll(INHERITED);
             env.put("PORT", Integer.toString(port));
             env.put("CODE_DIR", files.codeDir(envId).toString());
             env.put("RESOURCES_DIR", files.resourcesDir(envId).toString());

@@ -68,6 +68,27 @@ class ServerLauncherTest {
         assertTrue(server.cpuBaseline().get() == null, "not sampled yet");
     }
 
+    @Test
+    void theServerInheritsNoneOfTheControlPlanesOwnVariables() throws Exception {
+        LocalEnvironmentFiles files = new LocalEnvironmentFiles(new CloudplaneSettings(dataDir.toString()));
+        files.createFolders(envId);
+        ServerLogs logs = new ServerLogs(files);
+        Path runDir = files.runDir(envId);
+        Files.writeString(runDir.resolve("env.sh"), "env\n");
+        assertTrue(System.getenv().keySet().stream().anyMatch(k -> !ServerLauncher.INHERITED.contains(k)),
+                "this JVM has variables of its own (JAVA_HOME, HOME, ...) to leave behind");
+
+        ServerProcess server = new ServerLauncher(files, logs).launch(spec("sh env.sh"), 8123, runDir.resolve("server.pid"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !server.isAlive());
+
+        List<String> names = logs.tail(envId, 100).stream().filter(l -> l.contains("=")).map(l -> l.substring(0, l.indexOf('=')))
+                .filter(n -> !n.equals("PWD") && !n.equals("SHLVL") && !n.equals("_")).sorted().toList(); // set by sh itself
+        List<String> allowed = new java.util.ArrayList<>(List.of("CLOUDPLANE_ENV_ID", "CLOUDPLANE_SERVER_VERSION", "CODE_DIR",
+                "DATABASE_PASSWORD", "DATABASE_URL", "DATABASE_USERNAME", "PORT", "RESOURCES_DIR"));
+        ServerLauncher.INHERITED.stream().filter(n -> System.getenv(n) != null).forEach(allowed::add);
+        assertEquals(allowed.stream().sorted().toList(), names);
+    }
+
     private ServerSpec spec(String command) {
         return new ServerSpec(envId, new ServerVersion("1.0.0", command, null), null, "jdbc:postgresql://db/env", "env_x", "pw");
     }
