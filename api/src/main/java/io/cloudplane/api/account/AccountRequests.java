@@ -8,6 +8,9 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
+import io.cloudplane.infra.account.ApiTokenRecord;
+
+import java.util.UUID;
 
 public final class AccountRequests {
     private AccountRequests() {
@@ -34,11 +37,17 @@ public final class AccountRequests {
         }
     }
 
-    /** {@code expiresInDays}: 1 to 365, 30 when absent. */
+    /**
+     * {@code expiresInDays}: 1 to 365, 30 when absent. {@code scope}: {@code READ} (GET only) or
+     * {@code READ_WRITE} (the default). {@code appId}: when given, the token reaches only that app,
+     * which must be one the caller owns or develops.
+     */
     @Serdeable
     @JsonIgnoreProperties(ignoreUnknown = false)
     public record CreateToken(@NotBlank @Size(max = 100) String name,
                               @Nullable @Min(value = 1, message = "must be at least 1 day")
-                              @Max(value = 365, message = "must be at most 365 days: tokens expire within a year") Integer expiresInDays) {
+                              @Max(value = 365, message = "must be at most 365 days: tokens expire within a year") Integer expiresInDays,
+                              @Nullable ApiTokenRecord.Scope scope,
+                              @Nullable UUID appId) {
     }
 }
