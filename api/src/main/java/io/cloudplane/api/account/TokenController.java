@@ -63,7 +63,7 @@ public class TokenController {
         String token = ApiTokenValidator.PREFIX + RandomTokens.alphanumeric(40);
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         int days = request.expiresInDays() == null ? 30 : request.expiresInDays();
-        ApiTokenRecord.Scope scope = request.scope() == null ? ApiTokenRecord.Scope.READ_WRITE : request.scope();
+        ApiTokenRecord.Scope scope = request.scopeOrDefault();
         ApiTokenRecord saved = tokens.save(new ApiTokenRecord(UUID.randomUUID(), userId, request.name().trim(),
                 Sha256.hex(token), token.substring(0, 8), now, now.plus(Duration.ofDays(days)), null, scope, request.appId()));
         return HttpResponse.created(view(saved, token), URI.create("/api/v1/tokens/" + saved.id()));

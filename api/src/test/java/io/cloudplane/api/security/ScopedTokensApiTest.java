@@ -109,7 +109,7 @@ class ScopedTokensApiTest {
         assertEquals(foreign.body().get("detail"), unknown.body().get("detail"), "an app of another tenant answers as one that does not exist");
         Answer badScope = call("POST", "/api/v1/tokens", Map.of("name", "x", "scope", "ADMIN"), ada);
         assertEquals(400, badScope.status(), String.valueOf(badScope.body()));
-        assertTrue(String.valueOf(badScope.body()).contains("scope"), String.valueOf(badScope.body()));
+        assertEquals("scope", field(badScope), String.valueOf(badScope.body()));
         @SuppressWarnings("unchecked")
         List<Object> items = (List<Object>) call("GET", "/api/v1/tokens", null, ada).body().get("items");
         assertEquals(List.of(), items, "refused creations made no token");
