@@ -7,7 +7,11 @@ import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
+import io.cloudplane.infra.account.ApiTokenRecord;
+
+import java.util.UUID;
 
 public final class AccountRequests {
     private AccountRequests() {
@@ -34,11 +38,21 @@ public final class AccountRequests {
         }
     }
 
-    /** {@code expiresInDays}: 1 to 365, 30 when absent. */
+    /**
+     * {@code expiresInDays}: 1 to 365, 30 when absent. {@code scope}: {@code READ} (GET only) or
+     * {@code READ_WRITE} (the default). {@code appId}: when given, the token reaches only that app,
+     * which must be one the caller owns or develops.
+     */
     @Serdeable
     @JsonIgnoreProperties(ignoreUnknown = false)
     public record CreateToken(@NotBlank @Size(max = 100) String name,
                               @Nullable @Min(value = 1, message = "must be at least 1 day")
-                              @Max(value = 365, message = "must be at most 365 days: tokens expire within a year") Integer expiresInDays) {
+                              @Max(value = 365, message = "must be at most 365 days: tokens expire within a year") Integer expiresInDays,
+                              @Nullable @Pattern(regexp = "READ|READ_WRITE", message = "must be READ or READ_WRITE") String scope,
+                              @Nullable UUID appId) {
+        /** READ_WRITE when absent, so that clients from before scopes get what they got. */
+        public ApiTokenRecord.Scope scopeOrDefault() {
+            return scope == null ? ApiTokenRecord.Scope.READ_WRITE : ApiTokenRecord.Scope.valueOf(scope);
+        }
     }
 }

@@ -2,6 +2,7 @@ package io.cloudplane.api.account;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.cloudplane.api.operation.OperationView;
+import io.cloudplane.infra.account.ApiTokenRecord;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 
@@ -30,11 +31,14 @@ public final class AccountViews {
         }
     }
 
-    /** {@code token} is present only in the answer to its creation: it is shown once. */
+    /**
+     * {@code token} is present only in the answer to its creation: it is shown once. {@code appId}
+     * is present when the token is limited to that app.
+     */
     @Serdeable
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Token(UUID id, String name, String hint, Instant createdAt, Instant expiresAt, @Nullable Instant lastUsedAt,
-                        @Nullable String token) {
+                        ApiTokenRecord.Scope scope, @Nullable UUID appId, @Nullable String token) {
         @Override
         public String toString() {
             return "Token[id=" + id + ", name=" + name + "]";

@@ -4,6 +4,7 @@ import io.cloudplane.api.problem.Problems;
 import io.micronaut.http.annotation.Status;
 import io.micronaut.http.HttpStatus;
 import io.cloudplane.api.problem.ApiException;
+import io.cloudplane.api.security.AccessService;
 import io.cloudplane.api.security.ApiTokenValidator;
 import io.cloudplane.api.security.Caller;
 import io.cloudplane.infra.crypto.RandomTokens;
@@ -36,22 +37,35 @@ import java.util.UUID;
 @Problems.Unauthorized
 public class TokenController {
     private final ApiTokenRepository tokens;
+    private final AccessService access;
 
-    public TokenController(ApiTokenRepository tokens) {
+    public TokenController(ApiTokenRepository tokens, AccessService access) {
         this.tokens = tokens;
+        this.access = access;
     }
 
-    /** Creates an API token; the token is shown in this answer only. */
+    /**
+     * Creates an API token; the token is shown in this answer only. It may be read-only
+     * ({@code scope: READ}) and limited to one app ({@code appId}, an app the caller owns or
+     * develops); beyond its scope it answers 403 (404 for another app's resources).
+     */
     @Post
     @Status(HttpStatus.CREATED)
     @Problems.BadRequest
+    @Problems.Unprocessable
     @Operation(operationId = "createToken")
     public HttpResponse<AccountViews.Token> create(@Valid @Body AccountRequests.CreateToken request, Authentication auth) {
+        UUID userId = Caller.id(auth);
+        if (request.appId() != null && !access.isMemberOf(userId, request.appId())) {
+            // The same answer whether the app does not exist or is not the caller's.
+            throw ApiException.unprocessable("appId", "is not an app you own or develop");
+        }
         String token = ApiTokenValidator.PREFIX + RandomTokens.alphanumeric(40);
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         int days = request.expiresInDays() == null ? 30 : request.expiresInDays();
-        ApiTokenRecord saved = tokens.save(new ApiTokenRecord(UUID.randomUUID(), Caller.id(auth), request.name().trim(),
-                Sha256.hex(token), token.substring(0, 8), now, now.plus(Duration.ofDays(days)), null));
+        ApiTokenRecord.Scope scope = request.scopeOrDefault();
+        ApiTokenRecord saved = tokens.save(new ApiTokenRecord(UUID.randomUUID(), userId, request.name().trim(),
+                Sha256.hex(token), token.substring(0, 8), now, now.plus(Duration.ofDays(days)), null, scope, request.appId()));
         return HttpResponse.created(view(saved, token), URI.create("/api/v1/tokens/" + saved.id()));
     }
 
@@ -76,6 +90,7 @@ public class TokenController {
     }
 
     private static AccountViews.Token view(ApiTokenRecord t, String token) {
-        return new AccountViews.Token(t.id(), t.name(), t.hint(), t.createdAt(), t.expiresAt(), t.lastUsedAt(), token);
+        return new AccountViews.Token(t.id(), t.name(), t.hint(), t.createdAt(), t.expiresAt(), t.lastUsedAt(), t.scope(), t.appId(),
+                token);
     }
 }

@@ -19,13 +19,15 @@ public class BackupAccess {
         this.access = access;
     }
 
-    /** The environment, if the caller sees it and it has the backup service; {@code manage} needs an owner or a developer. */
+    /**
+     * The environment, if the caller sees it and it has the backup service. Backups are the
+     * team's: an end user of the environment (who uses its app, not its control plane) is refused,
+     * whether to read ({@code manage} false) or to manage them.
+     */
     public EnvironmentRecord require(UUID caller, UUID appId, UUID envId, boolean manage) {
         Access a = access.requireApp(caller, appId);
         EnvironmentRecord env = access.requireEnvironment(a, envId);
-        if (manage && a.role() == Access.Role.USER) {
-            throw ApiException.forbidden("Only the app's owner and developers manage backups");
-        }
+        a.requireTeam(manage ? "Only the app's owner and developers manage backups" : "Only the app's owner and developers see backups");
         requireBackupService(env);
         return env;
     }

@@ -193,6 +193,7 @@ public class EnvironmentController {
                                        @Nullable @QueryValue String cursor, Authentication auth) {
         Access a = access.requireApp(Caller.id(auth), appId);
         access.requireEnvironment(a, envId);
+        a.requireTeam("Only the app's owner and developers read the activity log");
         return activityLog.page(envId, limit == null ? 50 : limit, cursor);
     }
 

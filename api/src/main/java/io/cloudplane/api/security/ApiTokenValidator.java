@@ -12,10 +12,14 @@ import org.reactivestreams.Publisher;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
-/** Accepts API tokens ({@code cpt_...}) wherever a session token is accepted. Only their SHA-256 is stored. */
+/**
+ * Accepts API tokens ({@code cpt_...}) wherever a session token is accepted. Only their SHA-256 is
+ * stored. The token's scope goes into the authentication, where {@link TokenScopeFilter} enforces it.
+ */
 @Singleton
 public class ApiTokenValidator implements TokenValidator<HttpRequest<?>> {
     public static final String PREFIX = "cpt_";
@@ -39,6 +43,8 @@ public class ApiTokenValidator implements TokenValidator<HttpRequest<?>> {
         if (t.lastUsedAt() == null || t.lastUsedAt().isBefore(now.minus(Duration.ofMinutes(1)))) {
             tokens.touch(t.id(), now);
         }
-        return Publishers.just(Authentication.build(t.userId().toString(), Map.of("tokenId", t.id().toString())));
+        Map<String, Object> attributes = new HashMap<>(new TokenScope(t.scope(), t.appId()).attributes());
+        attributes.put("tokenId", t.id().toString());
+        return Publishers.just(Authentication.build(t.userId().toString(), attributes));
     }
 }

@@ -135,6 +135,7 @@ public class ServerUpdateController {
     public UpdateView get(UUID appId, UUID envId, UUID updateId, Authentication auth) {
         Access a = access.requireApp(Caller.id(auth), appId);
         access.requireEnvironment(a, envId);
+        a.requireTeam("Only the app's owner and developers see its server updates");
         return updates.findById(updateId).filter(u -> u.envId().equals(envId)).map(UpdateView::of)
                 .orElseThrow(() -> ApiException.notFound("server update " + updateId));
     }
@@ -146,6 +147,7 @@ public class ServerUpdateController {
                         @Nullable @QueryValue String cursor, Authentication auth) {
         Access a = access.requireApp(Caller.id(auth), appId);
         access.requireEnvironment(a, envId);
+        a.requireTeam("Only the app's owner and developers see its server updates");
         var page = Cursor.page(cursor, limit, (at, id, n) -> updates.findPage(envId, at, id, n), UpdateView::of);
         return new Page(page.items(), page.nextCursor());
     }
