@@ -1,0 +1,242 @@
+package io.cloudplane.worker;
+
+import io.cloudplane.infra.code.CodeArchives;
+import io.cloudplane.infra.environment.EnvironmentRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Past one machine, as the README tells an operator: Cloudplane's database is Debian's own
+ * PostgreSQL server (started here, see {@link DebianPostgres}) reached as a role that has CREATEDB
+ * and CREATEROLE but is not a superuser, and the API and the worker are two processes of the
+ * packaged jar, configured by environment variables alone: the worker runs the embedded Temporal
+ * (no {@code TEMPORAL_TARGET}), the API is {@code CLOUDPLANE_WORKER_ENABLED=false} with
+ * {@code TEMPORAL_TARGET} at it. They share the data directory, as the local runtime's servers,
+ * code trees and embedded object store live there. Every call goes to the API process.
+ */
+class ExternalPostgresIT {
+    private static final Duration OPERATION_TIMEOUT = Duration.ofSeconds(90);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static DebianPostgres postgres;
+    private static Path dataDir;
+    private static AllInOne worker;
+    private static AllInOne api;
+
+    @BeforeAll
+    static void startPostgresThenTheWorkerThenTheApi() throws Exception {
+        postgres = DebianPostgres.start();
+        dataDir = Files.createTempDirectory("cloudplane-extpg-");
+        int temporalPort = AllInOne.freePort();
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        Map<String, String> shared = Map.of(
+                "DATASOURCES_DEFAULT_URL", postgres.jdbcUrl(),
+                "DATASOURCES_DEFAULT_USERNAME", DebianPostgres.ROLE,
+                "DATASOURCES_DEFAULT_PASSWORD", postgres.password(),
+                "CLOUDPLANE_JWT_SECRET", "extpg-" + UUID.randomUUID() + UUID.randomUUID(),
+                "CLOUDPLANE_SECRET_KEY", Base64.getEncoder().encodeToString(key),
+                "CLOUDPLANE_BACKUP_PG_BIN_DIR", postgres.binDir().toString(),
+                "CLOUDPLANE_METRICS_ENABLED", "false");
+        var workerEnvironment = new java.util.HashMap<>(shared);
+        workerEnvironment.put("CLOUDPLANE_EMBEDDED_TEMPORAL_PORT", Integer.toString(temporalPort));
+        worker = new AllInOne(dataDir, workerEnvironment);
+        var apiEnvironment = new java.util.HashMap<>(shared);
+        apiEnvironment.put("TEMPORAL_TARGET", "127.0.0.1:" + temporalPort);
+        apiEnvironment.put("CLOUDPLANE_WORKER_ENABLED", "false");
+        api = new AllInOne(dataDir, apiEnvironment);
+        // Side by side, as an operator's would: the API does not need the worker's Temporal to start.
+        var workerStarted = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return worker.start();
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+        api.start();
+        workerStarted.join();
+    }
+
+    @AfterAll
+    static void stopEverything() throws Exception {
+        try {
+            if (api != null) {
+                api.stop();
+            }
+            if (worker != null) {
+                worker.stop();
+            }
+        } finally {
+            if (postgres != null) {
+                postgres.close();
+            }
+            if (dataDir != null) {
+                try (var walk = Files.walk(dataDir)) {
+                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
+        }
+    }
+
+    @Test
+    void provisionsBacksUpRestoresClonesAndDeletesWithANonSuperuserRoleOnDebiansPostgres() throws Exception {
+        assertEquals("f", postgres.psql("SELECT rolsuper FROM pg_roles WHERE rolname = '" + DebianPostgres.ROLE + "'"),
+                "the Cloudplane role is not a superuser");
+        assertFalse(api.output().contains("Temporal worker polling"), "the API process runs no worker:\n" + api.output());
+        assertTrue(worker.output().contains("Temporal worker polling"), worker.output());
+
+        String token = api.signUp("extpg", "Ada", "Lovelace");
+        var created = api.call("POST", "/api/v1/apps", token, Map.of("name", "shop"));
+        assertEquals(202, created.status(), created.raw());
+        String appId = created.get("id");
+        String devId = created.get("operation.envId");
+        assertSucceeded(api.awaitCreated(created, token, OPERATION_TIMEOUT));
+        var dev = api.call("GET", "/api/v1/apps/" + appId + "/environments/" + devId, token, null);
+        assertEquals("RUNNING", dev.get("status"), dev.raw());
+        assertEquals(200, api.get(dev.<String>get("urls.preview") + "_health"), "the server reaches its database as its own role");
+
+        var staging = api.call("POST", "/api/v1/apps/" + appId + "/environments", token,
+                Map.of("name", "staging", "type", "staging", "description", "QA"));
+        assertEquals(202, staging.status(), staging.raw());
+        String stagingId = staging.get("id");
+        assertSucceeded(api.awaitCreated(staging, token, OPERATION_TIMEOUT));
+        String stagingPath = "/api/v1/apps/" + appId + "/environments/" + stagingId;
+        assertEquals("RUNNING", api.call("GET", stagingPath, token, null).get("status"));
+
+        var credentials = api.call("GET", stagingPath + "/database-credentials", token, null);
+        assertEquals(200, credentials.status(), credentials.raw());
+        try (Connection c = connect(credentials);
+             Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE items (id int PRIMARY KEY, name text)");
+            s.execute("INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 200) g");
+        }
+
+        var backup = api.call("POST", stagingPath + "/backups", token, null);
+        assertEquals(202, backup.status(), backup.raw());
+        String backupPath = stagingPath + "/backups/" + backup.get("id");
+        var done = await("the backup to end").atMost(OPERATION_TIMEOUT).pollInterval(Duration.ofMillis(100))
+                .until(() -> api.call("GET", backupPath, token, null), b -> Set.of("COMPLETED", "FAILED").contains(b.<String>get("status")));
+        assertEquals("COMPLETED", done.get("status"), done.raw() + logs());
+        assertEquals("PASSED", done.get("verification"), done.raw());
+
+        try (Connection c = connect(credentials);
+             Statement s = c.createStatement()) {
+            s.execute("DELETE FROM items WHERE id > 50");
+        }
+        var restore = api.call("POST", stagingPath + "/restores", token, Map.of("backupId", backup.get("id")));
+        assertEquals(202, restore.status(), restore.raw());
+        assertSucceeded(api.awaitOperation(restore.get("id"), token, OPERATION_TIMEOUT));
+        try (Connection c = connect(credentials);
+             Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM items")) {
+            rs.next();
+            assertEquals(200, rs.getInt(1), "the restore put back every row");
+        }
+
+        var upload = HTTP.send(HttpRequest.newBuilder(URI.create(api.baseUrl() + "/api/v1/apps/" + appId + "/environments/" + devId + "/code"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/gzip")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(site("<h1>external shop</h1>"))).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, upload.statusCode(), upload.body());
+        var clone = api.call("POST", "/api/v1/apps/" + appId + "/clone", token, Map.of("name", "shop-copy"));
+        assertEquals(202, clone.status(), clone.raw());
+        String cloneAppId = clone.get("id");
+        String cloneEnvId = clone.get("operation.envId");
+        assertSucceeded(api.awaitCreated(clone, token, OPERATION_TIMEOUT));
+        var cloneEnv = api.call("GET", "/api/v1/apps/" + cloneAppId + "/environments/" + cloneEnvId, token, null);
+        assertEquals("RUNNING", cloneEnv.get("status"), cloneEnv.raw());
+        var page = HTTP.send(HttpRequest.newBuilder(URI.create(cloneEnv.get("urls.preview"))).build(), HttpResponse.BodyHandlers.ofString());
+        assertTrue(page.body().contains("external shop"), "the clone serves the source's code: " + page.body());
+
+        Set<String> deleted = Set.of(devId, stagingId, cloneEnvId);
+        var deleteStaging = api.call("DELETE", stagingPath, token, null);
+        assertEquals(202, deleteStaging.status(), deleteStaging.raw());
+        assertSucceeded(api.awaitOperation(deleteStaging.get("id"), token, OPERATION_TIMEOUT));
+        assertFalse(databases().contains(database(stagingId)), "the deleted environment's database is gone");
+        assertFalse(roles().contains(database(stagingId)), "and so is its role");
+        for (String app : new String[] {appId, cloneAppId}) {
+            var deleteApp = api.call("DELETE", "/api/v1/apps/" + app, token, null);
+            assertEquals(202, deleteApp.status(), deleteApp.raw());
+            assertSucceeded(api.awaitOperation(deleteApp.get("id"), token, OPERATION_TIMEOUT));
+        }
+
+        // What is left on the server is exactly what Cloudplane's own tables say exists: the sandbox's environment.
+        Set<String> expected = new TreeSet<>();
+        try (Connection c = postgres.connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT db_name FROM environments")) {
+            while (rs.next()) {
+                expected.add(rs.getString(1));
+            }
+        }
+        assertEquals(1, expected.size(), "only the sandbox's environment is left: " + expected);
+        deleted.forEach(id -> assertFalse(expected.contains(database(id))));
+        assertEquals(expected, databases(), "no environment, restore, kept-aside or verification database is left");
+        assertEquals(expected, roles(), "no environment role is left");
+    }
+
+    private static void assertSucceeded(AllInOne.Response operation) {
+        assertEquals("SUCCEEDED", operation.get("status"), operation.raw() + logs());
+    }
+
+    private static String logs() {
+        return "\n--- worker ---\n" + worker.output() + "\n--- api ---\n" + api.output() + postgres.serverLog();
+    }
+
+    /** A connection with what {@code GET …/database-credentials} gave: the environment's own role. */
+    private static Connection connect(AllInOne.Response credentials) throws java.sql.SQLException {
+        return DriverManager.getConnection("jdbc:postgresql://" + credentials.get("host") + ":" + credentials.<Object>get("port") + "/"
+                + credentials.get("database"), credentials.get("user"), credentials.get("password"));
+    }
+
+    private static String database(String envId) {
+        return EnvironmentRecord.databaseNameFor(UUID.fromString(envId));
+    }
+
+    /** Every database on the server that Cloudplane made for an environment, a restore or a verification. */
+    private static Set<String> databases() throws Exception {
+        return names("SELECT datname FROM pg_database WHERE datname ~ '^(env|rst|old|vfy)_'");
+    }
+
+    private static Set<String> roles() throws Exception {
+        return names("SELECT rolname FROM pg_roles WHERE rolname ~ '^env_'");
+    }
+
+    private static Set<String> names(String sql) throws Exception {
+        Set<String> names = new TreeSet<>();
+        try (Connection c = postgres.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                names.add(rs.getString(1));
+            }
+        }
+        return names;
+    }
+
+    private static byte[] site(String index) throws Exception {
+        Path dir = Files.createTempDirectory("site-");
+        Files.writeString(dir.resolve("index.html"), index);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        CodeArchives.writeTarGz(dir, out);
+        return out.toByteArray();
+    }
+}
