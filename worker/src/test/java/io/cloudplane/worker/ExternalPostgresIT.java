@@ -235,8 +235,13 @@ class ExternalPostgresIT {
     private static byte[] site(String index) throws Exception {
         Path dir = Files.createTempDirectory("site-");
         Files.writeString(dir.resolve("index.html"), index);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        CodeArchives.writeTarGz(dir, out);
-        return out.toByteArray();
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            CodeArchives.writeTarGz(dir, out);
+            return out.toByteArray();
+        } finally {
+            Files.delete(dir.resolve("index.html"));
+            Files.delete(dir);
+        }
     }
 }
