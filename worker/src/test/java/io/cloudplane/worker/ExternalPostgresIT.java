@@ -169,7 +169,24 @@ class ExternalPostgresIT {
         var page = HTTP.send(HttpRequest.newBuilder(URI.create(cloneEnv.get("urls.preview"))).build(), HttpResponse.BodyHandlers.ofString());
         assertTrue(page.body().contains("external shop"), "the clone serves the source's code: " + page.body());
 
-        Set<String> deleted = Set.of(devId, stagingId, cloneEnvId);
+        // An environment created just before the worker (and the embedded Temporal in it) is killed
+        // reaches a terminal state soon after the worker is back, with one server.
+        var qa = api.call("POST", "/api/v1/apps/" + appId + "/environments", token,
+                Map.of("name", "qa", "type", "staging", "description", "created just before a crash"));
+        assertEquals(202, qa.status(), qa.raw());
+        String qaId = qa.get("id");
+        killWorker();
+        worker.start();
+        long restarted = System.nanoTime();
+        assertSucceeded(api.awaitCreated(qa, token, Duration.ofSeconds(60)));
+        var qaEnv = api.call("GET", "/api/v1/apps/" + appId + "/environments/" + qaId, token, null);
+        assertEquals("RUNNING", qaEnv.get("status"), qaEnv.raw());
+        assertEquals(200, api.get(qaEnv.<String>get("urls.preview") + "_health"));
+        assertEquals(1, AllInOne.serverProcesses(qaId).size(), "one server for the environment, none left from before the crash");
+        System.out.printf("ExternalPostgresIT: the environment created before the crash was RUNNING %d ms after the worker was back%n",
+                (System.nanoTime() - restarted) / 1_000_000);
+
+        Set<String> deleted = Set.of(devId, stagingId, cloneEnvId, qaId);
         var deleteStaging = api.call("DELETE", stagingPath, token, null);
         assertEquals(202, deleteStaging.status(), deleteStaging.raw());
         assertSucceeded(api.awaitOperation(deleteStaging.get("id"), token, OPERATION_TIMEOUT));
@@ -193,6 +210,22 @@ class ExternalPostgresIT {
         deleted.forEach(id -> assertFalse(expected.contains(database(id))));
         assertEquals(expected, databases(), "no environment, restore, kept-aside or verification database is left");
         assertEquals(expected, roles(), "no environment role is left");
+        deleted.forEach(id -> assertEquals(java.util.List.of(), AllInOne.serverProcesses(id), "no server left of " + id));
+    }
+
+    /** SIGKILL to the worker's process, found among this JVM's children as the one not started with CLOUDPLANE_WORKER_ENABLED=false. */
+    private static void killWorker() throws Exception {
+        ProcessHandle found = null;
+        for (ProcessHandle child : ProcessHandle.current().children().toList()) {
+            String environ = new String(Files.readAllBytes(Path.of("/proc", Long.toString(child.pid()), "environ")),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            if (environ.contains("CLOUDPLANE_DATA_DIR=" + dataDir + "\0") && !environ.contains("CLOUDPLANE_WORKER_ENABLED=false")) {
+                found = child;
+            }
+        }
+        assertTrue(found != null, "the worker's process is a child of this JVM");
+        found.destroyForcibly();
+        found.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     private static void assertSucceeded(AllInOne.Response operation) {
