@@ -33,9 +33,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Past one machine, as the README tells an operator: Cloudplane's database is Debian's own
  * PostgreSQL server (started here, see {@link DebianPostgres}) reached as a role that has CREATEDB
  * and CREATEROLE but is not a superuser, and the API and the worker are two processes of the
- * packaged jar, configured by environment variables alone: the worker runs the embedded Temporal
- * (no {@code TEMPORAL_TARGET}), the API is {@code CLOUDPLANE_WORKER_ENABLED=false} with
- * {@code TEMPORAL_TARGET} at it. They share the data directory, as the local runtime's servers,
+ * packaged jar, configured by environment variables alone: the worker is
+ * {@code CLOUDPLANE_API_ENABLED=false} and runs the embedded Temporal (no {@code TEMPORAL_TARGET}),
+ * the API is {@code CLOUDPLANE_WORKER_ENABLED=false} with {@code TEMPORAL_TARGET} at it. They share the data directory, as the local runtime's servers,
  * code trees and embedded object store live there. Every call goes to the API process.
  */
 class ExternalPostgresIT {
@@ -63,6 +63,7 @@ class ExternalPostgresIT {
                 "CLOUDPLANE_METRICS_ENABLED", "false");
         var workerEnvironment = new java.util.HashMap<>(shared);
         workerEnvironment.put("CLOUDPLANE_EMBEDDED_TEMPORAL_PORT", Integer.toString(temporalPort));
+        workerEnvironment.put("CLOUDPLANE_API_ENABLED", "false");
         worker = new AllInOne(dataDir, workerEnvironment);
         var apiEnvironment = new java.util.HashMap<>(shared);
         apiEnvironment.put("TEMPORAL_TARGET", "127.0.0.1:" + temporalPort);
@@ -107,6 +108,11 @@ class ExternalPostgresIT {
                 "the Cloudplane role is not a superuser");
         assertFalse(api.output().contains("Temporal worker polling"), "the API process runs no worker:\n" + api.output());
         assertTrue(worker.output().contains("Temporal worker polling"), worker.output());
+        var refused = worker.call("POST", "/api/v1/accounts", null,
+                Map.of("email", "w@example.com", "password", "correct-horse-battery", "firstName", "W", "lastName", "O"));
+        assertEquals(404, refused.status(), "the worker-only process serves no API: " + refused.raw());
+        assertTrue(refused.<String>get("detail").contains("CLOUDPLANE_API_ENABLED=false"), refused.raw());
+        assertEquals(200, worker.get(worker.baseUrl() + "/health"), "but answers its health check");
 
         String token = api.signUp("extpg", "Ada", "Lovelace");
         var created = api.call("POST", "/api/v1/apps", token, Map.of("name", "shop"));
