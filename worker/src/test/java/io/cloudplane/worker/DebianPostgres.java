@@ -20,7 +20,8 @@ import java.util.stream.Stream;
  * {@code /usr/lib/postgresql/<major>/bin}), initialised into a temporary folder and started by the
  * test itself, the way an operator's external database would be: loopback only, passwords
  * (scram-sha-256) for every TCP login, and a role {@code cloudplane} that is NOSUPERUSER with
- * CREATEDB and CREATEROLE (like Amazon RDS's master user) owning the database {@code cloudplane}.
+ * CREATEDB and CREATEROLE (like Amazon RDS's master user) owning the database {@code cloudplane},
+ * to which no other role may connect (as the README advises).
  *
  * <p>PostgreSQL refuses to run as root. When the build runs as root (as CI does), initdb, the
  * server and pg_ctl run as Debian's {@code postgres} system user (made by the package) through
@@ -62,7 +63,7 @@ final class DebianPostgres implements AutoCloseable {
                             + " -c fsync=off -c max_connections=200", "start"), true);
             pg.started = true;
             pg.psql("CREATE ROLE " + ROLE + " WITH LOGIN PASSWORD '" + pg.password + "' NOSUPERUSER CREATEDB CREATEROLE",
-                    "CREATE DATABASE " + DATABASE + " OWNER " + ROLE);
+                    "CREATE DATABASE " + DATABASE + " OWNER " + ROLE, "REVOKE CONNECT ON DATABASE " + DATABASE + " FROM PUBLIC");
             return pg;
         } catch (IOException | RuntimeException | InterruptedException e) {
             pg.close();

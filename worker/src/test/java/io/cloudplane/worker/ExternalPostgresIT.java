@@ -59,8 +59,7 @@ class ExternalPostgresIT {
                 "DATASOURCES_DEFAULT_PASSWORD", postgres.password(),
                 "CLOUDPLANE_JWT_SECRET", "extpg-" + UUID.randomUUID() + UUID.randomUUID(),
                 "CLOUDPLANE_SECRET_KEY", Base64.getEncoder().encodeToString(key),
-                "CLOUDPLANE_BACKUP_PG_BIN_DIR", postgres.binDir().toString(),
-                "CLOUDPLANE_METRICS_ENABLED", "false");
+                "CLOUDPLANE_BACKUP_PG_BIN_DIR", postgres.binDir().toString());
         var workerEnvironment = new java.util.HashMap<>(shared);
         workerEnvironment.put("CLOUDPLANE_EMBEDDED_TEMPORAL_PORT", Integer.toString(temporalPort));
         workerEnvironment.put("CLOUDPLANE_API_ENABLED", "false");
@@ -77,8 +76,9 @@ class ExternalPostgresIT {
                 throw new java.util.concurrent.CompletionException(e);
             }
         });
-        api.start();
-        workerStarted.join();
+        long apiMillis = api.start();
+        long workerMillis = workerStarted.join();
+        System.out.printf("ExternalPostgresIT: worker ready in %d ms, API in %d ms (side by side)%n", workerMillis, apiMillis);
     }
 
     @AfterAll
@@ -139,6 +139,10 @@ class ExternalPostgresIT {
             s.execute("CREATE TABLE items (id int PRIMARY KEY, name text)");
             s.execute("INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 200) g");
         }
+        var refusedConnection = org.junit.jupiter.api.Assertions.assertThrows(java.sql.SQLException.class,
+                () -> DriverManager.getConnection(postgres.jdbcUrl(), credentials.get("user"), credentials.get("password")).close(),
+                "an environment's role cannot connect to Cloudplane's database");
+        assertTrue(refusedConnection.getMessage().contains("permission denied"), refusedConnection.getMessage());
 
         var backup = api.call("POST", stagingPath + "/backups", token, null);
         assertEquals(202, backup.status(), backup.raw());
