@@ -116,21 +116,16 @@ class ExternalPostgresIT {
 
         String token = api.signUp("extpg", "Ada", "Lovelace");
         var created = api.call("POST", "/api/v1/apps", token, Map.of("name", "shop"));
-        assertEquals(202, created.status(), created.raw());
         String appId = created.get("id");
         String devId = created.get("operation.envId");
-        assertSucceeded(api.awaitCreated(created, token, OPERATION_TIMEOUT));
-        var dev = api.call("GET", "/api/v1/apps/" + appId + "/environments/" + devId, token, null);
-        assertEquals("RUNNING", dev.get("status"), dev.raw());
+        var dev = running(created, token, OPERATION_TIMEOUT);
         assertEquals(200, api.get(dev.<String>get("urls.preview") + "_health"), "the server reaches its database as its own role");
 
         var staging = api.call("POST", "/api/v1/apps/" + appId + "/environments", token,
                 Map.of("name", "staging", "type", "staging", "description", "QA"));
-        assertEquals(202, staging.status(), staging.raw());
         String stagingId = staging.get("id");
-        assertSucceeded(api.awaitCreated(staging, token, OPERATION_TIMEOUT));
+        running(staging, token, OPERATION_TIMEOUT);
         String stagingPath = "/api/v1/apps/" + appId + "/environments/" + stagingId;
-        assertEquals("RUNNING", api.call("GET", stagingPath, token, null).get("status"));
 
         var credentials = api.call("GET", stagingPath + "/database-credentials", token, null);
         assertEquals(200, credentials.status(), credentials.raw());
@@ -170,12 +165,9 @@ class ExternalPostgresIT {
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(site("<h1>external shop</h1>"))).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, upload.statusCode(), upload.body());
         var clone = api.call("POST", "/api/v1/apps/" + appId + "/clone", token, Map.of("name", "shop-copy"));
-        assertEquals(202, clone.status(), clone.raw());
         String cloneAppId = clone.get("id");
         String cloneEnvId = clone.get("operation.envId");
-        assertSucceeded(api.awaitCreated(clone, token, OPERATION_TIMEOUT));
-        var cloneEnv = api.call("GET", "/api/v1/apps/" + cloneAppId + "/environments/" + cloneEnvId, token, null);
-        assertEquals("RUNNING", cloneEnv.get("status"), cloneEnv.raw());
+        var cloneEnv = running(clone, token, OPERATION_TIMEOUT);
         var page = HTTP.send(HttpRequest.newBuilder(URI.create(cloneEnv.get("urls.preview"))).build(), HttpResponse.BodyHandlers.ofString());
         assertTrue(page.body().contains("external shop"), "the clone serves the source's code: " + page.body());
 
@@ -183,14 +175,11 @@ class ExternalPostgresIT {
         // reaches a terminal state soon after the worker is back, with one server.
         var qa = api.call("POST", "/api/v1/apps/" + appId + "/environments", token,
                 Map.of("name", "qa", "type", "staging", "description", "created just before a crash"));
-        assertEquals(202, qa.status(), qa.raw());
         String qaId = qa.get("id");
         killWorker();
         worker.start();
         long restarted = System.nanoTime();
-        assertSucceeded(api.awaitCreated(qa, token, Duration.ofSeconds(60)));
-        var qaEnv = api.call("GET", "/api/v1/apps/" + appId + "/environments/" + qaId, token, null);
-        assertEquals("RUNNING", qaEnv.get("status"), qaEnv.raw());
+        var qaEnv = running(qa, token, Duration.ofSeconds(60));
         assertEquals(200, api.get(qaEnv.<String>get("urls.preview") + "_health"));
         assertEquals(1, AllInOne.serverProcesses(qaId).size(), "one server for the environment, none left from before the crash");
         System.out.printf("ExternalPostgresIT: the environment created before the crash was RUNNING %d ms after the worker was back%n",
@@ -236,6 +225,16 @@ class ExternalPostgresIT {
         assertTrue(found != null, "the worker's process is a child of this JVM");
         found.destroyForcibly();
         found.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    /** A create's 202 answer, its operation SUCCEEDED within {@code timeout}: the environment it provisioned, RUNNING. */
+    private static AllInOne.Response running(AllInOne.Response created, String token, Duration timeout) throws Exception {
+        assertEquals(202, created.status(), created.raw());
+        assertSucceeded(api.awaitCreated(created, token, timeout));
+        var env = api.call("GET", "/api/v1/apps/" + created.get("operation.appId") + "/environments/" + created.get("operation.envId"),
+                token, null);
+        assertEquals("RUNNING", env.get("status"), env.raw());
+        return env;
     }
 
     private static void assertSucceeded(AllInOne.Response operation) {
