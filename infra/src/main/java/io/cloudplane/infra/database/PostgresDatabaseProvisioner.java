@@ -15,7 +15,13 @@ import java.util.regex.Pattern;
 
 /**
  * Creates environment databases on the server of Cloudplane's own data source, which therefore
- * needs CREATEDB and CREATEROLE (the embedded server's superuser has both).
+ * needs CREATEDB and CREATEROLE (the embedded server's superuser has both). It need not be a
+ * superuser (Amazon RDS's master user is not one): to create, rename or drop a database owned by an
+ * environment's role, PostgreSQL wants the current user to be a member of that role, which a
+ * CREATEROLE user is not by itself. On PostgreSQL 15 a CREATEROLE user may grant itself any
+ * non-superuser role; from 16 on the creator of a role holds ADMIN on it, but without INHERIT or
+ * SET, and may grant it to itself as well. So {@link #ensureMember} grants each environment role to
+ * the current user before any database of that role is touched; the grant goes with the role.
  */
 @Singleton
 public class PostgresDatabaseProvisioner implements DatabaseProvisioner {
@@ -43,6 +49,7 @@ public class PostgresDatabaseProvisioner implements DatabaseProvisioner {
             } else {
                 s.execute("CREATE ROLE " + name + " WITH LOGIN PASSWORD '" + password + "'");
             }
+            ensureMember(c, name);
             if (!databaseExists(c, name)) {
                 s.execute("CREATE DATABASE " + name + " OWNER " + name);
             }
@@ -56,6 +63,7 @@ public class PostgresDatabaseProvisioner implements DatabaseProvisioner {
     public void dropDatabase(String name) {
         requireSafe(name);
         try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
+            ensureMemberOfOwner(c, name);
             s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
             s.execute("DROP ROLE IF EXISTS " + name);
         } catch (SQLException e) {
@@ -135,6 +143,7 @@ public class PostgresDatabaseProvisioner implements DatabaseProvisioner {
         requireSafe(name);
         requireSafe(ownerRole);
         try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
+            ensureMember(c, ownerRole);
             if (!databaseExists(c, name)) {
                 s.execute("CREATE DATABASE " + name + " OWNER " + ownerRole);
             }
@@ -148,6 +157,7 @@ public class PostgresDatabaseProvisioner implements DatabaseProvisioner {
     public void dropDatabaseOnly(String name) {
         requireSafe(name);
         try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
+            ensureMemberOfOwner(c, name);
             s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
         } catch (SQLException e) {
             throw new IllegalStateException("Could not drop database " + name + ": " + e.getMessage(), e);
@@ -159,6 +169,7 @@ public class PostgresDatabaseProvisioner implements DatabaseProvisioner {
         requireSafe(from);
         requireSafe(to);
         try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
+            ensureMemberOfOwner(c, from);
             try (PreparedStatement kill = c.prepareStatement(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid()")) {
                 kill.setString(1, from);
@@ -180,6 +191,35 @@ public class PostgresDatabaseProvisioner implements DatabaseProvisioner {
             }
         }
         return serverAddress;
+    }
+
+    /**
+     * Makes the current user a member of {@code role} (with its privileges, and allowed to act as
+     * it), unless it already is: a superuser always is. Owning a database through the role is what
+     * CREATE DATABASE … OWNER, DROP DATABASE (… WITH (FORCE), which ends the role's sessions) and
+     * ALTER DATABASE … RENAME ask of a user that is not a superuser.
+     */
+    private static void ensureMember(Connection c, String role) throws SQLException {
+        requireSafe(role);
+        if (!exists(c, "SELECT 1 FROM pg_roles WHERE rolname = ? AND NOT pg_has_role(current_user, oid, 'USAGE')", role)) {
+            return; // absent, or its privileges are already the current user's
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute("GRANT " + role + " TO CURRENT_USER");
+        }
+    }
+
+    /** {@link #ensureMember} for the owner of {@code database}, if that database exists and its owner's privileges are not yet the current user's. */
+    private static void ensureMemberOfOwner(Connection c, String database) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT r.rolname FROM pg_database d JOIN pg_roles r ON r.oid = d.datdba "
+                + "WHERE d.datname = ? AND NOT pg_has_role(current_user, r.oid, 'USAGE')")) {
+            ps.setString(1, database);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    ensureMember(c, rs.getString(1));
+                }
+            }
+        }
     }
 
     private static boolean databaseExists(Connection c, String name) throws SQLException {
