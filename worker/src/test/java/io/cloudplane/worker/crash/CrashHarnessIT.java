@@ -47,10 +47,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class CrashHarnessIT {
     static final Duration BOUND = Duration.ofSeconds(60);
-    private static final Duration IDLE = Duration.ofSeconds(6);
+    private static final Duration IDLE = Duration.ofSeconds(10);
     private static final Duration DELETE_AFTER = Duration.ofSeconds(20);
     /** Time from the start of the schedule to the kill: the deletion case needs idle + delete-after + its span. */
-    private static final long LEAD_MILLIS = 30_000;
+    private static final long LEAD_MILLIS = 35_000;
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final Random random;
@@ -105,7 +105,9 @@ class CrashHarnessIT {
         Round r = new Round(n);
         ScheduledExecutorService keepAwake = Executors.newScheduledThreadPool(1);
         try {
+            long preparing = System.currentTimeMillis();
             r.prepare(keepAwake);
+            System.out.println("Round " + n + ": prepared in " + (System.currentTimeMillis() - preparing) + " ms");
             List<Case> cases = r.cases();
             long kill = System.currentTimeMillis() + LEAD_MILLIS;
             ScheduledExecutorService starter = Executors.newScheduledThreadPool(4);
@@ -285,7 +287,8 @@ class CrashHarnessIT {
             require(backup.status() == 202, backup.raw());
             restoreFrom = backup.get("id");
             String done = awaitBackup(app3, app3Prod, restoreFrom, System.currentTimeMillis() + 120_000);
-            require("COMPLETED".equals(done), "the backup to restore from is " + done);
+            require("COMPLETED".equals(done), "the backup to restore from is " + done + ": "
+                    + call("GET", env(app3, app3Prod) + "/backups/" + restoreFrom, null).raw());
             sql(app3Prod, "insert into orders values (4, 'saucer'), (5, 'spoon')");
 
             app4 = app("four");
@@ -295,7 +298,24 @@ class CrashHarnessIT {
             app5Staging = environment(app5, "staging");
 
             for (Sandbox s : List.of(sleeper, waker, deleter)) {
-                succeeded(s.created);
+                var done = cloudplane.awaitOperation(s.created.get("operation.id"), s.token, Duration.ofSeconds(120));
+                require("SUCCEEDED".equals(done.get("status")), "preparing a sandbox: " + done.raw());
+                // Its idle clock runs from sign-up, and Studio sessions are refused while it provisions: on a busy
+                // machine it may have fallen asleep already. Woken, the Studio sessions keep it awake from now on.
+                awaitSettled(s);
+                if ("SLEEPING".equals(cloudplane.call("GET", env(s.appId, s.envId), s.token, null).get("status"))) {
+                    var wake = cloudplane.call("POST", "/api/v1/apps/" + s.appId + "/wake", s.token, null);
+                    require(wake.status() == 202, wake.raw());
+                    require("SUCCEEDED".equals(cloudplane.awaitOperation(wake.get("id"), s.token, Duration.ofSeconds(120)).get("status")),
+                            "waking a sandbox that fell asleep while it was prepared");
+                }
+            }
+            for (Sandbox s : List.of(sleeper, waker, deleter)) {
+                awaitSettled(s);
+                s.sleepsBefore = outside.count("select count(*) from operations where app_id = ?::uuid and type = 'SLEEP_SANDBOX'", s.appId);
+                for (String subject : List.of("is asleep", "is awake", "will be deleted on", "was deleted")) {
+                    s.emailsBefore.put(subject, emails(s.email, subject));
+                }
             }
         }
 
@@ -397,30 +417,32 @@ class CrashHarnessIT {
             // the deleter is let go IDLE + DELETE_AFTER before its offset.
             cases.add(new Case("sandbox sleep", 2000, IDLE.toMillis(), () -> sleeper.letGo(), deadline -> {
                 awaitStatus(sleeper.appId, sleeper.envId, "SLEEPING", deadline);
-                var ops = outside.rows("select status, error from operations where app_id = ?::uuid and type = 'SLEEP_SANDBOX'", sleeper.appId);
-                require(ops.size() == 1 && "SUCCEEDED".equals(ops.get(0).get("status")), "one SUCCEEDED sleep: " + ops);
+                var ops = outside.rows("select status, error from operations where app_id = ?::uuid and type = 'SLEEP_SANDBOX' "
+                        + "order by created_at", sleeper.appId);
+                require(ops.size() == sleeper.sleepsBefore + 1 && "SUCCEEDED".equals(ops.get(ops.size() - 1).get("status")),
+                        "one more SUCCEEDED sleep: " + ops);
                 require(outside.serverProcesses().get(sleeper.envId) == null, "a sleeping sandbox has no server");
-                await("the asleep email").atMost(remaining(deadline)).until(() -> emails(sleeper.email, "is asleep") == 1);
+                await("the asleep email").atMost(remaining(deadline)).until(() -> sleeper.newEmails("is asleep") == 1);
                 return "SUCCEEDED";
             }));
             cases.add(new Case("sandbox wake", 3000, 0, () -> {
-                var wake = call("POST", "/api/v1/apps/" + waker.appId + "/wake", null);
+                var wake = cloudplane.call("POST", "/api/v1/apps/" + waker.appId + "/wake", waker.token, null);
                 require(wake.status() == 202, wake.raw());
                 started.put("wake", wake.get("id"));
             }, deadline -> {
                 String status = awaitOperation(started.get("wake"), deadline);
                 if (status.equals("SUCCEEDED")) {
                     runningOrFailed(waker.appId, waker.envId, status);
-                    await("the awake email").atMost(remaining(deadline)).until(() -> emails(waker.email, "is awake") == 1);
+                    await("the awake email").atMost(remaining(deadline)).until(() -> waker.newEmails("is awake") == 1);
                 }
                 return status;
             }));
             cases.add(new Case("sandbox deletion", 3000, IDLE.toMillis() + DELETE_AFTER.toMillis(), () -> deleter.letGo(), deadline -> {
                 await("the sandbox's deletion").atMost(remaining(deadline)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
-                        .until(() -> call("GET", "/api/v1/apps/" + deleter.appId, null).status() == 404);
+                        .until(() -> cloudplane.call("GET", "/api/v1/apps/" + deleter.appId, deleter.token, null).status() == 404);
                 gone(deleter.appId, deleter.envId);
-                await("the deleted email").atMost(remaining(deadline)).until(() -> emails(deleter.email, "was deleted") == 1);
-                require(emails(deleter.email, "will be deleted on") == 1, "one notice");
+                await("the deleted email").atMost(remaining(deadline)).until(() -> deleter.newEmails("was deleted") == 1);
+                require(deleter.newEmails("will be deleted on") == 1, "one notice");
                 return "SUCCEEDED";
             }));
             return cases;
@@ -457,6 +479,13 @@ class CrashHarnessIT {
 
         // --- helpers ---
 
+        /** Waits until no operation runs on the sandbox (a sleep may have begun as its provisioning ended). */
+        void awaitSettled(Sandbox s) {
+            await("sandbox " + s.appId + " settled").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> outside.count("select count(*) from operations where app_id = ?::uuid and status in ('PENDING','RUNNING')",
+                            s.appId) == 0);
+        }
+
         Sandbox sandbox(String who, ScheduledExecutorService keepAwake) throws Exception {
             String address = "crash-" + who + "-" + n + "-" + UUID.randomUUID() + "@example.com";
             var account = cloudplane.call("POST", "/api/v1/accounts", null,
@@ -465,6 +494,7 @@ class CrashHarnessIT {
             String sandboxToken = cloudplane.call("POST", "/api/v1/sessions", null,
                     Map.of("email", address, "password", "correct-horse-battery")).get("accessToken");
             Sandbox s = new Sandbox(address, sandboxToken, account.get("sandboxAppId"), account.get("operation.envId"), account);
+            s.outside = outside;
             s.keepAwake = keepAwake.scheduleWithFixedDelay(() -> {
                 try {
                     cloudplane.call("POST", "/api/v1/apps/" + s.appId + "/environments/" + s.envId + "/studio-sessions", s.token, null);
@@ -512,8 +542,9 @@ class CrashHarnessIT {
 
         String awaitOperation(String op, long deadline) {
             require(op != null, "the operation was never started");
+            String caller = op.equals(started.get("wake")) ? waker.token : token;
             var done = await("operation " + op).atMost(remaining(deadline)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
-                    .until(() -> call("GET", "/api/v1/operations/" + op, null),
+                    .until(() -> cloudplane.call("GET", "/api/v1/operations/" + op, caller, null),
                             o -> List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(o.<String>get("status")));
             return done.get("status");
         }
@@ -585,7 +616,9 @@ class CrashHarnessIT {
         }
 
         void sql(String envId, String... statements) throws Exception {
-            try (Connection c = outside.connect("env_" + envId.replace("-", "")); var s = c.createStatement()) {
+            String role = "env_" + envId.replace("-", "");
+            try (Connection c = outside.connect(role); var s = c.createStatement()) {
+                s.execute("set role " + role); // the environment's tables are its role's, as its server would make them
                 for (String statement : statements) {
                     s.execute(statement);
                 }
@@ -609,6 +642,15 @@ class CrashHarnessIT {
         final String envId;
         final AllInOne.Response created;
         volatile java.util.concurrent.ScheduledFuture<?> keepAwake;
+        /** What happened to it while it was prepared: its sleeps, and its emails by subject. */
+        long sleepsBefore;
+        final Map<String, Long> emailsBefore = new ConcurrentHashMap<>();
+        Outside outside;
+
+        long newEmails(String subject) throws Exception {
+            long now = outside.emails().stream().filter(e -> e.startsWith(email + " |") && e.contains(subject)).count();
+            return now - emailsBefore.getOrDefault(subject, 0L);
+        }
 
         Sandbox(String email, String token, String appId, String envId, AllInOne.Response created) {
             this.email = email;
