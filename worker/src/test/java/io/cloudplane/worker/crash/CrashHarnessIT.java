@@ -298,8 +298,8 @@ class CrashHarnessIT {
             app5Staging = environment(app5, "staging");
 
             for (Sandbox s : List.of(sleeper, waker, deleter)) {
-                var done = cloudplane.awaitOperation(s.created.get("operation.id"), s.token, Duration.ofSeconds(120));
-                require("SUCCEEDED".equals(done.get("status")), "preparing a sandbox: " + done.raw());
+                var provisioned = cloudplane.awaitOperation(s.created.get("operation.id"), s.token, Duration.ofSeconds(120));
+                require("SUCCEEDED".equals(provisioned.get("status")), "preparing a sandbox: " + provisioned.raw());
                 // Its idle clock runs from sign-up, and Studio sessions are refused while it provisions: on a busy
                 // machine it may have fallen asleep already. Woken, the Studio sessions keep it awake from now on.
                 awaitSettled(s);
