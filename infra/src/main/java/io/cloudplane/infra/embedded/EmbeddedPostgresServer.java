@@ -28,6 +28,7 @@ public final class EmbeddedPostgresServer {
 
     private EmbeddedPostgresServer(Path dataDir, int port) {
         this.dataDir = dataDir;
+        OrphanedPostmaster.stopIfAny(dataDir);
         try {
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDir)
