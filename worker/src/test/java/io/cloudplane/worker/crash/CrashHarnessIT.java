@@ -158,28 +158,9 @@ class CrashHarnessIT {
         }
     }
 
-    /** Starts the all-in-one again on the same data directory. */
+    /** Starts the all-in-one again on the same data directory, plainly, as an operator would after a crash. */
     private void restart() throws Exception {
-        endOrphanPostmaster();
         cloudplane.start();
-    }
-
-    /**
-     * TEMPORARY crutch until branch i12-embedded ("Embedded PostgreSQL after SIGKILL:") is picked:
-     * the killed all-in-one's postmaster lives on and the next start gives up on it. Ends it with
-     * SIGINT (a fast shutdown). The final harness restarts plainly.
-     */
-    private void endOrphanPostmaster() throws Exception {
-        Path pidFile = cloudplane.dataDir().resolve("postgres").resolve("postmaster.pid");
-        if (!Files.exists(pidFile)) {
-            return;
-        }
-        long pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
-        var handle = ProcessHandle.of(pid);
-        if (handle.isPresent() && handle.get().isAlive()) {
-            new ProcessBuilder("kill", "-INT", Long.toString(pid)).inheritIO().start().waitFor();
-            handle.get().onExit().get(30, TimeUnit.SECONDS);
-        }
     }
 
     /** The invariants hold once what was running settles; waits a little for background timers that are mid-step. */
