@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -117,9 +118,13 @@ class CrashHarnessIT {
                 c.offsetMillis = offset;
                 long at = kill - offset - c.timerMillis;
                 starter.schedule(() -> {
+                    c.beganAt = System.currentTimeMillis();
                     try {
                         c.begin.run();
-                    } catch (Exception e) {
+                    } catch (java.io.IOException e) {
+                        // The kill came while the request was in flight: whether it was committed is found after the restart.
+                        c.cut = true;
+                    } catch (Exception | AssertionError e) {
                         startFailures.add(c.kind + ": " + e);
                     }
                 }, Math.max(0, at - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
@@ -141,6 +146,9 @@ class CrashHarnessIT {
             for (Case c : cases) {
                 try {
                     String outcome = c.verify.check(deadline);
+                    if (c.cut) {
+                        outcome = "cut:" + outcome;
+                    }
                     outcomes.computeIfAbsent(c.kind, k -> new ArrayList<>()).add(outcome);
                 } catch (AssertionError | ConditionTimeoutException e) {
                     outcomes.computeIfAbsent(c.kind, k -> new ArrayList<>()).add("WRONG");
@@ -196,8 +204,16 @@ class CrashHarnessIT {
         final long spanMillis;
         final long timerMillis;
         final Step begin;
-        final Check verify;
+        Check verify;
         long offsetMillis;
+        volatile long beganAt;
+        /** The request that starts it was cut by the kill. */
+        volatile boolean cut;
+
+        Case verifiedBy(Check check) {
+            this.verify = check;
+            return this;
+        }
 
         Case(String kind, long spanMillis, long timerMillis, Step begin, Check verify) {
             this.kind = kind;
@@ -302,7 +318,7 @@ class CrashHarnessIT {
 
         List<Case> cases() {
             List<Case> cases = new ArrayList<>();
-            cases.add(operation("provision", 5000, () -> {
+            cases.add(operation("provision", "PROVISION_ENVIRONMENT", () -> null, 5000, () -> {
                 var created = call("POST", "/api/v1/apps", Map.of("name", "six-" + n));
                 require(created.status() == 202, created.raw());
                 apps.add(created.get("id"));
@@ -310,21 +326,30 @@ class CrashHarnessIT {
                 started.put("provision.app", created.get("id"));
                 return created.get("operation.id");
             }, (op, status) -> runningOrFailed(started.get("provision.app"), started.get("provision.env"), status)));
-            cases.add(operation("delete environment", 3000, () -> accepted(call("DELETE", env(app5, app5Staging), null)),
+            cases.add(operation("delete environment", "DELETE_ENVIRONMENT", () -> app5, 3000, () -> accepted(call("DELETE", env(app5, app5Staging), null)),
                     (op, status) -> status.equals("SUCCEEDED") ? gone(app5, app5Staging) : runningOrFailed(app5, app5Staging, "FAILED")));
-            cases.add(operation("delete application", 3000, () -> accepted(call("DELETE", "/api/v1/apps/" + app4, null)),
+            cases.add(operation("delete application", "DELETE_APPLICATION", () -> app4, 3000, () -> accepted(call("DELETE", "/api/v1/apps/" + app4, null)),
                     (op, status) -> status.equals("SUCCEEDED") ? gone(app4, app4Dev) : "FAILED"));
-            cases.add(operation("stop", 1500, () -> accepted(call("POST", env(app1, app1Dev) + "/stop", null)),
+            cases.add(operation("stop", "STOP_SERVER", () -> app1, 1500, () -> accepted(call("POST", env(app1, app1Dev) + "/stop", null)),
                     (op, status) -> status.equals("SUCCEEDED") ? stopped(app1, app1Dev) : runningOrFailed(app1, app1Dev, status)));
-            cases.add(operation("start", 3000, () -> accepted(call("POST", env(app1, app1Prod) + "/start", null)),
+            cases.add(operation("start", "START_SERVER", () -> app1, 3000, () -> accepted(call("POST", env(app1, app1Prod) + "/start", null)),
                     (op, status) -> runningOrFailed(app1, app1Prod, status)));
-            cases.add(operation("restart", 3000, () -> accepted(call("POST", env(app1, app1Staging) + "/restart", null)),
+            cases.add(operation("restart", "RESTART_SERVER", () -> app1, 3000, () -> accepted(call("POST", env(app1, app1Staging) + "/restart", null)),
                     (op, status) -> runningOrFailed(app1, app1Staging, status)));
-            cases.add(new Case("backup", 5000, 0, () -> {
+            Case backupCase = new Case("backup", 5000, 0, () -> {
                 var backup = call("POST", env(app3, app3Staging) + "/backups", null);
                 require(backup.status() == 202, backup.raw());
                 started.put("backup", backup.get("id"));
-            }, deadline -> {
+            }, null);
+            cases.add(backupCase.verifiedBy(deadline -> {
+                if (started.get("backup") == null && backupCase.cut) {
+                    Set<String> ids = outside.strings("select id::text from backups where env_id = ?::uuid and trigger = 'MANUAL' "
+                            + "and created_at >= to_timestamp(? / 1000.0) - interval '1 second'", app3Staging, backupCase.beganAt);
+                    if (ids.isEmpty()) {
+                        return "NOT COMMITTED";
+                    }
+                    started.put("backup", ids.iterator().next());
+                }
                 String status = awaitBackup(app3, app3Staging, started.get("backup"), deadline);
                 var b = call("GET", env(app3, app3Staging) + "/backups/" + started.get("backup"), null);
                 if (status.equals("FAILED")) {
@@ -334,7 +359,7 @@ class CrashHarnessIT {
                 }
                 return status;
             }));
-            cases.add(operation("restore", 7000, () -> accepted(call("POST", env(app3, app3Prod) + "/restores", Map.of("backupId", restoreFrom))),
+            cases.add(operation("restore", "RESTORE_ENVIRONMENT", () -> app3, 7000, () -> accepted(call("POST", env(app3, app3Prod) + "/restores", Map.of("backupId", restoreFrom))),
                     (op, status) -> {
                         String outcome = runningOrFailed(app3, app3Prod, status);
                         long rows = rows(app3Prod);
@@ -342,7 +367,7 @@ class CrashHarnessIT {
                                 "after a restore that " + status + ", the database has " + rows + " rows");
                         return status;
                     }));
-            cases.add(operation("deploy", 7000, () -> {
+            cases.add(operation("deploy", "DEPLOY_RELEASE", () -> app2, 7000, () -> {
                 var d = call("POST", env(app2, app2Prod) + "/deployments", Map.of("releaseId", release));
                 require(d.status() == 202, d.raw());
                 return d.get("operation.id");
@@ -353,11 +378,20 @@ class CrashHarnessIT {
                 }
                 return outcome;
             }));
-            cases.add(new Case("promotion", 7000, 0, () -> {
+            Case promotionCase = new Case("promotion", 7000, 0, () -> {
                 var p = call("POST", "/api/v1/apps/" + app2 + "/promotions", Map.of("releaseId", release));
                 require(p.status() == 202, p.raw());
                 started.put("promotion", p.get("id"));
-            }, deadline -> {
+            }, null);
+            cases.add(promotionCase.verifiedBy(deadline -> {
+                if (started.get("promotion") == null && promotionCase.cut) {
+                    Set<String> ids = outside.strings("select id::text from promotions where app_id = ?::uuid "
+                            + "and created_at >= to_timestamp(? / 1000.0) - interval '1 second'", app2, promotionCase.beganAt);
+                    if (ids.isEmpty()) {
+                        return "NOT COMMITTED";
+                    }
+                    started.put("promotion", ids.iterator().next());
+                }
                 String path = "/api/v1/apps/" + app2 + "/promotions/" + started.get("promotion");
                 var p = await("promotion").atMost(remaining(deadline)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
                         .until(() -> call("GET", path, null), x -> !"DEPLOYING_STAGING".equals(x.get("status")));
@@ -370,7 +404,7 @@ class CrashHarnessIT {
                 }
                 return status;
             }));
-            cases.add(operation("clone", 6000, () -> {
+            cases.add(operation("clone", "CLONE_APPLICATION", () -> null, 6000, () -> {
                 var c = call("POST", "/api/v1/apps/" + app2 + "/clone", Map.of("name", "clone-" + n));
                 require(c.status() == 202, c.raw());
                 apps.add(c.get("id"));
@@ -384,7 +418,7 @@ class CrashHarnessIT {
                 }
                 return status;
             }));
-            cases.add(operation("server update", 5000, () -> {
+            cases.add(operation("server update", "UPDATE_SERVER", () -> app5, 5000, () -> {
                 var u = call("POST", env(app5, app5Dev) + "/update", Map.of("version", "1.1.0"));
                 require(u.status() == 202, u.raw());
                 return u.get("operation.id");
@@ -406,11 +440,19 @@ class CrashHarnessIT {
                 await("the asleep email").atMost(remaining(deadline)).until(() -> sleeper.newEmails("is asleep") == 1);
                 return "SUCCEEDED";
             }));
-            cases.add(new Case("sandbox wake", 3000, 0, () -> {
+            Case wakeCase = new Case("sandbox wake", 3000, 0, () -> {
                 var wake = cloudplane.call("POST", "/api/v1/apps/" + waker.appId + "/wake", waker.token, null);
                 require(wake.status() == 202, wake.raw());
                 started.put("wake", wake.get("id"));
-            }, deadline -> {
+            }, null);
+            cases.add(wakeCase.verifiedBy(deadline -> {
+                if (started.get("wake") == null && wakeCase.cut) {
+                    Map<String, Object> row = committed("WAKE_SANDBOX", waker.appId, wakeCase.beganAt, deadline);
+                    if (row == null) {
+                        return "NOT COMMITTED";
+                    }
+                    started.put("wake", (String) row.get("id"));
+                }
                 String status = awaitOperation(started.get("wake"), deadline);
                 if (status.equals("SUCCEEDED")) {
                     runningOrFailed(waker.appId, waker.envId, status);
@@ -430,9 +472,24 @@ class CrashHarnessIT {
         }
 
         /** An operation-backed kind: {@code begin} answers the operation's ID; {@code check} gets its terminal status. */
-        Case operation(String kind, long span, Callable<String> begin, OutcomeCheck check) {
-            return new Case(kind, span, 0, () -> started.put(kind, begin.call()), deadline -> {
+        Case operation(String kind, String type, java.util.function.Supplier<String> appOf, long span, Callable<String> begin,
+                       OutcomeCheck check) {
+            Case[] self = new Case[1];
+            self[0] = new Case(kind, span, 0, () -> started.put(kind, begin.call()), deadline -> {
                 String op = started.get(kind);
+                if (op == null && self[0].cut) {
+                    Map<String, Object> row = committed(type, appOf.get(), self[0].beganAt, deadline);
+                    if (row == null) {
+                        return "NOT COMMITTED";
+                    }
+                    op = (String) row.get("id");
+                    started.put(kind, op);
+                    if (appOf.get() == null) {
+                        apps.add((String) row.get("app"));
+                    }
+                    started.put(kind + ".app", (String) row.get("app"));
+                    started.put(kind + ".env", String.valueOf(row.get("env")));
+                }
                 String status = awaitOperation(op, deadline);
                 if (status.equals("FAILED")) {
                     var o = call("GET", "/api/v1/operations/" + op, null);
@@ -441,6 +498,19 @@ class CrashHarnessIT {
                 check.check(op, status);
                 return status;
             });
+            return self[0];
+        }
+
+        /**
+         * The operation of {@code type} that a cut request committed, if it did: on {@code app}, or (for a
+         * new app) asked by this round's user, since {@code since}. Waits a little: the reconciler may be starting it.
+         */
+        Map<String, Object> committed(String type, String app, long since, long deadline) throws Exception {
+            List<Map<String, Object>> rows = outside.rows("select o.id::text as id, o.app_id::text as app, o.env_id::text as env "
+                    + "from operations o where o.type = ? and o.created_at >= to_timestamp(? / 1000.0) - interval '1 second' "
+                    + "and (o.app_id::text = ? or o.user_id = (select id from users where lower(email) = lower(?)))",
+                    type, since, app == null ? "" : app, app == null ? email : "");
+            return rows.isEmpty() ? null : rows.get(0);
         }
 
         void cleanUp() throws Exception {
