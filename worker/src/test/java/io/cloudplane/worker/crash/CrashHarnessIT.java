@@ -48,10 +48,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class CrashHarnessIT {
     static final Duration BOUND = Duration.ofSeconds(60);
-    private static final Duration IDLE = Duration.ofSeconds(10);
+    private static final Duration IDLE = Duration.ofSeconds(15);
     private static final Duration DELETE_AFTER = Duration.ofSeconds(20);
     /** Time from the start of the schedule to the kill: the deletion case needs idle + delete-after + its span. */
-    private static final long LEAD_MILLIS = 35_000;
+    private static final long LEAD_MILLIS = 40_000;
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final Random random;
@@ -250,10 +250,6 @@ class CrashHarnessIT {
         void prepare(ScheduledExecutorService keepAwake) throws Exception {
             email = "crash-" + n + "-" + UUID.randomUUID() + "@example.com";
             token = signUp(email);
-            // The sandboxes first: their provisioning runs while the rest is prepared; Studio sessions keep them awake until let go.
-            sleeper = sandbox("sleeper", keepAwake);
-            waker = sandbox("waker", keepAwake);
-            deleter = sandbox("deleter", keepAwake);
 
             app1 = app("one");
             app1Dev = devOf(app1);
@@ -293,6 +289,12 @@ class CrashHarnessIT {
             app5 = app("five");
             app5Dev = devOf(app5);
             app5Staging = environment(app5, "staging");
+
+            // The sandboxes last, so that their short timers do not run out while the rest is prepared;
+            // Studio sessions keep them awake until let go.
+            sleeper = sandbox("sleeper", keepAwake);
+            waker = sandbox("waker", keepAwake);
+            deleter = sandbox("deleter", keepAwake);
 
             for (Sandbox s : List.of(sleeper, waker, deleter)) {
                 var provisioned = cloudplane.awaitOperation(s.created.get("operation.id"), s.token, Duration.ofSeconds(120));
