@@ -98,6 +98,7 @@ class CrashHarnessIT {
             System.out.println("Crash harness outcomes (seed " + seed + "):");
             outcomes.forEach((kind, list) -> System.out.println("  " + kind + ": " + list.size() + " crashes, " + list));
             cloudplane.stop();
+            outside.endLeftovers();
         }
     }
 

@@ -144,6 +144,7 @@ class FaultInjectionIT {
             System.out.println("Fault injection outcomes (seed " + seed + "):");
             outcomes.forEach(o -> System.out.println("  " + o));
             cloudplane.stop();
+            outside.endLeftovers();
             s3.close();
         }
     }

@@ -100,6 +100,24 @@ final class Outside {
         return found;
     }
 
+    /**
+     * After the test: ends what a killed all-in-one may have left of this data directory (a round that
+     * fails between the kill and the restart leaves its servers and its postmaster), so that no process outlives the test.
+     */
+    void endLeftovers() throws Exception {
+        serverProcesses().values().forEach(pids -> pids.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy)));
+        Path pidFile = dataDir.resolve("postgres").resolve("postmaster.pid");
+        if (Files.exists(pidFile)) {
+            long pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+            Optional<ProcessHandle> postmaster = ProcessHandle.of(pid)
+                    .filter(h -> h.info().commandLine().map(c -> c.contains(dataDir.resolve("postgres").toString())).orElse(false));
+            if (postmaster.isPresent()) {
+                new ProcessBuilder("kill", "-INT", Long.toString(pid)).inheritIO().start().waitFor(); // a fast shutdown
+                postmaster.get().onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        }
+    }
+
     /** The names of the folders under {@code environments/}. */
     Set<String> environmentFolders() throws IOException {
         Path environments = dataDir.resolve("environments");
