@@ -135,11 +135,18 @@ final class Outside {
         if (!Files.isDirectory(bucket)) {
             return Set.of();
         }
-        try (Stream<Path> walk = Files.walk(bucket)) {
-            return walk.filter(Files::isRegularFile)
-                    .map(p -> bucket.relativize(p).toString())
-                    .filter(k -> !k.startsWith(".") && !k.contains("/.")) // s3proxy's own bookkeeping and in-flight writes
-                    .collect(java.util.stream.Collectors.toCollection(TreeSet::new));
+        for (int attempt = 1; ; attempt++) {
+            try (Stream<Path> walk = Files.walk(bucket)) {
+                return walk.filter(Files::isRegularFile)
+                        .map(p -> bucket.relativize(p).toString())
+                        .filter(k -> !k.startsWith(".") && !k.contains("/.")) // s3proxy's own bookkeeping and in-flight writes
+                        .collect(java.util.stream.Collectors.toCollection(TreeSet::new));
+            } catch (java.io.UncheckedIOException | java.nio.file.NoSuchFileException e) {
+                if (attempt == 5) {
+                    throw e;
+                }
+                // a multipart upload's folder went while it was walked: look again
+            }
         }
     }
 
