@@ -48,7 +48,7 @@ class ServerSupervisorTest {
                 OperationRecord.pending(UUID.randomUUID(), OperationType.DELETE_ENVIRONMENT, held.appId(), held.id(), null, Instant.now())));
         when(operations.findActiveForApp(appHeld.appId())).thenReturn(Optional.of(
                 OperationRecord.pending(UUID.randomUUID(), OperationType.DELETE_APPLICATION, appHeld.appId(), null, null, Instant.now())));
-        when(context.containsBean(any())).thenReturn(false);
+        when(context.containsBean(io.micronaut.runtime.server.EmbeddedServer.class)).thenReturn(false);
 
         supervisor.restartServersOnStartup(new StartupEvent(context));
 
