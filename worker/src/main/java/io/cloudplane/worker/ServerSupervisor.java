@@ -4,6 +4,7 @@ import io.cloudplane.activities.server.EnvironmentServers;
 import io.cloudplane.infra.config.CdsTraining;
 import io.cloudplane.infra.environment.EnvironmentRecord;
 import io.cloudplane.infra.environment.EnvironmentRepository;
+import io.cloudplane.infra.operation.OperationRepository;
 import io.cloudplane.infra.runtime.EnvironmentRuntime;
 import io.cloudplane.infra.runtime.ServerExitedEvent;
 import io.cloudplane.workflows.environment.EnvironmentStatus;
@@ -36,10 +37,12 @@ public class ServerSupervisor {
     private final EnvironmentServers servers;
     private final EnvironmentRuntime runtime;
     private final BeanContext context;
+    private final OperationRepository operations;
 
     public ServerSupervisor(EnvironmentRepository environments, EnvironmentServers servers, EnvironmentRuntime runtime,
-                            BeanContext context) {
+                            BeanContext context, OperationRepository operations) {
         this.context = context;
+        this.operations = operations;
         this.environments = environments;
         this.servers = servers;
         this.runtime = runtime;
@@ -76,6 +79,13 @@ public class ServerSupervisor {
     private synchronized void restartServers() {
         for (EnvironmentRecord env : environments.findByStatus(EnvironmentStatus.RUNNING)) {
             if (runtime.isRunning(env.id().toString())) {
+                continue;
+            }
+            // An operation left unfinished by a crash owns its environment's server: the reconciler runs it
+            // again, and it stops, deletes or starts the server itself. Starting one here raced it and left a
+            // server behind a deletion, or two servers for one environment.
+            if (operations.findActiveForEnvironment(env.id()).isPresent() || operations.findActiveForApp(env.appId()).isPresent()) {
+                LOG.info("Not starting the server of environment {} at boot: an unfinished operation holds it", env.id());
                 continue;
             }
             try {

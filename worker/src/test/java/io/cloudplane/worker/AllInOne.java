@@ -114,6 +114,20 @@ public final class AllInOne implements AutoCloseable {
         return exit;
     }
 
+    /** Kills the process with SIGKILL, as a crash or the OOM killer would, and waits for it to end. */
+    public void kill() throws InterruptedException {
+        if (process == null) {
+            return;
+        }
+        process.destroyForcibly();
+        process.waitFor();
+        process = null;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
     @Override
     public void close() throws InterruptedException {
         stop();
@@ -125,10 +139,6 @@ public final class AllInOne implements AutoCloseable {
         } catch (IOException e) {
             return "(no log: " + e.getMessage() + ")";
         }
-    }
-
-    public Path dataDir() {
-        return dataDir;
     }
 
     public String baseUrl() {

@@ -93,6 +93,31 @@ class FallAsleepActivityIT {
         assertEquals(1, mailsTo(owner.email()), "one email, not one per attempt");
     }
 
+    /**
+     * Found by the crash harness: the lifecycle started again after a crash keys its sleep by the access
+     * time the database kept, not the lost run's, and found the environment held by the lost run's
+     * unfinished sleep: busy for ever, the sandbox never slept and the operation never ended.
+     */
+    @Test
+    void aSleepAfterACrashCarriesOnTheUnfinishedSleepOfTheLostRun() throws Exception {
+        UserRecord owner = owner();
+        OperationRecord created = runningApp(owner);
+        UUID lost = UUID.nameUUIDFromBytes((created.appId() + "/sleep-1000").getBytes(StandardCharsets.UTF_8));
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        operations.save(new OperationRecord(lost, OperationType.SLEEP_SANDBOX, OperationStatus.RUNNING, created.appId(),
+                created.envId(), null, "sandbox-lifecycle/" + created.appId(), null, "[]", null, now, now));
+
+        activities.fallAsleep(new SleepRequest("sleep-1001", created.appId().toString(), created.envId().toString(),
+                owner.id().toString(), Instant.parse("2027-03-01T00:00:00Z").toEpochMilli()));
+
+        assertEquals(EnvironmentStatus.SLEEPING, environments.findById(created.envId()).orElseThrow().status());
+        assertEquals(OperationStatus.SUCCEEDED, operations.findById(lost).orElseThrow().status(), "the lost run's sleep, finished");
+        assertTrue(operations.findById(UUID.nameUUIDFromBytes((created.appId() + "/sleep-1001").getBytes(StandardCharsets.UTF_8)))
+                .isEmpty(), "no second sleep");
+        assertEquals(1, sleptEntries(created.envId()).size());
+        assertEquals(1, mailsTo(owner.email()));
+    }
+
     @Test
     void aSandboxAlreadyAsleepIsANoOpRecordedAsSuch() throws Exception {
         UserRecord owner = owner();

@@ -46,9 +46,14 @@ public class WorkflowTestSupport {
 
     public static final class RecordingOperations implements OperationActivities {
         public final List<OperationProgress> reports = new CopyOnWriteArrayList<>();
+        /** How many of the next reports fail, as a write does while the database refuses connections. */
+        public final java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
 
         @Override
         public void record(OperationProgress progress) {
+            if (failures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                throw new IllegalStateException("Connection refused: the database is unreachable");
+            }
             reports.add(progress);
         }
 

@@ -112,6 +112,10 @@ public class DeploymentActivitiesImpl implements DeploymentActivities, ControlPl
     @Override
     public void stage(String deploymentId) {
         DeploymentRecord d = require(deploymentId);
+        if (DeploymentRecord.treeFor(d.id()).equals(files.currentCodeTree(d.envId().toString()))) {
+            // Staged and swapped in by a run that a crash ended: the deployment goes on from here.
+            return;
+        }
         ReleaseRecord release = release(d);
         var context = Activity.getExecutionContext();
         try {

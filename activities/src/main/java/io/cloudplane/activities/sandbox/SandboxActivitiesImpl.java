@@ -110,8 +110,13 @@ public class SandboxActivitiesImpl implements SandboxActivities, ControlPlaneAct
     @Override
     public void fallAsleep(SleepRequest request) {
         ActivityInfo info = Activity.getExecutionContext().getInfo();
-        UUID id = begin(request.operationKey(), OperationType.SLEEP_SANDBOX, request.appId(), request.envId(),
-                null, info.getWorkflowId());
+        // A lifecycle started again after a crash keys its sleep by the access time the database kept, which
+        // is not the one the lost run used: the unfinished sleep that run wrote is this one, carried on.
+        UUID id = operations.findActiveForEnvironment(UUID.fromString(request.envId()))
+                .filter(op -> op.type() == OperationType.SLEEP_SANDBOX)
+                .map(OperationRecord::id)
+                .orElseGet(() -> begin(request.operationKey(), OperationType.SLEEP_SANDBOX, request.appId(), request.envId(),
+                        null, info.getWorkflowId()));
         boolean done = operations.findById(id).map(op -> op.status().isFinal()).orElse(false);
         if (!done) {
             String opId = id.toString();

@@ -128,8 +128,15 @@ public final class Activities {
     // The sandbox lifecycle, and the rows that workflows keep up to date.
     private static final RetryOptions SANDBOX_RETRY = RetryOptions.newBuilder().setInitialInterval(Duration.ofSeconds(1))
             .setMaximumInterval(Duration.ofMinutes(5)).build();
+    /**
+     * A local activity with unlimited attempts must have a schedule-to-close timeout: without one the
+     * SDK treats its retry policy as not set and never retries it (LocalActivityWorker.isRetryPolicyNotSet),
+     * so the first failure failed the workflow. This is the bound of all its attempts together.
+     */
+    private static final Duration LOCAL_RETRIES_FOR = Duration.ofDays(7);
     /** A row written as a local activity: short, and retried with backoff for as long as it fails. */
     private static final LocalActivityOptions ROW_WRITE = LocalActivityOptions.newBuilder().setStartToCloseTimeout(Duration.ofSeconds(10))
+            .setScheduleToCloseTimeout(LOCAL_RETRIES_FOR)
             .setRetryOptions(RetryOptions.newBuilder().setMaximumInterval(Duration.ofSeconds(5)).build())
             .build();
 
@@ -238,7 +245,8 @@ public final class Activities {
      */
     public static SandboxActivities sandboxSleep() {
         return Workflow.newLocalActivityStub(SandboxActivities.class, LocalActivityOptions.newBuilder()
-                .setStartToCloseTimeout(Duration.ofSeconds(60)).setRetryOptions(SANDBOX_RETRY).build());
+                .setStartToCloseTimeout(Duration.ofSeconds(60)).setScheduleToCloseTimeout(LOCAL_RETRIES_FOR)
+                .setRetryOptions(SANDBOX_RETRY).build());
     }
 
     /** An operation's progress, written to its row as a local activity. */

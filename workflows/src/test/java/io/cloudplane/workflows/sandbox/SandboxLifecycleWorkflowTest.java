@@ -143,6 +143,27 @@ class SandboxLifecycleWorkflowTest {
         verify(sandbox, never()).beginOperation(anyString(), anyString(), any(), eq(io.cloudplane.workflows.operation.OperationType.SLEEP_SANDBOX), any());
     }
 
+    /** Found by the crash harness: a sandbox still provisioning when its idle period ends made the lifecycle fail. */
+    @Test
+    void aSleepThatFindsAnotherOperationOnTheSandboxIsRetriedUntilItSleeps(TestWorkflowEnvironment testEnv, Worker worker,
+                                                                          WorkflowClient client) throws Exception {
+        SandboxLifecycleWorkflow lifecycle = start(testEnv, worker, client);
+        java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+        doAnswer(inv -> {
+            if (attempts.incrementAndGet() <= 2) {
+                throw io.cloudplane.workflows.common.FailureType.ENVIRONMENT_BUSY.retryable("another operation is running on sandbox a1");
+            }
+            SleepRequest request = inv.getArgument(0);
+            statuses.put(request.envId(), EnvironmentStatus.SLEEPING);
+            sleeps.add(request);
+            return null;
+        }).when(sandbox).fallAsleep(any());
+        env.sleep(Duration.ofDays(7).plusMinutes(1));
+        await("asleep").until(() -> sleeps.size() == 1);
+        assertEquals(3, attempts.get(), "two busy attempts, then the sleep");
+        assertEquals(LifecyclePhase.ASLEEP, lifecycle.schedule().phase(), "the lifecycle goes on");
+    }
+
     @Test
     void aStudioAccessOnDaySixMovesTheSleepToDayThirteen(TestWorkflowEnvironment testEnv, Worker worker, WorkflowClient client)
             throws Exception {

@@ -62,6 +62,19 @@ class ServerActionWorkflowsTest {
         Histories.saveIfAsked(client, WorkflowIds.stopServer("e1"), "StopServerWorkflow", "stopped.json");
     }
 
+    /** A report that meets a database refusing connections is retried, not the end of the workflow. */
+    @Test
+    void aProgressReportThatFailsIsRetriedAndTheOperationCompletes(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+        taskQueue = worker.getTaskQueue();
+        when(mocks.environments.getStatus("e9")).thenReturn(EnvironmentStatus.RUNNING);
+        mocks.operations.failures.set(2);
+        env.start();
+        stub(client, StopServerWorkflow.class, WorkflowIds.stopServer("e9")).stop(new ServerActionRequest("op9", "a1", "e9", null));
+        verify(mocks.environments).setStatus("e9", EnvironmentStatus.STOPPED, null);
+        assertEquals(OperationStatus.SUCCEEDED, mocks.operations.last().status());
+        assertEquals(0, mocks.operations.failures.get(), "both failures were met");
+    }
+
     @Test
     void stoppingAStoppedServerIsARecordedNoOp(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
         taskQueue = worker.getTaskQueue();
