@@ -1,5 +1,6 @@
 package io.cloudplane.api.backup;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.cloudplane.api.problem.Problems;
 import io.cloudplane.api.problem.ApiException;
 import io.cloudplane.api.security.Caller;
@@ -45,10 +46,12 @@ public class BackupScheduleController {
     }
 
     @Serdeable
+    @JsonIgnoreProperties(ignoreUnknown = false)
     public record RetentionBody(@Nullable Integer count, @Nullable Integer days) {
     }
 
     @Serdeable
+    @JsonIgnoreProperties(ignoreUnknown = false)
     public record ScheduleBody(@Nullable String frequency, @Nullable String dayOfWeek, @Nullable String time,
                                @Schema(requiredMode = Schema.RequiredMode.NOT_REQUIRED) @JsonInclude(JsonInclude.Include.NON_NULL)
                                RetentionBody retention, @Nullable Boolean paused, @Nullable Instant nextRunAt) {
