@@ -78,7 +78,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * endpoint is covered the day it is added.
  * <p>
  * The generators are jqwik's, drawn from a fixed seed so that CI is repeatable:
- * {@code -Dcloudplane.hostile.tries} (draws per generated case, default 2) and
+ * {@code -Dcloudplane.hostile.tries} (draws per generated case, default 1) and
  * {@code -Dcloudplane.hostile.seed} raise or vary them. The three operations that take no input at
  * all (GET /apps, /server-versions, /tokens) cannot be sent an invalid request: they get ignored junk
  * (a query parameter, a body) and must answer without a 5xx; they read only.
@@ -87,7 +87,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 @Property(name = "cloudplane.metrics.enabled", value = "false")
 @Property(name = "cloudplane.promotion.recovery.enabled", value = "false")
 class HostileInputTest {
-    private static final int TRIES = Integer.getInteger("cloudplane.hostile.tries", 2);
+    private static final int TRIES = Integer.getInteger("cloudplane.hostile.tries", 1);
     private static final long SEED = Long.getLong("cloudplane.hostile.seed", 20261130L);
     /** micronaut.server.max-request-buffer-size: the most a JSON body may be. */
     private static final int BUFFER_LIMIT = 1024 * 1024;
@@ -174,6 +174,7 @@ class HostileInputTest {
         int tried = 0;
         int serverErrors = 0;
         int stateChanges = 0;
+        Map<String, Long> timings = new LinkedHashMap<>();
         for (Operation operation : operations) {
             List<Hostile> requests = hostile(operation, document);
             if (requests.isEmpty()) {
@@ -181,6 +182,7 @@ class HostileInputTest {
                 exercised.add(operation.id());
                 continue;
             }
+            long started = System.nanoTime();
             Map<String, String> before = fingerprint();
             for (Hostile request : requests) {
                 tried++;
@@ -205,12 +207,15 @@ class HostileInputTest {
                 failures.add(operation.label() + ": hostile requests changed " + changed);
             }
             exercised.add(operation.id());
+            timings.put(operation.label() + " " + requests.size() + " requests", (System.nanoTime() - started) / 1_000_000);
         }
+        String slowest = timings.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(8)
+                .map(e -> e.getValue() + " ms " + e.getKey()).reduce((a, b) -> a + "\n" + b).orElse("");
         String figures = "operations " + operations.size() + ", requests " + tried + ", 5xx " + serverErrors
                 + ", operations whose requests changed state " + stateChanges + ", failures " + failures.size()
                 + " (tries " + TRIES + ", seed " + SEED + ")";
         Files.createDirectories(Path.of("target"));
-        Files.writeString(Path.of("target", "hostile-input.txt"), figures + "\n" + String.join("\n", failures) + "\n");
+        Files.writeString(Path.of("target", "hostile-input.txt"), figures + "\n" + String.join("\n", failures) + "\nslowest:\n" + slowest + "\n");
         System.out.println("Hostile input: " + figures);
 
         Set<String> missing = new LinkedHashSet<>(operations.stream().map(Operation::id).toList());
@@ -355,6 +360,10 @@ class HostileInputTest {
         // told from the schema, so that it is the path or the query that makes the request invalid.
         byte[] plausible = operation.jsonBody() == null ? null : plausibleBody(document, operation.jsonBody());
         String plausibleType = plausible == null ? null : "application/json";
+        if (!operation.binaryBodyTypes().isEmpty()) {
+            plausible = "~not an archive".getBytes(StandardCharsets.UTF_8);
+            plausibleType = operation.binaryBodyTypes().get(0);
+        }
         Set<String> bodyFields = new LinkedHashSet<>();
         if (operation.jsonBody() != null) {
             fields(document, operation.jsonBody(), "").forEach(f -> bodyFields.add(f.path()));
@@ -376,7 +385,7 @@ class HostileInputTest {
             }
             for (UUID unknown : draws(uuids())) {
                 requests.add(new Hostile("path " + name + " unknown " + unknown, method, path(operation, name, unknown.toString()),
-                        plausible, plausibleType, named, plausible == null ? Set.of(404) : Set.of(400, 404)));
+                        plausible, plausibleType, named, operation.jsonBody() == null ? Set.of(404) : Set.of(400, 404)));
             }
         }
 
@@ -438,10 +447,19 @@ class HostileInputTest {
         Set<String> all = new LinkedHashSet<>();
         fields.forEach(f -> all.add(f.path()));
         for (Field field : fields) {
-            Set<String> named = Set.of(field.path());
+            // The body holds only this field: the problem may name it, or another field the body
+            // lacks that the controller checks first (a release's name before its description).
+            Set<String> named = new LinkedHashSet<>(List.of(field.path()));
+            all.stream().filter(f -> !field.path().equals(f) && !field.path().startsWith(f + ".")).forEach(named::add);
+            // Serde 2 says which property it was reading only for a scalar; a nested object of the
+            // wrong JSON type (retention: "x") is refused as the body as a whole.
+            Set<String> namedWrongType = new LinkedHashSet<>(named);
+            if ("object".equals(field.type())) {
+                namedWrongType.add("body");
+            }
             for (Object wrong : draws(wrongTypes(field.type()))) {
                 requests.add(json(method, path, "wrong type " + field.path() + "=" + abbreviate(String.valueOf(wrong)),
-                        nest(field.path(), wrong), named));
+                        nest(field.path(), wrong), namedWrongType));
             }
             if (field.required()) {
                 requests.add(json(method, path, "null " + field.path(), nest(field.path(), null), required));
@@ -522,7 +540,8 @@ class HostileInputTest {
                 requests.add(new Hostile("junk archive (" + each + ")", method, path, bytes, each, archive, Set.of()));
             }
         }
-        requests.add(new Hostile("empty archive", method, path, new byte[0], type, archive, Set.of()));
+        // Micronaut refuses an empty body before the controller sees it, naming the body.
+        requests.add(new Hostile("empty archive", method, path, new byte[0], type, Set.of("archive", "body"), Set.of()));
         requests.add(new Hostile("archive as JSON", method, path, "{}".getBytes(StandardCharsets.UTF_8), "application/json",
                 Set.of(), Set.of()));
         requests.add(new Hostile("archive as text", method, path, "PK".getBytes(StandardCharsets.UTF_8), "text/plain", Set.of(), Set.of()));
@@ -607,14 +626,17 @@ class HostileInputTest {
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(server.getURI() + request.path()))
                 .timeout(Duration.ofSeconds(15))
                 .header("Authorization", "Bearer " + token)
-                .header("Accept", "application/json")
+                .header("Accept", "*/*")
                 .method(request.method(), request.body() == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofByteArray(request.body()));
         if (request.contentType() != null) {
             builder.header("Content-Type", request.contentType());
         }
+        // A request line over Netty's limit ends its connection: it goes on a connection of its
+        // own, so that the next request does not find the pooled one closed.
+        HttpClient client = request.path().length() > 4000 ? HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build() : http;
         try {
-            HttpResponse<String> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = client.send(builder.build(), HttpResponse.BodyHandlers.ofString());
             return new Outcome(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""), response.body());
         } catch (IOException e) {
             return new Outcome(-1, "", "no answer: " + e);
