@@ -24,10 +24,6 @@ import io.micronaut.json.JsonMapper;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.sessions.JqwikSession;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
@@ -56,6 +52,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -77,9 +74,15 @@ import static org.junit.jupiter.api.Assertions.fail;
  * of the document that it did not exercise, and on a path parameter it has no resource for, so an
  * endpoint is covered the day it is added.
  * <p>
- * The generators are jqwik's, drawn from a fixed seed so that CI is repeatable:
+ * The generated values (junk text of any UTF-16 characters, unknown UUIDs, values of the wrong JSON
+ * type, non-integral numbers, unknown field names, junk archives) are drawn from a
+ * {@link java.util.Random} with a fixed seed, so that CI is repeatable:
  * {@code -Dcloudplane.hostile.tries} (draws per generated case, default 1) and
- * {@code -Dcloudplane.hostile.seed} raise or vary them. The three operations that take no input at
+ * {@code -Dcloudplane.hostile.seed} raise or vary them. (QuickTheories, which the parsers'
+ * {@code *Properties} use, draws only inside a theory run, whose first examples are always the
+ * boundaries: a stateful run over HTTP that draws one value at a time needs plain draws.)
+ * <p>
+ * The three operations that take no input at
  * all (GET /apps, /server-versions, /tokens) cannot be sent an invalid request: they get ignored junk
  * (a query parameter, a body) and must answer without a 5xx; they read only.
  */
@@ -159,13 +162,7 @@ class HostileInputTest {
         List<Operation> operations = operations(document);
         assertTrue(operations.size() > 40, "operations in the served document: " + operations.size());
         createResources();
-        // jqwik's generators outside a jqwik property need a session; its seed is ours.
-        JqwikSession.start(Long.toString(SEED));
-        try {
-            run(operations, document);
-        } finally {
-            JqwikSession.finish();
-        }
+        run(operations, document);
     }
 
     private void run(List<Operation> operations, Map<String, Object> document) throws Exception {
@@ -300,56 +297,115 @@ class HostileInputTest {
     // ---------------------------------------------------------------------------------------------
     // The generators
 
-    private <T> T draw(Arbitrary<T> arbitrary) {
-        return arbitrary.generator(1000, true).next(random).value();
-    }
-
-    private <T> List<T> draws(Arbitrary<T> arbitrary) {
+    private <T> List<T> draws(Supplier<T> generator) {
         List<T> drawn = new ArrayList<>();
         for (int i = 0; i < TRIES; i++) {
-            drawn.add(draw(arbitrary));
+            drawn.add(generator.get());
         }
         return drawn;
+    }
+
+    /** From {@code min} to {@code max}: one draw in eight each end, else any in between. */
+    private int size(int min, int max) {
+        return switch (random.nextInt(8)) {
+            case 0 -> min;
+            case 1 -> max;
+            default -> min + random.nextInt(max - min + 1);
+        };
+    }
+
+    /** Any int: one draw in four an edge (0, 1, -1, the least, the greatest). */
+    private int anyInt() {
+        return random.nextInt(4) == 0 ? List.of(0, 1, -1, Integer.MIN_VALUE, Integer.MAX_VALUE).get(random.nextInt(5)) : random.nextInt();
+    }
+
+    /** Any long: one draw in four an edge (0, 1, -1, the least, the greatest). */
+    private long anyLong() {
+        return random.nextInt(4) == 0 ? List.of(0L, 1L, -1L, Long.MIN_VALUE, Long.MAX_VALUE).get(random.nextInt(5)) : random.nextLong();
+    }
+
+    /** Up to {@code max} UTF-16 characters, any at all: NUL, controls, lone surrogates. */
+    private String anyText(int max) {
+        int length = size(0, max);
+        StringBuilder text = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            text.append((char) random.nextInt(Character.MAX_VALUE + 1));
+        }
+        return text.toString();
     }
 
     /**
      * Text no ID, number, boolean, instant, duration, cursor or name of this API accepts: it starts
      * with '~', which none of their alphabets has, followed by any characters at all.
      */
-    private static Arbitrary<String> junk() {
-        return Arbitraries.strings().all().ofMaxLength(40).map(s -> "~" + s);
+    private String junk() {
+        return "~" + anyText(40);
     }
 
-    private static Arbitrary<UUID> uuids() {
-        return Combinators.combine(Arbitraries.longs(), Arbitraries.longs()).as(UUID::new);
+    private UUID uuid() {
+        return new UUID(anyLong(), anyLong());
+    }
+
+    /** Between {@code -bound} and {@code bound}, never a whole number. */
+    private double nonIntegral(double bound) {
+        while (true) {
+            double d = (random.nextDouble() * 2 - 1) * bound;
+            if (d != Math.rint(d)) {
+                return d;
+            }
+        }
+    }
+
+    /** From {@code min} to {@code max} ASCII letters. */
+    private String letters(int min, int max) {
+        String alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+        int length = size(min, max);
+        StringBuilder text = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            text.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return text.toString();
+    }
+
+    /** '~' then up to 4 KiB of any bytes: neither a ZIP nor a gzip file. */
+    private byte[] junkBytes() {
+        byte[] bytes = new byte[size(0, 4096)];
+        random.nextBytes(bytes);
+        return concat("~".getBytes(StandardCharsets.UTF_8), bytes);
     }
 
     private static String encode(String text) {
         return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
-    /** A JSON value of any type but {@code type}'s (integer and number are one type here). */
-    private Arbitrary<Object> wrongTypes(String type) {
-        List<Arbitrary<Object>> choices = new ArrayList<>();
+    /** A JSON value of any type but {@code type}'s (integer and number are one type here), each kind as likely. */
+    private Object wrongType(String type) {
+        List<Supplier<Object>> choices = new ArrayList<>();
         if (!type.equals("string")) {
-            choices.add(junk().map(s -> (Object) s));
+            choices.add(this::junk);
         }
         if (!type.equals("integer") && !type.equals("number")) {
-            choices.add(Arbitraries.integers().map(i -> (Object) i));
+            choices.add(this::anyInt);
         }
         if (type.equals("integer")) {
-            choices.add(Arbitraries.doubles().between(-1e6, 1e6).filter(d -> d != Math.rint(d)).map(d -> (Object) d));
+            choices.add(() -> nonIntegral(1e6));
         }
         if (!type.equals("boolean")) {
-            choices.add(Arbitraries.of(true, false).map(b -> (Object) b));
+            choices.add(random::nextBoolean);
         }
         if (!type.equals("array")) {
-            choices.add(Arbitraries.integers().list().ofMaxSize(3).map(l -> (Object) l));
+            choices.add(() -> {
+                List<Integer> list = new ArrayList<>();
+                for (int i = size(0, 3); i > 0; i--) {
+                    list.add(anyInt());
+                }
+                return list;
+            });
         }
         if (!type.equals("object")) {
-            choices.add(junk().map(s -> (Object) Map.of("~", s)));
+            choices.add(() -> Map.of("~", junk()));
         }
-        return Arbitraries.oneOf(choices);
+        return choices.get(random.nextInt(choices.size())).get();
     }
 
     private List<Hostile> hostile(Operation operation, Map<String, Object> document) {
@@ -372,7 +428,7 @@ class HostileInputTest {
         for (String name : pathNames) {
             Set<String> named = new LinkedHashSet<>(bodyFields);
             named.add(name);
-            List<String> malformed = new ArrayList<>(draws(junk()).stream().map(HostileInputTest::encode).toList());
+            List<String> malformed = new ArrayList<>(draws(this::junk).stream().map(HostileInputTest::encode).toList());
             malformed.add("%00");
             malformed.add("%C3%28");
             malformed.add("%FF%FE");
@@ -383,7 +439,7 @@ class HostileInputTest {
                 requests.add(new Hostile("path " + name + "=" + abbreviate(value), method, path(operation, name, value), plausible,
                         plausibleType, named, Set.of()));
             }
-            for (UUID unknown : draws(uuids())) {
+            for (UUID unknown : draws(this::uuid)) {
                 requests.add(new Hostile("path " + name + " unknown " + unknown, method, path(operation, name, unknown.toString()),
                         plausible, plausibleType, named, operation.jsonBody() == null ? Set.of(404) : Set.of(400, 404)));
             }
@@ -398,7 +454,7 @@ class HostileInputTest {
             @SuppressWarnings("unchecked")
             Map<String, Object> schema = (Map<String, Object>) parameter.getOrDefault("schema", Map.of());
             String type = String.valueOf(schema.get("type"));
-            List<String> values = new ArrayList<>(draws(junk()).stream().map(HostileInputTest::encode).toList());
+            List<String> values = new ArrayList<>(draws(this::junk).stream().map(HostileInputTest::encode).toList());
             values.add("%00");
             values.add("%FF");
             values.add("~" + "a".repeat(8 * 1024));
@@ -414,7 +470,7 @@ class HostileInputTest {
                     if (schema.get("maximum") instanceof Number max) {
                         values.add(Long.toString(max.longValue() + 1));
                     }
-                    draws(Arbitraries.doubles().between(-1e9, 1e9).filter(d -> d != Math.rint(d)))
+                    draws(() -> nonIntegral(1e9))
                             .forEach(d -> values.add(Double.toString(d)));
                 }
                 case "boolean" -> {
@@ -457,7 +513,7 @@ class HostileInputTest {
             if ("object".equals(field.type())) {
                 namedWrongType.add("body");
             }
-            for (Object wrong : draws(wrongTypes(field.type()))) {
+            for (Object wrong : draws(() -> wrongType(field.type()))) {
                 requests.add(json(method, path, "wrong type " + field.path() + "=" + abbreviate(String.valueOf(wrong)),
                         nest(field.path(), wrong), namedWrongType));
             }
@@ -466,7 +522,7 @@ class HostileInputTest {
             }
             switch (field.type()) {
                 case "string" -> {
-                    for (String text : draws(Arbitraries.strings().all().ofMaxLength(20))) {
+                    for (String text : draws(() -> anyText(20))) {
                         requests.add(json(method, path, "NUL in " + field.path(), nest(field.path(), text + "\0" + text), named));
                     }
                     // Just under the body limit: the value itself must be refused, naming the field.
@@ -501,13 +557,13 @@ class HostileInputTest {
         if (!required.isEmpty()) {
             requests.add(json(method, path, "missing required fields", Map.of(), required));
         }
-        for (String extra : draws(Arbitraries.strings().alpha().ofMinLength(1).ofMaxLength(12).map(s -> "unknown" + s))) {
+        for (String extra : draws(() -> "unknown" + letters(1, 12))) {
             requests.add(json(method, path, "unknown field " + extra, Map.of(extra, 1), Set.of(extra)));
         }
         String open = "{\"" + (fields.isEmpty() ? "a" : fields.get(0).path().split("\\.")[0]) + "\":";
         List<String> invalid = new ArrayList<>(List.of(open, open + "}", "{,}", "nul", "{'a':1}", "{\"a\":1,}", "{} }", "[]",
                 "\"text\"", "42", open + "[1,2}"));
-        invalid.addAll(draws(junk()));
+        invalid.addAll(draws(this::junk));
         for (String text : invalid) {
             requests.add(new Hostile("invalid JSON " + abbreviate(text), method, path, text.getBytes(StandardCharsets.UTF_8),
                     "application/json", Set.of(), Set.of()));
@@ -535,7 +591,7 @@ class HostileInputTest {
         List<Hostile> requests = new ArrayList<>();
         Set<String> archive = Set.of("archive");
         String type = operation.binaryBodyTypes().get(0);
-        for (byte[] bytes : draws(Arbitraries.bytes().array(byte[].class).ofMaxSize(4096).map(b -> concat("~".getBytes(), b)))) {
+        for (byte[] bytes : draws(this::junkBytes)) {
             for (String each : operation.binaryBodyTypes()) {
                 requests.add(new Hostile("junk archive (" + each + ")", method, path, bytes, each, archive, Set.of()));
             }
@@ -683,7 +739,7 @@ class HostileInputTest {
         String method = operation.method().toUpperCase();
         assertEquals("GET", method, operation.label() + " takes no input, so no request to it can be invalid: "
                 + "only reads may be exercised with ignored junk");
-        for (String junk : draws(junk())) {
+        for (String junk : draws(this::junk)) {
             for (Hostile request : List.of(
                     new Hostile("ignored query", method, operation.template() + "?" + encode(junk) + "=" + encode(junk), null, null,
                             Set.of(), Set.of()),
