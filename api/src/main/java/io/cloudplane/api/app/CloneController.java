@@ -1,5 +1,6 @@
 package io.cloudplane.api.app;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.cloudplane.api.problem.Problems;
 import io.micronaut.http.annotation.Status;
 import io.micronaut.http.HttpStatus;
@@ -63,6 +64,7 @@ public class CloneController {
     }
 
     @Serdeable
+    @JsonIgnoreProperties(ignoreUnknown = false)
     public record CloneBody(@Nullable String name, @Nullable String releaseId) {
     }
 

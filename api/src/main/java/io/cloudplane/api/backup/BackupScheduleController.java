@@ -1,5 +1,6 @@
 package io.cloudplane.api.backup;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.cloudplane.api.problem.Problems;
 import io.cloudplane.api.problem.ApiException;
 import io.cloudplane.api.security.Caller;
@@ -45,13 +46,17 @@ public class BackupScheduleController {
     }
 
     @Serdeable
+    @JsonIgnoreProperties(ignoreUnknown = false)
     public record RetentionBody(@Nullable Integer count, @Nullable Integer days) {
     }
 
     @Serdeable
+    @JsonIgnoreProperties(ignoreUnknown = false)
     public record ScheduleBody(@Nullable String frequency, @Nullable String dayOfWeek, @Nullable String time,
                                @Schema(requiredMode = Schema.RequiredMode.NOT_REQUIRED) @JsonInclude(JsonInclude.Include.NON_NULL)
-                               RetentionBody retention, @Nullable Boolean paused, @Nullable Instant nextRunAt) {
+                               RetentionBody retention, @Nullable Boolean paused,
+                               // An answer only: a PUT may send back what a GET gave, and this is ignored.
+                               @Schema(accessMode = Schema.AccessMode.READ_ONLY) @Nullable Instant nextRunAt) {
         static ScheduleBody of(BackupSchedule s, @Nullable Long nextSlot) {
             return new ScheduleBody(s.frequency().name().toLowerCase(Locale.ROOT),
                     s.dayOfWeek() == null ? null : s.dayOfWeek().toLowerCase(Locale.ROOT), s.time(),

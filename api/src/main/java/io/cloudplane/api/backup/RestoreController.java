@@ -1,5 +1,6 @@
 package io.cloudplane.api.backup;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.cloudplane.api.problem.Problems;
 import io.micronaut.http.annotation.Status;
 import io.micronaut.http.HttpStatus;
@@ -51,6 +52,7 @@ public class RestoreController {
     }
 
     @Serdeable
+    @JsonIgnoreProperties(ignoreUnknown = false)
     public record RestoreBody(@Nullable String backupId) {
     }
 

@@ -18,7 +18,8 @@ import java.io.IOException;
  * deserializers replace Serde's own ({@link Primary}) for String, Integer, Long and Boolean (the
  * scalar types of request bodies; an enum or a UUID is read from a string and refuses anything
  * else already); a mismatch fails the read, which {@code ProblemHandlers} answers with a 400
- * naming the field.
+ * naming the field. A string holding U+0000 is refused too: PostgreSQL cannot store it, so it
+ * would otherwise end as a 500 where a row is written.
  * (Serde 3 has a setting for this, {@code micronaut.serde.deserialization} coercions; Micronaut 4
  * ships Serde 2.)
  */
@@ -67,7 +68,12 @@ public final class StrictJsonScalars {
             if (!node.isString()) {
                 throw mismatch("a string", node);
             }
-            return node.getStringValue();
+            String text = node.getStringValue();
+            // PostgreSQL's text cannot hold U+0000, and no field of this API has a use for it.
+            if (text.indexOf('\0') >= 0) {
+                throw invalid("must not contain the NUL character (U+0000)", node);
+            }
+            return text;
         }
 
         @Override

@@ -89,7 +89,7 @@ public class MetricsController {
         }
     }
 
-    private static Duration duration(String value) {
+    static Duration duration(String value) {
         var m = java.util.regex.Pattern.compile("(\\d{1,6})([smhd])").matcher(value.strip());
         if (!m.matches()) {
             throw ApiException.badRequest("step", "a duration such as 30s, 5m or 1h");

@@ -1,5 +1,6 @@
 package io.cloudplane.api.release;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.cloudplane.api.problem.Problems;
 import io.micronaut.http.annotation.Status;
 import io.micronaut.http.HttpStatus;
@@ -76,6 +77,7 @@ public class DeploymentController {
     }
 
     @Serdeable
+    @JsonIgnoreProperties(ignoreUnknown = false)
     public record DeployBody(@Nullable String releaseId) {
     }
 

@@ -1,5 +1,6 @@
 package io.cloudplane.api.release;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.cloudplane.api.operation.Accepted;
 import io.cloudplane.api.problem.Problems;
 import io.micronaut.http.annotation.Status;
@@ -87,10 +88,12 @@ public class PromotionController {
     }
 
     @Serdeable
+    @JsonIgnoreProperties(ignoreUnknown = false)
     public record PromoteBody(@Nullable String releaseId) {
     }
 
     @Serdeable
+    @JsonIgnoreProperties(ignoreUnknown = false)
     public record DecisionBody(@Nullable String comment) {
     }
 

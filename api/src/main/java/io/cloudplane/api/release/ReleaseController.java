@@ -1,5 +1,6 @@
 package io.cloudplane.api.release;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.cloudplane.api.problem.Problems;
 import io.micronaut.http.annotation.Status;
 import io.micronaut.http.HttpStatus;
@@ -76,6 +77,7 @@ public class ReleaseController {
     }
 
     @Serdeable
+    @JsonIgnoreProperties(ignoreUnknown = false)
     public record CreateRelease(@Nullable String name, @Nullable String description, @Nullable String sourceEnvironmentId) {
     }
 

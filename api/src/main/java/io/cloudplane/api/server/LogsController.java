@@ -20,6 +20,7 @@ import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.rules.SecurityRule;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 
 import java.io.BufferedReader;
@@ -58,13 +59,14 @@ public class LogsController {
     @Get(produces = MediaType.TEXT_PLAIN)
     @Problems.Forbidden
     @Operation(operationId = "getLogs")
-    public HttpResponse<?> logs(UUID appId, UUID envId, @Nullable @QueryValue Integer tail, @Nullable @QueryValue Boolean download,
-                                Authentication auth) {
+    public HttpResponse<?> logs(UUID appId, UUID envId, @Nullable @QueryValue Integer tail,
+                                @Nullable @QueryValue @Schema(type = "boolean") String download, Authentication auth) {
+        boolean whole = flag("download", download);
         Access a = access.requireApp(Caller.id(auth), appId);
         EnvironmentRecord env = access.requireEnvironment(a, envId);
         a.requireTeam("Only the app's owner and developers read its server logs");
         Redactor redactor = Redactor.ofSealed(secrets, env.dbPassword());
-        if (Boolean.TRUE.equals(download)) {
+        if (whole) {
             // Streamed: a log of any size is read and redacted a buffer at a time.
             return HttpResponse.ok(new StreamedFile(redactor.wrap(runtime.openLog(envId.toString())),
                             MediaType.TEXT_PLAIN_TYPE))
@@ -80,5 +82,19 @@ public class LogsController {
             out.writeBytes((redactor.apply(line) + "\n").getBytes(StandardCharsets.UTF_8));
         }
         return HttpResponse.ok(out.toByteArray()).contentType(MediaType.TEXT_PLAIN_TYPE);
+    }
+
+    /**
+     * A boolean query parameter: {@code true} or {@code false}. Micronaut reads anything else as
+     * false ({@code download=yes please}), which answers something the client did not ask for.
+     */
+    static boolean flag(String name, @Nullable String value) {
+        if (value == null || value.equals("false")) {
+            return false;
+        }
+        if (value.equals("true")) {
+            return true;
+        }
+        throw ApiException.badRequest(name, "must be true or false");
     }
 }

@@ -1,5 +1,6 @@
 package io.cloudplane.api.server;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.cloudplane.api.problem.Problems;
 import io.micronaut.http.annotation.Status;
 import io.micronaut.http.HttpStatus;
@@ -69,6 +70,7 @@ public class ServerUpdateController {
     }
 
     @Serdeable
+    @JsonIgnoreProperties(ignoreUnknown = false)
     public record UpdateBody(@Nullable String version, @Nullable Boolean allowDowngrade) {
     }
 

@@ -3,12 +3,14 @@ package io.cloudplane.infra.runtime;
 import io.cloudplane.infra.config.CloudplaneSettings;
 import jakarta.inject.Singleton;
 
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * The server versions an environment can run, from {@code cloudplane.server-versions}. Without
@@ -17,6 +19,7 @@ import java.util.Optional;
  */
 @Singleton
 public class ServerCatalog {
+    private static final Pattern NUMBER = Pattern.compile("[0-9]+");
     /** The local command of the built-in server; {java} and {builtin-classpath} are filled in at start. */
     public static final String BUILTIN_COMMAND = "{java} -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k -Xmx48m "
             + "-Xshare:auto -cp {builtin-classpath} " + "io.cloudplane.infra.runtime.builtin.BuiltinAppServer --version ";
@@ -59,19 +62,36 @@ public class ServerCatalog {
                 .max((a, b) -> compare(a.version(), b.version()));
     }
 
-    /** Compares dotted versions part by part, numerically where both parts are numbers ("1.10.0" after "1.9.2"). */
+    /**
+     * Compares dotted versions part by part ("1.10.0" after "1.9.2"): numbers by their value and
+     * before any other text, as in Semantic Versioning, other parts as text. Comparing a number with
+     * text as text ("10" before "1a" before "2" before "10") made it no order at all, so which version
+     * was the newest depended on the order of the catalog.
+     */
     public static int compare(String a, String b) {
         String[] x = a.split("[.-]");
         String[] y = b.split("[.-]");
         for (int i = 0; i < Math.max(x.length, y.length); i++) {
             String p = i < x.length ? x[i] : "0";
             String q = i < y.length ? y[i] : "0";
-            int c = p.matches("\\d{1,9}") && q.matches("\\d{1,9}") ? Integer.compare(Integer.parseInt(p), Integer.parseInt(q)) : p.compareTo(q);
+            int c = comparePart(p, q);
             if (c != 0) {
                 return c;
             }
         }
         return 0;
+    }
+
+    private static int comparePart(String p, String q) {
+        boolean pNumber = NUMBER.matcher(p).matches();
+        boolean qNumber = NUMBER.matcher(q).matches();
+        if (pNumber && qNumber) {
+            return new BigInteger(p).compareTo(new BigInteger(q));
+        }
+        if (pNumber != qNumber) {
+            return pNumber ? -1 : 1;
+        }
+        return p.compareTo(q);
     }
 
     public ServerVersion defaultVersion() {

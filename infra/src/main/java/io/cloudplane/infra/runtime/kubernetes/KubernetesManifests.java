@@ -68,11 +68,22 @@ public final class KubernetesManifests {
     }
 
     public String previewHost(Target t) {
-        return dns(t.envName()) + "-" + dns(t.appName()) + "." + settings.baseDomain();
+        return previewLabel(t) + "." + settings.baseDomain();
     }
 
+    /** The preview host with "studio-" before it, its first label cut to the 63 characters DNS allows. */
     public String studioHost(Target t) {
-        return "studio-" + previewHost(t);
+        return label("studio-" + previewLabel(t)) + "." + settings.baseDomain();
+    }
+
+    /** At most 61 characters: two names of at most 30 and the hyphen between them. */
+    private static String previewLabel(Target t) {
+        return dns(t.envName()) + "-" + dns(t.appName());
+    }
+
+    /** A DNS label: at most 63 characters, and never ending with a hyphen. */
+    static String label(String s) {
+        return (s.length() > 63 ? s.substring(0, 63) : s).replaceAll("-+$", "");
     }
 
     /** Where the environment's server answers from outside the cluster. */
@@ -187,6 +198,7 @@ public final class KubernetesManifests {
     /** A DNS label: lower case letters, digits and hyphens. */
     static String dns(String s) {
         String label = s.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]+", "-").replaceAll("^-+|-+$", "");
-        return label.isEmpty() ? "x" : label.length() > 30 ? label.substring(0, 30) : label;
+        // Cut, a name could end with a hyphen ("my-shop-…" at 30), which no DNS label may.
+        return label.isEmpty() ? "x" : label.length() > 30 ? label.substring(0, 30).replaceAll("-+$", "") : label;
     }
 }
