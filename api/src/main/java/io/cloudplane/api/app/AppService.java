@@ -8,6 +8,7 @@ import io.cloudplane.infra.app.AppMemberRecord;
 import io.cloudplane.infra.app.AppMemberRepository;
 import io.cloudplane.infra.app.AppRecord;
 import io.cloudplane.infra.app.AppRepository;
+import io.cloudplane.infra.app.VisibleApp;
 import io.cloudplane.infra.environment.EnvironmentRecord;
 import io.cloudplane.infra.environment.EnvironmentRecord.EnvironmentType;
 import io.cloudplane.infra.environment.EnvironmentRepository;
@@ -66,28 +67,24 @@ public class AppService {
 
     /**
      * The apps the user sees, each with the user's role in it (as {@link io.cloudplane.api.security.AccessService#find}
-     * decides it for one app), in two queries, or three when the user is an end user somewhere:
-     * as many whatever the number of apps.
+     * decides it for one app), in one query, or two when the user is an end user somewhere: as many
+     * whatever the number of apps.
      */
     public List<Access> visibleTo(UUID userId) {
-        List<AppRecord> visible = apps.findVisibleTo(userId);
-        Map<UUID, AppMemberRecord.Role> memberships = new HashMap<>();
-        for (AppMemberRecord member : members.findByKeyUserId(userId)) {
-            memberships.put(member.key().appId(), member.role());
-        }
+        List<VisibleApp> visible = apps.findVisibleWithRole(userId);
         Map<UUID, Set<UUID>> invitedTo = new HashMap<>();
-        if (!memberships.keySet().containsAll(visible.stream().map(AppRecord::id).toList())) {
+        if (visible.stream().anyMatch(app -> app.memberRole() == null)) {
             for (EnvironmentRecord env : environments.findInvitedTo(userId)) {
                 invitedTo.computeIfAbsent(env.appId(), k -> new HashSet<>()).add(env.id());
             }
         }
         List<Access> result = new ArrayList<>(visible.size());
-        for (AppRecord app : visible) {
-            AppMemberRecord.Role member = memberships.get(app.id());
-            if (member != null) {
-                result.add(new Access(app, member == AppMemberRecord.Role.OWNER ? Access.Role.OWNER : Access.Role.DEVELOPER, Set.of()));
-            } else if (invitedTo.containsKey(app.id())) {
-                result.add(new Access(app, Access.Role.USER, invitedTo.get(app.id())));
+        for (VisibleApp app : visible) {
+            if (app.memberRole() != null) {
+                result.add(new Access(app.app(), app.memberRole() == AppMemberRecord.Role.OWNER ? Access.Role.OWNER : Access.Role.DEVELOPER,
+                        Set.of()));
+            } else {
+                result.add(new Access(app.app(), Access.Role.USER, invitedTo.getOrDefault(app.id(), Set.of())));
             }
         }
         return result;
