@@ -1,28 +1,38 @@
 package io.cloudplane.worker;
 
-import io.micronaut.context.annotation.Requires;
-import io.micronaut.context.event.BeanCreatedEvent;
-import io.micronaut.context.event.BeanCreatedEventListener;
-import jakarta.inject.Singleton;
-import net.ttddyy.dsproxy.support.ProxyDataSourceBuilder;
-
-import javax.sql.DataSource;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 /**
- * Counts the statements Cloudplane sends to its database (datasource-proxy around the data source),
- * in a test that sets {@code cloudplane.test.count-queries}.
+ * Counts the statements this JVM sends to PostgreSQL, at the driver: PgJDBC logs every message it
+ * sends to the server at FINEST (java.util.logging), and each statement run is one {@code Execute}
+ * (extended protocol) or one {@code SimpleQuery}. Nothing in the application is wrapped or replaced.
  */
-@Singleton
-@Requires(property = "cloudplane.test.count-queries", value = "true")
-public class QueryCounter implements BeanCreatedEventListener<DataSource> {
+public final class QueryCounter extends Handler {
+    private static final Logger PGJDBC = Logger.getLogger("org.postgresql.core.v3.QueryExecutorImpl");
     private final AtomicInteger statements = new AtomicInteger();
 
+    private QueryCounter() {
+    }
+
+    /** Starts counting, for the rest of the JVM's life. */
+    public static QueryCounter install() {
+        QueryCounter counter = new QueryCounter();
+        counter.setLevel(Level.FINEST);
+        PGJDBC.setLevel(Level.FINEST);
+        PGJDBC.addHandler(counter);
+        return counter;
+    }
+
     @Override
-    public DataSource onCreated(BeanCreatedEvent<DataSource> event) {
-        return ProxyDataSourceBuilder.create(event.getBean())
-                .afterQuery((execution, queries) -> statements.addAndGet(queries.size()))
-                .build();
+    public void publish(LogRecord record) {
+        String message = record.getMessage();
+        if (message != null && (message.startsWith(" FE=> Execute(") || message.startsWith(" FE=> SimpleQuery("))) {
+            statements.incrementAndGet();
+        }
     }
 
     /** The statements run while {@code action} ran. */
@@ -30,5 +40,13 @@ public class QueryCounter implements BeanCreatedEventListener<DataSource> {
         int before = statements.get();
         action.run();
         return statements.get() - before;
+    }
+
+    @Override
+    public void flush() {
+    }
+
+    @Override
+    public void close() {
     }
 }

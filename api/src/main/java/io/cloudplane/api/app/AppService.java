@@ -9,6 +9,7 @@ import io.cloudplane.infra.app.AppMemberRepository;
 import io.cloudplane.infra.app.AppRecord;
 import io.cloudplane.infra.app.AppRepository;
 import io.cloudplane.infra.app.VisibleApp;
+import io.cloudplane.infra.app.VisibleApps;
 import io.cloudplane.infra.environment.EnvironmentRecord;
 import io.cloudplane.infra.environment.EnvironmentRecord.EnvironmentType;
 import io.cloudplane.infra.environment.EnvironmentRepository;
@@ -50,12 +51,14 @@ public class AppService {
 
     private final io.cloudplane.infra.environment.EnvironmentLocks locks;
     private final io.cloudplane.infra.server.ServerUpdateRepository serverUpdates;
+    private final VisibleApps visibleApps;
 
     public AppService(AppRepository apps, AppMemberRepository members, EnvironmentRepository environments,
                       OperationRepository operations, ServerCatalog catalog,
                       BackupSchedules backupSchedules, io.cloudplane.infra.environment.EnvironmentLocks locks,
-                      io.cloudplane.infra.server.ServerUpdateRepository serverUpdates) {
+                      io.cloudplane.infra.server.ServerUpdateRepository serverUpdates, VisibleApps visibleApps) {
         this.serverUpdates = serverUpdates;
+        this.visibleApps = visibleApps;
         this.backupSchedules = backupSchedules;
         this.locks = locks;
         this.apps = apps;
@@ -71,7 +74,7 @@ public class AppService {
      * whatever the number of apps.
      */
     public List<Access> visibleTo(UUID userId) {
-        List<VisibleApp> visible = apps.findVisibleWithRole(userId);
+        List<VisibleApp> visible = visibleApps.of(userId);
         Map<UUID, Set<UUID>> invitedTo = new HashMap<>();
         if (visible.stream().anyMatch(app -> app.memberRole() == null)) {
             for (EnvironmentRecord env : environments.findInvitedTo(userId)) {

@@ -21,19 +21,6 @@ public interface AppRepository extends CrudRepository<AppRecord, UUID> {
             ORDER BY a.created_at, a.id""")
     List<AppRecord> findVisibleTo(UUID userId);
 
-    /**
-     * {@link #findVisibleTo}, with the user's membership role in each app (null where the user is only
-     * an end user), in one query: for the apps list, as many queries for a hundred apps as for one.
-     */
-    @Query("""
-            SELECT a.*, m.role AS member_role FROM app_members m JOIN apps a ON a.id = m.app_id WHERE m.user_id = :userId
-            UNION ALL
-            SELECT a.*, NULL AS member_role FROM apps a
-             WHERE a.id IN (SELECT e.app_id FROM environment_users u JOIN environments e ON e.id = u.env_id WHERE u.user_id = :userId)
-               AND NOT EXISTS (SELECT 1 FROM app_members m WHERE m.app_id = a.id AND m.user_id = :userId)
-            ORDER BY created_at, id""")
-    List<VisibleApp> findVisibleWithRole(UUID userId);
-
     @Query("SELECT count(*) > 0 FROM apps WHERE owner_id = :ownerId AND lower(name) = lower(:name)")
     boolean existsByOwnerAndName(UUID ownerId, String name);
 

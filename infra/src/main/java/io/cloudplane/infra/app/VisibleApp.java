@@ -1,6 +1,5 @@
 package io.cloudplane.infra.app;
 
-import io.micronaut.core.annotation.Introspected;
 import io.micronaut.core.annotation.Nullable;
 
 import java.time.Instant;
@@ -8,9 +7,8 @@ import java.util.UUID;
 
 /**
  * An app as the apps list needs it: its row, and the user's membership role in it, or null when the
- * user sees it only as an end user of one of its environments ({@link AppRepository#findVisibleWithRole}).
+ * user sees it only as an end user of one of its environments ({@link VisibleApps}).
  */
-@Introspected
 public record VisibleApp(UUID id, UUID ownerId, String name, AppRecord.AppKind kind, AppRecord.AppStatus status,
                          Instant createdAt, Instant updatedAt, @Nullable AppMemberRecord.Role memberRole) {
 
