@@ -7,6 +7,7 @@ import io.cloudplane.infra.environment.EnvironmentRepository;
 import io.cloudplane.infra.operation.OperationRepository;
 import io.cloudplane.infra.runtime.EnvironmentRuntime;
 import io.cloudplane.infra.runtime.ServerExitedEvent;
+import io.cloudplane.infra.runtime.ShuttingDownException;
 import io.cloudplane.workflows.environment.EnvironmentStatus;
 import io.micronaut.context.BeanContext;
 import io.micronaut.context.annotation.Requires;
@@ -16,6 +17,7 @@ import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.runtime.server.event.ServerStartupEvent;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.Async;
+import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +40,8 @@ public class ServerSupervisor {
     private final EnvironmentRuntime runtime;
     private final BeanContext context;
     private final OperationRepository operations;
+    /** Set when the context stops: the servers not started by then stay down, and none is marked FAILED for it. */
+    private volatile boolean stopping;
 
     public ServerSupervisor(EnvironmentRepository environments, EnvironmentServers servers, EnvironmentRuntime runtime,
                             BeanContext context, OperationRepository operations) {
@@ -78,6 +82,10 @@ public class ServerSupervisor {
 
     private synchronized void restartServers() {
         for (EnvironmentRecord env : environments.findByStatus(EnvironmentStatus.RUNNING)) {
+            if (stopping) {
+                LOG.info("Stopping: the servers of RUNNING environments not started yet stay down");
+                return;
+            }
             if (runtime.isRunning(env.id().toString())) {
                 continue;
             }
@@ -91,10 +99,23 @@ public class ServerSupervisor {
             try {
                 servers.start(env);
                 LOG.info("Started the server of RUNNING environment {} again", env.id());
+            } catch (ShuttingDownException e) {
+                LOG.info("Stopping: the servers of RUNNING environments not started yet stay down");
+                return;
             } catch (RuntimeException e) {
+                if (stopping) {
+                    // the database or the runtime went away with the context: not the environment's fault
+                    return;
+                }
                 environments.updateStatus(env.id(), EnvironmentStatus.FAILED, "could not start at boot: " + e.getMessage(), Instant.now());
                 LOG.warn("Could not start the server of environment {} at boot", env.id(), e);
             }
         }
+    }
+
+    /** The context is stopping (the runtime stops its servers and refuses new ones): the boot-time starts end here. */
+    @PreDestroy
+    void stop() {
+        stopping = true;
     }
 }

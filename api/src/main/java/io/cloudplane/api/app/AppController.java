@@ -9,7 +9,6 @@ import io.cloudplane.api.operation.Accepted;
 import io.cloudplane.api.operation.OperationView;
 import io.cloudplane.api.security.Caller;
 import io.cloudplane.infra.app.AppRecord;
-import io.cloudplane.infra.app.AppRepository;
 import io.cloudplane.infra.operation.OperationRecord;
 import io.cloudplane.infra.operation.OperationRepository;
 import io.cloudplane.api.problem.ApiException;
@@ -38,16 +37,14 @@ import java.util.UUID;
 @Tag(name = "apps")
 @Problems.Unauthorized
 public class AppController {
-    private final AppRepository apps;
     private final AccessService access;
     private final AppService service;
     private final Accepted accepted;
     private final SandboxLifecycles lifecycles;
     private final OperationRepository operations;
 
-    public AppController(AppRepository apps, AccessService access, AppService service, Accepted accepted, SandboxLifecycles lifecycles,
+    public AppController(AccessService access, AppService service, Accepted accepted, SandboxLifecycles lifecycles,
                          OperationRepository operations) {
-        this.apps = apps;
         this.access = access;
         this.service = service;
         this.accepted = accepted;
@@ -55,7 +52,7 @@ public class AppController {
         this.operations = operations;
     }
 
-    /** The caller's apps in the dashboard's three categories. */
+    /** The caller's apps in the dashboard's three categories; as many queries for 100 apps as for one. */
     @Get
     @Operation(operationId = "listApps")
     public Views.AppList list(Authentication auth) {
@@ -63,8 +60,7 @@ public class AppController {
         Views.AppView sandbox = null;
         List<Views.AppView> owned = new ArrayList<>();
         List<Views.AppView> shared = new ArrayList<>();
-        for (AppRecord app : apps.findVisibleTo(caller)) {
-            Access a = access.find(caller, app).orElseThrow();
+        for (Access a : service.visibleTo(caller)) {
             Views.AppView view = Views.AppView.of(a, caller);
             switch (view.category()) {
                 case "sandbox" -> sandbox = view;

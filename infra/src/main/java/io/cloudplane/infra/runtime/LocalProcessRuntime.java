@@ -68,6 +68,7 @@ public class LocalProcessRuntime implements EnvironmentRuntime {
             if (current != null && current.isAlive()) {
                 return current.endpoint();
             }
+            refuseOnceShuttingDown(envId);
             pidFiles.endLeftover(envId, pidFiles.server(envId));
             server.stopping(false);
             server.exitCode(null);
@@ -95,6 +96,7 @@ public class LocalProcessRuntime implements EnvironmentRuntime {
                 server.forgetUpdate(candidate);
                 candidate.retire();
             }
+            refuseOnceShuttingDown(envId);
             server.updateExitCode(null);
             pidFiles.endLeftover(envId, pidFiles.update(envId));
             ServerProcess started = launcher.launch(next, LoopbackPorts.choose(null), pidFiles.update(envId));
@@ -264,15 +266,29 @@ public class LocalProcessRuntime implements EnvironmentRuntime {
         return result;
     }
 
-    /** Stops every server this process started: servers do not outlive their control plane. */
+    /**
+     * Stops every server this process started: servers do not outlive their control plane. From
+     * here on every start is refused ({@link ShuttingDownException}). A start launches only while
+     * it holds its server's lock and has seen {@code shuttingDown} false, so each server is looked
+     * at under that lock: a start that was under way has recorded its process by then, and is stopped.
+     */
     @PreDestroy
     public void stopAll() {
         shuttingDown = true;
         servers.forEach((envId, server) -> {
-            if (server.hasProcess()) {
-                stop(envId);
+            synchronized (server) {
+                if (server.hasProcess()) {
+                    stop(envId);
+                }
             }
         });
+    }
+
+    /** Called with the server's lock held, just before a process would be launched. */
+    private void refuseOnceShuttingDown(String envId) {
+        if (shuttingDown) {
+            throw new ShuttingDownException(envId);
+        }
     }
 
     public Optional<Long> pid(String envId) {

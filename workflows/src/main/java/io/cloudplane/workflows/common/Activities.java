@@ -61,8 +61,10 @@ public final class Activities {
                     "listEnvironmentIds", "forgetApplication")
             .build();
     private static final ActivityOptions SERVER_ACTION = options(Duration.ofMinutes(2), null, FEW_QUICK_ATTEMPTS);
+    // awaitHealthy heartbeats between probes; 30 s, not 10, because with 50 servers starting at once on
+    // 2 cores a heartbeat came late and the provisioning failed with an empty reason (LoadBenchmark).
     private static final Map<String, ActivityOptions> RUNTIME_METHODS = methods(RuntimeActivities.class)
-            .set(options(Duration.ofMinutes(3), Duration.ofSeconds(10),
+            .set(options(Duration.ofMinutes(3), Duration.ofSeconds(30),
                     RetryOptions.newBuilder().setMaximumAttempts(2).setDoNotRetry(BAD_INPUT).build()), "awaitHealthy")
             .build();
 
