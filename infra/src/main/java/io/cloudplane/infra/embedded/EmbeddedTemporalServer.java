@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,6 +23,7 @@ import java.util.concurrent.TimeUnit;
  * operators can reach it with the temporal CLI ({@code CLOUDPLANE_EMBEDDED_TEMPORAL_PORT}, default
  * 7233; 0 picks a free port). Started only when {@code TEMPORAL_TARGET} is not set. Its state is in
  * memory: unfinished operations are started again by the API's reconciliation after a restart.
+ * Closed runs are forgotten after {@code cloudplane.embedded.temporal.retention} ({@link ClosedWorkflowRetention}).
  */
 @Singleton
 @Requires(missingProperty = "temporal.target")
@@ -29,28 +31,40 @@ public class EmbeddedTemporalServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedTemporalServer.class);
     private final TestServicesStarter services;
     private final Server server;
+    private final ClosedWorkflowRetention retention;
 
     @Inject
-    public EmbeddedTemporalServer(EmbeddedTemporalSettings settings) {
-        this(settings.port());
+    public EmbeddedTemporalServer(EmbeddedTemporalSettings settings, EmbeddedTemporalRetentionSettings retention) {
+        this(settings.port(), retention.retention());
     }
 
+    /** With the default retention of closed runs, three days. */
     public EmbeddedTemporalServer(int port) {
-        this(port, true);
+        this(port, EmbeddedTemporalRetentionSettings.DEFAULT_RETENTION);
+    }
+
+    public EmbeddedTemporalServer(int port, Duration retention) {
+        this(port, true, new EmbeddedTemporalRetentionSettings(retention).retention());
     }
 
     /** {@code trimTimeLockLog} false keeps the test server as it comes, for comparison in tests. */
     EmbeddedTemporalServer(int port, boolean trimTimeLockLog) {
+        this(port, trimTimeLockLog, EmbeddedTemporalRetentionSettings.DEFAULT_RETENTION);
+    }
+
+    private EmbeddedTemporalServer(int port, boolean trimTimeLockLog, Duration retention) {
         // lockTimeSkipping = true: the embedded server runs in real time, never skipping ahead.
         this.services = new TestServicesStarter(true, 0);
         if (trimTimeLockLog) {
             TimeLockEventLog.stopRetaining(services);
         }
+        this.retention = ClosedWorkflowRetention.start(services, retention);
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
         GRPCServerHelper.registerServicesAndHealthChecks(services.getServices(), builder);
         try {
             this.server = builder.build().start();
         } catch (IOException e) {
+            this.retention.close();
             services.close();
             throw new UncheckedIOException("The embedded Temporal server could not listen on 127.0.0.1:" + port
                     + " (is another Temporal or Cloudplane running? set CLOUDPLANE_EMBEDDED_TEMPORAL_PORT)", e);
@@ -68,6 +82,11 @@ public class EmbeddedTemporalServer implements AutoCloseable {
         return TimeLockEventLog.retained(services);
     }
 
+    /** What the server holds now: runs' states, histories and workflow IDs. For tests and diagnostics. */
+    ClosedWorkflowRetention.Held heldRuns() {
+        return retention.held();
+    }
+
     public InetSocketAddress address() {
         return (InetSocketAddress) server.getListenSockets().get(0);
     }
@@ -75,6 +94,7 @@ public class EmbeddedTemporalServer implements AutoCloseable {
     @PreDestroy
     @Override
     public void close() {
+        retention.close();
         server.shutdownNow();
         try {
             server.awaitTermination(5, TimeUnit.SECONDS);
