@@ -1,0 +1,391 @@
+package io.cloudplane.worker.bench;
+
+import io.cloudplane.infra.code.CodeArchives;
+import io.cloudplane.worker.AllInOne;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code ./mvnw -o -pl worker -am verify -Pmonth -Dcloudplane.cds.skip=true -DskipTests
+ * -Dmonth.minutes=30}: a month of an all-in-one's life in {@code month.minutes} (30: a day a
+ * minute), to see whether its memory stays bounded. Each variant, a value of the embedded
+ * Temporal's retention ({@code -Dmonth.variants}, default {@code 3650d,3m}: "off", and a
+ * namespace's 3 days at a day a minute), runs its own packaged all-in-one, at the same time, on its
+ * own data directory.
+ *
+ * <p>A "day" is {@code month.minutes}/30. Every staging environment is backed up once a day and
+ * deployed to (new code in development, a release, a deployment) every five; every environment is
+ * restarted every five days. Sandboxes sleep after 2 minutes without Studio access (7 days would be
+ * 7 minutes; shorter so that each goes through several sleeps and wakes), their owners log in
+ * (which wakes them) or open the Studio every 4 minutes on average, and a sandbox left asleep for 8
+ * minutes is deleted (after notices at 4 and 1 minute), its owner replaced by a new sign-up.
+ * {@code month.apps} sandboxes (50), and one application with a development and a staging
+ * environment per five of them.
+ *
+ * <p>Every {@code month.sample-seconds} (30) it forces a full GC in the all-in-one ({@code jcmd
+ * GC.run}), reads the heap then in use ({@code GC.heap_info}: the live set) and the process's
+ * resident memory ({@code VmRSS}), and writes a CSV per variant ({@code <month.output>/month-<variant>.csv})
+ * and a Markdown table for docs/reliability.md.
+ */
+public final class MonthInAnHour {
+    private static final Duration OPERATION_TIMEOUT = Duration.ofMinutes(5);
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final Pattern HEAP_USED = Pattern.compile("total (\\d+)K, used (\\d+)K");
+    private static final Pattern RSS = Pattern.compile("VmRSS:\\s+(\\d+) kB");
+
+    private MonthInAnHour() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int minutes = Integer.getInteger("month.minutes", 30);
+        int apps = Integer.getInteger("month.apps", 50);
+        int sampleSeconds = Integer.getInteger("month.sample-seconds", 30);
+        List<String> variants = List.of(System.getProperty("month.variants", "3650d,3m").split(","));
+        Path out = Path.of(System.getProperty("month.output", "target"));
+        Files.createDirectories(out);
+        String started = Instant.now().toString();
+
+        ExecutorService runs = Executors.newFixedThreadPool(variants.size());
+        List<CompletableFuture<Run>> finished = new ArrayList<>();
+        for (String retention : variants) {
+            finished.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new Run(retention.trim(), apps, Duration.ofMinutes(minutes), Duration.ofSeconds(sampleSeconds), out).run();
+                } catch (Exception e) {
+                    throw new IllegalStateException("variant " + retention + " failed", e);
+                }
+            }, runs));
+        }
+        List<Run> done = new ArrayList<>();
+        for (CompletableFuture<Run> run : finished) {
+            done.add(run.join());
+        }
+        runs.shutdown();
+
+        System.out.printf("%nA month in %d minutes, started %s, %d sandboxes; samples every %d s after a full GC%n%n",
+                minutes, started, apps, sampleSeconds);
+        StringBuilder header = new StringBuilder("| minute |");
+        StringBuilder rule = new StringBuilder("|---|");
+        for (Run run : done) {
+            header.append(" heap, retention ").append(run.retention).append(" (MiB) | RSS, retention ").append(run.retention).append(" (MiB) |");
+            rule.append("---|---|");
+        }
+        System.out.println(header);
+        System.out.println(rule);
+        int rows = done.stream().mapToInt(r -> r.samples.size()).min().orElse(0);
+        int every = Math.max(1, 60 / sampleSeconds) * Math.max(1, minutes / 30);
+        for (int i = 0; i < rows; i++) {
+            if (i % every != 0 && i != rows - 1) {
+                continue;
+            }
+            StringBuilder line = new StringBuilder(String.format("| %.1f |", done.get(0).samples.get(i).seconds() / 60.0));
+            for (Run run : done) {
+                Sample s = run.samples.get(i);
+                line.append(String.format(" %d | %d |", s.heapKb() / 1024, s.rssKb() / 1024));
+            }
+            System.out.println(line);
+        }
+        System.out.println();
+        for (Run run : done) {
+            System.out.printf("retention %s: %s%n", run.retention, run.counters());
+        }
+        boolean failed = done.stream().anyMatch(r -> r.serverErrors.get() > 0 || r.failedOperations.get() > 0);
+        if (failed) {
+            System.out.println("\nSome requests answered 5xx or operations FAILED: see the counters above and the logs in " + out);
+        }
+    }
+
+    private record Sample(long seconds, long heapKb, long rssKb, long operations) {
+    }
+
+    /** One all-in-one, driven for the whole duration, with its samples and counters. */
+    private static final class Run {
+        private final String retention;
+        private final int apps;
+        private final Duration duration;
+        private final Duration sampleEvery;
+        private final Path out;
+        private final List<Sample> samples = new CopyOnWriteArrayList<>();
+        private final List<User> users = new CopyOnWriteArrayList<>();
+        private final List<Business> businesses = new CopyOnWriteArrayList<>();
+        private final Map<String, AtomicLong> actions = new ConcurrentHashMap<>();
+        private final AtomicLong requests = new AtomicLong();
+        private final AtomicLong serverErrors = new AtomicLong();
+        private final AtomicLong tooMany = new AtomicLong();
+        private final AtomicLong failedOperations = new AtomicLong();
+        private final AtomicLong operations = new AtomicLong();
+        private final ExecutorService actors = Executors.newFixedThreadPool(4);
+        private AllInOne cloudplane;
+
+        Run(String retention, int apps, Duration duration, Duration sampleEvery, Path out) {
+            this.retention = retention;
+            this.apps = apps;
+            this.duration = duration;
+            this.sampleEvery = sampleEvery;
+            this.out = out;
+        }
+
+        Run run() throws Exception {
+            Path dataDir = Files.createTempDirectory("cloudplane-month-" + retention + "-");
+            cloudplane = new AllInOne(dataDir, Map.of(
+                    "CLOUDPLANE_EMBEDDED_TEMPORAL_RETENTION", retention,
+                    "CLOUDPLANE_SANDBOX_IDLE_PERIOD", "2m",
+                    "CLOUDPLANE_SANDBOX_DELETE_AFTER", "8m",
+                    "CLOUDPLANE_SANDBOX_DELETION_NOTICES", "4m,1m"));
+            cloudplane.start();
+            long start = System.nanoTime();
+            try {
+                sample(start);
+                for (int i = 0; i < apps; i++) {
+                    users.add(signUp());
+                }
+                for (int i = 0; i < apps / 5; i++) {
+                    businesses.add(business(users.get(i)));
+                }
+                long end = start + duration.toNanos();
+                long nextSample = start + sampleEvery.toNanos();
+                long nextTick = System.nanoTime();
+                while (System.nanoTime() < end) {
+                    if (System.nanoTime() >= nextTick) {
+                        tick();
+                        nextTick += TimeUnit.SECONDS.toNanos(5);
+                    }
+                    if (System.nanoTime() >= nextSample) {
+                        sample(start);
+                        nextSample += sampleEvery.toNanos();
+                    }
+                    Thread.sleep(200);
+                }
+                actors.shutdown();
+                actors.awaitTermination(2, TimeUnit.MINUTES);
+                sample(start);
+            } finally {
+                actors.shutdownNow();
+                writeCsv();
+                Files.copy(Path.of(logOf(dataDir)), out.resolve("month-" + retention + ".log"),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                cloudplane.stop();
+            }
+            return this;
+        }
+
+        private static String logOf(Path dataDir) throws IOException {
+            try (var files = Files.list(dataDir)) {
+                return files.filter(f -> f.getFileName().toString().startsWith("all-in-one-")).findFirst().orElseThrow().toString();
+            }
+        }
+
+        String counters() {
+            return String.format("%d requests, %d answered 5xx, %d answered 429; %d operations awaited, %d FAILED; actions %s",
+                    requests.get(), serverErrors.get(), tooMany.get(), operations.get(), failedOperations.get(), new java.util.TreeMap<>(actions));
+        }
+
+        /** One 5-second step: each action happens with the probability that gives its mean interval. */
+        private void tick() {
+            ThreadLocalRandom random = ThreadLocalRandom.current();
+            double day = duration.toSeconds() / 30.0;
+            for (int i = 0; i < users.size(); i++) {
+                User user = users.get(i);
+                int index = i;
+                if (random.nextDouble() < 5.0 / 240) {
+                    act("visit", () -> visit(user, index));
+                }
+                if (random.nextDouble() < 5.0 / (5 * day)) {
+                    act("restart", () -> awaited(call("POST", user.envPath() + "/restart", user.token(), null), user.token()));
+                }
+            }
+            for (Business b : businesses) {
+                if (random.nextDouble() < 5.0 / day) {
+                    act("backup", () -> call("POST", b.stagingPath() + "/backups", b.owner().token(), null));
+                }
+                if (random.nextDouble() < 5.0 / (5 * day)) {
+                    act("deploy", () -> deploy(b));
+                }
+                if (random.nextDouble() < 5.0 / (5 * day)) {
+                    act("restart", () -> awaited(call("POST", b.stagingPath() + "/restart", b.owner().token(), null), b.owner().token()));
+                }
+            }
+        }
+
+        private void visit(User user, int index) throws Exception {
+            AllInOne.Response apps = call("GET", "/api/v1/apps", user.token(), null);
+            if (apps.status() == 200 && apps.get("sandbox") == null) {
+                // Deleted after sleeping too long: a new user signs up in this one's place.
+                users.set(index, signUp());
+                actions.computeIfAbsent("sandbox replaced", k -> new AtomicLong()).incrementAndGet();
+                return;
+            }
+            if (ThreadLocalRandom.current().nextBoolean()) {
+                call("POST", "/api/v1/sessions", null, Map.of("email", user.email(), "password", "correct-horse-battery"));
+            } else {
+                call("POST", user.envPath() + "/studio-sessions", user.token(), null);
+            }
+        }
+
+        private void act(String kind, Action action) {
+            actions.computeIfAbsent(kind, k -> new AtomicLong()).incrementAndGet();
+            actors.execute(() -> {
+                try {
+                    action.run();
+                } catch (Exception e) {
+                    actions.computeIfAbsent(kind + " error", k -> new AtomicLong()).incrementAndGet();
+                }
+            });
+        }
+
+        private interface Action {
+            void run() throws Exception;
+        }
+
+        private User signUp() throws Exception {
+            String email = "month-" + UUID.randomUUID() + "@example.com";
+            AllInOne.Response created = call("POST", "/api/v1/accounts", null,
+                    Map.of("email", email, "password", "correct-horse-battery", "firstName", "Month", "lastName", "Long"));
+            if (created.status() != 201) {
+                throw new IllegalStateException("sign-up answered " + created.status() + ": " + created.raw());
+            }
+            String token = call("POST", "/api/v1/sessions", null, Map.of("email", email, "password", "correct-horse-battery")).get("accessToken");
+            awaited(created, token);
+            return new User(email, token, "/api/v1/apps/" + created.get("sandboxAppId") + "/environments/" + created.get("operation.envId"));
+        }
+
+        private Business business(User owner) throws Exception {
+            AllInOne.Response app = call("POST", "/api/v1/apps", owner.token(), Map.of("name", "shop-" + UUID.randomUUID().toString().substring(0, 8)));
+            awaited(app, owner.token());
+            String appPath = "/api/v1/apps/" + app.get("id");
+            AllInOne.Response staging = call("POST", appPath + "/environments", owner.token(), Map.of("name", "staging", "type", "staging"));
+            awaited(staging, owner.token());
+            return new Business(owner, appPath, appPath + "/environments/" + app.get("operation.envId"), appPath + "/environments/" + staging.get("id"));
+        }
+
+        /** New code in development, a release of it, deployed to staging. */
+        private void deploy(Business b) throws Exception {
+            Path tree = Files.createTempDirectory("month-code-");
+            Path archive = Files.createTempFile("month-code-", ".tar.gz");
+            try {
+                Files.writeString(tree.resolve("index.html"), "<h1>" + UUID.randomUUID() + "</h1>");
+                try (OutputStream stream = Files.newOutputStream(archive)) {
+                    CodeArchives.writeTarGz(tree, stream);
+                }
+                requests.incrementAndGet();
+                HttpResponse<String> uploaded = HTTP.send(HttpRequest.newBuilder(URI.create(cloudplane.baseUrl() + b.devPath() + "/code"))
+                        .header("Authorization", "Bearer " + b.owner().token()).header("Content-Type", "application/gzip")
+                        .timeout(Duration.ofSeconds(60)).PUT(HttpRequest.BodyPublishers.ofFile(archive)).build(), HttpResponse.BodyHandlers.ofString());
+                count(uploaded.statusCode());
+                if (uploaded.statusCode() != 200) {
+                    return;
+                }
+                String devId = b.devPath().substring(b.devPath().lastIndexOf('/') + 1);
+                AllInOne.Response release = call("POST", b.appPath() + "/releases", b.owner().token(),
+                        Map.of("name", "r-" + UUID.randomUUID().toString().substring(0, 8), "sourceEnvironmentId", devId));
+                if (!"SUCCEEDED".equals(awaited(release, b.owner().token()))) {
+                    return;
+                }
+                awaited(call("POST", b.stagingPath() + "/deployments", b.owner().token(), Map.of("releaseId", release.get("id"))), b.owner().token());
+            } finally {
+                Files.deleteIfExists(tree.resolve("index.html"));
+                Files.deleteIfExists(tree);
+                Files.deleteIfExists(archive);
+            }
+        }
+
+        /** Waits for the operation an answer carries (at its root or under {@code operation}); its final status, or null. */
+        private String awaited(AllInOne.Response accepted, String token) throws Exception {
+            String id = accepted.get("operation.id") != null ? accepted.get("operation.id")
+                    : accepted.status() == 202 ? accepted.get("id") : null;
+            if (id == null) {
+                return null;
+            }
+            operations.incrementAndGet();
+            String status = cloudplane.awaitOperation(id, token, OPERATION_TIMEOUT).get("status");
+            if ("FAILED".equals(status)) {
+                failedOperations.incrementAndGet();
+            }
+            return status;
+        }
+
+        private AllInOne.Response call(String method, String path, String token, Object body) throws Exception {
+            requests.incrementAndGet();
+            AllInOne.Response response = cloudplane.call(method, path, token, body);
+            count(response.status());
+            return response;
+        }
+
+        private void count(int status) {
+            if (status >= 500) {
+                serverErrors.incrementAndGet();
+            } else if (status == 429) {
+                tooMany.incrementAndGet();
+            }
+        }
+
+        private void sample(long start) throws Exception {
+            long pid = cloudplane.pid();
+            jcmd(pid, "GC.run");
+            String heapInfo = jcmd(pid, "GC.heap_info");
+            if (samples.isEmpty()) {
+                System.out.printf("[retention %s] heap: %s%n", retention, heapInfo.lines().skip(1).findFirst().orElse("").trim());
+            }
+            Matcher heap = HEAP_USED.matcher(heapInfo);
+            Matcher rss = RSS.matcher(Files.readString(Path.of("/proc/" + pid + "/status")));
+            if (!heap.find() || !rss.find()) {
+                throw new IllegalStateException("could not read the heap or the RSS of process " + pid);
+            }
+            Sample s = new Sample((System.nanoTime() - start) / 1_000_000_000L, Long.parseLong(heap.group(2)), Long.parseLong(rss.group(1)),
+                    operations.get());
+            samples.add(s);
+            System.out.printf("[retention %s] %4d s: heap %d MiB, RSS %d MiB, %d operations%n", retention, s.seconds(),
+                    s.heapKb() / 1024, s.rssKb() / 1024, s.operations());
+        }
+
+        private static String jcmd(long pid, String command) throws IOException, InterruptedException {
+            Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+            if (!Files.isExecutable(jcmd)) {
+                throw new IllegalStateException(jcmd + " is missing: the month run needs a JDK, not a JRE");
+            }
+            Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), command).redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes());
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException("jcmd " + command + " failed: " + output);
+            }
+            return output;
+        }
+
+        private void writeCsv() throws IOException {
+            StringBuilder csv = new StringBuilder("seconds,heap_kib_after_full_gc,rss_kib,operations_awaited\n");
+            for (Sample s : samples) {
+                csv.append(s.seconds()).append(',').append(s.heapKb()).append(',').append(s.rssKb()).append(',').append(s.operations()).append('\n');
+            }
+            Files.writeString(out.resolve("month-" + retention + ".csv"), csv);
+        }
+    }
+
+    private record User(String email, String token, String envPath) {
+    }
+
+    private record Business(User owner, String appPath, String devPath, String stagingPath) {
+    }
+}
