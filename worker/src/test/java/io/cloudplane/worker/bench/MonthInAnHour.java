@@ -21,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -48,7 +49,8 @@ import java.util.regex.Pattern;
  * <p>Every {@code month.sample-seconds} (30) it forces a full GC in the all-in-one ({@code jcmd
  * GC.run}), reads the heap then in use ({@code GC.heap_info}: the live set) and the process's
  * resident memory ({@code VmRSS}), and writes a CSV per variant ({@code <month.output>/month-<variant>.csv})
- * and a Markdown table for docs/reliability.md.
+ * and a Markdown table for docs/reliability.md, and an SVG plot ({@code month.svg}; {@code
+ * -Dmonth.plot-only=true} draws it again from the CSVs).
  */
 public final class MonthInAnHour {
     private static final Duration OPERATION_TIMEOUT = Duration.ofMinutes(5);
@@ -66,6 +68,18 @@ public final class MonthInAnHour {
         List<String> variants = List.of(System.getProperty("month.variants", "3650d,3m").split(","));
         Path out = Path.of(System.getProperty("month.output", "target"));
         Files.createDirectories(out);
+        if (Boolean.getBoolean("month.plot-only")) {
+            // Draws the plot again from the CSVs a run wrote.
+            Map<String, List<Sample>> curves = new java.util.LinkedHashMap<>();
+            for (String retention : variants) {
+                curves.put(retention.trim(), Files.readAllLines(out.resolve("month-" + retention.trim() + ".csv")).stream().skip(1)
+                        .map(line -> line.split(","))
+                        .map(f -> new Sample(Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3])))
+                        .toList());
+            }
+            Files.writeString(out.resolve("month.svg"), svg(curves, minutes));
+            return;
+        }
         String started = Instant.now().toString();
 
         ExecutorService runs = Executors.newFixedThreadPool(variants.size());
@@ -112,6 +126,10 @@ public final class MonthInAnHour {
         for (Run run : done) {
             System.out.printf("retention %s: %s%n", run.retention, run.counters());
         }
+        Map<String, List<Sample>> curves = new java.util.LinkedHashMap<>();
+        done.forEach(run -> curves.put(run.retention, run.samples));
+        Files.writeString(out.resolve("month.svg"), svg(curves, minutes));
+        System.out.println("\nPlot: " + out.resolve("month.svg"));
         boolean failed = done.stream().anyMatch(r -> r.serverErrors.get() > 0 || r.failedOperations.get() > 0);
         if (failed) {
             System.out.println("\nSome requests answered 5xx or operations FAILED: see the counters above and the logs in " + out);
@@ -119,6 +137,48 @@ public final class MonthInAnHour {
     }
 
     private record Sample(long seconds, long heapKb, long rssKb, long operations) {
+    }
+
+    /** The curves as an SVG line chart: heap (solid) and RSS (dashed) per variant, in MiB over minutes. */
+    private static String svg(Map<String, List<Sample>> runs, int minutes) {
+        int width = 720;
+        int height = 360;
+        int left = 60;
+        int bottom = 40;
+        long maxMib = Math.max(1, runs.values().stream().flatMap(List::stream).mapToLong(s -> s.rssKb() / 1024).max().orElse(1));
+        long top = (maxMib / 100 + 1) * 100;
+        double xScale = (width - left - 20) / (minutes * 60.0);
+        double yScale = (height - bottom - 20) / (double) top;
+        String[] colours = {"#c0392b", "#2471a3", "#1e8449", "#7d3c98"};
+        StringBuilder svg = new StringBuilder(String.format(java.util.Locale.ROOT,
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"12\">%n"
+                        + "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>%n", width, height));
+        for (long mib = 0; mib <= top; mib += top / 4) {
+            double y = height - bottom - mib * yScale;
+            svg.append(String.format(java.util.Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/><text x=\"5\" y=\"%.1f\">%d MiB</text>%n",
+                    left, y, width - 20, y, y + 4, mib));
+        }
+        for (int minute = 0; minute <= minutes; minute += Math.max(1, minutes / 6)) {
+            double x = left + minute * 60 * xScale;
+            svg.append(String.format(java.util.Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d min</text>%n", x, height - bottom + 18, minute));
+        }
+        int i = 0;
+        for (Map.Entry<String, List<Sample>> run : runs.entrySet()) {
+            String colour = colours[i % colours.length];
+            StringBuilder heap = new StringBuilder();
+            StringBuilder rss = new StringBuilder();
+            for (Sample s : run.getValue()) {
+                double x = left + s.seconds() * xScale;
+                heap.append(String.format(java.util.Locale.ROOT, "%.1f,%.1f ", x, height - bottom - s.heapKb() / 1024.0 * yScale));
+                rss.append(String.format(java.util.Locale.ROOT, "%.1f,%.1f ", x, height - bottom - s.rssKb() / 1024.0 * yScale));
+            }
+            svg.append(String.format(java.util.Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"%s\"/>%n", colour, heap));
+            svg.append(String.format(java.util.Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" stroke-dasharray=\"6 4\" points=\"%s\"/>%n", colour, rss));
+            svg.append(String.format(java.util.Locale.ROOT, "<text x=\"%d\" y=\"%d\" fill=\"%s\">retention %s: heap after full GC (solid), RSS (dashed)</text>%n",
+                    left + 10, 16 + 16 * i, colour, run.getKey()));
+            i++;
+        }
+        return svg.append("</svg>\n").toString();
     }
 
     /** One all-in-one, driven for the whole duration, with its samples and counters. */
@@ -157,8 +217,16 @@ public final class MonthInAnHour {
                     "CLOUDPLANE_SANDBOX_DELETION_NOTICES", "4m,1m"));
             cloudplane.start();
             long start = System.nanoTime();
+            ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+            sampler.scheduleAtFixedRate(() -> {
+                try {
+                    sample(start);
+                } catch (Exception e) {
+                    System.out.printf("[retention %s] sample failed: %s%n", retention, e);
+                }
+            }, 0, sampleEvery.toMillis(), TimeUnit.MILLISECONDS);
             try {
-                sample(start);
+                // Sign-ups and creations do not wait for provisioning: it goes on under the load that follows.
                 for (int i = 0; i < apps; i++) {
                     users.add(signUp());
                 }
@@ -166,24 +234,21 @@ public final class MonthInAnHour {
                     businesses.add(business(users.get(i)));
                 }
                 long end = start + duration.toNanos();
-                long nextSample = start + sampleEvery.toNanos();
                 long nextTick = System.nanoTime();
                 while (System.nanoTime() < end) {
                     if (System.nanoTime() >= nextTick) {
                         tick();
                         nextTick += TimeUnit.SECONDS.toNanos(5);
                     }
-                    if (System.nanoTime() >= nextSample) {
-                        sample(start);
-                        nextSample += sampleEvery.toNanos();
-                    }
                     Thread.sleep(200);
                 }
                 actors.shutdown();
                 actors.awaitTermination(2, TimeUnit.MINUTES);
-                sample(start);
             } finally {
                 actors.shutdownNow();
+                sampler.shutdown();
+                sampler.awaitTermination(2, TimeUnit.MINUTES);
+                sample(start);
                 writeCsv();
                 Files.copy(Path.of(logOf(dataDir)), out.resolve("month-" + retention + ".log"),
                         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -268,16 +333,13 @@ public final class MonthInAnHour {
                 throw new IllegalStateException("sign-up answered " + created.status() + ": " + created.raw());
             }
             String token = call("POST", "/api/v1/sessions", null, Map.of("email", email, "password", "correct-horse-battery")).get("accessToken");
-            awaited(created, token);
             return new User(email, token, "/api/v1/apps/" + created.get("sandboxAppId") + "/environments/" + created.get("operation.envId"));
         }
 
         private Business business(User owner) throws Exception {
             AllInOne.Response app = call("POST", "/api/v1/apps", owner.token(), Map.of("name", "shop-" + UUID.randomUUID().toString().substring(0, 8)));
-            awaited(app, owner.token());
             String appPath = "/api/v1/apps/" + app.get("id");
             AllInOne.Response staging = call("POST", appPath + "/environments", owner.token(), Map.of("name", "staging", "type", "staging"));
-            awaited(staging, owner.token());
             return new Business(owner, appPath, appPath + "/environments/" + app.get("operation.envId"), appPath + "/environments/" + staging.get("id"));
         }
 
@@ -320,11 +382,20 @@ public final class MonthInAnHour {
                 return null;
             }
             operations.incrementAndGet();
-            String status = cloudplane.awaitOperation(id, token, OPERATION_TIMEOUT).get("status");
-            if ("FAILED".equals(status)) {
-                failedOperations.incrementAndGet();
+            long deadline = System.nanoTime() + OPERATION_TIMEOUT.toNanos();
+            while (System.nanoTime() < deadline) {
+                String status = call("GET", "/api/v1/operations/" + id, token, null).get("status");
+                if ("SUCCEEDED".equals(status) || "CANCELLED".equals(status)) {
+                    return status;
+                }
+                if ("FAILED".equals(status)) {
+                    failedOperations.incrementAndGet();
+                    return status;
+                }
+                Thread.sleep(1000);
             }
-            return status;
+            actions.computeIfAbsent("operation not ended in " + OPERATION_TIMEOUT.toMinutes() + " min", k -> new AtomicLong()).incrementAndGet();
+            return null;
         }
 
         private AllInOne.Response call(String method, String path, String token, Object body) throws Exception {
