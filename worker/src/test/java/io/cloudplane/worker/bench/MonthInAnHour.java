@@ -46,16 +46,17 @@ import java.util.regex.Pattern;
  * {@code month.apps} sandboxes (50), and one application with a development and a staging
  * environment per five of them.
  *
- * <p>Every {@code month.sample-seconds} (30) it forces a full GC in the all-in-one ({@code jcmd
- * GC.run}), reads the heap then in use ({@code GC.heap_info}: the live set) and the process's
- * resident memory ({@code VmRSS}), and writes a CSV per variant ({@code <month.output>/month-<variant>.csv})
+ * <p>Every {@code month.sample-seconds} (30) it reads, from outside, the all-in-one's live heap
+ * and the workflow runs its embedded Temporal holds ({@code jcmd GC.class_histogram}: a full GC,
+ * then a count of what is left) and the process's resident memory ({@code VmRSS}), and writes a CSV per variant ({@code <month.output>/month-<variant>.csv})
  * and a Markdown table for docs/reliability.md, and an SVG plot ({@code month.svg}; {@code
  * -Dmonth.plot-only=true} draws it again from the CSVs).
  */
 public final class MonthInAnHour {
     private static final Duration OPERATION_TIMEOUT = Duration.ofMinutes(5);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private static final Pattern HEAP_USED = Pattern.compile("total (\\d+)K, used (\\d+)K");
+    private static final Pattern HISTOGRAM_TOTAL = Pattern.compile("(?m)^Total\\s+\\d+\\s+(\\d+)");
+    private static final Pattern RUN_STATES = Pattern.compile("(?m)^\\s*\\d+:\\s+(\\d+)\\s+\\d+\\s+io\\.temporal\\.internal\\.testservice\\.TestWorkflowMutableStateImpl\\s");
     private static final Pattern RSS = Pattern.compile("VmRSS:\\s+(\\d+) kB");
 
     private MonthInAnHour() {
@@ -74,7 +75,8 @@ public final class MonthInAnHour {
             for (String retention : variants) {
                 curves.put(retention.trim(), Files.readAllLines(out.resolve("month-" + retention.trim() + ".csv")).stream().skip(1)
                         .map(line -> line.split(","))
-                        .map(f -> new Sample(Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3])))
+                        .map(f -> new Sample(Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]),
+                                Long.parseLong(f[4])))
                         .toList());
             }
             Files.writeString(out.resolve("month.svg"), svg(curves, minutes));
@@ -99,13 +101,13 @@ public final class MonthInAnHour {
         }
         runs.shutdown();
 
-        System.out.printf("%nA month in %d minutes, started %s, %d sandboxes; samples every %d s after a full GC%n%n",
+        System.out.printf("%nA month in %d minutes, started %s, %d sandboxes; samples every %d s (live heap: GC.class_histogram)%n%n",
                 minutes, started, apps, sampleSeconds);
         StringBuilder header = new StringBuilder("| minute |");
         StringBuilder rule = new StringBuilder("|---|");
         for (Run run : done) {
-            header.append(" heap, retention ").append(run.retention).append(" (MiB) | RSS, retention ").append(run.retention).append(" (MiB) |");
-            rule.append("---|---|");
+            header.append(" retention ").append(run.retention).append(": live heap (MiB) | RSS (MiB) | runs held |");
+            rule.append("---|---|---|");
         }
         System.out.println(header);
         System.out.println(rule);
@@ -118,7 +120,7 @@ public final class MonthInAnHour {
             StringBuilder line = new StringBuilder(String.format("| %.1f |", done.get(0).samples.get(i).seconds() / 60.0));
             for (Run run : done) {
                 Sample s = run.samples.get(i);
-                line.append(String.format(" %d | %d |", s.heapKb() / 1024, s.rssKb() / 1024));
+                line.append(String.format(" %d | %d | %d |", s.heapKb() / 1024, s.rssKb() / 1024, s.runsHeld()));
             }
             System.out.println(line);
         }
@@ -136,7 +138,8 @@ public final class MonthInAnHour {
         }
     }
 
-    private record Sample(long seconds, long heapKb, long rssKb, long operations) {
+    /** {@code heapKb}: live heap after a full GC; {@code runsHeld}: workflow runs in the embedded Temporal. */
+    private record Sample(long seconds, long heapKb, long rssKb, long runsHeld, long operations) {
     }
 
     /** The curves as an SVG line chart: heap (solid) and RSS (dashed) per variant, in MiB over minutes. */
@@ -174,7 +177,7 @@ public final class MonthInAnHour {
             }
             svg.append(String.format(java.util.Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"%s\"/>%n", colour, heap));
             svg.append(String.format(java.util.Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" stroke-dasharray=\"6 4\" points=\"%s\"/>%n", colour, rss));
-            svg.append(String.format(java.util.Locale.ROOT, "<text x=\"%d\" y=\"%d\" fill=\"%s\">retention %s: heap after full GC (solid), RSS (dashed)</text>%n",
+            svg.append(String.format(java.util.Locale.ROOT, "<text x=\"%d\" y=\"%d\" fill=\"%s\">retention %s: live heap (solid), RSS (dashed)</text>%n",
                     left + 10, 16 + 16 * i, colour, run.getKey()));
             i++;
         }
@@ -413,23 +416,25 @@ public final class MonthInAnHour {
             }
         }
 
+        /**
+         * {@code GC.class_histogram} runs a full GC and counts what is left in the same safepoint: its
+         * total is the live heap, unlike a heap reading after {@code GC.run}, which also holds
+         * what was allocated since. The instances of the test server's run state are the runs it holds.
+         */
         private void sample(long start) throws Exception {
             long pid = cloudplane.pid();
-            jcmd(pid, "GC.run");
-            String heapInfo = jcmd(pid, "GC.heap_info");
-            if (samples.isEmpty()) {
-                System.out.printf("[retention %s] heap: %s%n", retention, heapInfo.lines().skip(1).findFirst().orElse("").trim());
-            }
-            Matcher heap = HEAP_USED.matcher(heapInfo);
+            String histogram = jcmd(pid, "GC.class_histogram");
+            Matcher total = HISTOGRAM_TOTAL.matcher(histogram);
+            Matcher runs = RUN_STATES.matcher(histogram);
             Matcher rss = RSS.matcher(Files.readString(Path.of("/proc/" + pid + "/status")));
-            if (!heap.find() || !rss.find()) {
-                throw new IllegalStateException("could not read the heap or the RSS of process " + pid);
+            if (!total.find() || !rss.find()) {
+                throw new IllegalStateException("could not read the live heap or the RSS of process " + pid);
             }
-            Sample s = new Sample((System.nanoTime() - start) / 1_000_000_000L, Long.parseLong(heap.group(2)), Long.parseLong(rss.group(1)),
-                    operations.get());
+            Sample s = new Sample((System.nanoTime() - start) / 1_000_000_000L, Long.parseLong(total.group(1)) / 1024,
+                    Long.parseLong(rss.group(1)), runs.find() ? Long.parseLong(runs.group(1)) : 0, operations.get());
             samples.add(s);
-            System.out.printf("[retention %s] %4d s: heap %d MiB, RSS %d MiB, %d operations%n", retention, s.seconds(),
-                    s.heapKb() / 1024, s.rssKb() / 1024, s.operations());
+            System.out.printf("[retention %s] %4d s: live heap %d MiB, RSS %d MiB, %d runs held by Temporal, %d operations awaited%n",
+                    retention, s.seconds(), s.heapKb() / 1024, s.rssKb() / 1024, s.runsHeld(), s.operations());
         }
 
         private static String jcmd(long pid, String command) throws IOException, InterruptedException {
@@ -446,9 +451,10 @@ public final class MonthInAnHour {
         }
 
         private void writeCsv() throws IOException {
-            StringBuilder csv = new StringBuilder("seconds,heap_kib_after_full_gc,rss_kib,operations_awaited\n");
+            StringBuilder csv = new StringBuilder("seconds,live_heap_kib,rss_kib,temporal_runs_held,operations_awaited\n");
             for (Sample s : samples) {
-                csv.append(s.seconds()).append(',').append(s.heapKb()).append(',').append(s.rssKb()).append(',').append(s.operations()).append('\n');
+                csv.append(s.seconds()).append(',').append(s.heapKb()).append(',').append(s.rssKb()).append(',').append(s.runsHeld())
+                        .append(',').append(s.operations()).append('\n');
             }
             Files.writeString(out.resolve("month-" + retention + ".csv"), csv);
         }
