@@ -256,6 +256,7 @@ public final class MonthInAnHour {
                 Files.copy(Path.of(logOf(dataDir)), out.resolve("month-" + retention + ".log"),
                         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                 cloudplane.stop();
+                io.cloudplane.infra.files.FileTrees.delete(dataDir); // about 1 GB after a month
             }
             return this;
         }
