@@ -150,6 +150,14 @@ public final class AllInOne implements AutoCloseable {
         return "127.0.0.1:" + environment.get("CLOUDPLANE_EMBEDDED_TEMPORAL_PORT");
     }
 
+    /** The running process's ID (for sampling its memory from outside). */
+    public long pid() {
+        if (process == null) {
+            throw new IllegalStateException("the all-in-one is not running");
+        }
+        return process.pid();
+    }
+
     public int postgresPort() {
         return Integer.parseInt(environment.get("CLOUDPLANE_EMBEDDED_POSTGRES_PORT"));
     }

@@ -20,6 +20,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Optional;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,6 +30,7 @@ import java.util.concurrent.TimeUnit;
  * memory: unfinished operations are started again by the API's reconciliation after a restart.
  * Every call needs the API key kept in {@code <data dir>/keys/temporal.key} ({@link ApiKeyInterceptor}),
  * which {@code TemporalFactory} sends and operators pass to the CLI with {@code --api-key}.
+ * Closed runs are forgotten after {@code cloudplane.embedded.temporal.retention} ({@link ClosedWorkflowRetention}).
  */
 @Singleton
 @Requires(missingProperty = "temporal.target")
@@ -37,10 +39,17 @@ public class EmbeddedTemporalServer implements AutoCloseable {
     private final TestServicesStarter services;
     private final Server server;
     private final String apiKey;
+    private final ClosedWorkflowRetention retention;
 
     @Inject
+    public EmbeddedTemporalServer(EmbeddedTemporalSettings settings, CloudplaneSettings cloudplane,
+                                  EmbeddedTemporalRetentionSettings retention) {
+        this(settings.port(), apiKeyIn(cloudplane.dataDir()), true, retention.retention());
+    }
+
+    /** Cloudplane's own server, with the default retention of closed runs (three days). */
     public EmbeddedTemporalServer(EmbeddedTemporalSettings settings, CloudplaneSettings cloudplane) {
-        this(settings.port(), apiKeyIn(cloudplane.dataDir()), true);
+        this(settings.port(), apiKeyIn(cloudplane.dataDir()), true, EmbeddedTemporalRetentionSettings.DEFAULT_RETENTION);
     }
 
     /**
@@ -48,17 +57,27 @@ public class EmbeddedTemporalServer implements AutoCloseable {
      * in for an external cluster. Cloudplane's own embedded server is the bean, which requires its key.
      */
     public EmbeddedTemporalServer(int port) {
-        this(port, null, true);
+        this(port, EmbeddedTemporalRetentionSettings.DEFAULT_RETENTION);
+    }
+
+    /** As {@link #EmbeddedTemporalServer(int)}, with its own retention of closed runs. */
+    public EmbeddedTemporalServer(int port, Duration retention) {
+        this(port, null, true, new EmbeddedTemporalRetentionSettings(retention).retention());
     }
 
     /** {@code apiKey} null: no key required; {@code trimTimeLockLog} false keeps the test server as it comes, for comparison in tests. */
     EmbeddedTemporalServer(int port, String apiKey, boolean trimTimeLockLog) {
+        this(port, apiKey, trimTimeLockLog, EmbeddedTemporalRetentionSettings.DEFAULT_RETENTION);
+    }
+
+    private EmbeddedTemporalServer(int port, String apiKey, boolean trimTimeLockLog, Duration retention) {
         this.apiKey = apiKey;
         // lockTimeSkipping = true: the embedded server runs in real time, never skipping ahead.
         this.services = new TestServicesStarter(true, 0);
         if (trimTimeLockLog) {
             TimeLockEventLog.stopRetaining(services);
         }
+        this.retention = ClosedWorkflowRetention.start(services, retention);
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
         GRPCServerHelper.registerServicesAndHealthChecks(services.getServices(), builder);
         if (apiKey != null) {
@@ -67,6 +86,7 @@ public class EmbeddedTemporalServer implements AutoCloseable {
         try {
             this.server = builder.build().start();
         } catch (IOException e) {
+            this.retention.close();
             services.close();
             throw new UncheckedIOException("The embedded Temporal server could not listen on 127.0.0.1:" + port
                     + " (is another Temporal or Cloudplane running? set CLOUDPLANE_EMBEDDED_TEMPORAL_PORT)", e);
@@ -94,6 +114,11 @@ public class EmbeddedTemporalServer implements AutoCloseable {
         return TimeLockEventLog.retained(services);
     }
 
+    /** What the server holds now: runs' states, histories and workflow IDs. For tests and diagnostics. */
+    ClosedWorkflowRetention.Held heldRuns() {
+        return retention.held();
+    }
+
     public InetSocketAddress address() {
         return (InetSocketAddress) server.getListenSockets().get(0);
     }
@@ -101,6 +126,7 @@ public class EmbeddedTemporalServer implements AutoCloseable {
     @PreDestroy
     @Override
     public void close() {
+        retention.close();
         server.shutdownNow();
         try {
             server.awaitTermination(5, TimeUnit.SECONDS);
