@@ -1,5 +1,7 @@
 package io.cloudplane.api.account;
 
+import io.cloudplane.api.common.Ids;
+
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
@@ -49,10 +51,15 @@ public final class AccountRequests {
                               @Nullable @Min(value = 1, message = "must be at least 1 day")
                               @Max(value = 365, message = "must be at most 365 days: tokens expire within a year") Integer expiresInDays,
                               @Nullable @Pattern(regexp = "READ|READ_WRITE", message = "must be READ or READ_WRITE") String scope,
-                              @Nullable UUID appId) {
+                              @Nullable @Size(max = 36, message = "must be an app's ID") String appId) {
         /** READ_WRITE when absent, so that clients from before scopes get what they got. */
         public ApiTokenRecord.Scope scopeOrDefault() {
             return scope == null ? ApiTokenRecord.Scope.READ_WRITE : ApiTokenRecord.Scope.valueOf(scope);
+        }
+
+        /** The app the token is limited to, or null: a malformed ID answers 400 naming {@code appId}. */
+        public UUID appIdOrNull() {
+            return appId == null ? null : Ids.parse("appId", appId);
         }
     }
 }

@@ -56,7 +56,8 @@ public class TokenController {
     @Operation(operationId = "createToken")
     public HttpResponse<AccountViews.Token> create(@Valid @Body AccountRequests.CreateToken request, Authentication auth) {
         UUID userId = Caller.id(auth);
-        if (request.appId() != null && !access.isMemberOf(userId, request.appId())) {
+        UUID appId = request.appIdOrNull();
+        if (appId != null && !access.isMemberOf(userId, appId)) {
             // The same answer whether the app does not exist or is not the caller's.
             throw ApiException.unprocessable("appId", "is not an app you own or develop");
         }
@@ -65,7 +66,7 @@ public class TokenController {
         int days = request.expiresInDays() == null ? 30 : request.expiresInDays();
         ApiTokenRecord.Scope scope = request.scopeOrDefault();
         ApiTokenRecord saved = tokens.save(new ApiTokenRecord(UUID.randomUUID(), userId, request.name().trim(),
-                Sha256.hex(token), token.substring(0, 8), now, now.plus(Duration.ofDays(days)), null, scope, request.appId()));
+                Sha256.hex(token), token.substring(0, 8), now, now.plus(Duration.ofDays(days)), null, scope, appId));
         return HttpResponse.created(view(saved, token), URI.create("/api/v1/tokens/" + saved.id()));
     }
 
