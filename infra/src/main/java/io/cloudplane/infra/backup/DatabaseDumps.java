@@ -148,8 +148,15 @@ public class DatabaseDumps {
         try {
             return connect(database, database, password);
         } catch (SQLException e) {
-            boolean role = databases.roleExists(database);
-            boolean db = databases.databaseExists(database);
+            boolean role;
+            boolean db;
+            try {
+                role = databases.roleExists(database);
+                db = databases.databaseExists(database);
+            } catch (RuntimeException lookupFailed) { // the server itself is out of reach: its own failure says so
+                e.addSuppressed(lookupFailed);
+                throw e;
+            }
             if (!role || !db) {
                 throw new MissingDatabaseException(database, role, db, e);
             }
@@ -162,7 +169,8 @@ public class DatabaseDumps {
         public MissingDatabaseException(String database, boolean roleExists, boolean databaseExists, SQLException cause) {
             super(!roleExists && !databaseExists ? "database " + database + " and its role do not exist"
                     : !databaseExists ? "database " + database + " does not exist"
-                    : "role " + database + " does not exist", "3D000", cause);
+                    : "role " + database + " does not exist",
+                    databaseExists ? "28000" : "3D000", cause); // invalid_authorization_specification, invalid_catalog_name
         }
     }
 
