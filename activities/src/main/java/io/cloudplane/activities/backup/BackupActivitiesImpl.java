@@ -13,6 +13,7 @@ import io.cloudplane.infra.backup.BackupRetention;
 import io.cloudplane.infra.backup.DatabaseDumps;
 import io.cloudplane.infra.backup.PgTools;
 import io.cloudplane.infra.backup.Progress;
+import io.cloudplane.infra.backup.TableFingerprints;
 import io.cloudplane.infra.crypto.SecretBox;
 import io.cloudplane.infra.environment.EnvironmentRecord;
 import io.cloudplane.infra.files.EnvironmentFiles;
@@ -74,6 +75,14 @@ public class BackupActivitiesImpl implements BackupActivities, ControlPlaneActiv
             return new DumpResult(dump.stored().size(), dump.stored().sha256(), dump.serverVersion(), tables);
         } catch (PgTools.ToolTooOldException e) {
             throw FailureType.DUMPING.nonRetryable(e.getMessage());
+        } catch (DatabaseDumps.MissingDatabaseException e) {
+            // Not a wrong password: a failed provisioning removed the database and its role, and
+            // the environment's schedule still asks for backups. Retrying changes nothing.
+            throw FailureType.DUMPING.nonRetryable("environment " + env.id() + " has no database to back up ("
+                    + e.getMessage() + "; the environment is " + env.status()
+                    + (env.statusReason() == null || env.statusReason().isBlank() ? "" : ": " + env.statusReason()) + ")", e);
+        } catch (TableFingerprints.UnreadableTableException e) {
+            throw FailureType.DUMPING.nonRetryable("reading database " + env.dbName() + " failed: " + e.getMessage(), e);
         } catch (SQLException e) {
             throw FailureType.DUMPING.retryable("reading database " + env.dbName() + " failed: " + e.getMessage(), e);
         } catch (BackupArchive.SourceFailedException e) { // pg_dump failed, not the storage

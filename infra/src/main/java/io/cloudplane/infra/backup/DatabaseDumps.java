@@ -61,7 +61,7 @@ public class DatabaseDumps {
     public <T> Dump<T> dump(String database, String password, Function<InputStream, T> sink, Progress progress)
             throws SQLException, InterruptedException {
         requireDumpTool();
-        try (Connection c = connect(database, database, password)) {
+        try (Connection c = connectAsOwner(database, password)) {
             c.setAutoCommit(false);
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             String snapshot;
@@ -90,9 +90,19 @@ public class DatabaseDumps {
                 T stored;
                 try {
                     stored = sink.apply(dump.stdout());
-                } finally {
+                } catch (RuntimeException sinkFailed) {
                     awaitQuietly(fingerprints);
+                    // A fingerprint query that failed aborts the transaction that exported the snapshot,
+                    // so pg_dump then fails too ("could not import the requested snapshot"): the
+                    // fingerprints' failure is the cause, and the one to report.
+                    SQLException cause = sqlFailureOf(fingerprints);
+                    if (cause != null) {
+                        cause.addSuppressed(sinkFailed);
+                        throw cause;
+                    }
+                    throw sinkFailed;
                 }
+                awaitQuietly(fingerprints);
                 Map<String, TableFingerprints.Fingerprint> tables = await(fingerprints, progress);
                 c.rollback();
                 return new Dump<>(stored, serverVersion, tables);
@@ -128,6 +138,42 @@ public class DatabaseDumps {
         }
     }
 
+    /**
+     * Signs in to {@code database} as its own role. PostgreSQL answers "password authentication
+     * failed" for a role that does not exist as for a wrong password, so when signing in fails the
+     * database and role are looked up: a missing one is a {@link MissingDatabaseException}, which
+     * names it (an environment whose failed provisioning was torn down has neither).
+     */
+    private Connection connectAsOwner(String database, String password) throws SQLException {
+        try {
+            return connect(database, database, password);
+        } catch (SQLException e) {
+            boolean role;
+            boolean db;
+            try {
+                role = databases.roleExists(database);
+                db = databases.databaseExists(database);
+            } catch (RuntimeException lookupFailed) { // the server itself is out of reach: its own failure says so
+                e.addSuppressed(lookupFailed);
+                throw e;
+            }
+            if (!role || !db) {
+                throw new MissingDatabaseException(database, role, db, e);
+            }
+            throw e;
+        }
+    }
+
+    /** The database to dump, or its role, does not exist: nothing to back up until it is created again. */
+    public static class MissingDatabaseException extends SQLException {
+        public MissingDatabaseException(String database, boolean roleExists, boolean databaseExists, SQLException cause) {
+            super(!roleExists && !databaseExists ? "database " + database + " and its role do not exist"
+                    : !databaseExists ? "database " + database + " does not exist"
+                    : "role " + database + " does not exist",
+                    databaseExists ? "28000" : "3D000", cause); // invalid_authorization_specification, invalid_catalog_name
+        }
+    }
+
     private Connection connect(String database, String role, String password) throws SQLException {
         Properties props = new Properties();
         props.setProperty("user", role);
@@ -153,6 +199,21 @@ public class DatabaseDumps {
                 }
                 throw new IllegalStateException(e.getCause());
             }
+        }
+    }
+
+    /** The database failure {@code future} ended with, or null. */
+    private static SQLException sqlFailureOf(CompletableFuture<?> future) {
+        if (!future.isCompletedExceptionally()) {
+            return null;
+        }
+        try {
+            future.join();
+            return null;
+        } catch (CompletionException e) {
+            return e.getCause() instanceof SQLException sql ? sql : null;
+        } catch (java.util.concurrent.CancellationException e) {
+            return null;
         }
     }
 

@@ -45,11 +45,39 @@ public final class TableFingerprints {
                          + "FROM " + table + " t")) {
                 rs.next();
                 result.put(table, new Fingerprint(rs.getLong(1), rs.getString(2)));
+            } catch (SQLException e) {
+                if (INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
+                    throw new UnreadableTableException(table, c.getMetaData().getUserName(), e);
+                }
+                throw e;
             }
         }
         return result;
     }
 
     public record Fingerprint(long rows, String checksum) {
+    }
+
+    /** PostgreSQL's SQLSTATE for "permission denied". */
+    static final String INSUFFICIENT_PRIVILEGE = "42501";
+
+    /**
+     * A table the reading role may not read: typically one another role (the superuser, say) created
+     * in the environment's database, which its own role then does not own. Nothing changes until
+     * someone grants it or changes its owner, so retrying is pointless.
+     */
+    public static class UnreadableTableException extends SQLException {
+        private final String table;
+
+        public UnreadableTableException(String table, String role, SQLException cause) {
+            super("permission denied on table " + table + ": the environment's role " + role + " may not read it "
+                    + "(it was created by another role; make " + role + " its owner, or grant it SELECT)",
+                    INSUFFICIENT_PRIVILEGE, cause);
+            this.table = table;
+        }
+
+        public String table() {
+            return table;
+        }
     }
 }

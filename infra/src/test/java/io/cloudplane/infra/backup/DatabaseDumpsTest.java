@@ -1,6 +1,7 @@
 package io.cloudplane.infra.backup;
 
 import io.cloudplane.infra.database.DatabaseProvisioner;
+import io.micronaut.context.annotation.Value;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
@@ -21,6 +22,7 @@ import java.util.Properties;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -30,6 +32,8 @@ class DatabaseDumpsTest {
     private static final String PASSWORD = io.cloudplane.infra.crypto.RandomTokens.alphanumeric(32);
     @Inject DatabaseDumps dumps;
     @Inject DatabaseProvisioner databases;
+    @Value("${datasources.default.username}") String superuser;
+    @Value("${datasources.default.password}") String superuserPassword;
     private final List<String> sources = new ArrayList<>();
     private final List<String> targets = new ArrayList<>();
 
@@ -115,5 +119,65 @@ class DatabaseDumpsTest {
             return null;
         }, Progress.NONE));
         assertEquals(List.of(), sunk);
+    }
+
+    /**
+     * The month-in-an-hour run's backups that failed at DUMPING with "password authentication failed
+     * for user env_…": each was of an environment whose provisioning had failed, so its database and
+     * role were torn down while its backup schedule went on. PostgreSQL answers a missing role as it
+     * answers a wrong password; the dump must say what is really wrong.
+     */
+    @Test
+    void aDatabaseTornDownWithItsRoleIsNamedMissingNotAWrongPassword() throws Exception {
+        String source = sampleDatabase(databases, PASSWORD);
+        databases.dropDatabase(source); // what a failed provisioning's clean-up does
+        List<String> sunk = new ArrayList<>();
+        DatabaseDumps.MissingDatabaseException e = assertThrows(DatabaseDumps.MissingDatabaseException.class,
+                () -> dumps.dump(source, PASSWORD, in -> {
+                    sunk.add("called");
+                    return null;
+                }, Progress.NONE));
+        assertEquals("database " + source + " and its role do not exist", e.getMessage());
+        assertTrue(e.getCause().getMessage().contains("password authentication failed"),
+                "what PostgreSQL itself says of a missing role: " + e.getCause().getMessage());
+        assertEquals(List.of(), sunk);
+    }
+
+    @Test
+    void aWrongPasswordForADatabaseThatExistsIsNotCalledMissing() throws Exception {
+        String source = sampleDatabase(databases, PASSWORD);
+        sources.add(source);
+        SQLException e = assertThrows(SQLException.class,
+                () -> dumps.dump(source, "NotThePassword0123456789", in -> null, Progress.NONE));
+        assertFalse(e instanceof DatabaseDumps.MissingDatabaseException, e.getMessage());
+        assertTrue(e.getMessage().contains("password authentication failed"), e.getMessage());
+    }
+
+    /**
+     * A table the superuser created in an environment's database cannot be read by the environment's
+     * role: the fingerprint query is refused, which aborts the transaction that exported the
+     * snapshot, and pg_dump then fails with "could not import the requested snapshot". The failure
+     * reported is the refused table, by name.
+     */
+    @Test
+    void aTableTheEnvironmentsRoleMayNotReadFailsTheDumpNamingTheTable() throws Exception {
+        String source = sampleDatabase(databases, PASSWORD);
+        sources.add(source);
+        try (Connection c = connect(databases, source, superuser, superuserPassword); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE audit_trail (id int primary key, what text)");
+            s.execute("INSERT INTO audit_trail VALUES (1, 'created by the superuser')");
+        }
+        TableFingerprints.UnreadableTableException e = assertThrows(TableFingerprints.UnreadableTableException.class,
+                () -> dumps.dump(source, PASSWORD, in -> {
+                    try {
+                        return in.readAllBytes();
+                    } catch (IOException io) {
+                        throw new UncheckedIOException(io);
+                    }
+                }, Progress.NONE));
+        assertEquals("public.audit_trail", e.table());
+        assertTrue(e.getMessage().startsWith("permission denied on table public.audit_trail: the environment's role "
+                + source + " may not read it"), e.getMessage());
+        assertFalse(e.getMessage().contains("snapshot"), e.getMessage());
     }
 }
