@@ -47,7 +47,7 @@ public class TemporalFactory {
     /** Whether {@code host:port} names this machine's loopback interface, where TLS would protect nothing. */
     static boolean onLoopback(String target) {
         String host = target.substring(0, target.lastIndexOf(':'));
-        return host.equals("localhost") || host.startsWith("127.");
+        return host.equals("localhost") || host.matches("127(\\.\\d{1,3}){3}");
     }
 
     @Singleton
