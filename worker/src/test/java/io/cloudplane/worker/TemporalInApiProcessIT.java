@@ -92,21 +92,15 @@ class TemporalInApiProcessIT {
     }
 
     @Test
-    void anEnvironmentWhoseWorkerIsKilledInItsCreateDatabaseStepIsRunningSoonAfterTheWorkerIsBack() throws Exception {
+    void anAppsEnvironmentWhoseWorkerIsKilledInItsCreateDatabaseStepIsRunningSoonAfterTheWorkerIsBack() throws Exception {
         assertTrue(worker.output().contains("Temporal worker polling"), worker.output());
         String token = api.signUp("tinapi", "Grace", "Hopper");
         var created = api.call("POST", "/api/v1/apps", token, Map.of("name", "shop"));
         assertEquals(202, created.status(), created.raw());
         String appId = created.get("id");
-        environments.add(created.get("operation.envId"));
-        assertEquals("SUCCEEDED", api.awaitCreated(created, token, Duration.ofSeconds(90)).get("status"), logs());
-
-        var qa = api.call("POST", "/api/v1/apps/" + appId + "/environments", token,
-                Map.of("name", "qa", "type", "staging", "description", "its worker is killed"));
-        assertEquals(202, qa.status(), qa.raw());
-        String qaId = qa.get("id");
-        environments.add(qaId);
-        String operation = "/api/v1/operations/" + qa.get("operation.id");
+        String envId = created.get("operation.envId");
+        environments.add(envId);
+        String operation = "/api/v1/operations/" + created.get("operation.id");
         await("the create-database step to start").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
                 .until(() -> api.call("GET", operation, token, null).raw(), body -> body.contains("\"name\":\"create-database\""));
         worker.kill();
@@ -115,10 +109,10 @@ class TemporalInApiProcessIT {
 
         worker.start();
         long back = System.nanoTime();
-        var done = api.awaitOperation(qa.get("operation.id"), token, AFTER_RESTART);
+        var done = api.awaitCreated(created, token, AFTER_RESTART);
         long millis = (System.nanoTime() - back) / 1_000_000;
         assertEquals("SUCCEEDED", done.get("status"), done.raw() + logs());
-        var env = api.call("GET", "/api/v1/apps/" + appId + "/environments/" + qaId, token, null);
+        var env = api.call("GET", "/api/v1/apps/" + appId + "/environments/" + envId, token, null);
         assertEquals("RUNNING", env.get("status"), env.raw());
         assertEquals(200, api.get(env.<String>get("urls.preview") + "_health"), "the environment's server answers");
         System.out.printf("TemporalInApiProcessIT: the environment whose worker was killed was RUNNING %d ms after the worker was back%n",
