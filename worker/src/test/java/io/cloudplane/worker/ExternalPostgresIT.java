@@ -66,6 +66,8 @@ class ExternalPostgresIT {
         worker = new AllInOne(dataDir, workerEnvironment);
         var apiEnvironment = new java.util.HashMap<>(shared);
         apiEnvironment.put("TEMPORAL_TARGET", "127.0.0.1:" + temporalPort);
+        // The worker's embedded Temporal requires its key; generated here first, as both processes start side by side.
+        apiEnvironment.put("TEMPORAL_API_KEY", io.cloudplane.infra.embedded.EmbeddedTemporalServer.apiKeyIn(dataDir));
         apiEnvironment.put("CLOUDPLANE_WORKER_ENABLED", "false");
         api = new AllInOne(dataDir, apiEnvironment);
         // Side by side, as an operator's would: the API does not need the worker's Temporal to start.

@@ -31,6 +31,8 @@ import java.util.concurrent.TimeUnit;
  * Every call needs the API key kept in {@code <data dir>/keys/temporal.key} ({@link ApiKeyInterceptor}),
  * which {@code TemporalFactory} sends and operators pass to the CLI with {@code --api-key}.
  * Closed runs are forgotten after {@code cloudplane.embedded.temporal.retention} ({@link ClosedWorkflowRetention}).
+ * Workflow tasks never go to a worker's sticky queue ({@link StickyQueueInterceptor}), so a run
+ * whose worker was killed goes on with the next worker.
  */
 @Singleton
 @Requires(missingProperty = "temporal.target")
@@ -80,6 +82,7 @@ public class EmbeddedTemporalServer implements AutoCloseable {
         this.retention = ClosedWorkflowRetention.start(services, retention);
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
         GRPCServerHelper.registerServicesAndHealthChecks(services.getServices(), builder);
+        builder.intercept(new StickyQueueInterceptor());
         if (apiKey != null) {
             builder.intercept(new ApiKeyInterceptor(apiKey));
         }

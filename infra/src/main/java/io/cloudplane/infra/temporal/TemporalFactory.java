@@ -14,8 +14,9 @@ import java.time.Duration;
 
 /**
  * The connection to Temporal: {@code TEMPORAL_TARGET} (host:port), {@code TEMPORAL_NAMESPACE} and
- * {@code TEMPORAL_API_KEY} for a cluster, or the embedded server when no target is set, with its
- * generated API key over plain gRPC on loopback.
+ * {@code TEMPORAL_API_KEY} for a cluster (over TLS, but plain gRPC to a loopback target: the embedded
+ * server of another Cloudplane process on this machine), or the embedded server when no target is
+ * set, with its generated API key over plain gRPC on loopback.
  */
 @Factory
 public class TemporalFactory {
@@ -34,9 +35,19 @@ public class TemporalFactory {
             options.setTarget(settings.target());
             if (!settings.apiKey().isBlank()) {
                 options.addApiKey(settings::apiKey);
+                if (onLoopback(settings.target())) {
+                    // Another Cloudplane process's embedded Temporal (keys/temporal.key): plain gRPC, on loopback only.
+                    options.setEnableHttps(false);
+                }
             }
         }
         return WorkflowServiceStubs.newServiceStubs(options.build());
+    }
+
+    /** Whether {@code host:port} names this machine's loopback interface, where TLS would protect nothing. */
+    static boolean onLoopback(String target) {
+        String host = target.substring(0, target.lastIndexOf(':'));
+        return host.equals("localhost") || host.matches("127(\\.\\d{1,3}){3}");
     }
 
     @Singleton
