@@ -41,13 +41,20 @@ public class VisibleApps {
               JOIN apps a ON a.id = v.app_id""";
     /**
      * Creation time, then ID as PostgreSQL orders a uuid (its bytes, unsigned), so that apps created
-     * in the same microsecond keep one order from one read to the next.
+     * in the same microsecond keep one order from one read to the next. Written out rather than as
+     * {@code Comparator.comparing(...).thenComparing(...)}, whose shared lambdas the JIT could not
+     * inline here: the sort of 100 apps took a fifth of the request's CPU in a JFR profile.
      */
-    static final Comparator<VisibleApp> OLDEST_FIRST = Comparator.comparing(VisibleApp::createdAt)
-            .thenComparing(VisibleApp::id, (x, y) -> {
-                int high = Long.compareUnsigned(x.getMostSignificantBits(), y.getMostSignificantBits());
-                return high != 0 ? high : Long.compareUnsigned(x.getLeastSignificantBits(), y.getLeastSignificantBits());
-            });
+    static final Comparator<VisibleApp> OLDEST_FIRST = VisibleApps::compareOldestFirst;
+
+    private static int compareOldestFirst(VisibleApp x, VisibleApp y) {
+        int created = x.createdAt().compareTo(y.createdAt());
+        if (created != 0) {
+            return created;
+        }
+        int high = Long.compareUnsigned(x.id().getMostSignificantBits(), y.id().getMostSignificantBits());
+        return high != 0 ? high : Long.compareUnsigned(x.id().getLeastSignificantBits(), y.id().getLeastSignificantBits());
+    }
     private final DataSource dataSource;
 
     public VisibleApps(@Named("default") DataSource dataSource) {
