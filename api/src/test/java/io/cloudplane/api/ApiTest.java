@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -157,6 +158,12 @@ class ApiTest {
         String tampered = parts[0] + "." + parts[1] + "." + parts[2].substring(0, parts[2].length() - 2) + "AA";
         assertProblem(call(HttpRequest.GET("/api/v1/apps"), tampered), HttpStatus.UNAUTHORIZED);
         assertProblem(call(HttpRequest.GET("/api/v1/apps"), null), HttpStatus.UNAUTHORIZED);
+
+        // Each login is a session of its own, even two within one second (same claims otherwise).
+        String first = logIn(ada.email(), "correct-horse-battery").body().get("accessToken").toString();
+        String second = logIn(ada.email(), "correct-horse-battery").body().get("accessToken").toString();
+        assertNotEquals(first, second);
+        assertTrue(new String(Base64.getUrlDecoder().decode(second.split("\\.")[1])).contains("\"jti\""), second);
     }
 
     @Test

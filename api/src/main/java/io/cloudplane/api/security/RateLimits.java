@@ -3,7 +3,6 @@ package io.cloudplane.api.security;
 import io.cloudplane.api.problem.ApiException;
 import io.github.bucket4j.TimeMeter;
 import io.micronaut.http.HttpRequest;
-import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
@@ -64,7 +63,7 @@ public class RateLimits {
         return email == null ? "" : email.trim().toLowerCase(Locale.ROOT);
     }
 
-    @Scheduled(initialDelay = "1m", fixedDelay = "1m")
+    /** Drops the buckets that are full again; {@link RateLimitsPurge} calls it every minute. */
     void forgetIdle() {
         loginsPerAddress.forgetIdle();
         loginsPerAccount.forgetIdle();
