@@ -51,6 +51,7 @@ class FallAsleepActivityIT {
     @Inject EnvironmentRepository environments;
     @Inject ActivityLogRepository activityLog;
     @Inject OutboxMailer outbox;
+    @Inject io.cloudplane.infra.app.AppRepository appRecords;
 
     private TestActivityEnvironment activityEnv;
     private SandboxActivities activities;
@@ -116,6 +117,28 @@ class FallAsleepActivityIT {
                 .isEmpty(), "no second sleep");
         assertEquals(1, sleptEntries(created.envId()).size());
         assertEquals(1, mailsTo(owner.email()));
+    }
+
+    /**
+     * Found by the crash harness: a lifecycle started again mid-deletion keys its deletion by what the database
+     * kept, not by the lost run's clock; it must carry on the lost run's deletion, not begin a second one.
+     */
+    @Test
+    void aDeletionBegunAgainAfterACrashCarriesOnTheLostRunsDeletion() throws Exception {
+        UserRecord owner = owner();
+        OperationRecord created = runningApp(owner);
+        UUID lost = UUID.nameUUIDFromBytes((created.appId() + "/delete-1000").getBytes(StandardCharsets.UTF_8));
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        operations.save(new OperationRecord(lost, OperationType.DELETE_APPLICATION, OperationStatus.RUNNING, created.appId(),
+                null, null, "app-delete/" + created.appId(), null, "[]", null, now, now));
+
+        String carriedOn = activities.beginOperation("delete-2000", created.appId().toString(), null,
+                OperationType.DELETE_APPLICATION, null);
+
+        assertEquals(lost.toString(), carriedOn);
+        assertTrue(operations.findById(UUID.nameUUIDFromBytes((created.appId() + "/delete-2000").getBytes(StandardCharsets.UTF_8)))
+                .isEmpty(), "no second deletion");
+        assertEquals(AppRecord.AppStatus.DELETING, appRecords.findById(created.appId()).orElseThrow().status());
     }
 
     @Test

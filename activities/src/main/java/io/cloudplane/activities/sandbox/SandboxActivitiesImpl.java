@@ -84,6 +84,14 @@ public class SandboxActivitiesImpl implements SandboxActivities, ControlPlaneAct
     private UUID begin(String key, OperationType opType, String appId, String envId, String actorUserId,
                        String workflowId) {
         UUID id = UUID.nameUUIDFromBytes((appId + "/" + key).getBytes(StandardCharsets.UTF_8));
+        if (opType == OperationType.DELETE_APPLICATION) {
+            // A lifecycle started again after a crash keys its deletion by what the database kept, not by the lost run's
+            // clock: the unfinished deletion that run began (the system's, no actor) is this one, carried on.
+            id = operations.findUnfinishedForApp(UUID.fromString(appId)).stream()
+                    .filter(op -> op.type() == OperationType.DELETE_APPLICATION && op.actorUserId() == null)
+                    .map(OperationRecord::id)
+                    .findFirst().orElse(id);
+        }
         if (!operations.existsById(id)) {
             insert(id, opType, appId, envId, actorUserId, workflowId);
         }
