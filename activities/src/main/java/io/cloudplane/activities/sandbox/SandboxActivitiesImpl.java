@@ -88,7 +88,7 @@ public class SandboxActivitiesImpl implements SandboxActivities, ControlPlaneAct
             // A lifecycle started again after a crash keys its deletion by what the database kept, not by the lost run's
             // clock: the unfinished deletion that run began (the system's, no actor) is this one, carried on.
             id = operations.findUnfinishedForApp(UUID.fromString(appId)).stream()
-                    .filter(op -> op.type() == OperationType.DELETE_APPLICATION && op.actorUserId() == null)
+                    .filter(op -> op.type() == OperationType.DELETE_APPLICATION && op.userId() == null)
                     .map(OperationRecord::id)
                     .findFirst().orElse(id);
         }
