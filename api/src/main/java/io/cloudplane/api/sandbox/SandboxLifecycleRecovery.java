@@ -83,7 +83,21 @@ public class SandboxLifecycleRecovery implements OperationOwner {
     @Override
     public boolean recover(OperationRecord op) {
         Optional<AppRecord> sandbox = apps.findById(op.appId());
-        return sandbox.isPresent() && !running(op.appId()) && restart(sandbox.get());
+        if (sandbox.isEmpty()) {
+            return false;
+        }
+        if (running(op.appId())) {
+            // A wake whose signal never reached the running lifecycle (Temporal was unreachable when it was asked for):
+            // signalled again. One the lifecycle already handles is answered once; a repeat is refused, and refusing a
+            // finished operation changes nothing.
+            if (op.type() == OperationType.WAKE_SANDBOX && op.envId() != null
+                    && !WorkflowExecutions.isRunning(client, WorkflowIds.startServer(op.envId().toString()))) {
+                lifecycles.wake(op.appId(), op.id().toString(), op.userId());
+                return true;
+            }
+            return false;
+        }
+        return restart(sandbox.get());
     }
 
     private boolean running(UUID appId) {

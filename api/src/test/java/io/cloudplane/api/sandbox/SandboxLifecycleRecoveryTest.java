@@ -86,6 +86,18 @@ class SandboxLifecycleRecoveryTest {
     }
 
     @Test
+    void aWakeWhoseSignalNeverReachedTheRunningLifecycleIsSignalledAgain() throws Exception {
+        environments.updateStatus(envId, EnvironmentStatus.SLEEPING, null, Instant.now());
+        lifecycles.start(appId, envId, owner.id(), System.currentTimeMillis(), System.currentTimeMillis());
+        UUID wake = lostOperation(OperationType.WAKE_SANDBOX, envId, owner.id(), "env-start/" + envId);
+
+        reconciler.reconcile();
+
+        assertFalse(exists("env-start/" + envId), "no start of the server beside the lifecycle");
+        assertEquals(new WakeRequest(wake.toString(), owner.id().toString()), wakeSignal().orElseThrow());
+    }
+
+    @Test
     void anUnfinishedSleepIsCarriedOnByTheLifecycleWithItsIdlePeriodOverNotByAStop() throws Exception {
         environments.updateStatus(envId, EnvironmentStatus.RUNNING, null, Instant.now());
         lostOperation(OperationType.SLEEP_SANDBOX, envId, null, "sandbox-lifecycle/" + appId);

@@ -170,6 +170,7 @@ class CrashHarnessIT {
             r.cleanUp();
         } finally {
             keepAwake.shutdownNow();
+            r.afterRestart.shutdownNow();
         }
     }
 
@@ -237,6 +238,8 @@ class CrashHarnessIT {
         String email;
         String token;
         final Map<String, String> started = new ConcurrentHashMap<>();
+        /** Studio sessions after the restart (the woken sandbox's). */
+        final ScheduledExecutorService afterRestart = Executors.newSingleThreadScheduledExecutor();
         final List<String> apps = new ArrayList<>();
         // app 1: stop (dev), restart (staging), start (production, stopped first)
         String app1, app1Dev, app1Staging, app1Prod;
@@ -504,6 +507,9 @@ class CrashHarnessIT {
                     return "FAILED (" + o.get("error") + ")";
                 }
                 if (status.equals("SUCCEEDED")) {
+                    // Woken, it is used again: otherwise it would fall asleep IDLE later, a second "is asleep" email the
+                    // duplicate check could not tell from a repeat.
+                    keepAwake(waker, afterRestart);
                     runningOrFailed(waker.appId, waker.envId, status);
                     await("the awake email").atMost(remaining(deadline)).until(() -> waker.newEmails("is awake") == 1);
                 }
@@ -606,6 +612,12 @@ class CrashHarnessIT {
                     Map.of("email", address, "password", "correct-horse-battery")).get("accessToken");
             Sandbox s = new Sandbox(address, sandboxToken, account.get("sandboxAppId"), account.get("operation.envId"), account);
             s.outside = outside;
+            keepAwake(s, keepAwake);
+            return s;
+        }
+
+        /** Studio sessions every 1.5 s keep the sandbox awake until {@link Sandbox#letGo}. */
+        void keepAwake(Sandbox s, ScheduledExecutorService keepAwake) {
             s.keepAwake = keepAwake.scheduleWithFixedDelay(() -> {
                 try {
                     cloudplane.call("POST", "/api/v1/apps/" + s.appId + "/environments/" + s.envId + "/studio-sessions", s.token, null);
@@ -613,7 +625,6 @@ class CrashHarnessIT {
                     // the all-in-one is being killed or restarted
                 }
             }, 0, 1500, TimeUnit.MILLISECONDS);
-            return s;
         }
 
         String app(String name) throws Exception {
@@ -683,7 +694,7 @@ class CrashHarnessIT {
         /** SUCCEEDED: the environment is RUNNING and answers. FAILED: the environment is RUNNING and answers, or FAILED with a reason. */
         String runningOrFailed(String app, String envId, String status) throws Exception {
             var env = cloudplane.call("GET", env(app, envId), tokenFor(app), null);
-            String envStatus = env.get("status");
+            String envStatus = env.status() == 404 ? null : env.get("status"); // a problem's status is its HTTP code
             if (status.equals("SUCCEEDED") || "RUNNING".equals(envStatus)) {
                 require("RUNNING".equals(envStatus), "after " + status + " the environment is " + env.raw());
                 String preview = env.get("urls.preview");
