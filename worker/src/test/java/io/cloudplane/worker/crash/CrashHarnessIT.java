@@ -320,17 +320,12 @@ class CrashHarnessIT {
                     app5Staging = environment(app5, "staging");
                     return null;
                 }));
-                // Studio sessions keep the sandboxes awake until let go.
-                parts.add(preparing.submit(() -> sleeper = sandbox("sleeper", keepAwake)));
-                parts.add(preparing.submit(() -> waker = sandbox("waker", keepAwake)));
-                parts.add(preparing.submit(() -> deleter = sandbox("deleter", keepAwake)));
-                for (Future<?> part : parts) {
-                    try {
-                        part.get();
-                    } catch (java.util.concurrent.ExecutionException e) {
-                        throw e.getCause() instanceof Exception cause ? cause : e;
-                    }
-                }
+                awaitAll(parts);
+                // The sandboxes last, so that their short timers do not run out while the rest is prepared; Studio
+                // sessions keep them awake until let go.
+                awaitAll(List.of(preparing.submit(() -> sleeper = sandbox("sleeper", keepAwake)),
+                        preparing.submit(() -> waker = sandbox("waker", keepAwake)),
+                        preparing.submit(() -> deleter = sandbox("deleter", keepAwake))));
             } finally {
                 preparing.shutdownNow();
             }
@@ -614,6 +609,16 @@ class CrashHarnessIT {
             s.outside = outside;
             keepAwake(s, keepAwake);
             return s;
+        }
+
+        void awaitAll(List<? extends Future<?>> parts) throws Exception {
+            for (Future<?> part : parts) {
+                try {
+                    part.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw e.getCause() instanceof Exception cause ? cause : e;
+                }
+            }
         }
 
         /** Studio sessions every 1.5 s keep the sandbox awake until {@link Sandbox#letGo}. */
