@@ -112,6 +112,13 @@ public class SandboxLifecycleRecovery implements OperationOwner {
         List<OperationRecord> unfinished = operations.findUnfinishedForApp(sandbox.id());
         EnvironmentRecord env = environments.findByAppId(sandbox.id()).stream().findFirst().orElse(null);
         Instant lastAccess = env == null ? sandbox.createdAt() : environments.findLastStudioAccess(env.id()).orElse(sandbox.createdAt());
+        // A wake starts a fresh idle period, as the lifecycle counts it: a lifecycle started again right after a wake
+        // must not put the sandbox to sleep at once because the database kept only the Studio accesses (crash harness).
+        Instant lastWake = operations.findLastSucceeded(sandbox.id(), OperationType.WAKE_SANDBOX.name())
+                .map(OperationRecord::updatedAt).orElse(null);
+        if (lastWake != null && lastWake.isAfter(lastAccess)) {
+            lastAccess = lastWake;
+        }
         Optional<OperationRecord> deletion = find(unfinished, OperationType.DELETE_APPLICATION).filter(op -> op.userId() == null);
         if (deletion.isPresent()) {
             UUID envId = env != null ? env.id()

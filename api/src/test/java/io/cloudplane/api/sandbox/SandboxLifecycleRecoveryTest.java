@@ -98,6 +98,21 @@ class SandboxLifecycleRecoveryTest {
     }
 
     @Test
+    void aLifecycleStartedAgainRightAfterAWakeCountsItsIdlePeriodFromTheWake() throws Exception {
+        environments.updateStatus(envId, EnvironmentStatus.RUNNING, null, Instant.now());
+        UUID wake = lostOperation(OperationType.WAKE_SANDBOX, envId, owner.id(), "env-start/" + envId);
+        operations.finish(wake, OperationStatus.SUCCEEDED, null, Instant.now());
+        long woken = operations.findById(wake).orElseThrow().updatedAt().toEpochMilli();
+
+        reconciler.reconcile(); // nothing unfinished: the recovery's own pass
+        new SandboxLifecycleRecovery(apps, environments, operations, lifecycles, client).recover();
+
+        SandboxLifecycleInput input = lifecycleInput();
+        assertEquals(null, input.asleepSince());
+        assertTrue(input.lastStudioAccessAt() >= woken, "awake from the wake on, not from the last Studio access: " + input);
+    }
+
+    @Test
     void anUnfinishedSleepIsCarriedOnByTheLifecycleWithItsIdlePeriodOverNotByAStop() throws Exception {
         environments.updateStatus(envId, EnvironmentStatus.RUNNING, null, Instant.now());
         lostOperation(OperationType.SLEEP_SANDBOX, envId, null, "sandbox-lifecycle/" + appId);
