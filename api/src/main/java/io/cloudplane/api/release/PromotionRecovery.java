@@ -37,7 +37,7 @@ public class PromotionRecovery {
     }
 
     @Scheduled(initialDelay = "${cloudplane.promotion.recovery.initial-delay:5s}",
-            fixedDelay = "${cloudplane.promotion.recovery.interval:10m}")
+            fixedDelay = "${cloudplane.promotion.recovery.interval:30s}") // as often as the reconciler: one begun just before a restart is past the grace on the next pass
     public void recover() {
         RecoveryLoop.over(LOG, promotions.findUnfinished(Instant.now().minus(GRACE)), p -> "check promotion " + p.id(),
                 this::failIfGone);
