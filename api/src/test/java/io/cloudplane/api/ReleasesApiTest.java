@@ -304,7 +304,7 @@ class ReleasesApiTest {
         }
         // No worker runs here: the workflow waits, until an operator terminates it.
         workflowClient.newUntypedWorkflowStub("env-update/" + devId).terminate("stuck, said the operator");
-        var reconciler = new io.cloudplane.api.operation.OperationReconciler(operations, launcher, workflowClient, environments);
+        var reconciler = new io.cloudplane.api.operation.OperationReconciler(operations, launcher, workflowClient, environments, java.util.List.of());
 
         reconciler.reconcile();
 

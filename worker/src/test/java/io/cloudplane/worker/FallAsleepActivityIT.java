@@ -51,6 +51,8 @@ class FallAsleepActivityIT {
     @Inject EnvironmentRepository environments;
     @Inject ActivityLogRepository activityLog;
     @Inject OutboxMailer outbox;
+    @Inject javax.sql.DataSource dataSource;
+    @Inject io.cloudplane.infra.app.AppRepository appRecords;
 
     private TestActivityEnvironment activityEnv;
     private SandboxActivities activities;
@@ -116,6 +118,57 @@ class FallAsleepActivityIT {
                 .isEmpty(), "no second sleep");
         assertEquals(1, sleptEntries(created.envId()).size());
         assertEquals(1, mailsTo(owner.email()));
+    }
+
+    /**
+     * Found by the crash harness: the sleep was recorded SUCCEEDED and the all-in-one killed before its email went
+     * out; the lifecycle started again found the sandbox asleep with nothing unfinished, and the email was never
+     * sent. Now the email goes before the SUCCEEDED record, keyed by the operation, so the sleep stays unfinished until
+     * its email is out, and the run that carries it on does not send it again.
+     */
+    @Test
+    void aSleepKilledBetweenItsEmailAndItsRecordIsCarriedOnWithoutASecondEmail() throws Exception {
+        UserRecord owner = owner();
+        OperationRecord created = runningApp(owner);
+        SleepRequest request = new SleepRequest("sleep-3", created.appId().toString(), created.envId().toString(),
+                owner.id().toString(), Instant.parse("2027-03-01T00:00:00Z").toEpochMilli());
+        activities.fallAsleep(request);
+        UUID opId = UUID.nameUUIDFromBytes((created.appId() + "/sleep-3").getBytes(StandardCharsets.UTF_8));
+        assertEquals(1, mailsTo(owner.email()));
+        // Killed between the email and the SUCCEEDED record: the operation is still RUNNING for the next run.
+        try (var c = io.micronaut.data.connection.jdbc.advice.DelegatingDataSource.unwrapDataSource(dataSource).getConnection();
+             var st = c.prepareStatement("UPDATE operations SET status = 'RUNNING' WHERE id = ?")) {
+            st.setObject(1, opId);
+            st.executeUpdate();
+        }
+
+        activities.fallAsleep(new SleepRequest("sleep-4", created.appId().toString(), created.envId().toString(),
+                owner.id().toString(), Instant.parse("2027-03-02T00:00:00Z").toEpochMilli()));
+
+        assertEquals(OperationStatus.SUCCEEDED, operations.findById(opId).orElseThrow().status());
+        assertEquals(1, mailsTo(owner.email()), "no second email for the same sleep");
+    }
+
+    /**
+     * Found by the crash harness: a lifecycle started again mid-deletion keys its deletion by what the database
+     * kept, not by the lost run's clock; it must carry on the lost run's deletion, not begin a second one.
+     */
+    @Test
+    void aDeletionBegunAgainAfterACrashCarriesOnTheLostRunsDeletion() throws Exception {
+        UserRecord owner = owner();
+        OperationRecord created = runningApp(owner);
+        UUID lost = UUID.nameUUIDFromBytes((created.appId() + "/delete-1000").getBytes(StandardCharsets.UTF_8));
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        operations.save(new OperationRecord(lost, OperationType.DELETE_APPLICATION, OperationStatus.RUNNING, created.appId(),
+                null, null, "app-delete/" + created.appId(), null, "[]", null, now, now));
+
+        String carriedOn = activities.beginOperation("delete-2000", created.appId().toString(), null,
+                OperationType.DELETE_APPLICATION, null);
+
+        assertEquals(lost.toString(), carriedOn);
+        assertTrue(operations.findById(UUID.nameUUIDFromBytes((created.appId() + "/delete-2000").getBytes(StandardCharsets.UTF_8)))
+                .isEmpty(), "no second deletion");
+        assertEquals(AppRecord.AppStatus.DELETING, appRecords.findById(created.appId()).orElseThrow().status());
     }
 
     @Test

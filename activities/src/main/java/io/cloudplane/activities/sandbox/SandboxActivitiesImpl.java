@@ -84,6 +84,14 @@ public class SandboxActivitiesImpl implements SandboxActivities, ControlPlaneAct
     private UUID begin(String key, OperationType opType, String appId, String envId, String actorUserId,
                        String workflowId) {
         UUID id = UUID.nameUUIDFromBytes((appId + "/" + key).getBytes(StandardCharsets.UTF_8));
+        if (opType == OperationType.DELETE_APPLICATION) {
+            // A lifecycle started again after a crash keys its deletion by what the database kept, not by the lost run's
+            // clock: the unfinished deletion that run began (the system's, no actor) is this one, carried on.
+            id = operations.findUnfinishedForApp(UUID.fromString(appId)).stream()
+                    .filter(op -> op.type() == OperationType.DELETE_APPLICATION && op.userId() == null)
+                    .map(OperationRecord::id)
+                    .findFirst().orElse(id);
+        }
         if (!operations.existsById(id)) {
             insert(id, opType, appId, envId, actorUserId, workflowId);
         }
@@ -118,6 +126,10 @@ public class SandboxActivitiesImpl implements SandboxActivities, ControlPlaneAct
                 .orElseGet(() -> begin(request.operationKey(), OperationType.SLEEP_SANDBOX, request.appId(), request.envId(),
                         null, info.getWorkflowId()));
         boolean done = operations.findById(id).map(op -> op.status().isFinal()).orElse(false);
+        // The email goes before the operation is recorded SUCCEEDED, keyed by the operation: a crash in between leaves the
+        // sleep unfinished, and whichever run carries it on sends it at most once (a finished sleep's email went out).
+        SandboxMail asleep = new SandboxMail(request.appId(), request.ownerUserId(), SandboxMail.Kind.ASLEEP, request.deletesAt());
+        String mailKey = request.appId() + "/" + SandboxMail.Kind.ASLEEP + "/sleep-" + id;
         if (!done) {
             String opId = id.toString();
             List<OperationStep> steps = new ArrayList<>();
@@ -134,10 +146,12 @@ public class SandboxActivitiesImpl implements SandboxActivities, ControlPlaneAct
                 environments.updateStatus(UUID.fromString(request.envId()), EnvironmentStatus.SLEEPING, null, Instant.now());
                 steps.add(new OperationStep("record-sleeping", StepStatus.SUCCEEDED, recording, System.currentTimeMillis(), null));
             }
+            send(asleep, mailKey);
             progress.record(new OperationProgress(opId, info.getWorkflowId(), info.getRunId(), OperationStatus.SUCCEEDED,
                     List.copyOf(steps), null));
+        } else {
+            send(asleep, mailKey); // a retry after the operation was recorded (or a sleep an older version finished)
         }
-        sendSandboxMail(new SandboxMail(request.appId(), request.ownerUserId(), SandboxMail.Kind.ASLEEP, request.deletesAt()));
     }
 
     @Override
@@ -147,7 +161,10 @@ public class SandboxActivitiesImpl implements SandboxActivities, ControlPlaneAct
 
     @Override
     public void sendSandboxMail(SandboxMail mail) {
-        String key = mail.appId() + "/" + mail.kind() + "/" + mail.nextActionAt();
+        send(mail, mail.appId() + "/" + mail.kind() + "/" + mail.nextActionAt());
+    }
+
+    private void send(SandboxMail mail, String key) {
         if (sent.wasSent(key)) {
             return;
         }

@@ -58,6 +58,16 @@ public class BackupScheduleRecovery {
     public void recover() {
         RecoveryLoop.overPages(LOG, schedules::findPage, BackupScheduleRecord::envId,
                 schedule -> "check the backup schedule of environment " + schedule.envId(), this::restartSchedule);
+        recoverManualBackups();
+    }
+
+    /**
+     * As often as the operation reconciler, not only with the schedules: a manual backup begun less than the grace
+     * period before a restart is skipped by the first pass (its request may still be launching it), and was then left
+     * without a workflow until the next pass of the schedules, 10 minutes later (found by the crash harness).
+     */
+    @Scheduled(initialDelay = "${cloudplane.reconcile.initial-delay:1s}", fixedDelay = "${cloudplane.reconcile.interval:30s}")
+    public void recoverManualBackups() {
         RecoveryLoop.over(LOG, backups.findUnfinishedManual(Instant.now().minus(GRACE)), backup -> "check backup " + backup.id(),
                 this::restartManualBackup);
     }

@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -26,7 +27,8 @@ import java.util.Optional;
  * started again: every workflow is idempotent and keyed by its business ID. A workflow that ended
  * without reporting (terminated by an operator, say) fails its Operation with that reason, and its
  * environment too if the operation left it in the middle of an action (UPDATING, DEPLOYING, …): what
- * its server runs is not known any more, and FAILED lets its owner start, restart or delete it.
+ * its server runs is not known any more, and FAILED lets its owner start, restart or delete it. An
+ * operation that an {@link OperationOwner} owns (a sandbox lifecycle's) is handed to that owner.
  */
 @Singleton
 @Requires(property = "cloudplane.reconcile.enabled", notEquals = "false")
@@ -38,10 +40,12 @@ public class OperationReconciler {
     private final OperationLauncher launcher;
     private final WorkflowClient client;
     private final EnvironmentRepository environments;
+    private final List<OperationOwner> owners;
 
     public OperationReconciler(OperationRepository operations, OperationLauncher launcher, WorkflowClient client,
-                               EnvironmentRepository environments) {
+                               EnvironmentRepository environments, List<OperationOwner> owners) {
         this.environments = environments;
+        this.owners = owners;
         this.operations = operations;
         this.launcher = launcher;
         this.client = client;
@@ -57,6 +61,11 @@ public class OperationReconciler {
 
     /** True when it started the operation's workflow again or failed the operation. */
     private boolean reconcile(OperationRecord op) {
+        for (OperationOwner owner : owners) {
+            if (owner.owns(op)) {
+                return owner.recover(op);
+            }
+        }
         Optional<WorkflowExecutionInfo> found = WorkflowExecutions.describe(client, op.workflowId());
         if (found.isEmpty()) {
             LOG.info("Workflow {} of operation {} is missing: starting it again", op.workflowId(), op.id());

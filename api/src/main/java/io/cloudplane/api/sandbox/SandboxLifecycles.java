@@ -8,6 +8,7 @@ import io.cloudplane.workflows.sandbox.SandboxLifecycleInput;
 import io.cloudplane.workflows.sandbox.SandboxLifecycleWorkflow;
 import io.cloudplane.workflows.sandbox.WakeRequest;
 import io.cloudplane.infra.sandbox.SandboxSettings;
+import io.temporal.client.BatchRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowOptions;
@@ -36,16 +37,43 @@ public class SandboxLifecycles {
 
     /** Starts the lifecycle unless it runs; {@code asleepSince} is null for an awake sandbox. */
     public void start(UUID appId, UUID envId, UUID ownerId, long lastStudioAccessAt, Long asleepSince) {
-        SandboxLifecycleWorkflow lifecycle = client.newWorkflowStub(SandboxLifecycleWorkflow.class, WorkflowOptions.newBuilder()
-                .setWorkflowId(WorkflowIds.sandboxLifecycle(appId.toString()))
-                .setTaskQueue(TaskQueues.CONTROL_PLANE)
-                .build());
         try {
-            WorkflowClient.start(lifecycle::run, new SandboxLifecycleInput(appId.toString(), envId.toString(), ownerId.toString(),
-                    settings, lastStudioAccessAt, asleepSince));
+            WorkflowClient.start(newStub(appId)::run, input(appId, envId, ownerId, lastStudioAccessAt, asleepSince, false));
         } catch (WorkflowExecutionAlreadyStarted running) {
             LOG.debug("The lifecycle of sandbox {} runs already", appId);
         }
+    }
+
+    /** Starts the lifecycle asleep, unless it runs, with the wake of operation {@code operationId}: that wake comes first. */
+    public void startWithWake(UUID appId, UUID envId, UUID ownerId, long lastStudioAccessAt, long asleepSince,
+                              String operationId, UUID actor) {
+        SandboxLifecycleWorkflow lifecycle = newStub(appId);
+        BatchRequest request = client.newSignalWithStartRequest();
+        request.add(lifecycle::run, input(appId, envId, ownerId, lastStudioAccessAt, asleepSince, false));
+        request.add(lifecycle::wake, new WakeRequest(operationId, actor == null ? null : actor.toString()));
+        client.signalWithStart(request);
+    }
+
+    /** Starts the lifecycle, unless it runs, to carry on the deletion a lost run began and send the last email. */
+    public void resumeDeletion(UUID appId, UUID envId, UUID ownerId, long lastStudioAccessAt, long asleepSince) {
+        try {
+            WorkflowClient.start(newStub(appId)::run, input(appId, envId, ownerId, lastStudioAccessAt, asleepSince, true));
+        } catch (WorkflowExecutionAlreadyStarted running) {
+            LOG.debug("The lifecycle of sandbox {} runs already", appId);
+        }
+    }
+
+    private SandboxLifecycleInput input(UUID appId, UUID envId, UUID ownerId, long lastStudioAccessAt, Long asleepSince,
+                                        boolean deletionBegun) {
+        return new SandboxLifecycleInput(appId.toString(), envId.toString(), ownerId.toString(), settings, lastStudioAccessAt,
+                asleepSince, deletionBegun);
+    }
+
+    private SandboxLifecycleWorkflow newStub(UUID appId) {
+        return client.newWorkflowStub(SandboxLifecycleWorkflow.class, WorkflowOptions.newBuilder()
+                .setWorkflowId(WorkflowIds.sandboxLifecycle(appId.toString()))
+                .setTaskQueue(TaskQueues.CONTROL_PLANE)
+                .build());
     }
 
     public void studioAccessed(UUID appId) {

@@ -27,6 +27,10 @@ public interface AppRepository extends CrudRepository<AppRecord, UUID> {
     @Query("SELECT * FROM apps WHERE kind = 'SANDBOX' AND status = 'ACTIVE' AND id > :after ORDER BY id LIMIT :limit")
     List<AppRecord> findActiveSandboxes(UUID after, int limit);
 
+    /** Sandboxes, also those being deleted (a deletion the lifecycle began is carried on by the lifecycle). */
+    @Query("SELECT * FROM apps WHERE kind = 'SANDBOX' AND id > :after ORDER BY id LIMIT :limit")
+    List<AppRecord> findSandboxes(UUID after, int limit);
+
     @Query("SELECT * FROM apps WHERE owner_id = :ownerId AND kind = 'SANDBOX'")
     java.util.Optional<AppRecord> findSandboxOf(UUID ownerId);
 

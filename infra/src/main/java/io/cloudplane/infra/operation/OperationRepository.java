@@ -21,6 +21,17 @@ public interface OperationRepository extends CrudRepository<OperationRecord, UUI
     @Query("SELECT * FROM operations WHERE app_id = :appId AND status IN ('PENDING', 'RUNNING') ORDER BY created_at LIMIT 1")
     Optional<OperationRecord> findActiveForApp(UUID appId);
 
+    @Query("SELECT * FROM operations WHERE app_id = :appId AND status IN ('PENDING', 'RUNNING') ORDER BY created_at")
+    List<OperationRecord> findUnfinishedForApp(UUID appId);
+
+    /** The app's last SUCCEEDED operation of a kind (its name), by when it ended. */
+    @Query("SELECT * FROM operations WHERE app_id = :appId AND type = :type AND status = 'SUCCEEDED' ORDER BY updated_at DESC LIMIT 1")
+    Optional<OperationRecord> findLastSucceeded(UUID appId, String type);
+
+    /** The app's first operation on one of its environments: for an environment's ID once its row is gone. */
+    @Query("SELECT * FROM operations WHERE app_id = :appId AND env_id IS NOT NULL ORDER BY created_at LIMIT 1")
+    Optional<OperationRecord> findFirstOnAnEnvironment(UUID appId);
+
     @Query("SELECT * FROM operations WHERE status IN ('PENDING', 'RUNNING') ORDER BY created_at")
     List<OperationRecord> findUnfinished();
 

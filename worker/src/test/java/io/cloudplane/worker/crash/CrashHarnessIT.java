@@ -23,7 +23,9 @@ import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -144,7 +146,11 @@ class CrashHarnessIT {
             restart();
             long deadline = System.currentTimeMillis() + BOUND.toMillis();
             List<String> problems = new ArrayList<>();
-            for (Case c : cases) {
+            // The sandboxes first: their timers go on after the restart (a sandbox woken falls asleep again IDLE later, one
+            // asleep is deleted DELETE_AFTER later), so each is checked while the state its operation left still holds.
+            List<Case> inOrder = new ArrayList<>(cases);
+            inOrder.sort(java.util.Comparator.comparing(c -> !c.kind.startsWith("sandbox")));
+            for (Case c : inOrder) {
                 try {
                     String outcome = c.verify.check(deadline);
                     if (c.cut) {
@@ -164,6 +170,7 @@ class CrashHarnessIT {
             r.cleanUp();
         } finally {
             keepAwake.shutdownNow();
+            r.afterRestart.shutdownNow();
         }
     }
 
@@ -231,6 +238,8 @@ class CrashHarnessIT {
         String email;
         String token;
         final Map<String, String> started = new ConcurrentHashMap<>();
+        /** Studio sessions after the restart (the woken sandbox's). */
+        final ScheduledExecutorService afterRestart = Executors.newSingleThreadScheduledExecutor();
         final List<String> apps = new ArrayList<>();
         // app 1: stop (dev), restart (staging), start (production, stopped first)
         String app1, app1Dev, app1Staging, app1Prod;
@@ -252,50 +261,74 @@ class CrashHarnessIT {
             email = "crash-" + n + "-" + UUID.randomUUID() + "@example.com";
             token = signUp(email);
 
-            app1 = app("one");
-            app1Dev = devOf(app1);
-            app1Staging = environment(app1, "staging");
-            app1Prod = environment(app1, "production");
-            succeeded(call("POST", env(app1, app1Prod) + "/stop", null));
-
-            app2 = app("two");
-            app2Dev = devOf(app2);
-            app2Staging = environment(app2, "staging");
-            app2Prod = environment(app2, "production");
-            marker = "crash round " + n + " " + UUID.randomUUID();
-            var upload = HTTP.send(HttpRequest.newBuilder(URI.create(cloudplane.baseUrl() + env(app2, app2Dev) + "/code"))
-                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/gzip")
-                    .PUT(HttpRequest.BodyPublishers.ofByteArray(site(marker))).build(), HttpResponse.BodyHandlers.ofString());
-            require(upload.statusCode() == 200, "upload: " + upload.body());
-            var rel = call("POST", "/api/v1/apps/" + app2 + "/releases", Map.of("name", "r" + n, "sourceEnvironmentId", app2Dev));
-            require(rel.status() == 202, rel.raw());
-            succeeded(rel);
-            release = rel.get("id");
-
-            app3 = app("three");
-            app3Staging = environment(app3, "staging");
-            app3Prod = environment(app3, "production");
-            sql(app3Staging, "create table orders (id int primary key, item text)", "insert into orders select g, 'item ' || g from generate_series(1, 2000) g");
-            sql(app3Prod, "create table orders (id int primary key, item text)", "insert into orders values (1, 'teapot'), (2, 'kettle'), (3, 'cup')");
-            var backup = call("POST", env(app3, app3Prod) + "/backups", null);
-            require(backup.status() == 202, backup.raw());
-            restoreFrom = backup.get("id");
-            String done = awaitBackup(app3, app3Prod, restoreFrom, System.currentTimeMillis() + 120_000);
-            require("COMPLETED".equals(done), "the backup to restore from is " + done + ": "
-                    + call("GET", env(app3, app3Prod) + "/backups/" + restoreFrom, null).raw());
-            sql(app3Prod, "insert into orders values (4, 'saucer'), (5, 'spoon')");
-
-            app4 = app("four");
-            app4Dev = devOf(app4);
-            app5 = app("five");
-            app5Dev = devOf(app5);
-            app5Staging = environment(app5, "staging");
-
-            // The sandboxes last, so that their short timers do not run out while the rest is prepared;
-            // Studio sessions keep them awake until let go.
-            sleeper = sandbox("sleeper", keepAwake);
-            waker = sandbox("waker", keepAwake);
-            deleter = sandbox("deleter", keepAwake);
+            // Each app, and each sandbox, is prepared on its own thread: they are independent, and most of the time is spent
+            // waiting for provisionings and servers, which then overlap.
+            ExecutorService preparing = Executors.newCachedThreadPool(); // unbounded: parts wait for parts they submitted
+            try {
+                List<Future<?>> parts = new ArrayList<>();
+                parts.add(preparing.submit(() -> {
+                    app1 = app("one");
+                    app1Dev = devOf(app1);
+                    Future<String> staging = preparing.submit(() -> environment(app1, "staging"));
+                    app1Prod = environment(app1, "production");
+                    app1Staging = staging.get();
+                    succeeded(call("POST", env(app1, app1Prod) + "/stop", null));
+                    return null;
+                }));
+                parts.add(preparing.submit(() -> {
+                    app2 = app("two");
+                    app2Dev = devOf(app2);
+                    Future<String> staging = preparing.submit(() -> environment(app2, "staging"));
+                    Future<String> production = preparing.submit(() -> environment(app2, "production"));
+                    marker = "crash round " + n + " " + UUID.randomUUID();
+                    var upload = HTTP.send(HttpRequest.newBuilder(URI.create(cloudplane.baseUrl() + env(app2, app2Dev) + "/code"))
+                            .header("Authorization", "Bearer " + token).header("Content-Type", "application/gzip")
+                            .PUT(HttpRequest.BodyPublishers.ofByteArray(site(marker))).build(), HttpResponse.BodyHandlers.ofString());
+                    require(upload.statusCode() == 200, "upload: " + upload.body());
+                    var rel = call("POST", "/api/v1/apps/" + app2 + "/releases", Map.of("name", "r" + n, "sourceEnvironmentId", app2Dev));
+                    require(rel.status() == 202, rel.raw());
+                    succeeded(rel);
+                    release = rel.get("id");
+                    app2Staging = staging.get();
+                    app2Prod = production.get();
+                    return null;
+                }));
+                parts.add(preparing.submit(() -> {
+                    app3 = app("three");
+                    Future<String> staging = preparing.submit(() -> environment(app3, "staging"));
+                    app3Prod = environment(app3, "production");
+                    app3Staging = staging.get();
+                    sql(app3Staging, "create table orders (id int primary key, item text)", "insert into orders select g, 'item ' || g from generate_series(1, 2000) g");
+                    sql(app3Prod, "create table orders (id int primary key, item text)", "insert into orders values (1, 'teapot'), (2, 'kettle'), (3, 'cup')");
+                    var backup = call("POST", env(app3, app3Prod) + "/backups", null);
+                    require(backup.status() == 202, backup.raw());
+                    restoreFrom = backup.get("id");
+                    String done = awaitBackup(app3, app3Prod, restoreFrom, System.currentTimeMillis() + 120_000);
+                    require("COMPLETED".equals(done), "the backup to restore from is " + done + ": "
+                            + call("GET", env(app3, app3Prod) + "/backups/" + restoreFrom, null).raw());
+                    sql(app3Prod, "insert into orders values (4, 'saucer'), (5, 'spoon')");
+                    return null;
+                }));
+                parts.add(preparing.submit(() -> {
+                    app4 = app("four");
+                    app4Dev = devOf(app4);
+                    return null;
+                }));
+                parts.add(preparing.submit(() -> {
+                    app5 = app("five");
+                    app5Dev = devOf(app5);
+                    app5Staging = environment(app5, "staging");
+                    return null;
+                }));
+                awaitAll(parts);
+                // The sandboxes last, so that their short timers do not run out while the rest is prepared; Studio
+                // sessions keep them awake until let go.
+                awaitAll(List.of(preparing.submit(() -> sleeper = sandbox("sleeper", keepAwake)),
+                        preparing.submit(() -> waker = sandbox("waker", keepAwake)),
+                        preparing.submit(() -> deleter = sandbox("deleter", keepAwake))));
+            } finally {
+                preparing.shutdownNow();
+            }
 
             for (Sandbox s : List.of(sleeper, waker, deleter)) {
                 var provisioned = cloudplane.awaitOperation(s.created.get("operation.id"), s.token, Duration.ofSeconds(120));
@@ -434,7 +467,13 @@ class CrashHarnessIT {
             // Timers: the sleeper is let go IDLE before its offset; the waker sleeps well before and is woken at its offset;
             // the deleter is let go IDLE + DELETE_AFTER before its offset.
             cases.add(new Case("sandbox sleep", 2000, IDLE.toMillis(), () -> sleeper.letGo(), deadline -> {
-                awaitStatus(sleeper.appId, sleeper.envId, "SLEEPING", deadline);
+                // Asleep, or already gone on to its deletion: the lifecycle deletes a sandbox DELETE_AFTER after it fell asleep,
+                // which is shorter than a restart on a loaded machine, so a sleep done just before the kill may be followed by
+                // the deletion as soon as the all-in-one is back. The sleep's operation, server and email are checked below.
+                await("environment " + sleeper.envId + " SLEEPING, or the sandbox deleted after its sleep").atMost(remaining(deadline))
+                        .pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                        .until(() -> "SLEEPING".equals(cloudplane.call("GET", env(sleeper.appId, sleeper.envId), sleeper.token, null)
+                                .get("status")) || deletedAfterItsSleep(sleeper));
                 var ops = outside.rows("select status, error from operations where app_id = ?::uuid and type = 'SLEEP_SANDBOX' "
                         + "order by created_at", sleeper.appId);
                 require(ops.size() == sleeper.sleepsBefore + 1 && "SUCCEEDED".equals(ops.get(ops.size() - 1).get("status")),
@@ -463,6 +502,9 @@ class CrashHarnessIT {
                     return "FAILED (" + o.get("error") + ")";
                 }
                 if (status.equals("SUCCEEDED")) {
+                    // Woken, it is used again: otherwise it would fall asleep IDLE later, a second "is asleep" email the
+                    // duplicate check could not tell from a repeat.
+                    keepAwake(waker, afterRestart);
                     runningOrFailed(waker.appId, waker.envId, status);
                     await("the awake email").atMost(remaining(deadline)).until(() -> waker.newEmails("is awake") == 1);
                 }
@@ -538,6 +580,17 @@ class CrashHarnessIT {
 
         // --- helpers ---
 
+        /**
+         * The sandbox's lifecycle deleted it after a SUCCEEDED sleep: its row is gone, and a deletion by the system (no
+         * actor) began after that sleep ended.
+         */
+        boolean deletedAfterItsSleep(Sandbox s) throws Exception {
+            return outside.count("select count(*) from apps where id = ?::uuid", s.appId) == 0
+                    && outside.count("select count(*) from operations d join operations z on z.app_id = d.app_id "
+                    + "where d.app_id = ?::uuid and d.type = 'DELETE_APPLICATION' and d.user_id is null and d.status = 'SUCCEEDED' "
+                    + "and z.type = 'SLEEP_SANDBOX' and z.status = 'SUCCEEDED' and d.created_at >= z.updated_at", s.appId) > 0;
+        }
+
         /** Waits until no operation runs on the sandbox (a sleep may have begun as its provisioning ended). */
         void awaitSettled(Sandbox s) {
             await("sandbox " + s.appId + " settled").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
@@ -554,6 +607,22 @@ class CrashHarnessIT {
                     Map.of("email", address, "password", "correct-horse-battery")).get("accessToken");
             Sandbox s = new Sandbox(address, sandboxToken, account.get("sandboxAppId"), account.get("operation.envId"), account);
             s.outside = outside;
+            keepAwake(s, keepAwake);
+            return s;
+        }
+
+        void awaitAll(List<? extends Future<?>> parts) throws Exception {
+            for (Future<?> part : parts) {
+                try {
+                    part.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw e.getCause() instanceof Exception cause ? cause : e;
+                }
+            }
+        }
+
+        /** Studio sessions every 1.5 s keep the sandbox awake until {@link Sandbox#letGo}. */
+        void keepAwake(Sandbox s, ScheduledExecutorService keepAwake) {
             s.keepAwake = keepAwake.scheduleWithFixedDelay(() -> {
                 try {
                     cloudplane.call("POST", "/api/v1/apps/" + s.appId + "/environments/" + s.envId + "/studio-sessions", s.token, null);
@@ -561,7 +630,6 @@ class CrashHarnessIT {
                     // the all-in-one is being killed or restarted
                 }
             }, 0, 1500, TimeUnit.MILLISECONDS);
-            return s;
         }
 
         String app(String name) throws Exception {
@@ -631,7 +699,7 @@ class CrashHarnessIT {
         /** SUCCEEDED: the environment is RUNNING and answers. FAILED: the environment is RUNNING and answers, or FAILED with a reason. */
         String runningOrFailed(String app, String envId, String status) throws Exception {
             var env = cloudplane.call("GET", env(app, envId), tokenFor(app), null);
-            String envStatus = env.get("status");
+            String envStatus = env.status() == 404 ? null : env.get("status"); // a problem's status is its HTTP code
             if (status.equals("SUCCEEDED") || "RUNNING".equals(envStatus)) {
                 require("RUNNING".equals(envStatus), "after " + status + " the environment is " + env.raw());
                 String preview = env.get("urls.preview");

@@ -28,6 +28,12 @@ public final class ChangeIds {
     /** Deleting an environment removes what its runtime keeps (step {@code remove-server}: Kubernetes objects by label). */
     public static final String REMOVE_SERVER_WITH_ENVIRONMENT = "remove-server-with-environment";
 
+    /**
+     * A sandbox lifecycle started again with {@code deletionBegun} (its run was lost mid-deletion)
+     * goes straight to the deletion and the last email.
+     */
+    public static final String RESUME_SANDBOX_DELETION = "resume-sandbox-deletion";
+
     private ChangeIds() {
     }
 }

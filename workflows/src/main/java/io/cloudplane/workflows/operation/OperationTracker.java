@@ -5,6 +5,7 @@ import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.ChildWorkflowFailure;
 import io.temporal.failure.TemporalFailure;
+import io.temporal.failure.TimeoutFailure;
 import io.temporal.workflow.Workflow;
 
 import java.util.ArrayList;
@@ -95,9 +96,17 @@ public final class OperationTracker {
     public static String reason(Throwable e) {
         Throwable current = e;
         String message = e.getMessage();
+        String activity = null;
         while (current != null) {
+            if (current instanceof ActivityFailure af) {
+                activity = af.getActivityType();
+            }
             if (current instanceof ApplicationFailure af) {
                 message = af.getOriginalMessage();
+            } else if (current instanceof TimeoutFailure timeout) {
+                // Temporal's own timeouts carry no message: name the timeout and the step, and the last attempt's failure.
+                String cause = timeout.getCause() == null ? null : reason(timeout.getCause());
+                return timedOut(activity, timeout) + (cause == null || cause.isBlank() ? "" : "; the last attempt: " + cause);
             } else if (!(current instanceof ActivityFailure) && !(current instanceof ChildWorkflowFailure)
                     && current instanceof TemporalFailure tf) {
                 message = tf.getOriginalMessage();
@@ -105,5 +114,11 @@ public final class OperationTracker {
             current = current.getCause();
         }
         return message;
+    }
+
+    private static String timedOut(String activity, TimeoutFailure timeout) {
+        String kind = timeout.getTimeoutType().name().replace("TIMEOUT_TYPE_", "").toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        String detail = timeout.getOriginalMessage() == null || timeout.getOriginalMessage().isBlank() ? "" : ": " + timeout.getOriginalMessage();
+        return (activity == null ? "a step" : "step " + activity) + " timed out (" + kind + " timeout)" + detail;
     }
 }

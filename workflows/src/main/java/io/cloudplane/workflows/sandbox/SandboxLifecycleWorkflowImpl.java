@@ -45,6 +45,11 @@ public class SandboxLifecycleWorkflowImpl implements SandboxLifecycleWorkflow {
         input = in;
         lastAccess = in.lastStudioAccessAt();
         asleepSince = in.asleepSince();
+        if (in.deletionBegun() && asleepSince != null
+                && Workflow.getVersion(ChangeIds.RESUME_SANDBOX_DELETION, Workflow.DEFAULT_VERSION, 1) == 1) {
+            delete();
+            return;
+        }
         if (asleepSince == null && !stayAwake()) {
             return; // continued as new
         }
@@ -132,6 +137,11 @@ public class SandboxLifecycleWorkflowImpl implements SandboxLifecycleWorkflow {
                 return;
             }
         }
+        delete();
+    }
+
+    /** The deletion (carried on if a lost run began it: the operation is found by the activity), then the last email. */
+    private void delete() {
         deleting = true;
         refuseWakes("the sandbox is being deleted");
         String opId = sandbox.beginOperation("delete-" + asleepSince, input.appId(), null, OperationType.DELETE_APPLICATION, null);

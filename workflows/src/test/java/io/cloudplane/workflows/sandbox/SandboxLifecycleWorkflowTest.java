@@ -71,6 +71,14 @@ class SandboxLifecycleWorkflowTest {
             .build();
 
     private SandboxLifecycleWorkflow start(TestWorkflowEnvironment testEnv, Worker worker, WorkflowClient client) {
+        prepare(testEnv);
+        SandboxLifecycleWorkflow lifecycle = client.newWorkflowStub(SandboxLifecycleWorkflow.class,
+                WorkflowOptions.newBuilder().setWorkflowId(ID).setTaskQueue(worker.getTaskQueue()).build());
+        WorkflowClient.start(lifecycle::run, new SandboxLifecycleInput("a1", "e1", "u0", SETTINGS, t0, null));
+        return client.newWorkflowStub(SandboxLifecycleWorkflow.class, ID);
+    }
+
+    private void prepare(TestWorkflowEnvironment testEnv) {
         env = testEnv;
         when(sandbox.beginOperation(anyString(), anyString(), any(), any(), any()))
                 .thenAnswer(inv -> "op-" + inv.getArgument(0));
@@ -92,10 +100,6 @@ class SandboxLifecycleWorkflowTest {
         doReturn(List.of("e1")).when(mocks.environments).listEnvironmentIds("a1");
         env.start();
         t0 = env.currentTimeMillis();
-        SandboxLifecycleWorkflow lifecycle = client.newWorkflowStub(SandboxLifecycleWorkflow.class,
-                WorkflowOptions.newBuilder().setWorkflowId(ID).setTaskQueue(worker.getTaskQueue()).build());
-        WorkflowClient.start(lifecycle::run, new SandboxLifecycleInput("a1", "e1", "u0", SETTINGS, t0, null));
-        return client.newWorkflowStub(SandboxLifecycleWorkflow.class, ID);
     }
 
     private long count(SandboxMail.Kind kind) {
@@ -219,6 +223,47 @@ class SandboxLifecycleWorkflowTest {
         assertTrue(deletedAt - noticeTimes.get(1) >= DAY - Duration.ofMinutes(1).toMillis(), "1 day of notice");
         client.newUntypedWorkflowStub(ID).getResult(Void.class);
         Histories.saveIfAsked(client, ID, "SandboxLifecycleWorkflow", "deleted-sleep-v1.json");
+    }
+
+    @Test
+    void aLifecycleStartedAgainMidDeletionDeletesAtOnceAndTellsTheOwnerOnce(TestWorkflowEnvironment testEnv, Worker worker,
+                                                                           WorkflowClient client) throws Exception {
+        prepare(testEnv);
+        // The run that began the deletion was lost in a crash; the recovery starts the lifecycle again with deletionBegun.
+        SandboxLifecycleWorkflow lifecycle = client.newWorkflowStub(SandboxLifecycleWorkflow.class,
+                WorkflowOptions.newBuilder().setWorkflowId(ID).setTaskQueue(worker.getTaskQueue()).build());
+        WorkflowClient.start(lifecycle::run, new SandboxLifecycleInput("a1", "e1", "u0", SETTINGS, t0 - 98 * DAY, t0 - 91 * DAY, true));
+        client.newUntypedWorkflowStub(ID).getResult(Void.class);
+        assertEquals(1, count(SandboxMail.Kind.DELETED), "the last email, once");
+        assertEquals(0, count(SandboxMail.Kind.DELETION_NOTICE), "no notice again: the deletion had begun");
+        assertTrue(sleeps.isEmpty(), "no sleep");
+        verify(sandbox).beginOperation(anyString(), eq("a1"), eq(null), eq(io.cloudplane.workflows.operation.OperationType.DELETE_APPLICATION), eq(null));
+        verify(mocks.environments).forgetApplication("a1");
+        verify(mocks.databases).dropDatabase("e1");
+        assertTrue(mailTimes.get(0) - t0 < Duration.ofMinutes(1).toMillis(), "at once, with no wait");
+        Histories.saveIfAsked(client, ID, "SandboxLifecycleWorkflow", "resumed-deletion-v1.json");
+    }
+
+    @Test
+    void aLifecycleStartedAgainAsleepWithTheLostRunsWakeWakesAlthoughItsDeletionIsOverdue(TestWorkflowEnvironment testEnv,
+                                                                                         Worker worker, WorkflowClient client)
+            throws Exception {
+        prepare(testEnv);
+        statuses.put("e1", EnvironmentStatus.SLEEPING);
+        // The wake was accepted before the deletion was due; the crash lost the run, and the restart came after the deletion's time.
+        SandboxLifecycleWorkflow lifecycle = client.newWorkflowStub(SandboxLifecycleWorkflow.class,
+                WorkflowOptions.newBuilder().setWorkflowId(ID).setTaskQueue(worker.getTaskQueue()).build());
+        io.temporal.client.BatchRequest request = client.newSignalWithStartRequest();
+        request.add(lifecycle::run, new SandboxLifecycleInput("a1", "e1", "u0", SETTINGS, t0 - 98 * DAY, t0 - 91 * DAY));
+        request.add(lifecycle::wake, new WakeRequest("wake-op", "u1"));
+        client.signalWithStart(request);
+        await("awake again").until(() -> count(SandboxMail.Kind.AWAKE) == 1);
+        verify(mocks.runtime).startServer("e1");
+        verify(sandbox, never()).beginOperation(anyString(), anyString(), any(), eq(io.cloudplane.workflows.operation.OperationType.WAKE_SANDBOX), any());
+        env.sleep(Duration.ofDays(1));
+        verify(mocks.environments, never()).forgetApplication(anyString());
+        assertEquals(0, count(SandboxMail.Kind.DELETED));
+        assertEquals(0, count(SandboxMail.Kind.DELETION_NOTICE));
     }
 
     @Test
