@@ -321,6 +321,35 @@ class ReleasesApiTest {
     }
 
     @Test
+    void aDecisionOnAPromotionWhoseWorkflowIsGoneIsRefusedWithTheReason() {
+        User ada = signUp();
+        UUID appId = app(ada, "orphan-promotion");
+        UUID devId = dev(appId);
+        UUID stagingId = environment(ada, appId, "staging", "staging");
+        UUID prodId = environment(ada, appId, "production", "production");
+        Instant now = Instant.now();
+        UUID releaseId = UUID.randomUUID();
+        releases.save(new io.cloudplane.infra.release.ReleaseRecord(releaseId, appId, "r", null, devId, "development",
+                io.cloudplane.infra.release.ReleaseRecord.Status.READY, "releases/x", "0".repeat(64), 1L, null, ada.id(),
+                now, null));
+        // As after a restart of the embedded Temporal: the row waits for approval, no workflow does.
+        UUID id = UUID.randomUUID();
+        promotionRows.save(new io.cloudplane.infra.release.PromotionRecord(id, appId, releaseId, stagingId, prodId,
+                io.cloudplane.workflows.release.PromotionStatus.AWAITING_APPROVAL,
+                io.cloudplane.workflows.release.PromotionStage.APPROVAL, null, null, null, null, null, null, null, null,
+                ada.id(), now, now));
+        String path = "/api/v1/apps/" + appId + "/promotions/" + id;
+
+        for (String decision : List.of("approve", "reject")) {
+            var refused = call(HttpRequest.POST(path + "/" + decision, Map.of()), ada.token());
+            assertProblem(refused, HttpStatus.CONFLICT, null);
+            assertTrue(String.valueOf(refused.body()).contains("workflow is gone"), String.valueOf(refused.body()));
+        }
+        // A refusal changes nothing; PromotionRecovery ends the row.
+        assertEquals("AWAITING_APPROVAL", call(HttpRequest.GET(path), ada.token()).body().get("status"));
+    }
+
+    @Test
     void theHistoriesAndListsArePagedWithACursor() {
         User ada = signUp();
         UUID appId = app(ada, "paged");

@@ -225,8 +225,15 @@ public class PromotionController {
         if (comment != null && comment.length() > 1000) {
             throw ApiException.badRequest("comment", "at most 1000 characters");
         }
+        String workflowId = WorkflowIds.promotion(promotionId.toString());
+        if (!p.status().isFinal() && !io.cloudplane.infra.temporal.WorkflowExecutions.isRunning(client, workflowId)) {
+            // Its workflow is gone (a restart of the embedded Temporal, a terminated run): nothing can carry a
+            // decision out. A refusal changes nothing; PromotionRecovery ends the row FAILED within a minute.
+            throw ApiException.conflict("The promotion cannot be " + (approve ? "approved" : "rejected")
+                    + ": its workflow is gone (Temporal lost or ended it); it is being marked FAILED; start a new promotion");
+        }
         try {
-            client.newWorkflowStub(PromotionWorkflow.class, WorkflowIds.promotion(promotionId.toString()))
+            client.newWorkflowStub(PromotionWorkflow.class, workflowId)
                     .decide(new PromotionDecision(approve, caller.toString(), comment));
         } catch (WorkflowException e) {
             PromotionRecord now = promotions.findById(promotionId).orElse(p);

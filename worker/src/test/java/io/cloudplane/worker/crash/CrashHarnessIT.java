@@ -434,7 +434,16 @@ class CrashHarnessIT {
                 String status = p.get("status");
                 if (status.equals("AWAITING_APPROVAL")) {
                     require(body(preview(app2, app2Staging)).contains(marker), "staging serves the promoted release");
-                    require(call("POST", path + "/reject", Map.of("comment", "crash harness")).status() == 200, "rejected");
+                    // Rejected, or, when the restart lost its workflow, refused with that reason, then FAILED by the recovery.
+                    var rejected = call("POST", path + "/reject", Map.of("comment", "crash harness"));
+                    if (rejected.status() != 200) {
+                        require(rejected.status() == 409 && rejected.raw().contains("workflow is gone"),
+                                "rejected, or refused as its workflow is gone: " + rejected.raw());
+                        var failed = await("promotion FAILED").atMost(remaining(deadline)).pollInterval(Duration.ofMillis(500))
+                                .ignoreExceptions().until(() -> call("GET", path, null), x -> "FAILED".equals(x.get("status")));
+                        require(failed.raw().contains("workflow is gone"), "promotion: " + failed.raw());
+                        return "FAILED";
+                    }
                 } else {
                     require(status.equals("FAILED") && p.raw().contains("error"), "promotion: " + p.raw());
                 }
