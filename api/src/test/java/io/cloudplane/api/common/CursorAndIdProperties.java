@@ -2,7 +2,6 @@ package io.cloudplane.api.common;
 
 import io.cloudplane.api.problem.ApiException;
 import org.junit.jupiter.api.Test;
-import org.quicktheories.QuickTheory;
 import org.quicktheories.core.Gen;
 import org.quicktheories.generators.Generate;
 
@@ -10,9 +9,10 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 
+import static io.cloudplane.api.Generators.anyText;
+import static io.cloudplane.api.Generators.qt;
+import static io.cloudplane.api.Generators.textOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.quicktheories.generators.SourceDSL.arbitrary;
-import static org.quicktheories.generators.SourceDSL.lists;
 import static org.quicktheories.generators.SourceDSL.longs;
 
 /**
@@ -21,32 +21,9 @@ import static org.quicktheories.generators.SourceDSL.longs;
  * anything else.
  */
 class CursorAndIdProperties {
-    /**
-     * The examples come from a fixed seed, so that CI is repeatable: {@code -Dcloudplane.properties.seed}
-     * varies it, {@code -Dcloudplane.properties.scale} multiplies the number of examples.
-     */
-    private static QuickTheory qt(int examples) {
-        return QuickTheory.qt().withFixedSeed(Long.getLong("cloudplane.properties.seed", 20261130L))
-                .withExamples(examples * Integer.getInteger("cloudplane.properties.scale", 1));
-    }
 
-    /** Text of {@code min} to {@code max} characters, each drawn from {@code chars}. */
-    private static Gen<String> text(Gen<Character> chars, int min, int max) {
-        return lists().of(chars).ofSizeBetween(min, max).map(list -> {
-            StringBuilder text = new StringBuilder(list.size());
-            list.forEach(text::append);
-            return text.toString();
-        });
-    }
 
-    /** Any UTF-16 characters at all: NUL, controls, lone surrogates. */
-    private static Gen<String> anyText(int max) {
-        return text(Generate.characters(Character.MIN_VALUE, Character.MAX_VALUE), 0, max);
-    }
 
-    private static Gen<String> textOf(String alphabet, int min, int max) {
-        return text(arbitrary().pick(alphabet.chars().mapToObj(c -> (char) c).toList()), min, max);
-    }
 
     static Gen<String> anyInput() {
         return Generate.oneOf(anyText(60), textOf("ABCDEFabcdef0123456789-_:", 0, 60),

@@ -2,16 +2,17 @@ package io.cloudplane.api.metrics;
 
 import io.cloudplane.api.problem.ApiException;
 import org.junit.jupiter.api.Test;
-import org.quicktheories.QuickTheory;
 import org.quicktheories.core.Gen;
 import org.quicktheories.generators.Generate;
 
 import java.time.Duration;
 
+import static io.cloudplane.api.Generators.anyText;
+import static io.cloudplane.api.Generators.qt;
+import static io.cloudplane.api.Generators.textOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.quicktheories.generators.SourceDSL.arbitrary;
 import static org.quicktheories.generators.SourceDSL.integers;
-import static org.quicktheories.generators.SourceDSL.lists;
 
 /**
  * A metrics request's {@code step} is a duration the user types ("30s", "5m", "1h", "2d"). Any
@@ -19,32 +20,9 @@ import static org.quicktheories.generators.SourceDSL.lists;
  * else is thrown.
  */
 class StepProperties {
-    /**
-     * The examples come from a fixed seed, so that CI is repeatable: {@code -Dcloudplane.properties.seed}
-     * varies it, {@code -Dcloudplane.properties.scale} multiplies the number of examples.
-     */
-    private static QuickTheory qt(int examples) {
-        return QuickTheory.qt().withFixedSeed(Long.getLong("cloudplane.properties.seed", 20261130L))
-                .withExamples(examples * Integer.getInteger("cloudplane.properties.scale", 1));
-    }
 
-    /** Text of {@code min} to {@code max} characters, each drawn from {@code chars}. */
-    private static Gen<String> text(Gen<Character> chars, int min, int max) {
-        return lists().of(chars).ofSizeBetween(min, max).map(list -> {
-            StringBuilder text = new StringBuilder(list.size());
-            list.forEach(text::append);
-            return text.toString();
-        });
-    }
 
-    /** Any UTF-16 characters at all: NUL, controls, lone surrogates. */
-    private static Gen<String> anyText(int max) {
-        return text(Generate.characters(Character.MIN_VALUE, Character.MAX_VALUE), 0, max);
-    }
 
-    private static Gen<String> textOf(String alphabet, int min, int max) {
-        return text(arbitrary().pick(alphabet.chars().mapToObj(c -> (char) c).toList()), min, max);
-    }
 
     static Gen<String> anySteps() {
         return Generate.oneOf(anyText(12), textOf("0123456789smhdSMHD -+.e", 0, 10));

@@ -6,7 +6,6 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 import org.junit.jupiter.api.Test;
-import org.quicktheories.QuickTheory;
 import org.quicktheories.core.Gen;
 import org.quicktheories.generators.Generate;
 
@@ -20,6 +19,9 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
+import static io.cloudplane.infra.Generators.anyText;
+import static io.cloudplane.infra.Generators.qt;
+import static io.cloudplane.infra.Generators.textOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.generators.SourceDSL.arbitrary;
 import static org.quicktheories.generators.SourceDSL.lists;
@@ -33,32 +35,9 @@ import static org.quicktheories.generators.SourceDSL.lists;
 class ArchiveNameProperties {
     private static final Limits LIMITS = new Limits(1024 * 1024, 100, 1024 * 1024);
 
-    /**
-     * The examples come from a fixed seed, so that CI is repeatable: {@code -Dcloudplane.properties.seed}
-     * varies it, {@code -Dcloudplane.properties.scale} multiplies the number of examples.
-     */
-    private static QuickTheory qt(int examples) {
-        return QuickTheory.qt().withFixedSeed(Long.getLong("cloudplane.properties.seed", 20261130L))
-                .withExamples(examples * Integer.getInteger("cloudplane.properties.scale", 1));
-    }
 
-    /** Text of {@code min} to {@code max} characters, each drawn from {@code chars}. */
-    private static Gen<String> text(Gen<Character> chars, int min, int max) {
-        return lists().of(chars).ofSizeBetween(min, max).map(list -> {
-            StringBuilder text = new StringBuilder(list.size());
-            list.forEach(text::append);
-            return text.toString();
-        });
-    }
 
-    /** Any UTF-16 characters at all: NUL, controls, lone surrogates. */
-    private static Gen<String> anyText(int max) {
-        return text(Generate.characters(Character.MIN_VALUE, Character.MAX_VALUE), 0, max);
-    }
 
-    private static Gen<String> textOf(String alphabet, int min, int max) {
-        return text(arbitrary().pick(alphabet.chars().mapToObj(c -> (char) c).toList()), min, max);
-    }
 
     static Gen<String> names() {
         Gen<String> part = Generate.oneOf(arbitrary().pick("..", ".", "", "a", "b", "~", "C:", "\\..", "..\\", "\0", "/"),

@@ -1,10 +1,11 @@
 package io.cloudplane.infra.runtime;
 
 import org.junit.jupiter.api.Test;
-import org.quicktheories.QuickTheory;
 import org.quicktheories.core.Gen;
 import org.quicktheories.generators.Generate;
 
+import static io.cloudplane.infra.Generators.qt;
+import static io.cloudplane.infra.Generators.textOf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.generators.SourceDSL.arbitrary;
@@ -18,27 +19,8 @@ import static org.quicktheories.generators.SourceDSL.lists;
  * depends on the order the catalog lists its versions in.
  */
 class ServerVersionOrderProperties {
-    /**
-     * The examples come from a fixed seed, so that CI is repeatable: {@code -Dcloudplane.properties.seed}
-     * varies it, {@code -Dcloudplane.properties.scale} multiplies the number of examples.
-     */
-    private static QuickTheory qt(int examples) {
-        return QuickTheory.qt().withFixedSeed(Long.getLong("cloudplane.properties.seed", 20261130L))
-                .withExamples(examples * Integer.getInteger("cloudplane.properties.scale", 1));
-    }
 
-    /** Text of {@code min} to {@code max} characters, each drawn from {@code chars}. */
-    private static Gen<String> text(Gen<Character> chars, int min, int max) {
-        return lists().of(chars).ofSizeBetween(min, max).map(list -> {
-            StringBuilder text = new StringBuilder(list.size());
-            list.forEach(text::append);
-            return text.toString();
-        });
-    }
 
-    private static Gen<String> textOf(String alphabet, int min, int max) {
-        return text(arbitrary().pick(alphabet.chars().mapToObj(c -> (char) c).toList()), min, max);
-    }
 
     /** One to four parts (numbers, near-numbers, words), each after the first behind a '.' or a '-'. */
     static Gen<String> versions() {

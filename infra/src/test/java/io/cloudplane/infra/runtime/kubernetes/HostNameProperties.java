@@ -2,15 +2,15 @@ package io.cloudplane.infra.runtime.kubernetes;
 
 import io.cloudplane.infra.runtime.kubernetes.KubernetesRuntime.Target;
 import org.junit.jupiter.api.Test;
-import org.quicktheories.QuickTheory;
 import org.quicktheories.core.Gen;
 import org.quicktheories.generators.Generate;
 
 import java.util.regex.Pattern;
 
+import static io.cloudplane.infra.Generators.anyText;
+import static io.cloudplane.infra.Generators.qt;
+import static io.cloudplane.infra.Generators.textOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.quicktheories.generators.SourceDSL.arbitrary;
-import static org.quicktheories.generators.SourceDSL.lists;
 
 /**
  * An environment's preview and Studio host names are made of the app's and the environment's
@@ -22,32 +22,9 @@ class HostNameProperties {
     private static final Pattern LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     private final KubernetesManifests manifests = new KubernetesManifests(KubernetesSettings.defaults());
 
-    /**
-     * The examples come from a fixed seed, so that CI is repeatable: {@code -Dcloudplane.properties.seed}
-     * varies it, {@code -Dcloudplane.properties.scale} multiplies the number of examples.
-     */
-    private static QuickTheory qt(int examples) {
-        return QuickTheory.qt().withFixedSeed(Long.getLong("cloudplane.properties.seed", 20261130L))
-                .withExamples(examples * Integer.getInteger("cloudplane.properties.scale", 1));
-    }
 
-    /** Text of {@code min} to {@code max} characters, each drawn from {@code chars}. */
-    private static Gen<String> text(Gen<Character> chars, int min, int max) {
-        return lists().of(chars).ofSizeBetween(min, max).map(list -> {
-            StringBuilder text = new StringBuilder(list.size());
-            list.forEach(text::append);
-            return text.toString();
-        });
-    }
 
-    /** Any UTF-16 characters at all: NUL, controls, lone surrogates. */
-    private static Gen<String> anyText(int max) {
-        return text(Generate.characters(Character.MIN_VALUE, Character.MAX_VALUE), 0, max);
-    }
 
-    private static Gen<String> textOf(String alphabet, int min, int max) {
-        return text(arbitrary().pick(alphabet.chars().mapToObj(c -> (char) c).toList()), min, max);
-    }
 
     static Gen<String> names() {
         return Generate.oneOf(
