@@ -93,7 +93,7 @@ class FaultInjectionIT {
             assertEquals(202, restart.status(), restart.raw());
             Thread.sleep(random.nextInt(2000));
             outside.serverProcesses().getOrDefault(dev, List.of()).forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
-            outcomes.add("server killed during a restart: " + honest(app, dev, restart.get("id")));
+            outcomes.add("server killed during a restart: " + honest(app, dev, restart.get("id"), true));
 
             // 2. The object store stopped for 30 s during a backup.
             var backup = cloudplane.call("POST", env(app, staging) + "/backups", token, null);
@@ -116,7 +116,7 @@ class FaultInjectionIT {
             assertEquals(202, deploy.status(), deploy.raw());
             Thread.sleep(random.nextInt(1500));
             outage(s3, 30);
-            String deployed = honest(app, production, deploy.get("operation.id"));
+            String deployed = honest(app, production, deploy.get("operation.id"), false);
             if (deployed.startsWith("SUCCEEDED")) {
                 assertTrue(body(preview(app, production)).contains(marker), "a SUCCEEDED deployment serves the release");
             }
@@ -129,8 +129,8 @@ class FaultInjectionIT {
             assertEquals(202, stop.status(), stop.raw());
             Thread.sleep(random.nextInt(1500));
             pauseDatabase(10);
-            outcomes.add("database paused 10 s during a provisioning: " + honest(app, provision.get("id"), provision.get("operation.id")));
-            outcomes.add("database paused 10 s during a stop: " + honest(app, staging, stop.get("id")));
+            outcomes.add("database paused 10 s during a provisioning: " + honest(app, provision.get("id"), provision.get("operation.id"), false));
+            outcomes.add("database paused 10 s during a stop: " + honest(app, staging, stop.get("id"), false));
 
             List<String> last = List.of();
             long until = System.currentTimeMillis() + 60_000;
@@ -149,8 +149,12 @@ class FaultInjectionIT {
         }
     }
 
-    /** The operation ends within the bound; FAILED says why; a RUNNING environment answers. Answers "STATUS (env STATUS)". */
-    private String honest(String app, String envId, String operationId) throws Exception {
+    /**
+     * The operation ends within the bound; FAILED says why; a RUNNING environment answers. Answers "STATUS (env STATUS)".
+     * {@code serverKilled}: the environment's server was killed at a random moment, which may fall after the operation
+     * brought it up healthy; then a SUCCEEDED operation beside a FAILED environment that says its server exited is true.
+     */
+    private String honest(String app, String envId, String operationId, boolean serverKilled) throws Exception {
         var op = cloudplane.awaitOperation(operationId, token, BOUND);
         String status = op.get("status");
         if ("FAILED".equals(status)) {
@@ -161,6 +165,9 @@ class FaultInjectionIT {
         if ("RUNNING".equals(envStatus)) {
             String preview = env.get("urls.preview");
             await("RUNNING answers").atMost(Duration.ofSeconds(10)).until(() -> cloudplane.get(preview + "_health") == 200);
+        } else if ("SUCCEEDED".equals(status) && serverKilled && "FAILED".equals(envStatus)) {
+            assertTrue(String.valueOf(env.<String>get("statusReason")).contains("exited"),
+                    "SUCCEEDED, then the killed server's environment FAILED, saying its server exited: " + env.raw());
         } else if ("SUCCEEDED".equals(status)) {
             assertTrue(List.of("STOPPED").contains(envStatus), "SUCCEEDED left the environment " + env.raw());
         } else {
