@@ -193,4 +193,20 @@ final class DebianPostgres implements AutoCloseable {
             }
         }
     }
+
+    /**
+     * The settings an operator gives every Cloudplane process that uses this server: its database and
+     * role, shared session and encryption keys (the processes must agree on them), and its client tools.
+     */
+    java.util.Map<String, String> cloudplaneSettings() {
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        return java.util.Map.of(
+                "DATASOURCES_DEFAULT_URL", jdbcUrl(),
+                "DATASOURCES_DEFAULT_USERNAME", ROLE,
+                "DATASOURCES_DEFAULT_PASSWORD", password(),
+                "CLOUDPLANE_JWT_SECRET", "session-" + java.util.UUID.randomUUID() + java.util.UUID.randomUUID(),
+                "CLOUDPLANE_SECRET_KEY", java.util.Base64.getEncoder().encodeToString(key),
+                "CLOUDPLANE_BACKUP_PG_BIN_DIR", binDir().toString());
+    }
 }

@@ -18,7 +18,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -51,15 +50,7 @@ class ExternalPostgresIT {
         postgres = DebianPostgres.start();
         dataDir = Files.createTempDirectory("cloudplane-extpg-");
         int temporalPort = AllInOne.freePort();
-        byte[] key = new byte[32];
-        new java.security.SecureRandom().nextBytes(key);
-        Map<String, String> shared = Map.of(
-                "DATASOURCES_DEFAULT_URL", postgres.jdbcUrl(),
-                "DATASOURCES_DEFAULT_USERNAME", DebianPostgres.ROLE,
-                "DATASOURCES_DEFAULT_PASSWORD", postgres.password(),
-                "CLOUDPLANE_JWT_SECRET", "extpg-" + UUID.randomUUID() + UUID.randomUUID(),
-                "CLOUDPLANE_SECRET_KEY", Base64.getEncoder().encodeToString(key),
-                "CLOUDPLANE_BACKUP_PG_BIN_DIR", postgres.binDir().toString());
+        Map<String, String> shared = postgres.cloudplaneSettings();
         var workerEnvironment = new java.util.HashMap<>(shared);
         workerEnvironment.put("CLOUDPLANE_EMBEDDED_TEMPORAL_PORT", Integer.toString(temporalPort));
         workerEnvironment.put("CLOUDPLANE_API_ENABLED", "false");

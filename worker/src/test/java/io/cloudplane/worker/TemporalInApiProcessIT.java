@@ -9,11 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -45,15 +43,7 @@ class TemporalInApiProcessIT {
         postgres = DebianPostgres.start();
         dataDir = Files.createTempDirectory("cloudplane-temporal-in-api-");
         int temporalPort = AllInOne.freePort();
-        byte[] key = new byte[32];
-        new java.security.SecureRandom().nextBytes(key);
-        Map<String, String> shared = Map.of(
-                "DATASOURCES_DEFAULT_URL", postgres.jdbcUrl(),
-                "DATASOURCES_DEFAULT_USERNAME", DebianPostgres.ROLE,
-                "DATASOURCES_DEFAULT_PASSWORD", postgres.password(),
-                "CLOUDPLANE_JWT_SECRET", "tinapi-" + UUID.randomUUID() + UUID.randomUUID(),
-                "CLOUDPLANE_SECRET_KEY", Base64.getEncoder().encodeToString(key),
-                "CLOUDPLANE_BACKUP_PG_BIN_DIR", postgres.binDir().toString());
+        Map<String, String> shared = postgres.cloudplaneSettings();
         var apiEnvironment = new HashMap<>(shared);
         apiEnvironment.put("CLOUDPLANE_EMBEDDED_TEMPORAL_PORT", Integer.toString(temporalPort));
         apiEnvironment.put("CLOUDPLANE_WORKER_ENABLED", "false");

@@ -27,6 +27,7 @@ import io.cloudplane.workflows.common.WorkflowIds;
 import io.cloudplane.workflows.release.PromotionDecision;
 import io.cloudplane.workflows.release.PromotionRequest;
 import io.cloudplane.workflows.release.PromotionStage;
+import io.cloudplane.infra.temporal.WorkflowExecutions;
 import io.cloudplane.workflows.release.PromotionStatus;
 import io.cloudplane.workflows.release.PromotionWorkflow;
 import io.micronaut.core.annotation.Nullable;
@@ -226,7 +227,7 @@ public class PromotionController {
             throw ApiException.badRequest("comment", "at most 1000 characters");
         }
         String workflowId = WorkflowIds.promotion(promotionId.toString());
-        if (!p.status().isFinal() && !io.cloudplane.infra.temporal.WorkflowExecutions.isRunning(client, workflowId)) {
+        if (!p.status().isFinal() && !WorkflowExecutions.isRunning(client, workflowId)) {
             // Its workflow is gone (a restart of the embedded Temporal, a terminated run): nothing can carry a
             // decision out. A refusal changes nothing; PromotionRecovery ends the row FAILED within a minute.
             throw ApiException.conflict("The promotion cannot be " + (approve ? "approved" : "rejected")

@@ -1,11 +1,9 @@
 package io.cloudplane.worker.crash;
 
-import io.cloudplane.infra.code.CodeArchives;
 import io.cloudplane.infra.runtime.ServerCatalog;
 import io.cloudplane.worker.AllInOne;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -283,7 +281,7 @@ class CrashHarnessIT {
                     marker = "crash round " + n + " " + UUID.randomUUID();
                     var upload = HTTP.send(HttpRequest.newBuilder(URI.create(cloudplane.baseUrl() + env(app2, app2Dev) + "/code"))
                             .header("Authorization", "Bearer " + token).header("Content-Type", "application/gzip")
-                            .PUT(HttpRequest.BodyPublishers.ofByteArray(site(marker))).build(), HttpResponse.BodyHandlers.ofString());
+                            .PUT(HttpRequest.BodyPublishers.ofByteArray(Outside.site(marker))).build(), HttpResponse.BodyHandlers.ofString());
                     require(upload.statusCode() == 200, "upload: " + upload.body());
                     var rel = call("POST", "/api/v1/apps/" + app2 + "/releases", Map.of("name", "r" + n, "sourceEnvironmentId", app2Dev));
                     require(rel.status() == 202, rel.raw());
@@ -838,11 +836,4 @@ class CrashHarnessIT {
                 HttpResponse.BodyHandlers.ofString()).body();
     }
 
-    private static byte[] site(String marker) throws Exception {
-        Path dir = Files.createTempDirectory("crash-site-");
-        Files.writeString(dir.resolve("index.html"), "<h1>" + marker + "</h1>");
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        CodeArchives.writeTarGz(dir, out);
-        return out.toByteArray();
-    }
 }

@@ -1,6 +1,5 @@
 package io.cloudplane.worker.crash;
 
-import io.cloudplane.infra.code.CodeArchives;
 import io.cloudplane.infra.config.CloudplaneSettings;
 import io.cloudplane.infra.embedded.EmbeddedS3Server;
 import io.cloudplane.infra.storage.ObjectStoreFactory;
@@ -10,7 +9,6 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -83,7 +81,7 @@ class FaultInjectionIT {
             String marker = "fault " + UUID.randomUUID();
             var upload = HTTP.send(HttpRequest.newBuilder(URI.create(cloudplane.baseUrl() + env(app, dev) + "/code"))
                     .header("Authorization", "Bearer " + token).header("Content-Type", "application/gzip")
-                    .PUT(HttpRequest.BodyPublishers.ofByteArray(site(marker))).build(), HttpResponse.BodyHandlers.ofString());
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(Outside.site(marker))).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, upload.statusCode(), upload.body());
             var release = cloudplane.call("POST", "/api/v1/apps/" + app + "/releases", token, Map.of("name", "v1", "sourceEnvironmentId", dev));
             assertEquals("SUCCEEDED", cloudplane.awaitCreated(release, token, BOUND).get("status"), release.raw());
@@ -228,20 +226,14 @@ class FaultInjectionIT {
         return "/api/v1/apps/" + app + "/environments/" + envId;
     }
 
-    private static String db(String envId) {
-        return "env_" + envId.replace("-", "");
-    }
 
     private static String body(String url) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
     }
 
-    private static byte[] site(String marker) throws Exception {
-        Path dir = Files.createTempDirectory("fault-site-");
-        Files.writeString(dir.resolve("index.html"), "<h1>" + marker + "</h1>");
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        CodeArchives.writeTarGz(dir, out);
-        return out.toByteArray();
+
+    private static String db(String envId) {
+        return io.cloudplane.infra.environment.EnvironmentRecord.databaseNameFor(java.util.UUID.fromString(envId));
     }
 }

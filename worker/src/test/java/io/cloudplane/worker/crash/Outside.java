@@ -368,4 +368,13 @@ final class Outside {
     private static String trimSlash(String prefix) {
         return prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
     }
+
+    /** A site of one page showing {@code marker}, as the canonical tar.gz that code uploads take. */
+    static byte[] site(String marker) throws java.io.IOException {
+        Path dir = Files.createTempDirectory("harness-site-");
+        Files.writeString(dir.resolve("index.html"), "<h1>" + marker + "</h1>");
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        io.cloudplane.infra.code.CodeArchives.writeTarGz(dir, out);
+        return out.toByteArray();
+    }
 }
