@@ -24,6 +24,13 @@ import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.rules.SecurityRule;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.micronaut.http.MediaType;
+import io.micronaut.json.JsonMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 
@@ -42,9 +49,13 @@ public class AppController {
     private final Accepted accepted;
     private final SandboxLifecycles lifecycles;
     private final OperationRepository operations;
+    private final AppListCache listCache;
+    private final JsonMapper json;
 
     public AppController(AccessService access, AppService service, Accepted accepted, SandboxLifecycles lifecycles,
-                         OperationRepository operations) {
+                         OperationRepository operations, AppListCache listCache, JsonMapper json) {
+        this.listCache = listCache;
+        this.json = json;
         this.access = access;
         this.service = service;
         this.accepted = accepted;
@@ -52,11 +63,21 @@ public class AppController {
         this.operations = operations;
     }
 
-    /** The caller's apps in the dashboard's three categories; as many queries for 100 apps as for one. */
+    /**
+     * The caller's apps in the dashboard's three categories; as many queries for 100 apps as for one,
+     * and none while nothing the list is built from changed ({@link AppListCache}).
+     */
     @Get
     @Operation(operationId = "listApps")
-    public Views.AppList list(Authentication auth) {
+    @ApiResponse(responseCode = "200", description = "The caller's sandbox, own applications and shared applications, oldest first",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Views.AppList.class)))
+    public HttpResponse<byte[]> list(Authentication auth) {
         UUID caller = Caller.id(auth);
+        byte[] json = listCache.get(caller, () -> serialize(listOf(caller)));
+        return HttpResponse.ok(json).contentType(MediaType.APPLICATION_JSON_TYPE);
+    }
+
+    private Views.AppList listOf(UUID caller) {
         Views.AppView sandbox = null;
         List<Views.AppView> owned = new ArrayList<>();
         List<Views.AppView> shared = new ArrayList<>();
@@ -69,6 +90,14 @@ public class AppController {
             }
         }
         return new Views.AppList(sandbox, owned, shared);
+    }
+
+    private byte[] serialize(Views.AppList list) {
+        try {
+            return json.writeValueAsBytes(list);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not write the apps list", e);
+        }
     }
 
     /**

@@ -36,6 +36,11 @@ import java.util.regex.Pattern;
  * directory, the first measured round of each endpoint is recorded with JFR (profile settings) into
  * {@code <endpoint>.jfr} there, through {@code jcmd}.
  *
+ * <p>{@code bench.app-list-cache} (true) is the all-in-one's {@code cloudplane.app-list-cache.enabled}:
+ * with {@code false}, every GET /apps reads and writes its list anew, as one does after a change of
+ * the rows it is built from; that run shows what a changed list costs and is not held to the two
+ * ratios above (it prints them).
+ *
  * <p>The apps are written straight into Cloudplane's database (rows of {@code apps} and
  * {@code app_members}, as a create writes them), without environments: the list reads neither,
  * and a hundred environment servers would not fit beside the load generator on 2 cores.
@@ -54,18 +59,24 @@ public final class ApiReadBenchmark {
         double minRatio = Double.parseDouble(System.getProperty("bench.apps.min-ratio", "0.5"));
         double maxCpuRatio = Double.parseDouble(System.getProperty("bench.apps.max-cpu-ratio", "2.0"));
         String jfr = System.getProperty("bench.jfr", "");
+        boolean listCache = Boolean.parseBoolean(System.getProperty("bench.app-list-cache", "true"));
+        if (!listCache) {
+            minRatio = 0;
+            maxCpuRatio = Double.MAX_VALUE;
+        }
         Wrk.binary();
         Path dataDir = Files.createTempDirectory("cloudplane-bench-reads-");
         try {
-            run(dataDir, apps, threads, connections, warmup, seconds, rounds, minRatio, maxCpuRatio, jfr);
+            run(dataDir, apps, threads, connections, warmup, seconds, rounds, minRatio, maxCpuRatio, jfr, listCache);
         } finally {
             io.cloudplane.infra.files.FileTrees.delete(dataDir);
         }
     }
 
     private static void run(Path dataDir, int apps, int threads, int connections, int warmup, int seconds, int rounds,
-                            double minRatio, double maxCpuRatio, String jfr) throws Exception {
-        try (AllInOne cloudplane = new AllInOne(dataDir, Map.of())) {
+                            double minRatio, double maxCpuRatio, String jfr, boolean listCache) throws Exception {
+        System.out.println("kept apps lists (cloudplane.app-list-cache.enabled): " + listCache);
+        try (AllInOne cloudplane = new AllInOne(dataDir, Map.of("CLOUDPLANE_APP_LIST_CACHE_ENABLED", Boolean.toString(listCache)))) {
             cloudplane.start();
             String token = cloudplane.signUp("bench-reads", "Read", "Bench");
             insertApps(cloudplane, subject(token), apps);
