@@ -15,6 +15,24 @@ public interface IdentityProvider {
     /** Checks a password; never says whether the email exists. */
     AuthenticationResult authenticate(String email, String password);
 
+    /**
+     * A person invited by email who has no account yet: the provider prepares what it keeps for
+     * them, without a message of its own (Cloudplane sends the invitation). Idempotent. The local
+     * store keeps nothing before the person signs up with the invitation.
+     */
+    void prepareInvitee(String email, String firstName, String lastName);
+
+    /**
+     * The user's membership of an environment with a profile, declared where the provider keeps
+     * identities, so that an application validating the provider's tokens sees the profile
+     * (Cognito: a group per environment and profile). Replaces a profile declared before for that
+     * environment. Idempotent. Local accounts: Cloudplane's own tables are the declaration.
+     */
+    void declareMembership(UUID userId, String email, UUID envId, String profile);
+
+    /** Takes back what {@link #declareMembership} declared for that environment. Idempotent. */
+    void withdrawMembership(UUID userId, String email, UUID envId);
+
     sealed interface AuthenticationResult {
         record Authenticated(UUID userId) implements AuthenticationResult {
         }

@@ -76,4 +76,21 @@ public class LocalIdentityProvider implements IdentityProvider {
         credentials.updateAttempts(c.userId(), failures, null);
         return new AuthenticationResult.Rejected();
     }
+
+    /** Local accounts are created at sign-up, with the invitation's token: nothing before. */
+    @Override
+    public void prepareInvitee(String email, String firstName, String lastName) {
+        // nothing to prepare: see the interface
+    }
+
+    /** The memberships live in Cloudplane's own tables (environment_users, app_members): nothing else to declare. */
+    @Override
+    public void declareMembership(UUID userId, String email, UUID envId, String profile) {
+        // declared by the membership row itself
+    }
+
+    @Override
+    public void withdrawMembership(UUID userId, String email, UUID envId) {
+        // withdrawn by the membership row's deletion
+    }
 }
