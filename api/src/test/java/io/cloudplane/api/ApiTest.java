@@ -358,7 +358,7 @@ class ApiTest {
         assertProblem(call(HttpRequest.DELETE("/api/v1/apps/" + appId), grace.token()), HttpStatus.NOT_FOUND);
         assertProblem(call(HttpRequest.GET("/api/v1/operations/" + op.get("id")), grace.token()), HttpStatus.NOT_FOUND);
 
-        members.save(new AppMemberRecord(new AppMemberRecord.Key(appId, grace.id()), AppMemberRecord.Role.DEVELOPER));
+        members.save(AppMemberRecord.of(appId, grace.id(), AppMemberRecord.Role.DEVELOPER));
         var seen = call(HttpRequest.GET("/api/v1/apps/" + appId), grace.token());
         assertEquals(HttpStatus.OK, seen.getStatus());
         assertEquals("shared", seen.body().get("category"));
@@ -372,7 +372,7 @@ class ApiTest {
         var prod = call(HttpRequest.POST("/api/v1/apps/" + appId + "/environments", Map.of("name", "prod", "type", "production")),
                 ada.token()).body();
         UUID prodEnv = UUID.fromString((String) prod.get("id"));
-        environmentUsers.save(new EnvironmentUserRecord(new EnvironmentUserRecord.Key(prodEnv, end.id())));
+        environmentUsers.save(EnvironmentUserRecord.of(prodEnv, end.id()));
         assertEquals("user", call(HttpRequest.GET("/api/v1/apps/" + appId), end.token()).body().get("role"));
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> visible = (List<Map<String, Object>>) call(HttpRequest.GET("/api/v1/apps/" + appId + "/environments"),

@@ -231,7 +231,7 @@ class ReleasesApiTest {
         UUID appId = app(ada, "updates");
         UUID devId = dev(appId);
         UUID prodId = environment(ada, appId, "production", "production");
-        members.save(new AppMemberRecord(new AppMemberRecord.Key(appId, bob.id()), AppMemberRecord.Role.DEVELOPER));
+        members.save(AppMemberRecord.of(appId, bob.id(), AppMemberRecord.Role.DEVELOPER));
         try (var c = io.micronaut.data.connection.jdbc.advice.DelegatingDataSource.unwrapDataSource(dataSource).getConnection();
              var st = c.prepareStatement("UPDATE environments SET server_version = '1.0.0' WHERE id = ?")) {
             st.setObject(1, devId);
@@ -475,7 +475,7 @@ class ReleasesApiTest {
         User bob = signUp();
         UUID appId = app(ada, "flow");
         UUID devId = dev(appId);
-        members.save(new AppMemberRecord(new AppMemberRecord.Key(appId, bob.id()), AppMemberRecord.Role.DEVELOPER));
+        members.save(AppMemberRecord.of(appId, bob.id(), AppMemberRecord.Role.DEVELOPER));
         String deployments = "/api/v1/apps/" + appId + "/environments/" + devId + "/deployments";
 
         assertProblem(call(HttpRequest.POST(deployments, Map.of()), ada.token()), HttpStatus.BAD_REQUEST, "releaseId");

@@ -44,7 +44,7 @@ class PersistenceTest {
 
     private AppRecord app(UserRecord owner, String name, AppRecord.AppKind kind) {
         AppRecord app = apps.save(new AppRecord(UUID.randomUUID(), owner.id(), name, kind, AppRecord.AppStatus.ACTIVE, now, now));
-        members.save(new AppMemberRecord(new AppMemberRecord.Key(app.id(), owner.id()), AppMemberRecord.Role.OWNER));
+        members.save(AppMemberRecord.of(app.id(), owner.id(), AppMemberRecord.Role.OWNER));
         return app;
     }
 

@@ -107,7 +107,7 @@ public class AppService {
             throw ApiException.conflict(kind == AppRecord.AppKind.SANDBOX ? "You already have a sandbox"
                     : "You already have an app named '" + name + "'");
         }
-        members.save(new AppMemberRecord(new AppMemberRecord.Key(app.id(), ownerId), AppMemberRecord.Role.OWNER));
+        members.save(AppMemberRecord.of(app.id(), ownerId, AppMemberRecord.Role.OWNER));
         return addEnvironment(app, ownerId, "development", EnvironmentType.DEVELOPMENT, null);
     }
 
@@ -128,7 +128,7 @@ public class AppService {
         } catch (DataAccessException e) {
             throw ApiException.conflict("You already have an app named '" + name + "'");
         }
-        members.save(new AppMemberRecord(new AppMemberRecord.Key(app.id(), ownerId), AppMemberRecord.Role.OWNER));
+        members.save(AppMemberRecord.of(app.id(), ownerId, AppMemberRecord.Role.OWNER));
         UUID envId = UUID.randomUUID();
         environments.save(new EnvironmentRecord(envId, app.id(), "development", EnvironmentType.DEVELOPMENT, null,
                 EnvironmentStatus.PROVISIONING, null, catalog.defaultVersion().version(), null, null,

@@ -566,8 +566,8 @@ class AuthorizationMatrixTest {
         UUID production = runningEnvironment(appId, "production", EnvironmentRecord.EnvironmentType.PRODUCTION);
         ids.put("stagingId", staging.toString());
         ids.put("productionId", production.toString());
-        members.save(new AppMemberRecord(new AppMemberRecord.Key(appId, developer.id()), AppMemberRecord.Role.DEVELOPER));
-        environmentUsers.save(new EnvironmentUserRecord(new EnvironmentUserRecord.Key(staging, endUser.id())));
+        members.save(AppMemberRecord.of(appId, developer.id(), AppMemberRecord.Role.DEVELOPER));
+        environmentUsers.save(EnvironmentUserRecord.of(staging, endUser.id()));
         Answer code = send("PUT", "/api/v1/apps/" + appId + "/environments/" + dev + "/code", "<zip>", "application/zip", owner.session());
         assertEquals(200, code.status(), code.body());
 
