@@ -481,10 +481,23 @@ class CrashHarnessIT {
                         .pollInterval(Duration.ofMillis(200)).ignoreExceptions()
                         .until(() -> "SLEEPING".equals(cloudplane.call("GET", env(sleeper.appId, sleeper.envId), sleeper.token, null)
                                 .get("status")) || deletedAfterItsSleep(sleeper));
-                var ops = outside.rows("select status, error from operations where app_id = ?::uuid and type = 'SLEEP_SANDBOX' "
-                        + "order by created_at", sleeper.appId);
-                require(ops.size() == sleeper.sleepsBefore + 1 && "SUCCEEDED".equals(ops.get(ops.size() - 1).get("status")),
-                        "one more SUCCEEDED sleep: " + ops);
+                // The environment reads SLEEPING a moment before its operation is SUCCEEDED: the sleep sends its email before
+                // it records SUCCEEDED, so that a kill between the two carries the sleep on without a second email.
+                java.util.concurrent.atomic.AtomicReference<List<Map<String, Object>>> ops = new java.util.concurrent.atomic.AtomicReference<>();
+                try {
+                    await("one more SUCCEEDED sleep").atMost(remaining(deadline)).pollInterval(Duration.ofMillis(200))
+                            .until(() -> {
+                                ops.set(outside.rows("select status, error from operations where app_id = ?::uuid "
+                                        + "and type = 'SLEEP_SANDBOX' order by created_at", sleeper.appId));
+                                List<Map<String, Object>> rows = ops.get();
+                                return rows.size() != sleeper.sleepsBefore + 1 || !"RUNNING".equals(rows.get(rows.size() - 1).get("status"))
+                                        && !"PENDING".equals(rows.get(rows.size() - 1).get("status"));
+                            });
+                } catch (org.awaitility.core.ConditionTimeoutException e) {
+                    throw new AssertionError("one more SUCCEEDED sleep, still unfinished: " + ops.get(), e);
+                }
+                require(ops.get().size() == sleeper.sleepsBefore + 1 && "SUCCEEDED".equals(ops.get().get(ops.get().size() - 1).get("status")),
+                        "one more SUCCEEDED sleep: " + ops.get());
                 require(outside.serverProcesses().get(sleeper.envId) == null, "a sleeping sandbox has no server");
                 await("the asleep email").atMost(remaining(deadline)).until(() -> sleeper.newEmails("is asleep") == 1);
                 return "SUCCEEDED";

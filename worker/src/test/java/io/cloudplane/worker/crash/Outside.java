@@ -345,13 +345,23 @@ final class Outside {
                 problems.add("READY release " + r.get("id") + " has no artifact " + r.get("object_key"));
             }
         }
-        // One email per event: the outbox holds one file per sent_mail key (the lifecycle's emails) and no repeats.
+        // One email per event: the lifecycle keys each email by its event (a sleep's by its operation, a notice by its
+        // time) in sent_mail, so the outbox holds, of each kind, as many emails as keys of that kind. The same recipient
+        // and subject twice is no repeat by itself: a woken sandbox left idle falls asleep again, a second event.
         List<String> emails = emails();
-        Map<String, Integer> seen = new HashMap<>();
-        emails.forEach(e -> seen.merge(e, 1, Integer::sum));
-        seen.forEach((e, n) -> {
-            if (n > 1) {
-                problems.add(n + " copies of the email " + e);
+        Map<String, String> kinds = Map.of("ASLEEP", "\" is asleep", "AWAKE", "\" is awake", "DELETION_NOTICE", "\" will be deleted on ",
+                "DELETED", "\" was deleted");
+        kinds.forEach((kind, subject) -> {
+            long outbox = emails.stream().filter(e -> e.contains(subject)).count();
+            long keys;
+            try {
+                keys = count("select count(*) from sent_mail where mail_key like '%/" + kind + "/%'");
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+            if (outbox != keys) {
+                problems.add(outbox + " " + kind + " emails in the outbox for " + keys + " events (sent_mail keys): "
+                        + emails.stream().filter(e -> e.contains(subject)).sorted().toList());
             }
         });
         long recorded = count("select count(*) from sent_mail");
