@@ -9,7 +9,7 @@ import io.cloudplane.infra.account.UserRecord;
 import io.cloudplane.infra.account.UserRepository;
 import io.micronaut.data.exceptions.DataAccessException;
 import jakarta.inject.Singleton;
-import jakarta.transaction.Transactional;
+import io.micronaut.transaction.annotation.Transactional;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;

@@ -353,14 +353,14 @@ final class Outside {
                 "DELETED", "\" was deleted");
         kinds.forEach((kind, subject) -> {
             long outbox = emails.stream().filter(e -> e.contains(subject)).count();
-            long keys;
+            long events;
             try {
-                keys = count("select count(*) from sent_mail where mail_key like '%/" + kind + "/%'");
+                events = count("select count(*) from sent_mail where mail_key like '%/" + kind + "/%'");
             } catch (SQLException e) {
                 throw new IllegalStateException(e);
             }
-            if (outbox != keys) {
-                problems.add(outbox + " " + kind + " emails in the outbox for " + keys + " events (sent_mail keys): "
+            if (outbox != events) {
+                problems.add(outbox + " " + kind + " emails in the outbox for " + events + " events (sent_mail keys): "
                         + emails.stream().filter(e -> e.contains(subject)).sorted().toList());
             }
         });
