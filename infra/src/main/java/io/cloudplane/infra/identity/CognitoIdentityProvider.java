@@ -18,6 +18,7 @@ import software.amazon.awssdk.services.cognitoidentityprovider.model.AuthFlowTyp
 import software.amazon.awssdk.services.cognitoidentityprovider.model.GroupExistsException;
 import software.amazon.awssdk.services.cognitoidentityprovider.model.GroupType;
 import software.amazon.awssdk.services.cognitoidentityprovider.model.InitiateAuthResponse;
+import software.amazon.awssdk.services.cognitoidentityprovider.model.InvalidPasswordException;
 import software.amazon.awssdk.services.cognitoidentityprovider.model.MessageActionType;
 import software.amazon.awssdk.services.cognitoidentityprovider.model.NotAuthorizedException;
 import software.amazon.awssdk.services.cognitoidentityprovider.model.PasswordResetRequiredException;
@@ -94,7 +95,11 @@ public class CognitoIdentityProvider implements IdentityProvider {
         cognito.close();
     }
 
-    /** The pool user that signs in as {@code userId}, with its password set for good (no change asked at the first sign-in). */
+    /**
+     * The pool user that signs in as {@code userId}, with its password set for good (no change asked
+     * at the first sign-in); the invitee placeholder of that email, if any, is deleted. A password the
+     * pool's policy refuses throws {@link PasswordRejectedException}.
+     */
     @Override
     public void register(UUID userId, String email, String password) {
         String username = userId.toString();
@@ -106,7 +111,13 @@ public class CognitoIdentityProvider implements IdentityProvider {
         } catch (UsernameExistsException e) {
             // a second call for the same user: the password below is what matters
         }
-        cognito.adminSetUserPassword(r -> r.userPoolId(settings.userPoolId()).username(username).password(password).permanent(true));
+        try {
+            cognito.adminSetUserPassword(r -> r.userPoolId(settings.userPoolId()).username(username).password(password).permanent(true));
+        } catch (InvalidPasswordException e) {
+            // The caller's transaction rolls back; the pool user without a password is left, unreachable (no row names it).
+            throw new PasswordRejectedException(e.awsErrorDetails() == null ? "does not meet the user pool's password policy"
+                    : e.awsErrorDetails().errorMessage());
+        }
         try {
             cognito.adminDeleteUser(r -> r.userPoolId(settings.userPoolId()).username(inviteeUsername(email)));
         } catch (UserNotFoundException e) {
@@ -134,7 +145,9 @@ public class CognitoIdentityProvider implements IdentityProvider {
         try {
             response = cognito.initiateAuth(r -> r.authFlow(AuthFlowType.USER_PASSWORD_AUTH).clientId(settings.clientId())
                     .authParameters(parameters));
-        } catch (NotAuthorizedException | UserNotFoundException | UserNotConfirmedException | PasswordResetRequiredException e) {
+        } catch (NotAuthorizedException | UserNotFoundException | UserNotConfirmedException | PasswordResetRequiredException
+                 | InvalidPasswordException e) {
+            // AWS answers a wrong password with NotAuthorized; cognito-local with InvalidPassword.
             return new AuthenticationResult.Rejected();
         }
         if (user.isEmpty() || response.authenticationResult() == null || response.authenticationResult().accessToken() == null) {
@@ -196,7 +209,7 @@ public class CognitoIdentityProvider implements IdentityProvider {
     }
 
     /** The placeholder username of an invitee without an account: derived from the email, whatever its case. */
-    static String inviteeUsername(String email) {
+    public static String inviteeUsername(String email) {
         return INVITEE_PREFIX + UUID.nameUUIDFromBytes(("cloudplane-invitee:" + email.trim().toLowerCase(Locale.ROOT))
                 .getBytes(StandardCharsets.UTF_8));
     }
