@@ -91,7 +91,7 @@ public class CognitoIdentityProvider implements IdentityProvider {
     }
 
     @PreDestroy
-    void close() {
+    public void close() {
         cognito.close();
     }
 
