@@ -236,12 +236,16 @@ public class CognitoIdentityProvider implements IdentityProvider {
         return attributes;
     }
 
-    /** Base64(HMAC-SHA256(client secret, username + client ID)), which a client with a secret requires. */
     private String secretHash(String username) {
+        return secretHash(settings.clientSecret(), username, settings.clientId());
+    }
+
+    /** Base64(HMAC-SHA256(client secret, username + client ID)), which a client with a secret requires. */
+    static String secretHash(String clientSecret, String username, String clientId) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(settings.clientSecret().getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return Base64.getEncoder().encodeToString(mac.doFinal((username + settings.clientId()).getBytes(StandardCharsets.UTF_8)));
+            mac.init(new SecretKeySpec(clientSecret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return Base64.getEncoder().encodeToString(mac.doFinal((username + clientId).getBytes(StandardCharsets.UTF_8)));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is not available", e);
         }
