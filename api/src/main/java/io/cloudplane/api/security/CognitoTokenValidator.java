@@ -31,7 +31,7 @@ public class CognitoTokenValidator implements TokenValidator<HttpRequest<?>> {
     private static final int KNOWN_USERS_MAX = 10_000;
     private final CognitoTokens tokens;
     private final UserRepository users;
-    /** Users seen to exist: their rows are not deleted while the process runs tokens for them. */
+    /** Users seen to exist (Cloudplane deletes no user row), so that a token costs one lookup per user and process. */
     private final Set<UUID> knownUsers = ConcurrentHashMap.newKeySet();
 
     public CognitoTokenValidator(CognitoSettings settings, UserRepository users) {
