@@ -103,7 +103,10 @@ public class AccountController {
                 }));
     }
 
-    /** Logs in: a bearer token (JWT) for the API. */
+    /**
+     * Logs in: a bearer token (JWT) for the API. With Cognito ({@code cloudplane.identity.provider=cognito})
+     * it is the user pool's access token, valid as long as the pool's app client says.
+     */
     @Post("/sessions")
     @Problems.BadRequest
     @Problems.Unauthorized
@@ -119,6 +122,10 @@ public class AccountController {
             throw ApiException.unauthorized("Wrong email or password");
         }
         wakeSleepingSandbox(ok.userId());
+        if (ok.token() != null) {
+            // Cognito: the pool's own access token, which CognitoTokenValidator accepts.
+            return new AccountViews.Session(ok.token().accessToken(), "Bearer", ok.token().expiresIn().toSeconds());
+        }
         String token = tokens.generateToken(Authentication.build(ok.userId().toString(), Map.of()), sessionSeconds)
                 .orElseThrow(() -> new IllegalStateException("no session token could be signed"));
         return new AccountViews.Session(token, "Bearer", sessionSeconds);

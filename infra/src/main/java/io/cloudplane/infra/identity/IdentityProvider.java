@@ -5,7 +5,8 @@ import java.util.UUID;
 
 /**
  * Who a person is. Cloudplane keeps its own user rows; the provider keeps the credentials: the
- * local store here, Cognito later.
+ * local store ({@link LocalIdentityProvider}) or an AWS Cognito user pool
+ * ({@link CognitoIdentityProvider}), chosen by {@code cloudplane.identity.provider}.
  */
 public interface IdentityProvider {
 
@@ -34,7 +35,14 @@ public interface IdentityProvider {
     void withdrawMembership(UUID userId, String email, UUID envId);
 
     sealed interface AuthenticationResult {
-        record Authenticated(UUID userId) implements AuthenticationResult {
+        /**
+         * The password was right. {@code token} is the provider's own access token when the
+         * provider issues the session (Cognito), and null when Cloudplane signs its own (local).
+         */
+        record Authenticated(UUID userId, IssuedToken token) implements AuthenticationResult {
+            public Authenticated(UUID userId) {
+                this(userId, null);
+            }
         }
 
         record Rejected() implements AuthenticationResult {
@@ -42,6 +50,14 @@ public interface IdentityProvider {
 
         /** Too many failed attempts: try again after {@code retryAfter}. */
         record LockedOut(Duration retryAfter) implements AuthenticationResult {
+        }
+    }
+
+    /** An access token the provider issued, valid for {@code expiresIn}; never logged. */
+    record IssuedToken(String accessToken, Duration expiresIn) {
+        @Override
+        public String toString() {
+            return "IssuedToken[expiresIn=" + expiresIn + "]";
         }
     }
 }

@@ -23,6 +23,7 @@ class SettingsTest {
             "cloudplane.identity.lockout | 0s",
             "cloudplane.identity.lockout | soon",
             "cloudplane.identity.bcrypt-cost | eleven",
+            "cloudplane.identity.provider | ldap",
             "cloudplane.runtime | docker",
             "cloudplane.server-health-timeout | -5s",
             "cloudplane.session-lifetime-seconds | 10",
@@ -49,6 +50,59 @@ class SettingsTest {
         String message = rootMessage(failure);
         assertTrue(message.contains(key) && message.contains(Settings.environmentName(key)) && message.contains(value),
                 "the message names " + key + " and '" + value + "': " + message);
+    }
+
+    private static final Map<String, Object> COGNITO = Map.of(
+            "cloudplane.identity.provider", "cognito",
+            "cloudplane.identity.cognito.user-pool-id", "eu-west-1_AbC123",
+            "cloudplane.identity.cognito.client-id", "client123");
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "cloudplane.identity.cognito.user-pool-id | AbC123",
+            "cloudplane.identity.cognito.endpoint | ftp://example.org",
+            "cloudplane.identity.cognito.issuer | not a url",
+            "cloudplane.identity.cognito.clock-skew | 10m",
+            "cloudplane.identity.cognito.clock-skew | soon",
+            "cloudplane.identity.cognito.jwks-refresh-cooldown | 0s",
+    })
+    void aBadCognitoSettingStopsTheStartNamingTheKey(String key, String value) throws Exception {
+        Path dataDir = Files.createTempDirectory(Path.of("target"), "settings-");
+        Map<String, Object> properties = new java.util.HashMap<>(COGNITO);
+        properties.put("cloudplane.data-dir", dataDir.toString());
+        properties.put(key, value);
+        Throwable failure = assertThrows(Throwable.class, () -> {
+            try (ApplicationContext context = ApplicationContext.builder().deduceEnvironment(false).properties(properties).start()) {
+                context.getBean(SettingsCheck.class);
+            }
+        });
+        String message = rootMessage(failure);
+        assertTrue(message.contains(key) && message.contains(Settings.environmentName(key)) && message.contains(value),
+                "the message names " + key + " and '" + value + "': " + message);
+    }
+
+    @Test
+    void cognitoNeedsItsClientIdAndDerivesRegionAndIssuerFromThePool() throws Exception {
+        Path dataDir = Files.createTempDirectory(Path.of("target"), "settings-");
+        Map<String, Object> withoutClient = new java.util.HashMap<>(COGNITO);
+        withoutClient.remove("cloudplane.identity.cognito.client-id");
+        withoutClient.put("cloudplane.data-dir", dataDir.toString());
+        Throwable failure = assertThrows(Throwable.class, () -> {
+            try (ApplicationContext context = ApplicationContext.builder().deduceEnvironment(false).properties(withoutClient).start()) {
+                context.getBean(SettingsCheck.class);
+            }
+        });
+        assertTrue(rootMessage(failure).contains("CLOUDPLANE_IDENTITY_COGNITO_CLIENT_ID"), rootMessage(failure));
+
+        var aws = new io.cloudplane.infra.identity.CognitoSettings("eu-west-1_AbC123", "c", null, null, null, null, null, null,
+                java.time.Duration.ofSeconds(60), java.time.Duration.ofSeconds(30));
+        assertEquals("eu-west-1", aws.region());
+        assertEquals("https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123", aws.expectedIssuer());
+        assertEquals("https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123/.well-known/jwks.json", aws.jwksUri().toString());
+        var local = new io.cloudplane.infra.identity.CognitoSettings("local_AbC123", "c", null, null, "http://127.0.0.1:9229/", null,
+                null, null, java.time.Duration.ofSeconds(60), java.time.Duration.ofSeconds(30));
+        assertEquals("http://127.0.0.1:9229/local_AbC123", local.expectedIssuer());
+        assertTrue(!aws.toString().contains("secret"), aws.toString());
     }
 
     @Test
