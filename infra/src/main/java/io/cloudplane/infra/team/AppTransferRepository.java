@@ -18,7 +18,10 @@ public interface AppTransferRepository extends CrudRepository<AppTransferRecord,
                 requested_at = excluded.requested_at""")
     void offer(UUID appId, UUID toUserId, UUID requestedBy, Instant requestedAt);
 
-    /** A developer removed from the app loses the offer made to them. */
+    /**
+     * Deletes the offer made to that person: their accept claims it (1 for the one caller that does),
+     * and a developer removed from the app loses it.
+     */
     @Query("DELETE FROM app_transfers WHERE app_id = :appId AND to_user_id = :userId")
-    void withdrawFrom(UUID appId, UUID userId);
+    int deleteOffer(UUID appId, UUID userId);
 }
