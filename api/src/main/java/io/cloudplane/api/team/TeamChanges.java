@@ -21,7 +21,7 @@ import io.cloudplane.infra.team.MembershipChangedEvent;
 import io.cloudplane.infra.team.MembershipSyncRepository;
 import io.micronaut.data.exceptions.DataAccessException;
 import jakarta.inject.Singleton;
-import jakarta.transaction.Transactional;
+import io.micronaut.transaction.annotation.Transactional;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
