@@ -19,6 +19,7 @@ import io.cloudplane.workflows.environment.EnvironmentStatus;
 import io.cloudplane.workflows.operation.OperationStatus;
 import io.cloudplane.workflows.release.PromotionStage;
 import io.cloudplane.workflows.release.PromotionStatus;
+import io.micronaut.context.annotation.Property;
 import io.micronaut.core.type.Argument;
 import io.micronaut.data.connection.jdbc.advice.DelegatingDataSource;
 import io.micronaut.http.HttpRequest;
@@ -62,6 +63,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * here); no worker runs, so a membership-sync workflow is started and stays running.
  */
 @MicronautTest(transactional = false)
+@Property(name = "cloudplane.promotion.recovery.enabled", value = "false") // the promotions written here have no workflow
+@Property(name = "cloudplane.team.sync-recovery.initial-delay", value = "1h") // the test runs the recovery itself
 class TeamApiTest {
     private static final String PASSWORD = "correct-horse-battery";
     @Inject @Client("/") HttpClient http;
