@@ -111,6 +111,7 @@ class HostileInputTest {
     @Inject BackupRepository backups;
     @Inject ServerUpdateRepository serverUpdates;
     @Inject PromotionRepository promotions;
+    @Inject io.cloudplane.infra.app.AppMemberRepository members;
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
@@ -823,6 +824,13 @@ class HostileInputTest {
         fixtures.put("promotionId", promotionId);
         fixtures.put("tokenId", UUID.fromString((String) created.get("id")));
         fixtures.put("operationId", UUID.fromString((String) provisioning.get("id")));
+        // {userId} of the members' paths: a developer of the app (the owner is the caller).
+        Map<String, Object> developer = post("/api/v1/accounts", Map.of("email", "hostile-dev-" + UUID.randomUUID() + "@example.com",
+                "password", "correct-horse-battery", "firstName", "Grace", "lastName", "Hopper"), null);
+        @SuppressWarnings("unchecked")
+        UUID developerId = UUID.fromString((String) ((Map<String, Object>) developer.get("account")).get("id"));
+        members.save(io.cloudplane.infra.app.AppMemberRecord.of(appId, developerId, io.cloudplane.infra.app.AppMemberRecord.Role.DEVELOPER));
+        fixtures.put("userId", developerId);
     }
 
     /** As a finished provisioning leaves it: RUNNING, with its folders, no operation running. */

@@ -135,6 +135,7 @@ class AuthorizationMatrixTest {
     @Inject ServerUpdateRepository serverUpdates;
     @Inject ObjectStore store;
     @Inject ServerCatalog catalog;
+    @Inject io.cloudplane.infra.team.AppTransferRepository transfers;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private int sequence;
@@ -420,6 +421,8 @@ class AuthorizationMatrixTest {
             case "POST /api/v1/apps/{appId}/promotions/{promotionId}/approve",
                  "POST /api/v1/apps/{appId}/promotions/{promotionId}/reject" -> "{\"comment\":\"reviewed\"}";
             case "PUT /api/v1/apps/{appId}/environments/{envId}/code" -> "<zip>";
+            case "PATCH /api/v1/apps/{appId}/environments/{envId}/members/{userId}" -> "{\"profile\":\"user\"}";
+            case "POST /api/v1/apps/{appId}/transfer" -> "{\"userId\":\"{developerUserId}\"}";
             default -> row.method().equals("POST") ? "{}" : "";
         };
     }
@@ -605,6 +608,10 @@ class AuthorizationMatrixTest {
         ids.put("id", ids.get("operationId"));
         ids.put("tokenId", tokenId);
         ids.put("loginEmail", loginUser.email());
+        // {userId} of the members' rows: the end user of staging. An ownership transfer is offered to the developer.
+        ids.put("userId", endUser.id().toString());
+        ids.put("developerUserId", developer.id().toString());
+        transfers.offer(appId, developer.id(), owner.id(), now);
         Set<String> identifiers = new LinkedHashSet<>();
         ids.forEach((name, value) -> {
             if (!name.equals("id") && !name.equals("loginEmail")) {

@@ -34,6 +34,10 @@ public interface AppRepository extends CrudRepository<AppRecord, UUID> {
     @Query("SELECT * FROM apps WHERE owner_id = :ownerId AND kind = 'SANDBOX'")
     java.util.Optional<AppRecord> findSandboxOf(UUID ownerId);
 
+    /** The app's new owner (an ownership transfer); fails on the unique (owner, lower(name)) when they have an app of that name. */
+    @Query("UPDATE apps SET owner_id = :ownerId, updated_at = :updatedAt WHERE id = :id")
+    int updateOwner(UUID id, UUID ownerId, Instant updatedAt);
+
     @Query("UPDATE apps SET status = :status, updated_at = :updatedAt WHERE id = :id")
     void updateStatus(UUID id, AppRecord.AppStatus status, Instant updatedAt);
 }

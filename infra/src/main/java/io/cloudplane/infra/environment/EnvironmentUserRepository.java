@@ -12,4 +12,7 @@ import java.util.UUID;
 public interface EnvironmentUserRepository extends CrudRepository<EnvironmentUserRecord, EnvironmentUserRecord.Key> {
     @Query("SELECT u.env_id FROM environment_users u JOIN environments e ON e.id = u.env_id WHERE e.app_id = :appId AND u.user_id = :userId")
     List<UUID> findEnvironmentIds(UUID appId, UUID userId);
+
+    @Query("UPDATE environment_users SET profile = :profile WHERE env_id = :envId AND user_id = :userId")
+    int updateProfile(UUID envId, UUID userId, String profile);
 }

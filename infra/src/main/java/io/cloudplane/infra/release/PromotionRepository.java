@@ -22,6 +22,12 @@ public interface PromotionRepository extends CrudRepository<PromotionRecord, UUI
             AND updated_at < :before ORDER BY created_at LIMIT 500""")
     List<PromotionRecord> findUnfinished(java.time.Instant before);
 
+    /** The app's unfinished promotion, if one is under way (at most one: promotions_one_active_per_app). */
+    @Query("""
+            SELECT * FROM promotions WHERE app_id = :appId
+            AND status IN ('DEPLOYING_STAGING', 'AWAITING_APPROVAL', 'DEPLOYING_PRODUCTION')""")
+    java.util.Optional<PromotionRecord> findUnfinishedOf(UUID appId);
+
     @Query("""
             UPDATE promotions SET status = 'FAILED', error = :error, updated_at = :at
             WHERE id = :id AND status IN ('DEPLOYING_STAGING', 'AWAITING_APPROVAL', 'DEPLOYING_PRODUCTION')""")

@@ -14,6 +14,7 @@ import io.cloudplane.workflows.release.ReleaseActivities;
 import io.cloudplane.workflows.sandbox.SandboxActivities;
 import io.cloudplane.workflows.server.RuntimeActivities;
 import io.cloudplane.workflows.server.ServerUpdateActivities;
+import io.cloudplane.workflows.team.MembershipActivities;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.activity.LocalActivityOptions;
 import io.temporal.common.RetryOptions;
@@ -249,6 +250,15 @@ public final class Activities {
         return Workflow.newLocalActivityStub(SandboxActivities.class, LocalActivityOptions.newBuilder()
                 .setStartToCloseTimeout(Duration.ofSeconds(60)).setScheduleToCloseTimeout(LOCAL_RETRIES_FOR)
                 .setRetryOptions(SANDBOX_RETRY).build());
+    }
+
+    /**
+     * A person's memberships read, and declared in the identity provider (Cognito's API, or nothing
+     * for local accounts): half a minute each, retried with backoff for as long as they fail, since
+     * a declaration left behind would give a removed person a profile they no longer have.
+     */
+    public static MembershipActivities memberships() {
+        return Workflow.newActivityStub(MembershipActivities.class, options(Duration.ofSeconds(30), null, UNTIL_DONE));
     }
 
     /** An operation's progress, written to its row as a local activity. */

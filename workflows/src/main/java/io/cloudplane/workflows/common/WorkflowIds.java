@@ -63,4 +63,9 @@ public final class WorkflowIds {
     public static String cloneApplication(String newAppId) {
         return "app-clone/" + newAppId;
     }
+
+    /** A person's membership declarations of one app: one workflow per person and app. */
+    public static String membershipSync(String appId, String userId) {
+        return "membership-sync/" + appId + "/" + userId;
+    }
 }
