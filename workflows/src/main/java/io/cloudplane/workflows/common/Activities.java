@@ -14,6 +14,7 @@ import io.cloudplane.workflows.release.ReleaseActivities;
 import io.cloudplane.workflows.sandbox.SandboxActivities;
 import io.cloudplane.workflows.server.RuntimeActivities;
 import io.cloudplane.workflows.server.ServerUpdateActivities;
+import io.cloudplane.workflows.team.InvitationActivities;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.activity.LocalActivityOptions;
 import io.temporal.common.RetryOptions;
@@ -249,6 +250,16 @@ public final class Activities {
         return Workflow.newLocalActivityStub(SandboxActivities.class, LocalActivityOptions.newBuilder()
                 .setStartToCloseTimeout(Duration.ofSeconds(60)).setScheduleToCloseTimeout(LOCAL_RETRIES_FOR)
                 .setRetryOptions(SANDBOX_RETRY).build());
+    }
+
+    /**
+     * An invitation's email and its expiry: half a minute each, retried with backoff (at most every
+     * five minutes) for as long as they fail, unless the invitation is gone.
+     */
+    public static InvitationActivities invitations() {
+        return Workflow.newActivityStub(InvitationActivities.class, options(Duration.ofSeconds(30), null,
+                RetryOptions.newBuilder().setInitialInterval(Duration.ofSeconds(1)).setMaximumInterval(Duration.ofMinutes(5))
+                        .setDoNotRetry(BAD_INPUT).build()));
     }
 
     /** An operation's progress, written to its row as a local activity. */

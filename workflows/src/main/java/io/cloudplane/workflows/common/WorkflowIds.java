@@ -63,4 +63,8 @@ public final class WorkflowIds {
     public static String cloneApplication(String newAppId) {
         return "app-clone/" + newAppId;
     }
+
+    public static String invitation(String invitationId) {
+        return "invitation/" + invitationId;
+    }
 }

@@ -13,6 +13,7 @@ import io.cloudplane.workflows.release.PromotionWorkflowImpl;
 import io.cloudplane.workflows.sandbox.SandboxLifecycleWorkflowImpl;
 import io.cloudplane.workflows.server.ServerActionWorkflowsImpl;
 import io.cloudplane.workflows.server.UpdateServerWorkflowImpl;
+import io.cloudplane.workflows.team.InvitationWorkflowImpl;
 
 import java.util.List;
 
@@ -36,7 +37,8 @@ public final class WorkflowImplementations {
             CreateReleaseWorkflowImpl.class,
             DeployReleaseWorkflowImpl.class,
             PromotionWorkflowImpl.class,
-            CloneApplicationWorkflowImpl.class);
+            CloneApplicationWorkflowImpl.class,
+            InvitationWorkflowImpl.class);
 
     private WorkflowImplementations() {
     }
