@@ -1,5 +1,6 @@
 package io.cloudplane.infra.team;
 
+import io.micronaut.data.connection.jdbc.advice.DelegatingDataSource;
 import io.micronaut.data.exceptions.DataAccessException;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
@@ -17,7 +18,7 @@ import java.util.UUID;
 /**
  * The members of an environment as its members list shows them, in one query: the app's owner and
  * developers (every environment's), then the environment's own end users, each with their name and
- * email. Reads through the caller's transaction when there is one.
+ * email.
  */
 @Singleton
 public class TeamDirectory {
@@ -31,7 +32,8 @@ public class TeamDirectory {
     private final DataSource dataSource;
 
     public TeamDirectory(@Named("default") DataSource dataSource) {
-        this.dataSource = dataSource;
+        // a connection of the pool's own for this one read, as VisibleApps takes one
+        this.dataSource = DelegatingDataSource.unwrapDataSource(dataSource);
     }
 
     public List<TeamMember> members(UUID appId, UUID envId) {
