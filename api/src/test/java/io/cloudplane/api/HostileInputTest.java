@@ -10,6 +10,9 @@ import io.cloudplane.infra.release.DeploymentRecord;
 import io.cloudplane.infra.release.DeploymentRepository;
 import io.cloudplane.infra.release.PromotionRecord;
 import io.cloudplane.infra.release.PromotionRepository;
+import io.cloudplane.infra.team.InvitationRecord;
+import io.cloudplane.infra.team.InvitationRepository;
+import io.cloudplane.infra.team.InvitationTokens;
 import io.cloudplane.infra.release.ReleaseRecord;
 import io.cloudplane.infra.release.ReleaseRepository;
 import io.cloudplane.infra.server.ServerUpdateRecord;
@@ -111,6 +114,7 @@ class HostileInputTest {
     @Inject BackupRepository backups;
     @Inject ServerUpdateRepository serverUpdates;
     @Inject PromotionRepository promotions;
+    @Inject InvitationRepository invitations;
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
@@ -155,6 +159,8 @@ class HostileInputTest {
     private final Map<String, UUID> fixtures = new LinkedHashMap<>();
     private UUID developmentId;
     private UUID stagingId;
+    /** A pending invitation's token (to staging), for {@code /invitations/{token}}. */
+    private String invitationToken;
 
     @Test
     void everyOperationRefusesHostileInputWithAProblemNamingTheFieldAndChangesNothing() throws Exception {
@@ -659,10 +665,11 @@ class HostileInputTest {
     }
 
     /** The existing resource a path parameter names; a parameter without one fails the test, so that it gets one. */
-    private UUID fixture(Operation operation, String name) {
+    private Object fixture(Operation operation, String name) {
         String template = operation.template();
         return switch (name) {
             case "envId" -> template.endsWith("/code") ? developmentId : stagingId;
+            case "token" -> invitationToken;
             case "id" -> template.startsWith("/api/v1/tokens") ? fixtures.get("tokenId") : fixtures.get("operationId");
             default -> {
                 UUID id = fixtures.get(name);
@@ -823,6 +830,13 @@ class HostileInputTest {
         fixtures.put("promotionId", promotionId);
         fixtures.put("tokenId", UUID.fromString((String) created.get("id")));
         fixtures.put("operationId", UUID.fromString((String) provisioning.get("id")));
+        UUID invitationId = UUID.fromString((String) post("/api/v1/apps/" + appId + "/environments/" + stagingId + "/members",
+                Map.of("email", "invitee-" + UUID.randomUUID() + "@example.com", "firstName", "In", "lastName", "Vitee",
+                        "profile", "user"), token).get("id"));
+        invitationToken = InvitationTokens.newToken();
+        InvitationRecord invitation = invitations.findById(invitationId).orElseThrow();
+        assertEquals(1, invitations.setToken(invitationId, invitation.expiresAt(), InvitationTokens.sha256(invitationToken)));
+        fixtures.put("invitationId", invitationId);
     }
 
     /** As a finished provisioning leaves it: RUNNING, with its folders, no operation running. */

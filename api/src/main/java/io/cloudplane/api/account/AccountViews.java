@@ -6,6 +6,7 @@ import io.cloudplane.api.team.TeamViews;
 import io.cloudplane.infra.account.ApiTokenRecord;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
+import io.swagger.v3.oas.annotations.media.Schema;
 
 import java.time.Instant;
 import java.util.List;
@@ -26,8 +27,9 @@ public final class AccountViews {
      */
     @Serdeable
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Created(Account account, @Nullable UUID sandboxAppId, @Nullable OperationView operation,
-                          @Nullable TeamViews.Membership membership) {
+    public record Created(Account account, @Nullable UUID sandboxAppId,
+                          @Schema(requiredMode = Schema.RequiredMode.NOT_REQUIRED) OperationView operation,
+                          @Schema(requiredMode = Schema.RequiredMode.NOT_REQUIRED) TeamViews.Membership membership) {
     }
 
     @Serdeable
