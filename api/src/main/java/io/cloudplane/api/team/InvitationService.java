@@ -167,6 +167,7 @@ public class InvitationService {
 
     /** At most {@code daily-limit} invitations per app in any 24 hours, counted from the rows: 429 with when the next one may go. */
     private void requireUnderDailyLimit(UUID appId, Instant now) {
+        invitations.lockAppInvitations(appId);
         List<Instant> recent = invitations.findCreatedSince(appId, now.minus(WINDOW));
         int limit = settings.dailyLimit();
         if (recent.size() >= limit) {

@@ -21,6 +21,13 @@ public interface InvitationRepository extends CrudRepository<InvitationRecord, U
     @Query("SELECT count(*) > 0 FROM invitations WHERE env_id = :envId AND lower(email) = lower(:email) AND status = 'PENDING'")
     boolean existsPending(UUID envId, String email);
 
+    /**
+     * Holds the app's invitations for the rest of the transaction (a PostgreSQL advisory lock), so that
+     * two invitations sent at once are counted one after the other against the daily limit.
+     */
+    @Query("SELECT count(*) > 0 FROM (SELECT pg_advisory_xact_lock(hashtextextended('invitations/' || CAST(:appId AS text), 0))) l")
+    boolean lockAppInvitations(UUID appId);
+
     /** The app's invitations made since {@code since}, oldest first (their times: the rate limit's window). */
     @Query("SELECT created_at FROM invitations WHERE app_id = :appId AND created_at > :since ORDER BY created_at")
     List<Instant> findCreatedSince(UUID appId, Instant since);
