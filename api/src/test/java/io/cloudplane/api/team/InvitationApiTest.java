@@ -4,7 +4,12 @@ import io.cloudplane.infra.app.AppMemberRecord;
 import io.cloudplane.infra.app.AppMemberRepository;
 import io.cloudplane.infra.environment.EnvironmentUserRecord;
 import io.cloudplane.infra.environment.EnvironmentUserRepository;
+import io.cloudplane.infra.environment.EnvironmentRepository;
+import io.cloudplane.infra.files.EnvironmentFiles;
 import io.cloudplane.infra.operation.ActivityLogRepository;
+import io.cloudplane.infra.operation.OperationRepository;
+import io.cloudplane.workflows.environment.EnvironmentStatus;
+import io.cloudplane.workflows.operation.OperationStatus;
 import io.cloudplane.infra.team.InvitationRecord;
 import io.cloudplane.infra.team.InvitationRepository;
 import io.cloudplane.infra.team.InvitationTokens;
@@ -24,6 +29,8 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -32,6 +39,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -54,6 +63,9 @@ class InvitationApiTest {
     @Inject EnvironmentUserRepository environmentUsers;
     @Inject ActivityLogRepository activityLog;
     @Inject MembershipEvents events;
+    @Inject OperationRepository operations;
+    @Inject EnvironmentRepository environmentRecords;
+    @Inject EnvironmentFiles files;
 
     /** Keeps the membership events the API publishes. */
     @Singleton
@@ -424,6 +436,44 @@ class InvitationApiTest {
         assertEquals(List.of(app.id().toString()), shared.stream().map(a -> a.get("id")).toList());
         assertProblem(call(HttpRequest.POST("/api/v1/accounts", Map.of("email", newEmail("late"), "password", "correct-horse-battery",
                 "firstName", "L", "lastName", "L", "invitationToken", token)), null), HttpStatus.GONE);
+    }
+
+    /** An app whose development environment is RUNNING, as a finished provisioning leaves it, with this roles.json in its code. */
+    private App appWithRoles(User owner, String rolesJson) throws Exception {
+        App app = createApp(owner);
+        operations.findActiveForEnvironment(app.development())
+                .ifPresent(op -> operations.finish(op.id(), OperationStatus.SUCCEEDED, null, Instant.now()));
+        environmentRecords.updateStatus(app.development(), EnvironmentStatus.RUNNING, null, Instant.now());
+        files.createFolders(app.development().toString());
+        ByteArrayOutputStream zip = new ByteArrayOutputStream();
+        try (ZipOutputStream out = new ZipOutputStream(zip)) {
+            out.putNextEntry(new ZipEntry("roles.json"));
+            out.write(rolesJson.getBytes(StandardCharsets.UTF_8));
+            out.closeEntry();
+        }
+        var uploaded = call(HttpRequest.PUT("/api/v1/apps/" + app.id() + "/environments/" + app.development() + "/code", zip.toByteArray())
+                .contentType("application/zip"), owner);
+        assertEquals(HttpStatus.OK, uploaded.getStatus(), String.valueOf(uploaded.body()));
+        return app;
+    }
+
+    @Test
+    void theProfilesAreTheRolesOfTheEnvironmentsCodeAndAnInvalidRolesFileIs422() throws Exception {
+        User owner = signUp("owner");
+        App app = appWithRoles(owner, "{\"roles\": [{\"role\": \"Sales\"}, {\"role\": \"Manager\", \"privileges\": [\"x\"]}]}");
+        var invited = invite(owner, app, app.development(), newEmail("m"), "manager");
+        assertEquals(HttpStatus.CREATED, invited.getStatus(), String.valueOf(invited.body()));
+        assertEquals("Manager", invited.body().get("profile"), "stored as the application spells it");
+        var unknown = invite(owner, app, app.development(), newEmail("u"), "user");
+        Map<String, Object> problem = assertProblem(unknown, HttpStatus.BAD_REQUEST);
+        assertEquals("profile", errorField(unknown));
+        assertTrue(((String) problem.get("detail")).contains("Sales, Manager"), String.valueOf(problem));
+
+        App broken = appWithRoles(owner, "{\"roles\": []}");
+        Map<String, Object> invalid = assertProblem(invite(owner, broken, broken.development(), newEmail("b"), "user"),
+                HttpStatus.UNPROCESSABLE_ENTITY);
+        assertTrue(((String) invalid.get("detail")).contains("roles.json"), String.valueOf(invalid));
+        assertEquals(List.of(), invitations.findPending(broken.development()));
     }
 
     @Test
