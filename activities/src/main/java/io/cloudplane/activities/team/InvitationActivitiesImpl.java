@@ -61,8 +61,9 @@ public class InvitationActivitiesImpl implements InvitationActivities, ControlPl
         InvitationRecord invitation = invitations.findById(UUID.fromString(invitationId))
                 .orElseThrow(() -> FailureType.NOT_FOUND.nonRetryable("invitation " + invitationId));
         Instant expiry = Instant.ofEpochMilli(expiresAt);
-        if (invitation.status() != InvitationRecord.Status.PENDING || !invitation.expiresAt().equals(expiry)) {
-            return; // accepted, revoked or resent meanwhile: this email's token would not work
+        if (invitation.status() != InvitationRecord.Status.PENDING || !invitation.expiresAt().equals(expiry)
+                || !Instant.now().isBefore(expiry)) {
+            return; // accepted, revoked or resent meanwhile, or past its time (a lost run started again late): no usable token to send
         }
         if (users.findByEmailIgnoringCase(invitation.email()).isEmpty()) {
             identity.prepareInvitee(invitation.email(), invitation.firstName(), invitation.lastName());

@@ -18,6 +18,10 @@ public interface InvitationRepository extends CrudRepository<InvitationRecord, U
     @Query("SELECT * FROM invitations WHERE env_id = :envId AND status = 'PENDING' ORDER BY created_at, id")
     List<InvitationRecord> findPending(UUID envId);
 
+    /** Pending invitations, by ID after {@code after}: a page of the recovery's keyset pass. */
+    @Query("SELECT * FROM invitations WHERE status = 'PENDING' AND id > :after ORDER BY id LIMIT :limit")
+    List<InvitationRecord> findPendingPage(UUID after, int limit);
+
     @Query("SELECT count(*) > 0 FROM invitations WHERE env_id = :envId AND lower(email) = lower(:email) AND status = 'PENDING'")
     boolean existsPending(UUID envId, String email);
 
