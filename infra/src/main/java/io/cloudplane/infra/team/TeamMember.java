@@ -7,7 +7,7 @@ import java.util.UUID;
 
 /**
  * A person with a membership seen from one environment: the app's owner or a developer
- * ({@code role} OWNER/DEVELOPER, {@code envUser} false), or an end user of that environment
+ * ({@code role} OWNER or DEVELOPER), or an end user of that environment
  * ({@code role} null), with their profile and since when.
  */
 public record TeamMember(UUID userId, String firstName, String lastName, String email, @Nullable String profile,
