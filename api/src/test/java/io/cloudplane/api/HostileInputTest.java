@@ -10,6 +10,9 @@ import io.cloudplane.infra.release.DeploymentRecord;
 import io.cloudplane.infra.release.DeploymentRepository;
 import io.cloudplane.infra.release.PromotionRecord;
 import io.cloudplane.infra.release.PromotionRepository;
+import io.cloudplane.infra.team.InvitationRecord;
+import io.cloudplane.infra.team.InvitationRepository;
+import io.cloudplane.infra.team.InvitationTokens;
 import io.cloudplane.infra.release.ReleaseRecord;
 import io.cloudplane.infra.release.ReleaseRepository;
 import io.cloudplane.infra.server.ServerUpdateRecord;
@@ -112,6 +115,7 @@ class HostileInputTest {
     @Inject ServerUpdateRepository serverUpdates;
     @Inject PromotionRepository promotions;
     @Inject io.cloudplane.infra.app.AppMemberRepository members;
+    @Inject InvitationRepository invitations;
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
@@ -156,6 +160,8 @@ class HostileInputTest {
     private final Map<String, UUID> fixtures = new LinkedHashMap<>();
     private UUID developmentId;
     private UUID stagingId;
+    /** A pending invitation's token (to staging), for {@code /invitations/{token}}. */
+    private String invitationToken;
 
     @Test
     void everyOperationRefusesHostileInputWithAProblemNamingTheFieldAndChangesNothing() throws Exception {
@@ -660,10 +666,11 @@ class HostileInputTest {
     }
 
     /** The existing resource a path parameter names; a parameter without one fails the test, so that it gets one. */
-    private UUID fixture(Operation operation, String name) {
+    private Object fixture(Operation operation, String name) {
         String template = operation.template();
         return switch (name) {
             case "envId" -> template.endsWith("/code") ? developmentId : stagingId;
+            case "token" -> invitationToken;
             case "id" -> template.startsWith("/api/v1/tokens") ? fixtures.get("tokenId") : fixtures.get("operationId");
             default -> {
                 UUID id = fixtures.get(name);
@@ -831,6 +838,13 @@ class HostileInputTest {
         UUID developerId = UUID.fromString((String) ((Map<String, Object>) developer.get("account")).get("id"));
         members.save(io.cloudplane.infra.app.AppMemberRecord.of(appId, developerId, io.cloudplane.infra.app.AppMemberRecord.Role.DEVELOPER));
         fixtures.put("userId", developerId);
+        UUID invitationId = UUID.fromString((String) post("/api/v1/apps/" + appId + "/environments/" + stagingId + "/members",
+                Map.of("email", "invitee-" + UUID.randomUUID() + "@example.com", "firstName", "In", "lastName", "Vitee",
+                        "profile", "user"), token).get("id"));
+        invitationToken = InvitationTokens.newToken();
+        InvitationRecord invitation = invitations.findById(invitationId).orElseThrow();
+        assertEquals(1, invitations.setToken(invitationId, invitation.expiresAt(), InvitationTokens.sha256(invitationToken)));
+        fixtures.put("invitationId", invitationId);
     }
 
     /** As a finished provisioning leaves it: RUNNING, with its folders, no operation running. */

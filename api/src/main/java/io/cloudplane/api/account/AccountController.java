@@ -1,6 +1,10 @@
 package io.cloudplane.api.account;
 
 import io.cloudplane.api.problem.Problems;
+import io.cloudplane.api.team.InvitationWorkflows;
+import io.cloudplane.api.team.TeamViews;
+import io.cloudplane.infra.team.MembershipChangedEvent;
+import io.micronaut.context.event.ApplicationEventPublisher;
 import io.micronaut.http.annotation.Status;
 import io.micronaut.http.HttpStatus;
 import io.cloudplane.api.operation.Accepted;
@@ -31,6 +35,7 @@ import jakarta.validation.Valid;
 
 import java.net.URI;
 import java.util.Map;
+import java.util.UUID;
 
 @Controller("/api/v1")
 @Secured(SecurityRule.IS_ANONYMOUS)
@@ -46,12 +51,17 @@ public class AccountController {
     private final AppRepository apps;
     private final EnvironmentRepository environments;
     private final RateLimits rateLimits;
+    private final InvitationWorkflows invitationWorkflows;
+    private final ApplicationEventPublisher<MembershipChangedEvent> membershipEvents;
 
     public AccountController(AccountService accounts, OperationLauncher launcher, Accepted accepted, IdentityProvider identity,
                              JwtTokenGenerator tokens,
                              CloudplaneSettings settings,
                              SandboxLifecycles lifecycles, AppRepository apps, EnvironmentRepository environments,
-                             RateLimits rateLimits) {
+                             RateLimits rateLimits, InvitationWorkflows invitationWorkflows,
+                             ApplicationEventPublisher<MembershipChangedEvent> membershipEvents) {
+        this.invitationWorkflows = invitationWorkflows;
+        this.membershipEvents = membershipEvents;
         this.rateLimits = rateLimits;
         this.lifecycles = lifecycles;
         this.apps = apps;
@@ -64,29 +74,46 @@ public class AccountController {
         this.sessionSeconds = settings.sessionLifetimeSeconds();
     }
 
-    /** Signs up: the user and their sandbox, whose development environment is provisioned by a workflow. */
+    /**
+     * Signs up: the user and their sandbox, whose development environment is provisioned by a
+     * workflow. With {@code invitationToken}, the account is a member at once; through a user
+     * invitation it gets no sandbox (an end user of that application).
+     */
     @Post("/accounts")
     @Status(HttpStatus.CREATED)
     @Problems.BadRequest
+    @Problems.Forbidden
+    @Problems.NotFound
     @Problems.Conflict
+    @Problems.Gone
     @Problems.TooManyRequests
     @Operation(operationId = "signUp")
     public HttpResponse<AccountViews.Created> signUp(@Valid @Body AccountRequests.CreateAccount request, HttpRequest<?> http) {
         rateLimits.signUp(http, request.email());
         AccountService.NewAccount created = accounts.create(request);
-        launcher.launch(created.sandboxProvisioning());
         OperationRecord provisioning = created.sandboxProvisioning();
-        try {
-            lifecycles.start(provisioning.appId(), provisioning.envId(), created.user().id(), System.currentTimeMillis(), null);
-        } catch (RuntimeException e) {
-            // The recovery job starts missing lifecycles; the account exists either way.
-            LoggerFactory.getLogger(AccountController.class).warn("Lifecycle of sandbox {} not started yet: {}", provisioning.appId(), e.getMessage());
+        if (provisioning != null) {
+            launcher.launch(provisioning);
+            try {
+                lifecycles.start(provisioning.appId(), provisioning.envId(), created.user().id(), System.currentTimeMillis(), null);
+            } catch (RuntimeException e) {
+                // The recovery job starts missing lifecycles; the account exists either way.
+                LoggerFactory.getLogger(AccountController.class).warn("Lifecycle of sandbox {} not started yet: {}", provisioning.appId(), e.getMessage());
+            }
+        }
+        TeamViews.Membership membership = null;
+        if (created.joined() != null) {
+            var invitation = created.joined().invitation();
+            invitationWorkflows.closed(invitation.id());
+            membershipEvents.publishEvent(created.joined().event());
+            membership = new TeamViews.Membership(invitation.appId(), invitation.envId(), invitation.kind(), invitation.profile());
         }
         var user = created.user();
+        UUID location = provisioning != null ? provisioning.appId() : membership.appId();
         return HttpResponse.created(new AccountViews.Created(
                 new AccountViews.Account(user.id(), user.email(), user.firstName(), user.lastName(), user.createdAt()),
-                created.sandboxProvisioning().appId(), accepted.view(created.sandboxProvisioning())),
-                URI.create("/api/v1/apps/" + created.sandboxProvisioning().appId()));
+                provisioning == null ? null : provisioning.appId(), provisioning == null ? null : accepted.view(provisioning), membership),
+                URI.create("/api/v1/apps/" + location));
     }
 
     /** A login wakes the user's sandbox when it sleeps; while it is awake, a login changes nothing. */

@@ -24,10 +24,16 @@ public final class AccountRequests {
     public record CreateAccount(@NotBlank @Email @Size(max = 254) String email,
                                 @NotBlank @Size(min = 10, max = 128, message = "must be 10 to 128 characters") String password,
                                 @NotBlank @Size(max = 100) String firstName,
-                                @NotBlank @Size(max = 100) String lastName) {
+                                @NotBlank @Size(max = 100) String lastName,
+                                @Nullable @Size(max = 128) String invitationToken) {
+        /** A sign-up without an invitation. */
+        public CreateAccount(String email, String password, String firstName, String lastName) {
+            this(email, password, firstName, lastName, null);
+        }
+
         @Override
         public String toString() {
-            return "CreateAccount[email=" + email + "]";
+            return "CreateAccount[email=" + email + (invitationToken == null ? "" : ", with an invitation") + "]";
         }
     }
 

@@ -2,6 +2,9 @@ package io.cloudplane.api.account;
 
 import io.cloudplane.api.app.AppService;
 import io.cloudplane.api.problem.ApiException;
+import io.cloudplane.api.team.InvitationService;
+import io.cloudplane.infra.team.InvitationRecord;
+import io.micronaut.core.annotation.Nullable;
 import io.cloudplane.infra.identity.IdentityProvider;
 import io.cloudplane.infra.app.AppRecord;
 import io.cloudplane.infra.operation.OperationRecord;
@@ -21,19 +24,34 @@ public class AccountService {
     private final IdentityProvider identity;
     private final AppService apps;
 
-    public AccountService(UserRepository users, IdentityProvider identity, AppService apps) {
+    private final InvitationService invitations;
+
+    public AccountService(UserRepository users, IdentityProvider identity, AppService apps, InvitationService invitations) {
         this.users = users;
         this.identity = identity;
         this.apps = apps;
+        this.invitations = invitations;
     }
 
-    public record NewAccount(UserRecord user, OperationRecord sandboxProvisioning) {
+    /**
+     * {@code sandboxProvisioning} is null for an account made through a user invitation (an end user
+     * of that application gets no sandbox); {@code joined} is the membership an invitation made, or null.
+     */
+    public record NewAccount(UserRecord user, @Nullable OperationRecord sandboxProvisioning, @Nullable InvitationService.Joined joined) {
     }
 
-    /** The user, their credentials, their sandbox and its provisioning operation: all or nothing. */
+    /**
+     * The user, their credentials, their sandbox and its provisioning operation, and the membership
+     * of the invitation they sign up with: all or nothing. The invitation must be usable (404, 410) and
+     * for this email (403 naming the one it is for).
+     */
     @Transactional
     public NewAccount create(AccountRequests.CreateAccount request) {
         String email = request.email().trim();
+        InvitationRecord invitation = request.invitationToken() == null ? null : invitations.usable(request.invitationToken());
+        if (invitation != null && !invitation.email().equalsIgnoreCase(email)) {
+            throw ApiException.forbidden("This invitation is for " + invitation.email() + ": sign up with that email to accept it");
+        }
         if (users.findByEmailIgnoringCase(email).isPresent()) {
             throw ApiException.conflict("An account with this email exists already");
         }
@@ -45,6 +63,8 @@ public class AccountService {
             throw ApiException.conflict("An account with this email exists already");
         }
         identity.register(user.id(), email, request.password());
-        return new NewAccount(user, apps.createApp(user.id(), AppService.SANDBOX_NAME, AppRecord.AppKind.SANDBOX));
+        OperationRecord sandbox = invitation != null && invitation.kind() == InvitationRecord.Kind.USER ? null
+                : apps.createApp(user.id(), AppService.SANDBOX_NAME, AppRecord.AppKind.SANDBOX);
+        return new NewAccount(user, sandbox, invitation == null ? null : invitations.join(invitation, user));
     }
 }

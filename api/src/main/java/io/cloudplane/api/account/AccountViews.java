@@ -2,9 +2,11 @@ package io.cloudplane.api.account;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.cloudplane.api.operation.OperationView;
+import io.cloudplane.api.team.TeamViews;
 import io.cloudplane.infra.account.ApiTokenRecord;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
+import io.swagger.v3.oas.annotations.media.Schema;
 
 import java.time.Instant;
 import java.util.List;
@@ -18,9 +20,16 @@ public final class AccountViews {
     public record Account(UUID id, String email, String firstName, String lastName, Instant createdAt) {
     }
 
-    /** A new account, its sandbox, and the operation that provisions the sandbox. */
+    /**
+     * A new account, its sandbox, and the operation that provisions the sandbox; with an invitation,
+     * the membership it made ({@code membership}). An account made through a user invitation has no
+     * sandbox: {@code sandboxAppId} and {@code operation} are absent.
+     */
     @Serdeable
-    public record Created(Account account, UUID sandboxAppId, OperationView operation) {
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Created(Account account, @Nullable UUID sandboxAppId,
+                          @Schema(requiredMode = Schema.RequiredMode.NOT_REQUIRED) OperationView operation,
+                          @Schema(requiredMode = Schema.RequiredMode.NOT_REQUIRED) TeamViews.Membership membership) {
     }
 
     @Serdeable

@@ -53,6 +53,11 @@ public class ApiException extends RuntimeException {
                 null, null);
     }
 
+    /** What the caller asks for existed but is used up: an expired, accepted or revoked invitation. */
+    public static ApiException gone(String detail) {
+        return new ApiException(HttpStatus.GONE, detail, null, null, null);
+    }
+
     public static ApiException unauthorized(String detail) {
         return new ApiException(HttpStatus.UNAUTHORIZED, detail, null, null, null);
     }

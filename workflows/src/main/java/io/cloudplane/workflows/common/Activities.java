@@ -15,6 +15,7 @@ import io.cloudplane.workflows.sandbox.SandboxActivities;
 import io.cloudplane.workflows.server.RuntimeActivities;
 import io.cloudplane.workflows.server.ServerUpdateActivities;
 import io.cloudplane.workflows.team.MembershipActivities;
+import io.cloudplane.workflows.team.InvitationActivities;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.activity.LocalActivityOptions;
 import io.temporal.common.RetryOptions;
@@ -259,6 +260,16 @@ public final class Activities {
      */
     public static MembershipActivities memberships() {
         return Workflow.newActivityStub(MembershipActivities.class, options(Duration.ofSeconds(30), null, UNTIL_DONE));
+    }
+
+    /**
+     * An invitation's email and its expiry: half a minute each, retried with backoff (at most every
+     * five minutes) for as long as they fail, unless the invitation is gone.
+     */
+    public static InvitationActivities invitations() {
+        return Workflow.newActivityStub(InvitationActivities.class, options(Duration.ofSeconds(30), null,
+                RetryOptions.newBuilder().setInitialInterval(Duration.ofSeconds(1)).setMaximumInterval(Duration.ofMinutes(5))
+                        .setDoNotRetry(BAD_INPUT).build()));
     }
 
     /** An operation's progress, written to its row as a local activity. */

@@ -68,4 +68,9 @@ public final class WorkflowIds {
     public static String membershipSync(String appId, String userId) {
         return "membership-sync/" + appId + "/" + userId;
     }
+
+    /** An invitation's expiry and emails: one workflow per invitation. */
+    public static String invitation(String invitationId) {
+        return "invitation/" + invitationId;
+    }
 }

@@ -14,6 +14,7 @@ import io.cloudplane.workflows.sandbox.SandboxLifecycleWorkflowImpl;
 import io.cloudplane.workflows.server.ServerActionWorkflowsImpl;
 import io.cloudplane.workflows.server.UpdateServerWorkflowImpl;
 import io.cloudplane.workflows.team.MembershipSyncWorkflowImpl;
+import io.cloudplane.workflows.team.InvitationWorkflowImpl;
 
 import java.util.List;
 
@@ -38,7 +39,8 @@ public final class WorkflowImplementations {
             DeployReleaseWorkflowImpl.class,
             PromotionWorkflowImpl.class,
             CloneApplicationWorkflowImpl.class,
-            MembershipSyncWorkflowImpl.class);
+            MembershipSyncWorkflowImpl.class,
+            InvitationWorkflowImpl.class);
 
     private WorkflowImplementations() {
     }
