@@ -19,7 +19,7 @@ import io.cloudplane.infra.team.InvitationTokens;
 import io.cloudplane.workflows.common.FailureType;
 import io.cloudplane.workflows.team.InvitationActivities;
 import jakarta.inject.Singleton;
-import jakarta.transaction.Transactional;
+import io.micronaut.transaction.annotation.Transactional;
 
 import java.time.Instant;
 import java.util.UUID;

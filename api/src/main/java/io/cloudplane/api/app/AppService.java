@@ -26,8 +26,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -69,26 +67,15 @@ public class AppService {
     }
 
     /**
-     * The apps the user sees, each with the user's role in it (as {@link io.cloudplane.api.security.AccessService#find}
-     * decides it for one app), in one query, or two when the user is an end user somewhere: as many
-     * whatever the number of apps.
+     * The apps the user is the owner or a developer of, each with that role, in one query whatever
+     * their number. An end user of an environment does not see its app in the control plane's list.
      */
     public List<Access> visibleTo(UUID userId) {
         List<VisibleApp> visible = visibleApps.of(userId);
-        Map<UUID, Set<UUID>> invitedTo = new HashMap<>();
-        if (visible.stream().anyMatch(app -> app.memberRole() == null)) {
-            for (EnvironmentRecord env : environments.findInvitedTo(userId)) {
-                invitedTo.computeIfAbsent(env.appId(), k -> new HashSet<>()).add(env.id());
-            }
-        }
         List<Access> result = new ArrayList<>(visible.size());
         for (VisibleApp app : visible) {
-            if (app.memberRole() != null) {
-                result.add(new Access(app.app(), app.memberRole() == AppMemberRecord.Role.OWNER ? Access.Role.OWNER : Access.Role.DEVELOPER,
-                        Set.of()));
-            } else {
-                result.add(new Access(app.app(), Access.Role.USER, invitedTo.getOrDefault(app.id(), Set.of())));
-            }
+            result.add(new Access(app.app(), app.memberRole() == AppMemberRecord.Role.OWNER ? Access.Role.OWNER : Access.Role.DEVELOPER,
+                    Set.of()));
         }
         return result;
     }

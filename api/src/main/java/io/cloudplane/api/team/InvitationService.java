@@ -26,7 +26,7 @@ import io.cloudplane.infra.team.MembershipChangedEvent;
 import io.cloudplane.infra.team.TeamDirectory;
 import io.micronaut.data.exceptions.DataAccessException;
 import jakarta.inject.Singleton;
-import jakarta.transaction.Transactional;
+import io.micronaut.transaction.annotation.Transactional;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -60,11 +60,14 @@ public class InvitationService {
     private final ActivityLogRepository activityLog;
     private final TeamDirectory directory;
     private final InvitationSettings settings;
+    private final io.cloudplane.infra.team.MembershipSyncRepository syncs;
 
     public InvitationService(AccessService access, InvitationRepository invitations, UserRepository users, AppMemberRepository members,
                              EnvironmentUserRepository environmentUsers, EnvironmentRepository environments,
                              io.cloudplane.infra.app.AppRepository apps, ApplicationRoles roles, ActivityLogRepository activityLog,
-                             TeamDirectory directory, InvitationSettings settings) {
+                             TeamDirectory directory, InvitationSettings settings,
+                             io.cloudplane.infra.team.MembershipSyncRepository syncs) {
+        this.syncs = syncs;
         this.access = access;
         this.invitations = invitations;
         this.users = users;
@@ -286,6 +289,8 @@ public class InvitationService {
             environmentUsers.save(new EnvironmentUserRecord(key, invitation.profile(), now));
         }
         log(invitation, ACCEPTED, user.id());
+        // in this transaction: the identity provider's declaration follows even if this process dies right after the commit
+        syncs.request(invitation.appId(), user.id(), now);
         return new Joined(invitation, new MembershipChangedEvent(invitation.appId(),
                 invitation.kind() == Kind.USER ? invitation.envId() : null, user.id(), MembershipChangedEvent.Change.ADDED));
     }

@@ -406,7 +406,10 @@ class InvitationApiTest {
         String session = (String) call(HttpRequest.POST("/api/v1/sessions", Map.of("email", email, "password", "correct-horse-battery")),
                 null).body().get("accessToken");
         User end = new User(userId, email, session);
-        assertNull(call(HttpRequest.GET("/api/v1/apps"), end).body().get("sandbox"));
+        Map<String, Object> ownList = call(HttpRequest.GET("/api/v1/apps"), end).body();
+        assertNull(ownList.get("sandbox"));
+        assertEquals(List.of(), ownList.get("shared"), "an end user does not see the app in the control plane's list");
+        assertEquals(List.of(), ownList.get("applications"));
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> people = (List<Map<String, Object>>) call(HttpRequest.GET(members(app, production)), owner).body()
                 .get("members");

@@ -22,9 +22,10 @@ import java.util.UUID;
  * hottest read and Micronaut Data's result mapper worked out every column's name again for every
  * row (a third of the request's CPU for 100 apps, in a profile under wrk).
  *
- * <p>The query starts from the user's rows (memberships by the covering index of V16, then the
- * environments the user was invited to, each app once) and joins the apps by their key. It does not
- * sort: PostgreSQL's sort and the anti-join of the former {@code IN}/{@code NOT EXISTS} form took
+ * <p>The list is the control plane's: the apps where the user is the owner or a developer. An end
+ * user of an environment (issue 13) uses that environment's application, not its control plane, and
+ * does not see the app here. The query starts from the user's memberships (by the covering index of
+ * V16) and joins the apps by their key. It does not sort: PostgreSQL's sort and the anti-join of the former {@code IN}/{@code NOT EXISTS} form took
  * half of the query's CPU for 100 apps (207 against 117 µs per query, measured from /proc); Java
  * sorts the hundred rows for a few microseconds, in the same order ({@link #OLDEST_FIRST}). The
  * timestamps are read as {@link OffsetDateTime}, which the driver decodes without a
@@ -33,12 +34,9 @@ import java.util.UUID;
 @Singleton
 public class VisibleApps {
     private static final String QUERY = """
-            SELECT a.id, a.owner_id, a.name, a.kind, a.status, a.created_at, a.updated_at, v.role
-              FROM (SELECT m.app_id, m.role FROM app_members m WHERE m.user_id = ?
-                    UNION ALL
-                    SELECT DISTINCT e.app_id, NULL FROM environment_users u JOIN environments e ON e.id = u.env_id
-                     WHERE u.user_id = ? AND NOT EXISTS (SELECT 1 FROM app_members m WHERE m.app_id = e.app_id AND m.user_id = ?)) v
-              JOIN apps a ON a.id = v.app_id""";
+            SELECT a.id, a.owner_id, a.name, a.kind, a.status, a.created_at, a.updated_at, m.role
+              FROM app_members m JOIN apps a ON a.id = m.app_id
+             WHERE m.user_id = ?""";
     /**
      * Creation time, then ID as PostgreSQL orders a uuid (its bytes, unsigned), so that apps created
      * in the same microsecond keep one order from one read to the next. Written out rather than as
@@ -62,12 +60,10 @@ public class VisibleApps {
         this.dataSource = DelegatingDataSource.unwrapDataSource(dataSource);
     }
 
-    /** Where the user is a member (owner or developer) or an end user of one environment, oldest first. */
+    /** Where the user is a member (owner or developer), oldest first. */
     public List<VisibleApp> of(UUID userId) {
         try (Connection c = dataSource.getConnection(); PreparedStatement statement = c.prepareStatement(QUERY)) {
             statement.setObject(1, userId);
-            statement.setObject(2, userId);
-            statement.setObject(3, userId);
             List<VisibleApp> apps = new ArrayList<>();
             try (ResultSet r = statement.executeQuery()) {
                 while (r.next()) {

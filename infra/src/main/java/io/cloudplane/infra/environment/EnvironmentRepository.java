@@ -18,9 +18,6 @@ public interface EnvironmentRepository extends CrudRepository<EnvironmentRecord,
     @Query("SELECT * FROM environments WHERE app_id = :appId ORDER BY created_at, id")
     List<EnvironmentRecord> findByAppId(UUID appId);
 
-    /** The environments the user was invited to as an end user, in every app, in one query. */
-    @Query("SELECT e.* FROM environments e JOIN environment_users u ON u.env_id = e.id WHERE u.user_id = :userId")
-    List<EnvironmentRecord> findInvitedTo(UUID userId);
 
     @Query("SELECT * FROM environments WHERE status = :status ORDER BY created_at")
     List<EnvironmentRecord> findByStatus(EnvironmentStatus status);
