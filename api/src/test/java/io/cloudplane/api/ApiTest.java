@@ -373,12 +373,12 @@ class ApiTest {
                 ada.token()).body();
         UUID prodEnv = UUID.fromString((String) prod.get("id"));
         environmentUsers.save(EnvironmentUserRecord.of(prodEnv, end.id()));
-        assertEquals("user", call(HttpRequest.GET("/api/v1/apps/" + appId), end.token()).body().get("role"));
-        @SuppressWarnings("unchecked")
-        List<Map<String, Object>> visible = (List<Map<String, Object>>) call(HttpRequest.GET("/api/v1/apps/" + appId + "/environments"),
-                end.token()).body().get("items");
-        assertEquals(List.of(prodEnv.toString()), visible.stream().map(e -> e.get("id")).toList());
-        assertProblem(call(HttpRequest.GET("/api/v1/apps/" + appId + "/environments/" + devEnv), end.token()), HttpStatus.NOT_FOUND);
+        // An end user uses the application, not its control plane (issue 13): refused, and the app is not in their list.
+        assertProblem(call(HttpRequest.GET("/api/v1/apps/" + appId), end.token()), HttpStatus.FORBIDDEN);
+        assertProblem(call(HttpRequest.GET("/api/v1/apps/" + appId + "/environments"), end.token()), HttpStatus.FORBIDDEN);
+        assertProblem(call(HttpRequest.GET("/api/v1/apps/" + appId + "/environments/" + prodEnv), end.token()), HttpStatus.FORBIDDEN);
+        assertProblem(call(HttpRequest.GET("/api/v1/apps/" + appId + "/environments/" + devEnv), end.token()), HttpStatus.FORBIDDEN);
+        assertEquals(List.of(), call(HttpRequest.GET("/api/v1/apps"), end.token()).body().get("shared"));
         assertProblem(call(HttpRequest.GET("/api/v1/operations/" + op.get("id")), end.token()), HttpStatus.NOT_FOUND);
         assertProblem(call(HttpRequest.POST("/api/v1/apps/" + appId + "/environments/" + prodEnv + "/restart", Map.of()), end.token()),
                 HttpStatus.FORBIDDEN);

@@ -122,11 +122,39 @@ class InvitationIT {
             assertEquals("developer", shared.get(0).get("role"));
             assertEquals(410, cloudplane.call("GET", "/api/v1/invitations/" + devToken, null, null).status(), "single use");
 
-            // An end user of production, with a profile.
+            // The developer works: uploads code to development and makes a release of it.
+            java.nio.file.Path site = java.nio.file.Files.createTempDirectory("invitation-site-");
+            java.nio.file.Files.writeString(site.resolve("index.html"), "<h1>by Grace</h1>");
+            java.io.ByteArrayOutputStream code = new java.io.ByteArrayOutputStream();
+            io.cloudplane.infra.code.CodeArchives.writeTarGz(site, code);
+            var upload = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(cloudplane.baseUrl() + "/api/v1/apps/" + appId + "/environments/" + development + "/code"))
+                    .header("Authorization", "Bearer " + grace).header("Content-Type", "application/gzip")
+                    .PUT(java.net.http.HttpRequest.BodyPublishers.ofByteArray(code.toByteArray())).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, upload.statusCode(), upload.body());
+            var release = cloudplane.call("POST", "/api/v1/apps/" + appId + "/releases", grace,
+                    Map.of("name", "v1", "sourceEnvironmentId", development));
+            assertEquals(202, release.status(), release.raw());
+            assertEquals("SUCCEEDED", cloudplane.awaitOperation(release.get("operation.id"), grace, Duration.ofSeconds(90)).get("status"));
+            // ... but may not delete the app, nor deploy to production (the owner's).
+            assertEquals(403, cloudplane.call("DELETE", "/api/v1/apps/" + appId, grace, null).status());
             var production = cloudplane.call("POST", "/api/v1/apps/" + appId + "/environments", owner,
                     Map.of("name", "production", "type", "production"));
             assertEquals(202, production.status(), production.raw());
-            String prodMembers = "/api/v1/apps/" + appId + "/environments/" + production.get("id") + "/members";
+            String productionId = production.get("id");
+            var deploy = cloudplane.call("POST", "/api/v1/apps/" + appId + "/environments/" + productionId + "/deployments", grace,
+                    Map.of("releaseId", release.get("id")));
+            assertEquals(403, deploy.status(), deploy.raw());
+            // The owner removes the developer: their next call on the app is 404, and the app leaves their list.
+            String graceId = signedUp.get("account.id");
+            assertEquals(204, cloudplane.call("DELETE", devMembers + "/" + graceId, owner, null).status());
+            assertEquals(404, cloudplane.call("GET", "/api/v1/apps/" + appId, grace, null).status());
+            assertEquals(404, cloudplane.call("GET", "/api/v1/apps/" + appId + "/releases", grace, null).status());
+            assertEquals(List.of(), cloudplane.call("GET", "/api/v1/apps", grace, null).get("shared"));
+
+            // An end user of production, with a profile.
+            String prodMembers = "/api/v1/apps/" + appId + "/environments/" + productionId + "/members";
             String endEmail = newEmail("end");
             var userInvited = cloudplane.call("POST", prodMembers, owner,
                     Map.of("email", endEmail, "firstName", "Eve", "lastName", "User", "profile", "USER"));
@@ -148,7 +176,11 @@ class InvitationIT {
             assertEquals(List.of(), members.get("invitations"), "accepted: no longer pending");
             String eve = cloudplane.call("POST", "/api/v1/sessions", null, Map.of("email", endEmail, "password", PASSWORD))
                     .get("accessToken");
-            assertNull(cloudplane.call("GET", "/api/v1/apps", eve, null).get("sandbox"));
+            var eveList = cloudplane.call("GET", "/api/v1/apps", eve, null);
+            assertNull(eveList.get("sandbox"));
+            assertEquals(List.of(), eveList.get("shared"), "an end user uses the application, not its control plane");
+            assertEquals(403, cloudplane.call("GET", "/api/v1/apps/" + appId, eve, null).status());
+            assertEquals(403, cloudplane.call("GET", "/api/v1/apps/" + appId + "/environments/" + productionId, eve, null).status());
             assertEquals(403, cloudplane.call("GET", prodMembers, eve, null).status());
             assertEquals(403, cloudplane.call("DELETE", "/api/v1/apps/" + appId, eve, null).status());
             assertTrue(cloudplane.call("GET", devMembers, owner, null).raw().contains(devEmail));

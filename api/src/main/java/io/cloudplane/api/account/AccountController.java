@@ -8,7 +8,6 @@ import io.micronaut.context.event.ApplicationEventPublisher;
 import io.micronaut.http.annotation.Status;
 import io.micronaut.http.HttpStatus;
 import io.cloudplane.api.operation.Accepted;
-import io.cloudplane.api.operation.OperationLauncher;
 import io.cloudplane.api.problem.ApiException;
 import io.cloudplane.api.sandbox.SandboxLifecycles;
 import io.cloudplane.infra.app.AppRepository;
@@ -42,7 +41,7 @@ import java.util.UUID;
 @Tag(name = "accounts")
 public class AccountController {
     private final AccountService accounts;
-    private final OperationLauncher launcher;
+    private final io.cloudplane.api.sandbox.NewSandboxes newSandboxes;
     private final Accepted accepted;
     private final IdentityProvider identity;
     private final JwtTokenGenerator tokens;
@@ -54,7 +53,8 @@ public class AccountController {
     private final InvitationWorkflows invitationWorkflows;
     private final ApplicationEventPublisher<MembershipChangedEvent> membershipEvents;
 
-    public AccountController(AccountService accounts, OperationLauncher launcher, Accepted accepted, IdentityProvider identity,
+    public AccountController(AccountService accounts, io.cloudplane.api.sandbox.NewSandboxes newSandboxes, Accepted accepted,
+                             IdentityProvider identity,
                              JwtTokenGenerator tokens,
                              CloudplaneSettings settings,
                              SandboxLifecycles lifecycles, AppRepository apps, EnvironmentRepository environments,
@@ -67,7 +67,7 @@ public class AccountController {
         this.apps = apps;
         this.environments = environments;
         this.accounts = accounts;
-        this.launcher = launcher;
+        this.newSandboxes = newSandboxes;
         this.accepted = accepted;
         this.identity = identity;
         this.tokens = tokens;
@@ -93,13 +93,7 @@ public class AccountController {
         AccountService.NewAccount created = accounts.create(request);
         OperationRecord provisioning = created.sandboxProvisioning();
         if (provisioning != null) {
-            launcher.launch(provisioning);
-            try {
-                lifecycles.start(provisioning.appId(), provisioning.envId(), created.user().id(), System.currentTimeMillis(), null);
-            } catch (RuntimeException e) {
-                // The recovery job starts missing lifecycles; the account exists either way.
-                LoggerFactory.getLogger(AccountController.class).warn("Lifecycle of sandbox {} not started yet: {}", provisioning.appId(), e.getMessage());
-            }
+            newSandboxes.launch(provisioning, created.user().id());
         }
         TeamViews.Membership membership = null;
         if (created.joined() != null) {

@@ -120,11 +120,12 @@ public class AppController {
     /** One app: its role for the caller, and for a sandbox its lifecycle. */
     @Get("/{appId}")
     @Problems.BadRequest
+    @Problems.Forbidden
     @Problems.NotFound
     @Operation(operationId = "getApp")
     public Views.AppView get(UUID appId, Authentication auth) {
         UUID caller = Caller.id(auth);
-        Access a = access.requireApp(caller, appId);
+        Access a = access.requireApp(caller, appId).requireTeam(Access.END_USERS_REFUSED);
         Views.AppView view = Views.AppView.of(a, caller);
         if (a.app().kind() == AppRecord.AppKind.SANDBOX) {
             view = view.withLifecycle(lifecycles.schedule(appId).map(Views.Lifecycle::of).orElse(null));

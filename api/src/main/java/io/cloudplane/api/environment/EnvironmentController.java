@@ -74,11 +74,12 @@ public class EnvironmentController {
         this.activityLog = activityLog;
     }
 
-    /** The app's environments that the caller sees. */
+    /** The app's environments, for its owner and developers (an end user uses the application, not its control plane). */
     @Get
+    @Problems.Forbidden
     @Operation(operationId = "listEnvironments")
     public Views.EnvironmentList list(UUID appId, Authentication auth) {
-        Access a = access.requireApp(Caller.id(auth), appId);
+        Access a = access.requireApp(Caller.id(auth), appId).requireTeam(Access.END_USERS_REFUSED);
         return new Views.EnvironmentList(environments.findByAppId(appId).stream()
                 .filter(env -> a.sees(env.id()))
                 .map(e -> Views.EnvironmentView.of(e, catalog))
@@ -112,9 +113,10 @@ public class EnvironmentController {
 
     /** One environment: its status, server version, URLs and services. */
     @Get("/{envId}")
+    @Problems.Forbidden
     @Operation(operationId = "getEnvironment")
     public Views.EnvironmentView get(UUID appId, UUID envId, Authentication auth) {
-        Access a = access.requireApp(Caller.id(auth), appId);
+        Access a = access.requireApp(Caller.id(auth), appId).requireTeam(Access.END_USERS_REFUSED);
         return Views.EnvironmentView.of(access.requireEnvironment(a, envId), catalog);
     }
 

@@ -13,6 +13,10 @@ public record Access(AppRecord app, Role role, Set<UUID> userEnvironments) {
 
     public enum Role { OWNER, DEVELOPER, USER }
 
+    /** Why an end user gets 403 from the control plane's reads of an app they were invited to use (issue 13). */
+    public static final String END_USERS_REFUSED = "End users use the application itself, not its control plane:"
+            + " this app's owner and developers manage it here";
+
     /** Owners and developers pass; an end user gets 403 with {@code why}. */
     public Access requireTeam(String why) {
         if (role == Role.USER) {

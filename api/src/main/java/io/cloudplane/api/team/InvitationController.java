@@ -25,9 +25,11 @@ public class InvitationController {
     private final InvitationService service;
     private final InvitationWorkflows workflows;
     private final ApplicationEventPublisher<MembershipChangedEvent> events;
+    private final io.cloudplane.api.sandbox.NewSandboxes newSandboxes;
 
     public InvitationController(InvitationService service, InvitationWorkflows workflows,
-                                ApplicationEventPublisher<MembershipChangedEvent> events) {
+                                ApplicationEventPublisher<MembershipChangedEvent> events, io.cloudplane.api.sandbox.NewSandboxes newSandboxes) {
+        this.newSandboxes = newSandboxes;
         this.service = service;
         this.workflows = workflows;
         this.events = events;
@@ -49,7 +51,11 @@ public class InvitationController {
     @Problems.Conflict
     @Operation(operationId = "acceptInvitation")
     public TeamViews.Membership accept(String token, Authentication auth) {
-        InvitationService.Joined joined = service.accept(token, Caller.id(auth));
+        InvitationService.Acceptance acceptance = service.accept(token, Caller.id(auth));
+        InvitationService.Joined joined = acceptance.joined();
+        if (acceptance.sandboxProvisioning() != null) {
+            newSandboxes.launch(acceptance.sandboxProvisioning(), Caller.id(auth));
+        }
         workflows.closed(joined.invitation().id());
         events.publishEvent(joined.event());
         var invitation = joined.invitation();

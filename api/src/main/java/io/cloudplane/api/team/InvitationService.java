@@ -61,13 +61,15 @@ public class InvitationService {
     private final TeamDirectory directory;
     private final InvitationSettings settings;
     private final io.cloudplane.infra.team.MembershipSyncRepository syncs;
+    private final io.cloudplane.api.app.AppService appService;
 
     public InvitationService(AccessService access, InvitationRepository invitations, UserRepository users, AppMemberRepository members,
                              EnvironmentUserRepository environmentUsers, EnvironmentRepository environments,
                              io.cloudplane.infra.app.AppRepository apps, ApplicationRoles roles, ActivityLogRepository activityLog,
                              TeamDirectory directory, InvitationSettings settings,
-                             io.cloudplane.infra.team.MembershipSyncRepository syncs) {
+                             io.cloudplane.infra.team.MembershipSyncRepository syncs, io.cloudplane.api.app.AppService appService) {
         this.syncs = syncs;
+        this.appService = appService;
         this.access = access;
         this.invitations = invitations;
         this.users = users;
@@ -83,6 +85,14 @@ public class InvitationService {
 
     /** An accepted invitation and the event to publish once its transaction committed. */
     public record Joined(InvitationRecord invitation, MembershipChangedEvent event) {
+    }
+
+    /**
+     * An acceptance by a signed-in account, with the sandbox it was given if it becomes a developer
+     * without one (an end user who becomes a developer: every developer has a sandbox), to launch
+     * once committed.
+     */
+    public record Acceptance(Joined joined, @io.micronaut.core.annotation.Nullable io.cloudplane.infra.operation.OperationRecord sandboxProvisioning) {
     }
 
     /**
@@ -255,13 +265,17 @@ public class InvitationService {
 
     /** A signed-in account accepts: its email must be the invitation's (403 saying which it is for). */
     @Transactional
-    public Joined accept(String token, UUID userId) {
+    public Acceptance accept(String token, UUID userId) {
         InvitationRecord invitation = usable(token);
         UserRecord user = users.findById(userId).orElseThrow(() -> ApiException.unauthorized("No such account"));
         if (!user.email().equalsIgnoreCase(invitation.email())) {
             throw ApiException.forbidden("This invitation is for " + invitation.email() + ": sign in with that account to accept it");
         }
-        return join(invitation, user);
+        Joined joined = join(invitation, user);
+        io.cloudplane.infra.operation.OperationRecord sandbox = invitation.kind() == Kind.DEVELOPER && apps.findSandboxOf(user.id()).isEmpty()
+                ? appService.createApp(user.id(), io.cloudplane.api.app.AppService.SANDBOX_NAME, io.cloudplane.infra.app.AppRecord.AppKind.SANDBOX)
+                : null;
+        return new Acceptance(joined, sandbox);
     }
 
     /**

@@ -423,6 +423,11 @@ class InvitationApiTest {
         assertEquals(HttpStatus.OK, call(HttpRequest.POST("/api/v1/invitations/" + tokenFor(devInvitation) + "/accept", ""), end)
                 .getStatus());
         assertEquals(AppMemberRecord.Role.DEVELOPER, members.findById(new AppMemberRecord.Key(app.id(), userId)).orElseThrow().role());
+        Map<String, Object> asDeveloper = call(HttpRequest.GET("/api/v1/apps"), end).body();
+        assertNotNull(asDeveloper.get("sandbox"), "a developer has a sandbox, made when the end user became one: " + asDeveloper);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> nowShared = (List<Map<String, Object>>) asDeveloper.get("shared");
+        assertEquals(List.of(app.id().toString()), nowShared.stream().map(a -> a.get("id")).toList());
     }
 
     @Test
