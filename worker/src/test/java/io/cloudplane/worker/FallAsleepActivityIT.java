@@ -53,6 +53,7 @@ class FallAsleepActivityIT {
     @Inject OutboxMailer outbox;
     @Inject javax.sql.DataSource dataSource;
     @Inject io.cloudplane.infra.app.AppRepository appRecords;
+    @Inject io.cloudplane.infra.mail.SentMailRepository sent;
 
     private TestActivityEnvironment activityEnv;
     private SandboxActivities activities;
@@ -169,6 +170,30 @@ class FallAsleepActivityIT {
         assertTrue(operations.findById(UUID.nameUUIDFromBytes((created.appId() + "/delete-2000").getBytes(StandardCharsets.UTF_8)))
                 .isEmpty(), "no second deletion");
         assertEquals(AppRecord.AppStatus.DELETING, appRecords.findById(created.appId()).orElseThrow().status());
+    }
+
+    /**
+     * The "was deleted" email goes once per sandbox, whatever time the run that sends it reckons
+     * (a deletion carried on by another run reckons it anew), and an older version's email, keyed by
+     * its time, counts as sent.
+     */
+    @Test
+    void theWasDeletedEmailGoesOncePerSandboxWhateverItsTime() throws Exception {
+        UserRecord owner = owner();
+        OperationRecord created = runningApp(owner);
+        String app = created.appId().toString();
+        activities.sendSandboxMail(new io.cloudplane.workflows.sandbox.SandboxMail(app, owner.id().toString(),
+                io.cloudplane.workflows.sandbox.SandboxMail.Kind.DELETED, 1000));
+        activities.sendSandboxMail(new io.cloudplane.workflows.sandbox.SandboxMail(app, owner.id().toString(),
+                io.cloudplane.workflows.sandbox.SandboxMail.Kind.DELETED, 2000));
+        assertEquals(1, mailsTo(owner.email()), "one farewell");
+
+        UserRecord older = owner();
+        OperationRecord olderApp = runningApp(older);
+        sent.markSent(olderApp.appId() + "/DELETED/123456", Instant.now()); // as an older version keyed it
+        activities.sendSandboxMail(new io.cloudplane.workflows.sandbox.SandboxMail(olderApp.appId().toString(), older.id().toString(),
+                io.cloudplane.workflows.sandbox.SandboxMail.Kind.DELETED, 999999));
+        assertEquals(0, mailsTo(older.email()), "already sent by an older version");
     }
 
     @Test

@@ -159,8 +159,19 @@ public class SandboxActivitiesImpl implements SandboxActivities, ControlPlaneAct
         operations.finish(UUID.fromString(operationId), OperationStatus.FAILED, reason, Instant.now());
     }
 
+    /**
+     * Once per key: a notice or an "asleep" by its time, a "was deleted" once per sandbox whatever its
+     * time (the deletion that sends it may be carried on by another run, which reckons its time anew;
+     * an older version keyed it by its time, which the prefix check still finds).
+     */
     @Override
     public void sendSandboxMail(SandboxMail mail) {
+        if (mail.kind() == SandboxMail.Kind.DELETED) {
+            if (!sent.wasSentWithPrefix(mail.appId() + "/" + SandboxMail.Kind.DELETED + "/")) {
+                send(mail, mail.appId() + "/" + SandboxMail.Kind.DELETED + "/once");
+            }
+            return;
+        }
         send(mail, mail.appId() + "/" + mail.kind() + "/" + mail.nextActionAt());
     }
 

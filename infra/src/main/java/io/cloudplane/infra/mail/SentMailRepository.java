@@ -13,6 +13,10 @@ public interface SentMailRepository extends GenericRepository<SentMailRepository
     @Query("SELECT count(*) > 0 FROM sent_mail WHERE mail_key = :key")
     boolean wasSent(String key);
 
+    /** Whether a mail whose key starts with {@code prefix} was sent (a prefix without LIKE's wildcards). */
+    @Query("SELECT count(*) > 0 FROM sent_mail WHERE starts_with(mail_key, :prefix)")
+    boolean wasSentWithPrefix(String prefix);
+
     @Query("INSERT INTO sent_mail (mail_key, sent_at) VALUES (:key, :at) ON CONFLICT DO NOTHING")
     void markSent(String key, Instant at);
 

@@ -50,6 +50,8 @@ class CrashHarnessIT {
     static final Duration BOUND = Duration.ofSeconds(Long.getLong("cloudplane.crash.bound-seconds", 120));
     private static final Duration IDLE = Duration.ofSeconds(15);
     private static final Duration DELETE_AFTER = Duration.ofSeconds(20);
+    /** How soon after the restart the server of a RUNNING environment answers again (the supervisor starts them at boot). */
+    private static final Duration SERVER_BACK_WITHIN = Duration.ofSeconds(60);
     /** Time from the start of the schedule to the kill: the deletion case needs idle + delete-after + its span. */
     private static final long LEAD_MILLIS = 40_000;
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -716,6 +718,22 @@ class CrashHarnessIT {
             return token;
         }
 
+        /** Whether {@code url} answers 200 within {@code bound}, polled every 200 ms. */
+        boolean answersWithin(String url, Duration bound) throws InterruptedException {
+            long end = System.nanoTime() + bound.toNanos();
+            do {
+                try {
+                    if (cloudplane.get(url) == 200) {
+                        return true;
+                    }
+                } catch (Exception notYet) {
+                    // not listening yet
+                }
+                Thread.sleep(200);
+            } while (System.nanoTime() < end);
+            return false;
+        }
+
         /** SUCCEEDED: the environment is RUNNING and answers. FAILED: the environment is RUNNING and answers, or FAILED with a reason. */
         String runningOrFailed(String app, String envId, String status) throws Exception {
             var env = cloudplane.call("GET", env(app, envId), tokenFor(app), null);
@@ -723,7 +741,10 @@ class CrashHarnessIT {
             if (status.equals("SUCCEEDED") || "RUNNING".equals(envStatus)) {
                 require("RUNNING".equals(envStatus), "after " + status + " the environment is " + env.raw());
                 String preview = env.get("urls.preview");
-                require(cloudplane.get(preview + "_health") == 200, "RUNNING, yet " + preview + " does not answer");
+                // After the restart the supervisor starts the servers of RUNNING environments again in the background, one
+                // after the other: a server answers within a bound, not at the first instant the all-in-one is ready.
+                require(answersWithin(preview + "_health", SERVER_BACK_WITHIN), "RUNNING, yet " + preview + " does not answer within "
+                        + SERVER_BACK_WITHIN);
                 return status;
             }
             require("FAILED".equals(envStatus) || "STOPPED".equals(envStatus) || env.status() == 404,

@@ -1,6 +1,7 @@
 package io.cloudplane.workflows.app;
 
 import io.cloudplane.workflows.common.Activities;
+import io.cloudplane.workflows.sandbox.SandboxActivities;
 import io.cloudplane.workflows.environment.EnvironmentActivities;
 import io.cloudplane.workflows.common.ChangeIds;
 import io.cloudplane.workflows.operation.OperationTracker;
@@ -20,11 +21,13 @@ import java.util.List;
 
 /**
  * Environments are deleted in parallel, each by its own child workflow; then the app's releases in
- * object storage (from change {@code delete-releases-with-application}); the app record goes last.
+ * object storage (from change {@code delete-releases-with-application}); a sandbox's farewell email
+ * (from change {@code farewell-before-forget}); the app record goes last.
  */
 public class DeleteApplicationWorkflowImpl implements DeleteApplicationWorkflow {
     private final EnvironmentActivities environments = Activities.environments();
     private final ReleaseActivities releases = Activities.releases();
+    private final SandboxActivities sandbox = Activities.sandbox();
 
     @Override
     public void delete(DeleteApplicationRequest request) {
@@ -50,6 +53,10 @@ public class DeleteApplicationWorkflowImpl implements DeleteApplicationWorkflow 
             });
             if (Workflow.getVersion(ChangeIds.DELETE_RELEASES_WITH_APPLICATION, Workflow.DEFAULT_VERSION, 1) == 1) {
                 operation.step("delete-releases", () -> releases.deleteAppReleases(request.appId()));
+            }
+            if (request.farewell() != null
+                    && Workflow.getVersion(ChangeIds.FAREWELL_BEFORE_FORGET, Workflow.DEFAULT_VERSION, 1) == 1) {
+                operation.step("farewell", () -> sandbox.sendSandboxMail(request.farewell()));
             }
             operation.step("forget-application", () -> environments.forgetApplication(request.appId()));
             operation.succeeded();

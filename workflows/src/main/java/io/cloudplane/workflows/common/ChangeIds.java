@@ -33,6 +33,12 @@ public final class ChangeIds {
      * goes straight to the deletion and the last email.
      */
     public static final String RESUME_SANDBOX_DELETION = "resume-sandbox-deletion";
+    /**
+     * A sandbox's "was deleted" email goes from the app's deletion, before its record is forgotten,
+     * not from the lifecycle after the deletion: a kill between the deletion's end and the email lost
+     * the email (the -Pchaos run of issue 12), since nothing of the sandbox was left to carry it on.
+     */
+    public static final String FAREWELL_BEFORE_FORGET = "farewell-before-forget";
 
     private ChangeIds() {
     }

@@ -41,7 +41,7 @@ public enum OperationType {
                     ref -> new DeleteEnvironmentRequest(ref.operationId(), ref.appId(), ref.envId()))),
     DELETE_APPLICATION("deleted", ref -> WorkflowIds.deleteApplication(ref.appId()),
             startedWith(DeleteApplicationWorkflow.class, DeleteApplicationWorkflow::delete,
-                    ref -> new DeleteApplicationRequest(ref.operationId(), ref.appId()))),
+                    ref -> new DeleteApplicationRequest(ref.operationId(), ref.appId(), null))),
     STOP_SERVER("stopped", ref -> WorkflowIds.stopServer(ref.envId()),
             startedWith(StopServerWorkflow.class, StopServerWorkflow::stop, OperationType::serverAction)),
     START_SERVER("started", ref -> WorkflowIds.startServer(ref.envId()),

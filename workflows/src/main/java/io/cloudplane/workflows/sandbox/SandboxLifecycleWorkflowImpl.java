@@ -140,14 +140,25 @@ public class SandboxLifecycleWorkflowImpl implements SandboxLifecycleWorkflow {
         delete();
     }
 
-    /** The deletion (carried on if a lost run began it: the operation is found by the activity), then the last email. */
+    /**
+     * The deletion (carried on if a lost run began it: the operation is found by the activity), with
+     * the last email, which the deletion sends before it forgets the sandbox (change
+     * {@code farewell-before-forget}; before it, the lifecycle sent it after the deletion).
+     */
     private void delete() {
         deleting = true;
         refuseWakes("the sandbox is being deleted");
         String opId = sandbox.beginOperation("delete-" + asleepSince, input.appId(), null, OperationType.DELETE_APPLICATION, null);
-        Workflow.newChildWorkflowStub(DeleteApplicationWorkflow.class, child(WorkflowIds.deleteApplication(input.appId())))
-                .delete(new DeleteApplicationRequest(opId, input.appId()));
-        sandbox.sendSandboxMail(new SandboxMail(input.appId(), input.ownerUserId(), SandboxMail.Kind.DELETED, Workflow.currentTimeMillis()));
+        DeleteApplicationWorkflow deletion = Workflow.newChildWorkflowStub(DeleteApplicationWorkflow.class,
+                child(WorkflowIds.deleteApplication(input.appId())));
+        if (Workflow.getVersion(ChangeIds.FAREWELL_BEFORE_FORGET, Workflow.DEFAULT_VERSION, 1) == 1) {
+            // the deletion sends it before it forgets the sandbox's record: no kill can come between the two
+            deletion.delete(new DeleteApplicationRequest(opId, input.appId(),
+                    new SandboxMail(input.appId(), input.ownerUserId(), SandboxMail.Kind.DELETED, deletesAt())));
+        } else {
+            deletion.delete(new DeleteApplicationRequest(opId, input.appId(), null));
+            sandbox.sendSandboxMail(new SandboxMail(input.appId(), input.ownerUserId(), SandboxMail.Kind.DELETED, Workflow.currentTimeMillis()));
+        }
         refuseWakes("the sandbox was deleted");
     }
 

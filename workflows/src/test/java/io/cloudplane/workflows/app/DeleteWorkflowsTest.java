@@ -106,7 +106,7 @@ class DeleteWorkflowsTest {
         taskQueue = worker.getTaskQueue();
         when(mocks.environments.listEnvironmentIds("a1")).thenReturn(List.of("e1", "e2"));
         env.start();
-        appStub(client, "a1").delete(new DeleteApplicationRequest("op1", "a1"));
+        appStub(client, "a1").delete(new DeleteApplicationRequest("op1", "a1", null));
 
         for (String envId : List.of("e1", "e2")) {
             verify(mocks.runtime).stopServer(envId);
@@ -138,7 +138,7 @@ class DeleteWorkflowsTest {
         when(mocks.environments.listEnvironmentIds("a2")).thenReturn(List.of("e5"));
         doThrow(ApplicationFailure.newNonRetryableFailure("cannot stop", "InvalidInput")).when(mocks.runtime).stopServer("e5");
         env.start();
-        assertThrows(WorkflowFailedException.class, () -> appStub(client, "a2").delete(new DeleteApplicationRequest("op2", "a2")));
+        assertThrows(WorkflowFailedException.class, () -> appStub(client, "a2").delete(new DeleteApplicationRequest("op2", "a2", null)));
         verify(mocks.environments, never()).forgetApplication("a2");
         verify(mocks.releases, never()).deleteAppReleases("a2");
         assertEquals(OperationStatus.FAILED, mocks.operations.last().status());

@@ -71,7 +71,7 @@ class OperationTypeTest {
     void requestsMadeOfTheOperationsIds() {
         assertEquals(new ProvisionRequest("op1", "app1", "env1"), OperationType.PROVISION_ENVIRONMENT.workflow().request(REF));
         assertEquals(new DeleteEnvironmentRequest("op1", "app1", "env1"), OperationType.DELETE_ENVIRONMENT.workflow().request(REF));
-        assertEquals(new DeleteApplicationRequest("op1", "app1"), OperationType.DELETE_APPLICATION.workflow().request(REF));
+        assertEquals(new DeleteApplicationRequest("op1", "app1", null), OperationType.DELETE_APPLICATION.workflow().request(REF));
         ServerActionRequest plain = new ServerActionRequest("op1", "app1", "env1", null);
         assertEquals(plain, OperationType.STOP_SERVER.workflow().request(REF));
         assertEquals(plain, OperationType.START_SERVER.workflow().request(REF));

@@ -209,6 +209,11 @@ class SandboxLifecycleWorkflowTest {
         verify(mocks.code).deleteCode("a1", "e1"); // a deleted sandbox leaves no code object
         verify(mocks.releases).deleteAppReleases("a1"); // nor a release object
         verify(mocks.environments).forgetApplication("a1");
+        // The last email goes before the sandbox's record is forgotten (change farewell-before-forget): a kill in between
+        // leaves the record, and the deletion carried on sends it once; sent after, a kill in between lost it.
+        org.mockito.InOrder farewellFirst = org.mockito.Mockito.inOrder(sandbox, mocks.environments);
+        farewellFirst.verify(sandbox).sendSandboxMail(org.mockito.ArgumentMatchers.argThat(m -> m.kind() == SandboxMail.Kind.DELETED));
+        farewellFirst.verify(mocks.environments).forgetApplication("a1");
 
         List<Long> noticeTimes = new java.util.ArrayList<>();
         long deletedAt = 0;
@@ -222,7 +227,8 @@ class SandboxLifecycleWorkflowTest {
         assertTrue(deletedAt - noticeTimes.get(0) >= 14 * DAY - Duration.ofMinutes(1).toMillis(), "14 days of notice");
         assertTrue(deletedAt - noticeTimes.get(1) >= DAY - Duration.ofMinutes(1).toMillis(), "1 day of notice");
         client.newUntypedWorkflowStub(ID).getResult(Void.class);
-        Histories.saveIfAsked(client, ID, "SandboxLifecycleWorkflow", "deleted-sleep-v1.json");
+        Histories.saveIfAsked(client, ID, "SandboxLifecycleWorkflow", "deleted-farewell-v1.json");
+        Histories.saveIfAsked(client, "app-delete/a1", "DeleteApplicationWorkflow", "farewell-v1.json");
     }
 
     @Test
@@ -241,7 +247,7 @@ class SandboxLifecycleWorkflowTest {
         verify(mocks.environments).forgetApplication("a1");
         verify(mocks.databases).dropDatabase("e1");
         assertTrue(mailTimes.get(0) - t0 < Duration.ofMinutes(1).toMillis(), "at once, with no wait");
-        Histories.saveIfAsked(client, ID, "SandboxLifecycleWorkflow", "resumed-deletion-v1.json");
+        Histories.saveIfAsked(client, ID, "SandboxLifecycleWorkflow", "resumed-deletion-farewell-v1.json");
     }
 
     @Test
