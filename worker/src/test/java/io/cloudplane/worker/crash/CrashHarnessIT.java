@@ -122,8 +122,9 @@ class CrashHarnessIT {
                     c.beganAt = System.currentTimeMillis();
                     try {
                         c.begin.run();
-                    } catch (java.io.IOException e) {
-                        // The kill came while the request was in flight: whether it was committed is found after the restart.
+                    } catch (java.io.IOException | InterruptedException e) {
+                        // The kill came while the request was in flight (the connection broke, or the starter was shut down
+                        // after the kill while the request still waited): whether it was committed is found after the restart.
                         c.cut = true;
                     } catch (Exception | AssertionError e) {
                         startFailures.add(c.kind + ": " + e);
