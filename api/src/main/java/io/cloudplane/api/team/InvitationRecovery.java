@@ -27,8 +27,14 @@ import java.time.Instant;
 @Requires(notEnv = CdsTraining.ENVIRONMENT) // a training start does nothing but start
 public class InvitationRecovery {
     private static final Logger LOG = LoggerFactory.getLogger(InvitationRecovery.class);
-    /** An invitation this young may still be starting its workflow in the request that made it. */
+    /**
+     * An invitation this young, made since this process started, may still be starting its workflow in the request
+     * that made it. One made before this process started has no such request left: after a crash its request died
+     * with the process (and the embedded Temporal forgot its workflow), so the first pass starts it again, whatever
+     * its age; a grace for it would leave its email unsent until the next pass, {@code interval} (10 minutes) later.
+     */
     private static final Duration GRACE = Duration.ofSeconds(30);
+    private final Instant startedAt = Instant.now();
     private final InvitationRepository invitations;
     private final InvitationWorkflows workflows;
     private final WorkflowClient client;
@@ -37,6 +43,11 @@ public class InvitationRecovery {
         this.invitations = invitations;
         this.workflows = workflows;
         this.client = client;
+    }
+
+    /** When this process began looking after invitations: those made before it have no request in flight here. */
+    Instant startedAt() {
+        return startedAt;
     }
 
     /** Returns how many workflows it started again. */
@@ -48,7 +59,7 @@ public class InvitationRecovery {
     }
 
     private boolean restart(InvitationRecord invitation) {
-        if (invitation.createdAt().isAfter(Instant.now().minus(GRACE))
+        if (invitation.createdAt().isAfter(startedAt) && invitation.createdAt().isAfter(Instant.now().minus(GRACE))
                 || WorkflowExecutions.isRunning(client, WorkflowIds.invitation(invitation.id().toString()))) {
             return false;
         }

@@ -63,4 +63,30 @@ class InvitationRecoveryTest {
         recovery.recover();
         assertTrue(WorkflowExecutions.isRunning(client, WorkflowIds.invitation(lost.id().toString())));
     }
+
+    /**
+     * Found by CrashHarnessIT (seed 23009802149316): an invitation made 0.5 s before a SIGKILL, whose email had not gone,
+     * was within the 30 s grace at the first pass after a quick restart, and had no email 120 s later (next pass: 10
+     * minutes). Made before this process started, no request of this process can still be starting its workflow.
+     */
+    @Test
+    void aYoungInvitationMadeBeforeThisProcessStartedGetsItsWorkflowAtTheFirstPass() {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        UserRecord owner = users.save(new UserRecord(UUID.randomUUID(), "owner-" + UUID.randomUUID() + "@example.com", "O", "W", now));
+        AppRecord app = apps.save(new AppRecord(UUID.randomUUID(), owner.id(), "crashed-" + UUID.randomUUID(), AppRecord.AppKind.APPLICATION,
+                AppRecord.AppStatus.ACTIVE, now, now));
+        UUID envId = UUID.randomUUID();
+        environments.save(new EnvironmentRecord(envId, app.id(), "development", EnvironmentRecord.EnvironmentType.DEVELOPMENT, null,
+                EnvironmentStatus.RUNNING, null, "1.0.0", null, null, EnvironmentRecord.databaseNameFor(envId), null, now, now));
+        Instant beforeTheCrash = recovery.startedAt().minusSeconds(1).truncatedTo(ChronoUnit.MILLIS);
+        assertTrue(beforeTheCrash.isAfter(Instant.now().minusSeconds(30)), "young: within the grace of a request still in flight");
+        InvitationRecord lostInTheCrash = pending(app.id(), envId, owner.id(), beforeTheCrash);
+        InvitationRecord young = pending(app.id(), envId, owner.id(), now);
+
+        assertTrue(recovery.recover() >= 1);
+        assertTrue(WorkflowExecutions.isRunning(client, WorkflowIds.invitation(lostInTheCrash.id().toString())),
+                "made before this process started: its request died with the last one");
+        assertFalse(WorkflowExecutions.describe(client, WorkflowIds.invitation(young.id().toString())).isPresent(),
+                "made by this process a moment ago: its request may still be starting it");
+    }
 }

@@ -124,8 +124,9 @@ class CrashHarnessIT {
                     c.beganAt = System.currentTimeMillis();
                     try {
                         c.begin.run();
-                    } catch (java.io.IOException e) {
-                        // The kill came while the request was in flight: whether it was committed is found after the restart.
+                    } catch (java.io.IOException | InterruptedException e) {
+                        // The kill came while the request was in flight (the connection broke, or the starter was shut down
+                        // after the kill while the request still waited): whether it was committed is found after the restart.
                         c.cut = true;
                     } catch (Exception | AssertionError e) {
                         startFailures.add(c.kind + ": " + e);
@@ -246,8 +247,10 @@ class CrashHarnessIT {
         // app 2: code and a release in dev; the promotion goes through staging; a deployment into production; the clone copies it
         String app2, app2Dev, app2Staging, app2Prod, release;
         String marker;
-        // app 3: a backup of staging; production restored from a backup taken before more rows were added
-        String app3, app3Staging, app3Prod, restoreFrom;
+        // app 3: a backup of staging; production restored from a backup taken before more rows were added; a new person
+        // invited to its development environment
+        String app3, app3Dev, app3Staging, app3Prod, restoreFrom;
+        String invitee;
         // app 4 is deleted; app 5: its staging deleted, its dev updated from 1.0.0 to 1.1.0
         String app4, app4Dev, app5, app5Dev, app5Staging;
         // sandboxes: one falls asleep, one wakes, one is deleted
@@ -259,6 +262,7 @@ class CrashHarnessIT {
 
         void prepare(ScheduledExecutorService keepAwake) throws Exception {
             email = "crash-" + n + "-" + UUID.randomUUID() + "@example.com";
+            invitee = "crash-invitee-" + n + "-" + UUID.randomUUID() + "@example.com";
             token = signUp(email);
 
             // Each app, and each sandbox, is prepared on its own thread: they are independent, and most of the time is spent
@@ -295,6 +299,7 @@ class CrashHarnessIT {
                 }));
                 parts.add(preparing.submit(() -> {
                     app3 = app("three");
+                    app3Dev = devOf(app3);
                     Future<String> staging = preparing.submit(() -> environment(app3, "staging"));
                     app3Prod = environment(app3, "production");
                     app3Staging = staging.get();
@@ -449,6 +454,7 @@ class CrashHarnessIT {
                 }
                 return status;
             }));
+            cases.add(invitation());
             cases.add(operation("clone", "CLONE_APPLICATION", () -> null, 6000, () -> {
                 var c = call("POST", "/api/v1/apps/" + app2 + "/clone", Map.of("name", "clone-" + n));
                 require(c.status() == 202, c.raw());
@@ -541,6 +547,70 @@ class CrashHarnessIT {
                 return "SUCCEEDED";
             }));
             return cases;
+        }
+
+        /**
+         * The owner invites a new person to app 3's development environment: the kill lands before, during or after the
+         * request and the email of its {@code invitation/<id>} workflow. A committed invitation is PENDING, its one email
+         * (keyed in sent_mail) is in the outbox, the token it carries is usable, and signing up with it makes the person a
+         * developer of the app; an invitation never committed left no row and no email.
+         */
+        Case invitation() {
+            Case[] self = new Case[1];
+            self[0] = new Case("invitation", 2500, 0, () -> {
+                var invited = call("POST", env(app3, app3Dev) + "/members",
+                        Map.of("email", invitee, "firstName", "Ivy", "lastName", "Invited", "profile", "user"));
+                require(invited.status() == 201, "invite: " + invited.raw());
+                require("PENDING".equals(invited.get("status")) && "DEVELOPER".equals(invited.get("kind")), "invite: " + invited.raw());
+                started.put("invitation", invited.get("id"));
+            }, deadline -> {
+                if (started.get("invitation") == null) {
+                    require(self[0].cut, "the invitation was never started");
+                    Set<String> ids = outside.strings("select id::text from invitations where env_id = ?::uuid and lower(email) = lower(?)",
+                            app3Dev, invitee);
+                    if (ids.isEmpty()) {
+                        require(outside.invitationTokens(invitee).isEmpty(), "an invitation never committed, yet emails to "
+                                + invitee + ": " + outside.invitationTokens(invitee));
+                        return "NOT COMMITTED";
+                    }
+                    started.put("invitation", ids.iterator().next());
+                }
+                String id = started.get("invitation");
+                List<Map<String, Object>> pending = call("GET", env(app3, app3Dev) + "/members", null).get("invitations");
+                require(pending.stream().anyMatch(i -> id.equals(i.get("id")) && "PENDING".equals(i.get("status"))),
+                        "invitation " + id + " PENDING, yet the environment's invitations are " + pending);
+                // Its workflow (or the recovery's run, for one the restart lost) sends the email once: the outbox holds it and
+                // its sent_mail key says it went.
+                try {
+                    await("the invitation email to " + invitee).atMost(remaining(deadline)).pollInterval(Duration.ofMillis(200))
+                            .until(() -> !outside.invitationTokens(invitee).isEmpty()
+                                    && outside.count("select count(*) from sent_mail where mail_key like ?", "invitation/" + id + "/%") > 0);
+                } catch (org.awaitility.core.ConditionTimeoutException e) {
+                    throw new AssertionError("invitation " + id + ": no email within the bound (outbox: " + outside.invitationTokens(invitee)
+                            + ", sent_mail: " + outside.strings("select mail_key from sent_mail where mail_key like ?", "invitation/" + id + "/%")
+                            + ")", e);
+                }
+                List<String> tokens = outside.invitationTokens(invitee);
+                require(tokens.size() == 1, "one invitation email to " + invitee + ", not " + tokens.size());
+                require(outside.count("select count(*) from sent_mail where mail_key like ?", "invitation/" + id + "/%") == 1,
+                        "one sent_mail key for invitation " + id);
+                String mailed = tokens.get(0);
+                var shown = cloudplane.call("GET", "/api/v1/invitations/" + mailed, null, null);
+                require(shown.status() == 200 && "PENDING".equals(shown.get("status")), "the mailed token: " + shown.raw());
+                var account = cloudplane.call("POST", "/api/v1/accounts", null, Map.of("email", invitee, "password", "correct-horse-battery",
+                        "firstName", "Ivy", "lastName", "Invited", "invitationToken", mailed));
+                require(account.status() == 201, "sign-up with the mailed token: " + account.raw());
+                String ivy = cloudplane.call("POST", "/api/v1/sessions", null, Map.of("email", invitee, "password", "correct-horse-battery"))
+                        .get("accessToken");
+                List<Map<String, Object>> shared = cloudplane.call("GET", "/api/v1/apps", ivy, null).get("shared");
+                require(shared.stream().anyMatch(a -> app3.equals(a.get("id")) && "developer".equals(a.get("role"))),
+                        "the invitee signed up is a developer of app " + app3 + ", yet shared is " + shared);
+                List<Map<String, Object>> members = call("GET", env(app3, app3Dev) + "/members", null).get("members");
+                require(members.stream().anyMatch(m -> invitee.equalsIgnoreCase((String) m.get("email")) && "developer".equals(m.get("kind"))),
+                        "the invitee is listed as a developer: " + members);
+                return "ACCEPTED";
+            });
+            return self[0];
         }
 
         /** An operation-backed kind: {@code begin} answers the operation's ID; {@code check} gets its terminal status. */

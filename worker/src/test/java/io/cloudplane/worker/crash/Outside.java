@@ -150,6 +150,51 @@ final class Outside {
         }
     }
 
+    /** What the subject of an invitation's email holds ("<inviter> invites you to <app> on Cloudplane", InvitationMail). */
+    static final String INVITATION_SUBJECT = " invites you to ";
+    private static final Pattern INVITATION_LINK = Pattern.compile("/invitations/([A-Za-z0-9_-]{43})");
+
+    /** The tokens of the accept links in the invitation emails to {@code to}, oldest first: one per email. */
+    List<String> invitationTokens(String to) throws Exception {
+        Path outbox = dataDir.resolve("outbox");
+        if (!Files.isDirectory(outbox)) {
+            return List.of();
+        }
+        List<Path> files;
+        try (Stream<Path> list = Files.list(outbox)) {
+            files = list.filter(f -> f.getFileName().toString().endsWith(".eml")).sorted().toList();
+        }
+        jakarta.mail.Session session = jakarta.mail.Session.getInstance(new java.util.Properties());
+        List<String> tokens = new ArrayList<>();
+        for (Path file : files) {
+            try (var in = Files.newInputStream(file)) {
+                var message = new jakarta.mail.internet.MimeMessage(session, in);
+                var recipients = message.getRecipients(jakarta.mail.Message.RecipientType.TO);
+                if (recipients == null || !((jakarta.mail.internet.InternetAddress) recipients[0]).getAddress().equalsIgnoreCase(to)
+                        || message.getSubject() == null || !message.getSubject().contains(INVITATION_SUBJECT)) {
+                    continue;
+                }
+                Matcher link = INVITATION_LINK.matcher(text(message));
+                tokens.add(link.find() ? link.group(1) : "(no accept link in " + file.getFileName() + ")");
+            }
+        }
+        return tokens;
+    }
+
+    private static String text(jakarta.mail.Part part) throws Exception {
+        if (part.isMimeType("text/plain")) {
+            return (String) part.getContent();
+        }
+        if (part.getContent() instanceof jakarta.mail.Multipart multipart) {
+            StringBuilder out = new StringBuilder();
+            for (int i = 0; i < multipart.getCount(); i++) {
+                out.append(text(multipart.getBodyPart(i)));
+            }
+            return out.toString();
+        }
+        return "";
+    }
+
     /** Every email in the outbox as "to | subject". */
     List<String> emails() throws IOException {
         Path outbox = dataDir.resolve("outbox");
@@ -349,13 +394,14 @@ final class Outside {
         // time) in sent_mail, so the outbox holds, of each kind, as many emails as keys of that kind. The same recipient
         // and subject twice is no repeat by itself: a woken sandbox left idle falls asleep again, a second event.
         List<String> emails = emails();
+        // The invitation's email is keyed invitation/<id>/<expiry>: one per invitation and expiry (a resend is a new key).
         Map<String, String> kinds = Map.of("ASLEEP", "\" is asleep", "AWAKE", "\" is awake", "DELETION_NOTICE", "\" will be deleted on ",
-                "DELETED", "\" was deleted");
+                "DELETED", "\" was deleted", "INVITATION", INVITATION_SUBJECT);
         kinds.forEach((kind, subject) -> {
             long outbox = emails.stream().filter(e -> e.contains(subject)).count();
             long events;
             try {
-                events = count("select count(*) from sent_mail where mail_key like '%/" + kind + "/%'");
+                events = count("select count(*) from sent_mail where mail_key like ?", kind.equals("INVITATION") ? "invitation/%" : "%/" + kind + "/%");
             } catch (SQLException e) {
                 throw new IllegalStateException(e);
             }
