@@ -49,6 +49,7 @@ class ApiTest {
     @Inject OperationRepository operations;
     @Inject io.cloudplane.infra.environment.EnvironmentRepository environmentRecords;
     @Inject io.cloudplane.infra.crypto.SecretBox secrets;
+    @Inject io.temporal.client.WorkflowClient workflowClient;
 
     private BlockingHttpClient client() {
         return http.toBlocking();
@@ -107,6 +108,26 @@ class ApiTest {
     @SuppressWarnings("unchecked")
     private static Map<String, Object> operation(Map<String, Object> created) {
         return (Map<String, Object>) created.get("operation");
+    }
+
+    /**
+     * Right after a restart the embedded Temporal has forgotten the sandbox's lifecycle until the
+     * recovery starts it again: opening the Studio still answers 201 and records the access (the
+     * recovery starts the lifecycle from it); it answered 500 (found by the crash harness).
+     */
+    @Test
+    void theStudioOpensWhileTheSandboxLifecycleIsNotRunning() {
+        User ada = signUp();
+        var envs = call(HttpRequest.GET("/api/v1/apps/" + ada.sandboxId() + "/environments"), ada.token());
+        @SuppressWarnings("unchecked")
+        UUID envId = UUID.fromString((String) ((List<Map<String, Object>>) envs.body().get("items")).get(0).get("id"));
+        environmentRecords.updateStatus(envId, io.cloudplane.workflows.environment.EnvironmentStatus.RUNNING, null, java.time.Instant.now());
+        workflowClient.newUntypedWorkflowStub(io.cloudplane.workflows.common.WorkflowIds.sandboxLifecycle(ada.sandboxId().toString()))
+                .terminate("as a restart of the embedded Temporal loses it");
+        var opened = call(HttpRequest.POST("/api/v1/apps/" + ada.sandboxId() + "/environments/" + envId + "/studio-sessions", ""),
+                ada.token());
+        assertEquals(HttpStatus.CREATED, opened.getStatus(), String.valueOf(opened.getBody().orElse(null)));
+        assertTrue(environmentRecords.findLastStudioAccess(envId).isPresent(), "the access is recorded");
     }
 
     @Test

@@ -76,8 +76,19 @@ public class SandboxLifecycles {
                 .build());
     }
 
+    /**
+     * Tells the lifecycle of the Studio access the caller recorded first (environments'
+     * {@code last_studio_access_at}). A lifecycle that is not there (the embedded Temporal forgot
+     * it in a restart, and the recovery has not started it again yet) is no failure of the access:
+     * the recovery starts it from the recorded access.
+     */
     public void studioAccessed(UUID appId) {
-        stub(appId).studioAccessed();
+        try {
+            stub(appId).studioAccessed();
+        } catch (io.temporal.client.WorkflowNotFoundException gone) {
+            org.slf4j.LoggerFactory.getLogger(SandboxLifecycles.class).info(
+                    "Studio access to sandbox {} recorded; its lifecycle is not running yet (the recovery starts it from the record)", appId);
+        }
     }
 
     public void wake(UUID appId, String operationId, UUID actor) {
