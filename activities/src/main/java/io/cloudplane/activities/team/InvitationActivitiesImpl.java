@@ -19,7 +19,6 @@ import io.cloudplane.infra.team.InvitationTokens;
 import io.cloudplane.workflows.common.FailureType;
 import io.cloudplane.workflows.team.InvitationActivities;
 import jakarta.inject.Singleton;
-import io.micronaut.transaction.annotation.Transactional;
 
 import java.time.Instant;
 import java.util.UUID;
@@ -28,6 +27,7 @@ import java.util.UUID;
 public class InvitationActivitiesImpl implements InvitationActivities, ControlPlaneActivities {
     /** The activity-log action of an invitation that expired. */
     public static final String EXPIRED = "invitation-expired";
+    private final io.micronaut.transaction.TransactionOperations<java.sql.Connection> transactions;
     private final InvitationRepository invitations;
     private final UserRepository users;
     private final AppRepository apps;
@@ -40,7 +40,9 @@ public class InvitationActivitiesImpl implements InvitationActivities, ControlPl
 
     public InvitationActivitiesImpl(InvitationRepository invitations, UserRepository users, AppRepository apps,
                                     EnvironmentRepository environments, SentMailRepository sent, Mailer mailer,
-                                    IdentityProvider identity, ActivityLogRepository activityLog, CloudplaneSettings settings) {
+                                    IdentityProvider identity, ActivityLogRepository activityLog, CloudplaneSettings settings,
+                                    io.micronaut.transaction.TransactionOperations<java.sql.Connection> transactions) {
+        this.transactions = transactions;
         this.invitations = invitations;
         this.users = users;
         this.apps = apps;
@@ -80,16 +82,22 @@ public class InvitationActivitiesImpl implements InvitationActivities, ControlPl
         sent.markSent(key, Instant.now());
     }
 
-    /** The status and its activity-log entry together: a retry after a failed entry would find nothing to expire. */
+    /**
+     * The status and its activity-log entry together, in one transaction: a retry after a failed
+     * entry would find nothing to expire. Programmatic, not {@code @Transactional}: an intercepted
+     * bean is a generated subclass, whose activity interfaces the worker's registration does not see.
+     */
     @Override
-    @Transactional
     public void expireInvitation(String invitationId, long expiresAt) {
         UUID id = UUID.fromString(invitationId);
-        if (invitations.expire(id, Instant.ofEpochMilli(expiresAt), Instant.now()) == 0) {
-            return; // accepted, revoked, resent, or expired by an earlier attempt
-        }
-        invitations.findById(id).ifPresent(invitation -> activityLog.appendOnce(invitation.appId(), invitation.envId(), EXPIRED, null,
-                ActivityLogRecord.Outcome.SUCCEEDED.name(), invitation.email() + " (" + invitation.kind().name().toLowerCase()
-                        + ", profile " + invitation.profile() + ")", null, Instant.now()));
+        transactions.executeWrite(status -> {
+            if (invitations.expire(id, Instant.ofEpochMilli(expiresAt), Instant.now()) == 0) {
+                return null; // accepted, revoked, resent, or expired by an earlier attempt
+            }
+            invitations.findById(id).ifPresent(invitation -> activityLog.appendOnce(invitation.appId(), invitation.envId(), EXPIRED, null,
+                    ActivityLogRecord.Outcome.SUCCEEDED.name(), invitation.email() + " (" + invitation.kind().name().toLowerCase()
+                            + ", profile " + invitation.profile() + ")", null, Instant.now()));
+            return null;
+        });
     }
 }

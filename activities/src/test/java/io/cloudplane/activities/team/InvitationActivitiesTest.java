@@ -56,7 +56,7 @@ class InvitationActivitiesTest {
         when(apps.findById(pending.appId())).thenReturn(Optional.of(new AppRecord(pending.appId(), inviterId, "shop",
                 AppRecord.AppKind.APPLICATION, AppRecord.AppStatus.ACTIVE, Instant.now(), Instant.now())));
         return new InvitationActivitiesImpl(invitations, users, apps, mock(EnvironmentRepository.class), sent, mailer, identity,
-                activityLog, new CloudplaneSettings(dataDir.toString()));
+                activityLog, new CloudplaneSettings(dataDir.toString()), inOneTransaction());
     }
 
     @Test
@@ -106,5 +106,14 @@ class InvitationActivitiesTest {
         activities.expireInvitation(pending.id().toString(), expiresAt.toEpochMilli());
         verify(activityLog).appendOnce(eq(pending.appId()), eq(pending.envId()), eq(InvitationActivitiesImpl.EXPIRED), eq(null),
                 eq("SUCCEEDED"), anyString(), eq(null), any());
+    }
+
+    /** Runs the callback as the transaction would, with its status mocked. */
+    @SuppressWarnings("unchecked")
+    private static io.micronaut.transaction.TransactionOperations<java.sql.Connection> inOneTransaction() {
+        io.micronaut.transaction.TransactionOperations<java.sql.Connection> tx = mock(io.micronaut.transaction.TransactionOperations.class);
+        when(tx.executeWrite(org.mockito.ArgumentMatchers.any())).thenAnswer(call -> ((io.micronaut.transaction.TransactionCallback<java.sql.Connection, Object>)
+                call.getArgument(0)).call(mock(io.micronaut.transaction.TransactionStatus.class)));
+        return tx;
     }
 }
