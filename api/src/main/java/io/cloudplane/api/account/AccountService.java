@@ -52,8 +52,9 @@ public class AccountService {
         if (invitation != null && !invitation.email().equalsIgnoreCase(email)) {
             throw ApiException.forbidden("This invitation is for " + invitation.email() + ": sign up with that email to accept it");
         }
-        if (users.findByEmailIgnoringCase(email).isPresent()) {
-            throw ApiException.conflict("An account with this email exists already");
+        java.util.Optional<UserRecord> existing = users.findByEmailIgnoringCase(email);
+        if (existing.isPresent()) {
+            return becomeDeveloper(existing.get(), request, invitation);
         }
         UserRecord user;
         try {
@@ -66,5 +67,21 @@ public class AccountService {
         OperationRecord sandbox = invitation != null && invitation.kind() == InvitationRecord.Kind.USER ? null
                 : apps.createApp(user.id(), AppService.SANDBOX_NAME, AppRecord.AppKind.SANDBOX);
         return new NewAccount(user, sandbox, invitation == null ? null : invitations.join(invitation, user));
+    }
+
+    /**
+     * The sign-up of a person who has an account already, as an end user of an application (made
+     * through a user invitation, without a sandbox): with that account's password, it gives the
+     * account its sandbox, so the person becomes a developer without a second account. Any other
+     * sign-up with an existing email (an account that has its sandbox, another password, an
+     * invitation token) is refused as before: 409, which says no more than that the email is taken.
+     */
+    private NewAccount becomeDeveloper(UserRecord user, AccountRequests.CreateAccount request, @Nullable InvitationRecord invitation) {
+        boolean endUserOnly = invitation == null && apps.ownsNoSandbox(user.id());
+        if (endUserOnly && identity.authenticate(user.email(), request.password())
+                instanceof IdentityProvider.AuthenticationResult.Authenticated authenticated && authenticated.userId().equals(user.id())) {
+            return new NewAccount(user, apps.createApp(user.id(), AppService.SANDBOX_NAME, AppRecord.AppKind.SANDBOX), null);
+        }
+        throw ApiException.conflict("An account with this email exists already");
     }
 }

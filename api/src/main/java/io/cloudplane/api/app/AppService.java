@@ -79,6 +79,11 @@ public class AppService {
         return result;
     }
 
+    /** Whether the user owns no sandbox (an end user's account, made through a user invitation). */
+    public boolean ownsNoSandbox(UUID userId) {
+        return apps.findSandboxOf(userId).isEmpty();
+    }
+
     /** Creates an app with its development environment; returns the provisioning operation. */
     @Transactional
     public OperationRecord createApp(UUID ownerId, String name, AppRecord.AppKind kind) {

@@ -430,6 +430,37 @@ class InvitationApiTest {
         assertEquals(List.of(app.id().toString()), nowShared.stream().map(a -> a.get("id")).toList());
     }
 
+    /**
+     * An end user (an account made through a user invitation, without a sandbox) becomes a developer
+     * by their own sign-up, with their password: the same account gets its sandbox. Another password,
+     * or an account that has its sandbox, is refused as any taken email is (409), and changes nothing.
+     */
+    @Test
+    void anEndUserBecomesADeveloperByTheirOwnSignUpWithTheSameAccount() {
+        User owner = signUp("owner");
+        App app = createApp(owner);
+        UUID production = addEnvironment(owner, app, "production");
+        String email = newEmail("end");
+        User end = signUp(email, tokenFor(UUID.fromString((String) invite(owner, app, production, email, "user").body().get("id"))));
+        assertNull(call(HttpRequest.GET("/api/v1/apps"), end).body().get("sandbox"), "an end user: no sandbox");
+
+        assertProblem(call(HttpRequest.POST("/api/v1/accounts", Map.of("email", email, "password", "another-password-entirely",
+                "firstName", "E", "lastName", "U")), null), HttpStatus.CONFLICT);
+        assertNull(call(HttpRequest.GET("/api/v1/apps"), end).body().get("sandbox"), "a wrong password changes nothing");
+
+        var again = call(HttpRequest.POST("/api/v1/accounts", Map.of("email", email.toUpperCase(), "password", "correct-horse-battery",
+                "firstName", "E", "lastName", "U")), null);
+        assertEquals(HttpStatus.CREATED, again.getStatus(), String.valueOf(again.body()));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> account = (Map<String, Object>) again.body().get("account");
+        assertEquals(end.id().toString(), account.get("id"), "the same account");
+        assertNotNull(again.body().get("sandboxAppId"));
+        assertEquals(again.body().get("sandboxAppId"), ((Map<?, ?>) call(HttpRequest.GET("/api/v1/apps"), end).body().get("sandbox")).get("id"));
+
+        assertProblem(call(HttpRequest.POST("/api/v1/accounts", Map.of("email", email, "password", "correct-horse-battery",
+                "firstName", "E", "lastName", "U")), null), HttpStatus.CONFLICT);
+    }
+
     @Test
     void aSignUpThroughADeveloperInvitationGetsASandboxAndTheSharedApp() {
         User owner = signUp("owner");
