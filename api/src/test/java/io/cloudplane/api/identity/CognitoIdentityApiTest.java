@@ -6,6 +6,8 @@ import io.cloudplane.infra.identity.CognitoIdentityProvider;
 import io.cloudplane.infra.identity.IdentityProvider;
 import io.cloudplane.infra.identity.IdentityProvider.AuthenticationResult;
 import io.micronaut.core.type.Argument;
+import io.cloudplane.api.JsonCalls;
+import io.cloudplane.api.JsonCalls.Answer;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
@@ -18,10 +20,6 @@ import software.amazon.awssdk.services.cognitoidentityprovider.model.AdminGetUse
 import software.amazon.awssdk.services.cognitoidentityprovider.model.UserNotFoundException;
 import software.amazon.awssdk.services.cognitoidentityprovider.model.UserStatusType;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,7 +52,6 @@ class CognitoIdentityApiTest implements TestPropertyProvider {
     @Inject UserRepository users;
     @Inject EmbeddedServer server;
     @Inject JsonMapper json;
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @Override
     public Map<String, String> getProperties() {
@@ -227,23 +224,8 @@ class CognitoIdentityApiTest implements TestPropertyProvider {
         assertEquals(401, call("GET", "/api/v1/apps", null, cognito.signIn(client, stranger, PASSWORD).accessToken()).status());
     }
 
-    private record Answer(int status, Map<String, Object> body) {
-    }
-
     private Answer call(String method, String path, Object body, String bearer) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.getURI() + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)));
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        if (bearer != null) {
-            request.header("Authorization", "Bearer " + bearer);
-        }
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        Map<String, Object> parsed = response.body().startsWith("{")
-                ? json.readValue(response.body(), Argument.mapOf(String.class, Object.class)) : Map.of();
-        return new Answer(response.statusCode(), parsed);
+        return new JsonCalls(server, json).call(method, path, body, bearer);
     }
 
     private Map<String, Object> payload(String jwt) {

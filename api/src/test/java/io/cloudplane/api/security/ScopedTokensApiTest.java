@@ -4,17 +4,14 @@ import io.cloudplane.infra.environment.EnvironmentRepository;
 import io.cloudplane.infra.operation.OperationRepository;
 import io.cloudplane.workflows.environment.EnvironmentStatus;
 import io.cloudplane.workflows.operation.OperationStatus;
-import io.micronaut.core.type.Argument;
+import io.cloudplane.api.JsonCalls;
+import io.cloudplane.api.JsonCalls.Answer;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -32,25 +29,9 @@ class ScopedTokensApiTest {
     @Inject JsonMapper json;
     @Inject EnvironmentRepository environments;
     @Inject OperationRepository operations;
-    private final HttpClient http = HttpClient.newHttpClient();
-
-    private record Answer(int status, Map<String, Object> body) {
-    }
 
     private Answer call(String method, String path, Object body, String bearer) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.getURI() + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)));
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        if (bearer != null) {
-            request.header("Authorization", "Bearer " + bearer);
-        }
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        Map<String, Object> parsed = response.body().startsWith("{")
-                ? json.readValue(response.body(), Argument.mapOf(String.class, Object.class)) : Map.of();
-        return new Answer(response.statusCode(), parsed);
+        return new JsonCalls(server, json).call(method, path, body, bearer);
     }
 
     private String signUp() throws Exception {
