@@ -88,9 +88,7 @@ class ExternalPostgresIT {
                 postgres.close();
             }
             if (dataDir != null) {
-                try (var walk = Files.walk(dataDir)) {
-                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                }
+                io.cloudplane.infra.files.FileTrees.delete(dataDir);
             }
         }
     }

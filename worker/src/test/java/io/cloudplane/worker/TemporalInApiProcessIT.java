@@ -74,9 +74,7 @@ class TemporalInApiProcessIT {
                 postgres.close();
             }
             if (dataDir != null) {
-                try (var walk = Files.walk(dataDir)) {
-                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                }
+                io.cloudplane.infra.files.FileTrees.delete(dataDir);
             }
         }
     }
