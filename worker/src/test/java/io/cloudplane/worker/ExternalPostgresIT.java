@@ -1,12 +1,10 @@
 package io.cloudplane.worker;
 
-import io.cloudplane.infra.code.CodeArchives;
 import io.cloudplane.infra.environment.EnvironmentRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -266,15 +264,6 @@ class ExternalPostgresIT {
     }
 
     private static byte[] site(String index) throws Exception {
-        Path dir = Files.createTempDirectory("site-");
-        Files.writeString(dir.resolve("index.html"), index);
-        try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            CodeArchives.writeTarGz(dir, out);
-            return out.toByteArray();
-        } finally {
-            Files.delete(dir.resolve("index.html"));
-            Files.delete(dir);
-        }
+        return Sites.onePage(index);
     }
 }

@@ -38,7 +38,8 @@ class InvitationIT {
     private static final String PASSWORD = "correct-horse-battery";
 
     /** The accept link's token in the newest outbox email to {@code to}, once the workflow has sent it. */
-    private static Optional<String> tokenMailedTo(Path outbox, String to) throws Exception {
+    /** The token of the last invitation link mailed to {@code to} in the outbox, if any (also SecretLeakIT's). */
+    static Optional<String> tokenMailedTo(Path outbox, String to) throws Exception {
         if (!Files.isDirectory(outbox)) {
             return Optional.empty();
         }
@@ -124,14 +125,11 @@ class InvitationIT {
             assertEquals(410, cloudplane.call("GET", "/api/v1/invitations/" + devToken, null, null).status(), "single use");
 
             // The developer works: uploads code to development and makes a release of it.
-            java.nio.file.Path site = java.nio.file.Files.createTempDirectory("invitation-site-");
-            java.nio.file.Files.writeString(site.resolve("index.html"), "<h1>by Grace</h1>");
-            java.io.ByteArrayOutputStream code = new java.io.ByteArrayOutputStream();
-            io.cloudplane.infra.code.CodeArchives.writeTarGz(site, code);
+            byte[] code = Sites.onePage("<h1>by Grace</h1>");
             var upload = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                             java.net.URI.create(cloudplane.baseUrl() + "/api/v1/apps/" + appId + "/environments/" + development + "/code"))
                     .header("Authorization", "Bearer " + grace).header("Content-Type", "application/gzip")
-                    .PUT(java.net.http.HttpRequest.BodyPublishers.ofByteArray(code.toByteArray())).build(),
+                    .PUT(java.net.http.HttpRequest.BodyPublishers.ofByteArray(code)).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString());
             assertEquals(200, upload.statusCode(), upload.body());
             var release = cloudplane.call("POST", "/api/v1/apps/" + appId + "/releases", grace,

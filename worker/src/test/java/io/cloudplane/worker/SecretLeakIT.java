@@ -1,6 +1,5 @@
 package io.cloudplane.worker;
 
-import io.cloudplane.infra.code.CodeArchives;
 import io.cloudplane.infra.crypto.RandomTokens;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
@@ -54,9 +53,14 @@ class SecretLeakIT {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     /** A secret and the one kind of response that is meant to show it. */
-    private record Secret(String name, String value, String shownBy, String server) {
+    /** {@code mailedTo}: the recipient of the one email meant to carry it (an invitation's token), or null. */
+    private record Secret(String name, String value, String shownBy, String server, String mailedTo) {
         Secret(String name, String value, String shownBy) {
-            this(name, value, shownBy, null);
+            this(name, value, shownBy, null, null);
+        }
+
+        Secret(String name, String value, String shownBy, String server) {
+            this(name, value, shownBy, server, null);
         }
     }
 
@@ -140,11 +144,19 @@ class SecretLeakIT {
                 }
             }
 
+            for (Secret s : secrets.values()) {
+                if (s.mailedTo() != null) {
+                    assertTrue(InvitationIT.tokenMailedTo(dataDir.resolve("outbox"), s.mailedTo()).filter(s.value()::equals).isPresent(),
+                            s.name() + " is not in its own email: the search is blind");
+                }
+            }
+
             List<String> leaks = new ArrayList<>();
             for (Secret s : secrets.values()) {
                 for (Map.Entry<String, String> place : places.entrySet()) {
                     boolean allowed = s.shownBy() != null && place.getKey().endsWith("(" + s.shownBy() + ")")
-                            || place.getKey().equals("server environment of " + s.server());
+                            || place.getKey().equals("server environment of " + s.server())
+                            || s.mailedTo() != null && place.getKey().startsWith("email ") && place.getValue().contains("To: " + s.mailedTo());
                     if (!allowed && found(place.getValue(), s.value())) {
                         leaks.add(s.name() + " in " + place.getKey());
                     }
@@ -221,6 +233,18 @@ class SecretLeakIT {
         String stagingId = environment(appId, "staging", apiToken);
         String productionId = environment(appId, "production", apiToken);
         String base = "/api/v1/apps/" + appId;
+        // An invitation (issue 13): its token goes by email only, never in a response, log or history.
+        String invitee = "leak-invitee-" + java.util.UUID.randomUUID() + "@example.com";
+        var invited = call("invite", "POST", base + "/environments/" + devId + "/members", apiToken,
+                Map.of("email", invitee, "firstName", "In", "lastName", "Vitee", "profile", "user"));
+        assertEquals(201, invited.status(), invited.raw());
+        String invitationToken = org.awaitility.Awaitility.await("the invitation email").atMost(TIMEOUT)
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> InvitationIT.tokenMailedTo(dataDir.resolve("outbox"), invitee), java.util.Optional::isPresent).orElseThrow();
+        secret("invitation token", invitationToken, null);
+        secrets.put("invitation token", new Secret("invitation token", invitationToken, null, null, invitee));
+        call("invitation", "GET", "/api/v1/invitations/" + invitationToken, null, null);
+        call("members", "GET", base + "/environments/" + devId + "/members", apiToken, null);
         for (String env : List.of(devId, stagingId, productionId)) {
             var creds = call("credentials " + env, "GET", base + "/environments/" + env + "/database-credentials", apiToken, null);
             assertEquals(200, creds.status(), creds.raw());
@@ -400,11 +424,6 @@ class SecretLeakIT {
     }
 
     private static byte[] site() throws IOException {
-        Path dir = Files.createTempDirectory("site-");
-        Files.writeString(dir.resolve("index.html"), "<h1>vault</h1>");
-        Files.writeString(dir.resolve("app.json"), "{\"name\": \"vault\"}");
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        CodeArchives.writeTarGz(dir, out);
-        return out.toByteArray();
+        return Sites.of(Map.of("index.html", "<h1>vault</h1>", "app.json", "{\"name\": \"vault\"}"));
     }
 }

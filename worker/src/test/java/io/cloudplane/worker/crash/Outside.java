@@ -427,10 +427,6 @@ final class Outside {
 
     /** A site of one page showing {@code marker}, as the canonical tar.gz that code uploads take. */
     static byte[] site(String marker) throws java.io.IOException {
-        Path dir = Files.createTempDirectory("harness-site-");
-        Files.writeString(dir.resolve("index.html"), "<h1>" + marker + "</h1>");
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        io.cloudplane.infra.code.CodeArchives.writeTarGz(dir, out);
-        return out.toByteArray();
+        return io.cloudplane.worker.Sites.onePage("<h1>" + marker + "</h1>");
     }
 }
