@@ -102,4 +102,29 @@ class PersistenceTest {
         assertEquals(EnvironmentStatus.FAILED, failed.status());
         assertEquals("exited with code 1", failed.statusReason());
     }
+
+    @Test
+    void everyEnvironmentGetsAUniqueDnsLabelAndItsDefaultAccessFromTheDatabase() {
+        UserRecord owner = user("labels-" + UUID.randomUUID() + "@example.com");
+        AppRecord app = app(owner, "My Shop!! (Ünïcode) with a very long name indeed", AppRecord.AppKind.APPLICATION);
+        EnvironmentRecord dev = env(app, "development");
+        EnvironmentRecord read = environments.findById(dev.id()).orElseThrow();
+        String hex = dev.id().toString().replace("-", "").substring(0, 12);
+        assertEquals("development-my-shop-n-code-with-a-" + hex, read.hostLabel());
+        assertTrue(("studio-" + read.hostLabel()).length() <= 63, read.hostLabel());
+        assertEquals(EnvironmentRecord.EnvironmentAccess.MEMBERS, read.access());
+        assertEquals(dev.id(), environments.findByHostLabel(read.hostLabel()).orElseThrow().id());
+
+        UUID prodId = UUID.randomUUID();
+        environments.save(new EnvironmentRecord(prodId, app.id(), "%%%", EnvironmentRecord.EnvironmentType.PRODUCTION, null,
+                EnvironmentStatus.PROVISIONING, null, "1.1.0", null, null, EnvironmentRecord.databaseNameFor(prodId), null, now, now));
+        EnvironmentRecord prod = environments.findById(prodId).orElseThrow();
+        assertEquals(EnvironmentRecord.EnvironmentAccess.PUBLIC, prod.access());
+        assertEquals("my-shop-n-code-with-a-" + prodId.toString().replace("-", "").substring(0, 12), prod.hostLabel(),
+                "a name with nothing DNS can carry is left out, not a double hyphen");
+
+        environments.updateAccess(prodId, "MEMBERS", now);
+        assertEquals(EnvironmentRecord.EnvironmentAccess.MEMBERS, environments.findById(prodId).orElseThrow().access());
+        assertThrows(DataAccessException.class, () -> environments.updateAccess(prodId, "EVERYONE", now));
+    }
 }

@@ -6,11 +6,11 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** An IP address or a CIDR block ({@code 10.0.0.0/8}, {@code fd00::/8}), and whether an address is in it. */
-record AddressBlock(byte[] network, int prefixBits) {
+public record AddressBlock(byte[] network, int prefixBits) {
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
 
-    static Optional<AddressBlock> parse(String text) {
+    public static Optional<AddressBlock> parse(String text) {
         String[] parts = text.trim().split("/", -1);
         if (parts.length > 2) {
             return Optional.empty();
@@ -35,7 +35,7 @@ record AddressBlock(byte[] network, int prefixBits) {
     }
 
     /** An IP literal, never a host name: nothing here may cause a DNS lookup. */
-    static Optional<InetAddress> literal(String text) {
+    public static Optional<InetAddress> literal(String text) {
         String candidate = text.trim();
         if (candidate.startsWith("[") && candidate.endsWith("]")) {
             candidate = candidate.substring(1, candidate.length() - 1);
@@ -50,7 +50,7 @@ record AddressBlock(byte[] network, int prefixBits) {
         }
     }
 
-    boolean contains(InetAddress address) {
+    public boolean contains(InetAddress address) {
         byte[] candidate = address.getAddress();
         if (candidate.length != network.length) {
             return false;

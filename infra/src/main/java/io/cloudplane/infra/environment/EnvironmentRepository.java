@@ -61,6 +61,11 @@ public interface EnvironmentRepository extends CrudRepository<EnvironmentRecord,
     @Query("SELECT last_studio_access_at FROM environments WHERE id = :id")
     Optional<Instant> findLastStudioAccess(UUID id);
 
+    @Query("UPDATE environments SET access = :access, updated_at = :at WHERE id = :id")
+    void updateAccess(UUID id, String access, Instant at);
+
+    Optional<EnvironmentRecord> findByHostLabel(String hostLabel);
+
     /** Sets the sealed password only once, so that a retried activity keeps the first one. */
     @Query("UPDATE environments SET db_password = :sealed WHERE id = :id AND db_password IS NULL")
     int setDbPasswordIfAbsent(UUID id, String sealed);
