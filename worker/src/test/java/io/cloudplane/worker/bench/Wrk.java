@@ -52,8 +52,17 @@ final class Wrk {
     /** As {@link #run(String, String, int, int, int)}, with a Lua {@code script} (wrk's -s) choosing the requests, if not null. */
     static Result run(String url, String token, int threads, int connections, int seconds, Path script)
             throws IOException, InterruptedException {
+        return run(url, List.of("Authorization: Bearer " + token), threads, connections, seconds, script);
+    }
+
+    /** As {@link #run(String, String, int, int, int, Path)}, with these request headers ({@code "Name: value"}) instead of a token. */
+    static Result run(String url, List<String> headers, int threads, int connections, int seconds, Path script)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(binary().toString(), "-t" + threads, "-c" + connections, "-d" + seconds + "s",
-                "--timeout", "10s", "--latency", "-H", "Authorization: Bearer " + token));
+                "--timeout", "10s", "--latency"));
+        for (String header : headers) {
+            command.addAll(List.of("-H", header));
+        }
         if (script != null) {
             command.addAll(List.of("-s", script.toString()));
         }
