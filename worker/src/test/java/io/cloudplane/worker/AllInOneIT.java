@@ -90,10 +90,10 @@ class AllInOneIT {
         var env = cloudplane.call("GET", "/api/v1/apps/" + appId + "/environments/" + envId, token, null);
         assertEquals("RUNNING", env.get("status"), env.raw());
         previewUrl = env.get("urls.preview");
-        assertTrue(previewUrl.startsWith("http://127.0.0.1:"), previewUrl);
-        assertEquals(previewUrl + "studio/", env.get("urls.studio"));
-        assertEquals(200, cloudplane.get(previewUrl));
-        assertEquals(200, cloudplane.get(previewUrl + "_health"), "the server reaches its database");
+        assertTrue(previewUrl.matches("http://development-shop-[0-9a-f]{12}\\.localhost:\\d+/"), "the gateway's host: " + previewUrl);
+        assertEquals(previewUrl.replace("http://", "http://studio-"), env.get("urls.studio"));
+        assertEquals(200, GatewayClient.status(previewUrl, token));
+        assertEquals(200, GatewayClient.status(previewUrl + "_health", token), "the server reaches its database");
         assertTrue(databaseExists(database(envId)));
         assertEquals(1, AllInOne.serverProcesses(envId).size());
 
@@ -109,14 +109,14 @@ class AllInOneIT {
     void everythingSurvivesARestartAndRunningServersComeBack() throws Exception {
         assertEquals(143 & 0xff, cloudplane.stop() & 0xff, "stopped by SIGTERM");
         assertTrue(AllInOne.serverProcesses(envId).isEmpty(), "the all-in-one stops the servers it started");
-        assertEquals(-1, cloudplane.get(previewUrl));
+        assertEquals(-1, GatewayClient.status(previewUrl, token), "the gateway went with the all-in-one");
 
         cloudplane.start();
         var app = cloudplane.call("GET", "/api/v1/apps/" + appId, token, null);
         assertEquals(200, app.status(), "the session key, the account and the app survived: " + app.raw());
         await("the RUNNING environment's server to answer again").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
-                .until(() -> cloudplane.get(previewUrl) == 200);
-        assertEquals(200, cloudplane.get(previewUrl), "the RUNNING environment's server started again on its port");
+                .until(() -> GatewayClient.status(previewUrl, token) == 200);
+        assertEquals(200, GatewayClient.status(previewUrl, token), "the RUNNING environment's server started again");
         assertEquals("RUNNING", cloudplane.call("GET", "/api/v1/apps/" + appId + "/environments/" + envId, token, null).get("status"));
 
         // The embedded Temporal forgot the sandbox's lifecycle with its memory: recovery starts it again.
@@ -136,7 +136,7 @@ class AllInOneIT {
         assertEquals("SUCCEEDED", cloudplane.awaitOperation(stop.get("id"), token, OPERATION_TIMEOUT).get("status"));
         assertEquals("STOPPED", cloudplane.call("GET", env, token, null).get("status"));
         assertTrue(AllInOne.serverProcesses(envId).isEmpty(), "the server process is gone");
-        assertEquals(-1, cloudplane.get(previewUrl));
+        assertEquals(503, GatewayClient.status(previewUrl, token), "the gateway says it is stopped");
 
         var again = cloudplane.call("POST", env + "/stop", token, null);
         assertEquals("SUCCEEDED", cloudplane.awaitOperation(again.get("id"), token, OPERATION_TIMEOUT).get("status"));
@@ -144,7 +144,7 @@ class AllInOneIT {
         var start = cloudplane.call("POST", env + "/start", token, null);
         assertEquals("SUCCEEDED", cloudplane.awaitOperation(start.get("id"), token, OPERATION_TIMEOUT).get("status"));
         assertEquals("RUNNING", cloudplane.call("GET", env, token, null).get("status"));
-        assertEquals(200, cloudplane.get(previewUrl), "the preview URL answers again, on the same port");
+        assertEquals(200, GatewayClient.status(previewUrl, token), "the preview URL answers again");
 
         var restart = cloudplane.call("POST", env + "/restart", token, null);
         assertEquals(202, restart.status());
@@ -152,7 +152,7 @@ class AllInOneIT {
         assertEquals(409, concurrent.status(), concurrent.raw());
         assertEquals((String) restart.get("id"), (String) concurrent.get("operationId"), "the refusal names the running operation");
         assertEquals("SUCCEEDED", cloudplane.awaitOperation(restart.get("id"), token, OPERATION_TIMEOUT).get("status"));
-        assertEquals(200, cloudplane.get(previewUrl));
+        assertEquals(200, GatewayClient.status(previewUrl, token));
 
         var page = cloudplane.call("GET", env + "/activity?limit=3", token, null);
         assertEquals(200, page.status(), page.raw());
@@ -183,7 +183,7 @@ class AllInOneIT {
         var env = cloudplane.call("GET", created.location(), token, null);
         assertEquals("RUNNING", env.get("status"), env.raw());
         assertEquals(true, env.get("services.backups"));
-        assertEquals(200, cloudplane.get(env.get("urls.preview")));
+        assertEquals(200, GatewayClient.status(env.get("urls.preview"), token));
 
         var deleted = cloudplane.call("DELETE", "/api/v1/apps/" + appId + "/environments/" + stagingId, token, null);
         assertEquals(202, deleted.status(), deleted.raw());
@@ -191,7 +191,7 @@ class AllInOneIT {
         assertEquals(404, cloudplane.call("GET", "/api/v1/apps/" + appId + "/environments/" + stagingId, token, null).status());
         assertFalse(databaseExists(database(stagingId)));
         assertTrue(AllInOne.serverProcesses(stagingId).isEmpty());
-        assertEquals(200, cloudplane.get(previewUrl), "the development environment is untouched");
+        assertEquals(200, GatewayClient.status(previewUrl, token), "the development environment is untouched");
     }
 
     @Test
@@ -228,7 +228,7 @@ class AllInOneIT {
         assertEquals(404, cloudplane.call("GET", "/api/v1/apps/" + appId, token, null).status());
         assertFalse(databaseExists(database(envId)), "the environment's database was dropped");
         assertTrue(AllInOne.serverProcesses(envId).isEmpty(), "the environment's server process is gone");
-        assertNotEquals(200, cloudplane.get(previewUrl));
+        assertEquals(404, GatewayClient.status(previewUrl, token), "the deleted environment's host names nothing");
         assertFalse(Files.exists(dataDir.resolve("environments").resolve(envId)), "its folders were removed");
     }
 }

@@ -108,7 +108,7 @@ class ExternalPostgresIT {
         String appId = created.get("id");
         String devId = created.get("operation.envId");
         var dev = running(created, token, OPERATION_TIMEOUT);
-        assertEquals(200, api.get(dev.<String>get("urls.preview") + "_health"), "the server reaches its database as its own role");
+        assertEquals(200, GatewayClient.status(dev.<String>get("urls.preview") + "_health", token), "the server reaches its database as its own role");
 
         var staging = api.call("POST", "/api/v1/apps/" + appId + "/environments", token,
                 Map.of("name", "staging", "type", "staging", "description", "QA"));
@@ -169,7 +169,7 @@ class ExternalPostgresIT {
         worker.start();
         long restarted = System.nanoTime();
         var qaEnv = running(qa, token, Duration.ofSeconds(60));
-        assertEquals(200, api.get(qaEnv.<String>get("urls.preview") + "_health"));
+        assertEquals(200, GatewayClient.status(qaEnv.<String>get("urls.preview") + "_health", token));
         assertEquals(1, AllInOne.serverProcesses(qaId).size(), "one server for the environment, none left from before the crash");
         System.out.printf("ExternalPostgresIT: the environment created before the crash was RUNNING %d ms after the worker was back%n",
                 (System.nanoTime() - restarted) / 1_000_000);

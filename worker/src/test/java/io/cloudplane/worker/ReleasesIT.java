@@ -340,10 +340,10 @@ class ReleasesIT {
         return cloudplane.call("GET", "/api/v1/apps/" + app + "/environments/" + envId, token, null).get("urls.preview");
     }
 
+    /** The page at the environment's URL, through the gateway, for the owner. */
     private static String fetch(String url) throws Exception {
-        var response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        return response.statusCode() + " " + response.body();
+        var response = GatewayClient.get(url, token);
+        return response.status() + " " + response.body();
     }
 
     private static String api(String path) {

@@ -75,7 +75,8 @@ class SandboxLifecycleIT {
             // Asleep: the server is gone, the owner is told.
             await("asleep").atMost(Duration.ofSeconds(30)).until(() -> status(cloudplane, envPath, token).equals("SLEEPING"));
             assertTrue(AllInOne.serverProcesses(envId).isEmpty());
-            assertEquals(-1, cloudplane.get(preview));
+            var asleep = GatewayClient.get(preview, token);
+            assertEquals(503, asleep.status(), "the gateway says it sleeps (its app door wakes nothing): " + asleep.body());
             await("the asleep email").atMost(Duration.ofSeconds(10)).until(() -> count(outbox, "is asleep") == 1);
             app = cloudplane.call("GET", "/api/v1/apps/" + appId, token, null);
             assertEquals("ASLEEP", app.get("lifecycle.phase"), app.raw());
@@ -97,7 +98,7 @@ class SandboxLifecycleIT {
             assertEquals(200, cloudplane.call("POST", "/api/v1/sessions", null,
                     Map.of("email", email, "password", "correct-horse-battery")).status());
             await("awake").atMost(Duration.ofSeconds(30)).until(() -> status(cloudplane, envPath, token).equals("RUNNING"));
-            assertEquals(200, cloudplane.get(preview), "the preview answers again");
+            assertEquals(200, GatewayClient.status(preview, token), "the preview answers again");
             await("the awake email").atMost(Duration.ofSeconds(10)).until(() -> count(outbox, "is awake") == 1);
 
             // Left alone: asleep again, two notices, then deleted.

@@ -114,7 +114,8 @@ class ServerUpdatesIT {
     @Order(3)
     void anUpdateMovesTheEnvironmentToANewProcessOnANewPortAndStopsTheOldOne() throws Exception {
         var before = environment();
-        String oldPreview = before.get("urls.preview");
+        String preview = before.get("urls.preview");
+        String oldServer = serverAddress();
         List<Long> oldPids = AllInOne.serverProcesses(envId).stream().map(ProcessHandle::pid).toList();
         assertEquals(1, oldPids.size(), "one server before the update");
 
@@ -132,10 +133,11 @@ class ServerUpdatesIT {
         assertEquals("RUNNING", after.get("status"), after.raw());
         assertEquals("1.1.0", after.get("serverVersion"));
         assertEquals("1.2.0", after.get("newerServerVersion"));
-        String newPreview = after.get("urls.preview");
-        assertNotEquals(oldPreview, newPreview, "the preview URL switched to the new server's port");
-        assertEquals("1.1.0", servedVersion(newPreview));
-        assertEquals(-1, cloudplane.get(oldPreview), "the old server was stopped");
+        assertEquals(preview, after.get("urls.preview"), "the gateway's URL stays the same across the update");
+        String newServer = serverAddress();
+        assertNotEquals(oldServer, newServer, "the gateway switched to the new server's port");
+        assertEquals("1.1.0", servedVersion(preview));
+        assertEquals(-1, cloudplane.get(oldServer), "the old server was stopped");
         List<ProcessHandle> now = AllInOne.serverProcesses(envId);
         assertEquals(1, now.size(), "one server after the update: " + now);
         assertTrue(oldPids.stream().noneMatch(p -> p == now.get(0).pid()), "a new process");
@@ -203,11 +205,23 @@ class ServerUpdatesIT {
     }
 
     /** The version the built-in server behind {@code url} says it is. */
+    /** The version that answers at the environment's URL, through the gateway, for its owner. */
     private static String servedVersion(String url) throws Exception {
-        var response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, response.statusCode());
-        return response.headers().firstValue("X-Server-Version").orElseThrow();
+        var response = GatewayClient.get(url, token);
+        assertEquals(200, response.status(), response.body());
+        return response.header("X-Server-Version").orElseThrow();
+    }
+
+    /** The server's own loopback address, which only the gateway uses (the environments row's). */
+    private static String serverAddress() throws Exception {
+        try (var c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + cloudplane.postgresPort() + "/postgres", "postgres",
+                cloudplane.postgresPassword()); var s = c.prepareStatement("select preview_url from environments where id = ?::uuid")) {
+            s.setString(1, envId);
+            try (var rs = s.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
     }
 
     private static String database() {

@@ -102,7 +102,8 @@ class TemporalInApiProcessIT {
         assertEquals("SUCCEEDED", done.get("status"), done.raw() + logs());
         var env = api.call("GET", "/api/v1/apps/" + appId + "/environments/" + envId, token, null);
         assertEquals("RUNNING", env.get("status"), env.raw());
-        assertEquals(200, api.get(env.<String>get("urls.preview") + "_health"), "the environment's server answers");
+        assertEquals(200, GatewayClient.status(env.<String>get("urls.preview") + "_health", token),
+                "the environment's server answers, through the API process's gateway");
         System.out.printf("TemporalInApiProcessIT: the environment whose worker was killed was RUNNING %d ms after the worker was back%n",
                 millis);
     }

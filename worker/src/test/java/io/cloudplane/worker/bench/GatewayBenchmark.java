@@ -172,7 +172,7 @@ public final class GatewayBenchmark {
     }
 
     private static int serverPort(AllInOne cloudplane, String envId) throws Exception {
-        try (var c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + cloudplane.postgresPort() + "/cloudplane",
+        try (var c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + cloudplane.postgresPort() + "/postgres",
                 "postgres", cloudplane.postgresPassword());
              var s = c.prepareStatement("select port from environments where id = ?::uuid")) {
             s.setString(1, envId);

@@ -415,7 +415,7 @@ class CrashHarnessIT {
             }, (op, status) -> {
                 String outcome = runningOrFailed(app2, app2Prod, status);
                 if (status.equals("SUCCEEDED")) {
-                    require(body(preview(app2, app2Prod)).contains(marker), "the deployed release is served");
+                    require(body(preview(app2, app2Prod), tokenFor(app2)).contains(marker), "the deployed release is served");
                 }
                 return outcome;
             }));
@@ -438,7 +438,7 @@ class CrashHarnessIT {
                         .until(() -> call("GET", path, null), x -> !"DEPLOYING_STAGING".equals(x.get("status")));
                 String status = p.get("status");
                 if (status.equals("AWAITING_APPROVAL")) {
-                    require(body(preview(app2, app2Staging)).contains(marker), "staging serves the promoted release");
+                    require(body(preview(app2, app2Staging), tokenFor(app2)).contains(marker), "staging serves the promoted release");
                     // Rejected, or, when the restart lost its workflow, refused with that reason, then FAILED by the recovery.
                     var rejected = call("POST", path + "/reject", Map.of("comment", "crash harness"));
                     if (rejected.status() != 200) {
@@ -465,7 +465,7 @@ class CrashHarnessIT {
             }, (op, status) -> {
                 if (status.equals("SUCCEEDED")) {
                     runningOrFailed(started.get("clone.app"), started.get("clone.env"), status);
-                    require(body(preview(started.get("clone.app"), started.get("clone.env"))).contains(marker), "the clone serves the code");
+                    require(body(preview(started.get("clone.app"), started.get("clone.env")), tokenFor(started.get("clone.app"))).contains(marker), "the clone serves the code");
                 }
                 return status;
             }));
@@ -789,11 +789,11 @@ class CrashHarnessIT {
         }
 
         /** Whether {@code url} answers 200 within {@code bound}, polled every 200 ms. */
-        boolean answersWithin(String url, Duration bound) throws InterruptedException {
+        boolean answersWithin(String url, String token, Duration bound) throws InterruptedException {
             long end = System.nanoTime() + bound.toNanos();
             do {
                 try {
-                    if (cloudplane.get(url) == 200) {
+                    if (io.cloudplane.worker.GatewayClient.status(url, token) == 200) {
                         return true;
                     }
                 } catch (Exception notYet) {
@@ -813,7 +813,7 @@ class CrashHarnessIT {
                 String preview = env.get("urls.preview");
                 // After the restart the supervisor starts the servers of RUNNING environments again in the background, one
                 // after the other: a server answers within a bound, not at the first instant the all-in-one is ready.
-                require(answersWithin(preview + "_health", SERVER_BACK_WITHIN), "RUNNING, yet " + preview + " does not answer within "
+                require(answersWithin(preview + "_health", tokenFor(app), SERVER_BACK_WITHIN), "RUNNING, yet " + preview + " does not answer within "
                         + SERVER_BACK_WITHIN);
                 return status;
             }
@@ -935,9 +935,9 @@ class CrashHarnessIT {
         }
     }
 
-    private static String body(String url) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+    /** The page at an environment's URL, through the gateway, for {@code token}'s holder. */
+    private static String body(String url, String token) throws Exception {
+        return io.cloudplane.worker.GatewayClient.get(url, token).body();
     }
 
 }

@@ -162,7 +162,7 @@ class FaultInjectionIT {
         String envStatus = env.get("status");
         if ("RUNNING".equals(envStatus)) {
             String preview = env.get("urls.preview");
-            await("RUNNING answers").atMost(Duration.ofSeconds(10)).until(() -> cloudplane.get(preview + "_health") == 200);
+            await("RUNNING answers").atMost(Duration.ofSeconds(10)).until(() -> io.cloudplane.worker.GatewayClient.status(preview + "_health", token) == 200);
         } else if ("SUCCEEDED".equals(status) && serverKilled && "FAILED".equals(envStatus)) {
             assertTrue(String.valueOf(env.<String>get("statusReason")).contains("exited"),
                     "SUCCEEDED, then the killed server's environment FAILED, saying its server exited: " + env.raw());
@@ -227,9 +227,9 @@ class FaultInjectionIT {
     }
 
 
-    private static String body(String url) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+    /** The page at an environment's URL, through the gateway, for the owner. */
+    private String body(String url) throws Exception {
+        return io.cloudplane.worker.GatewayClient.get(url, token).body();
     }
 
 
