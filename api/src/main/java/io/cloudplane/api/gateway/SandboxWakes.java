@@ -14,6 +14,7 @@ import io.cloudplane.infra.operation.OperationRepository;
 import io.cloudplane.workflows.operation.OperationStatus;
 import io.cloudplane.workflows.operation.OperationType;
 import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.TaskScheduler;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
@@ -28,8 +29,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@link SandboxWaking}: the wake of {@code POST /apps/{id}/wake} (the WAKE_SANDBOX operation, then
@@ -44,6 +43,7 @@ import java.util.concurrent.TimeUnit;
 @Singleton
 public class SandboxWakes implements SandboxWaking {
     static final long POLL_MILLIS = 100;
+    private static final Duration POLL = Duration.ofMillis(POLL_MILLIS);
     private static final Logger LOG = LoggerFactory.getLogger(SandboxWakes.class);
     private final EnvironmentRepository environments;
     private final AppRepository apps;
@@ -52,13 +52,13 @@ public class SandboxWakes implements SandboxWaking {
     private final AppService service;
     private final SandboxLifecycles lifecycles;
     private final Duration wakeWait;
-    private final ScheduledExecutorService scheduler;
+    private final TaskScheduler scheduler;
     private final ExecutorService blocking;
     private final ConcurrentMap<UUID, Wait> waits = new ConcurrentHashMap<>();
 
     public SandboxWakes(EnvironmentRepository environments, AppRepository apps, OperationRepository operations,
                         AccessService access, AppService service, SandboxLifecycles lifecycles, GatewaySettings settings,
-                        @Named(TaskExecutors.SCHEDULED) ScheduledExecutorService scheduler,
+                        @Named(TaskExecutors.SCHEDULED) TaskScheduler scheduler,
                         @Named(TaskExecutors.BLOCKING) ExecutorService blocking) {
         this.environments = environments;
         this.apps = apps;
@@ -111,7 +111,7 @@ public class SandboxWakes implements SandboxWaking {
             return;
         }
         try {
-            scheduler.schedule(() -> submit(wait), POLL_MILLIS, TimeUnit.MILLISECONDS);
+            scheduler.schedule(POLL, () -> submit(wait));
         } catch (RejectedExecutionException shuttingDown) {
             finish(wait, false);
         }
