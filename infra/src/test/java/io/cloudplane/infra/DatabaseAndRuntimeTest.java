@@ -132,6 +132,112 @@ class DatabaseAndRuntimeTest {
         files.deleteFolders(envId);
     }
 
+    /**
+     * What the gateway's tests read: the identity and forwarding headers as received (null when
+     * absent, an HTML page on request), and bodies far larger than the server's 48 MiB heap, up and
+     * down, streamed.
+     */
+    @Test
+    void theBuiltinServerShowsTheHeadersItReceivedAndStreamsUploadsAndDownloads() throws Exception {
+        String envId = UUID.randomUUID().toString();
+        ServerSpec spec = prepareEnvironment(envId);
+        Files.writeString(files.codeDir(envId).resolve("hello.txt"), "hello from code");
+        ServerEndpoint endpoint = runtime.start(spec);
+        awaitHealthy(envId);
+        String base = endpoint.previewUrl();
+        try {
+            HttpResponse<String> bare = http.send(HttpRequest.newBuilder(URI.create(base + "_identity")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, bare.statusCode());
+            assertEquals("{\"userId\":null,\"userEmail\":null,\"profile\":null,\"role\":null,\"forwardedFor\":null,"
+                    + "\"forwardedProto\":null,\"forwardedHost\":null}", bare.body());
+            HttpResponse<String> signedIn = http.send(HttpRequest.newBuilder(URI.create(base + "_identity"))
+                    .header("X-Cloudplane-User-Id", "0b9f4c1e-0000-4000-8000-000000000001")
+                    .header("X-Cloudplane-User-Email", "ada\"<b>@example.com")
+                    .header("X-Cloudplane-Profile", "editor").header("X-Cloudplane-Role", "developer")
+                    .header("X-Forwarded-For", "203.0.113.9").header("X-Forwarded-Proto", "https")
+                    .header("X-Forwarded-Host", "shop.example.com").build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals("{\"userId\":\"0b9f4c1e-0000-4000-8000-000000000001\",\"userEmail\":\"ada\\\"<b>@example.com\","
+                    + "\"profile\":\"editor\",\"role\":\"developer\",\"forwardedFor\":\"203.0.113.9\",\"forwardedProto\":\"https\","
+                    + "\"forwardedHost\":\"shop.example.com\"}", signedIn.body());
+            HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(base + "_identity"))
+                    .header("Accept", "text/html,application/xhtml+xml").header("X-Cloudplane-User-Email", "ada\"<b>@example.com").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertTrue(page.headers().firstValue("Content-Type").orElse("").startsWith("text/html"), page.headers().toString());
+            assertTrue(page.body().contains("<th>X-Cloudplane-User-Email</th><td>ada&quot;&lt;b&gt;@example.com</td>"), page.body());
+            assertTrue(page.body().contains("<th>X-Cloudplane-User-Id</th><td><em>absent</em></td>"), page.body());
+
+            long size = 128L * 1024 * 1024 + 7; // well over the server's heap
+            java.security.MessageDigest expected = java.security.MessageDigest.getInstance("SHA-256");
+            HttpResponse<String> uploaded = http.send(HttpRequest.newBuilder(URI.create(base + "_upload"))
+                    .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.security.DigestInputStream(pattern(size), expected)))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, uploaded.statusCode(), uploaded.body());
+            assertEquals("{\"bytes\":" + size + ",\"sha256\":\"" + java.util.HexFormat.of().formatHex(expected.digest()) + "\"}",
+                    uploaded.body());
+            HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(base + "_upload"))
+                    .PUT(HttpRequest.BodyPublishers.ofString("abc")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals("{\"bytes\":3,\"sha256\":\"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\"}", put.body());
+
+            HttpResponse<java.io.InputStream> download = http.send(HttpRequest.newBuilder(URI.create(base + "_download?bytes=" + size))
+                    .build(), HttpResponse.BodyHandlers.ofInputStream());
+            assertEquals(200, download.statusCode());
+            assertEquals(String.valueOf(size), download.headers().firstValue("Content-Length").orElse(null));
+            java.security.MessageDigest received = java.security.MessageDigest.getInstance("SHA-256");
+            java.security.MessageDigest generated = java.security.MessageDigest.getInstance("SHA-256");
+            try (var in = download.body(); var reference = pattern(size)) {
+                byte[] buffer = new byte[1 << 16];
+                for (int n; (n = in.read(buffer)) > 0; ) {
+                    received.update(buffer, 0, n);
+                }
+                for (int n; (n = reference.read(buffer)) > 0; ) {
+                    generated.update(buffer, 0, n);
+                }
+            }
+            assertEquals(java.util.HexFormat.of().formatHex(generated.digest()), java.util.HexFormat.of().formatHex(received.digest()),
+                    "byte i is i % 251");
+            assertEquals(0, http.send(HttpRequest.newBuilder(URI.create(base + "_download?bytes=0")).build(),
+                    HttpResponse.BodyHandlers.ofByteArray()).body().length);
+            for (String bad : List.of("", "?bytes=-1", "?bytes=lots", "?size=3")) {
+                assertEquals(400, http.send(HttpRequest.newBuilder(URI.create(base + "_download" + bad)).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode(), bad);
+            }
+            assertEquals(405, http.send(HttpRequest.newBuilder(URI.create(base + "_upload")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode());
+            assertEquals("hello from code", http.send(HttpRequest.newBuilder(URI.create(base + "hello.txt")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body(), "the code is served as before");
+            assertTrue(runtime.checkHealth(envId).healthy(), "alive after it all: " + runtime.recentOutput(envId));
+        } finally {
+            runtime.stop(envId);
+            databases.dropDatabase(spec.databaseUser());
+            files.deleteFolders(envId);
+        }
+    }
+
+    /** {@code size} bytes, byte i being {@code i % 251}: the built-in server's download pattern. */
+    private static java.io.InputStream pattern(long size) {
+        return new java.io.InputStream() {
+            long position;
+
+            @Override
+            public int read() {
+                return position < size ? (int) (position++ % 251) : -1;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (position >= size) {
+                    return -1;
+                }
+                int n = (int) Math.min(len, size - position);
+                for (int i = 0; i < n; i++) {
+                    b[off + i] = (byte) (position++ % 251);
+                }
+                return n;
+            }
+        };
+    }
+
     @Test
     void aServerThatDiesIsReported() throws Exception {
         String envId = UUID.randomUUID().toString();

@@ -59,8 +59,8 @@ class KubernetesHealthActivityTest {
 
     @BeforeEach
     void setUp() {
-        runtime = new KubernetesRuntime(client, KubernetesSettings.defaults(),
-                id -> new KubernetesRuntime.Target(appId, "Shop", "Production", false), Clock.systemUTC());
+        runtime = new KubernetesRuntime(client, KubernetesSettings.defaults(), "http://127.0.0.1:8080",
+                id -> new KubernetesRuntime.Target(appId, "production-shop-0123456789ab", false), Clock.systemUTC());
         SecretBox secrets = new SecretBox(new CloudplaneSettings(dataDir.toString()), "");
         EnvironmentRepository repository = mock(EnvironmentRepository.class);
         when(repository.findById(UUID.fromString(envId))).thenReturn(Optional.of(new EnvironmentRecord(UUID.fromString(envId),

@@ -87,11 +87,14 @@ public final class Views {
                                   @Nullable String statusReason, String serverVersion, @Nullable String newerServerVersion,
                                   Urls urls, EnvironmentServices services, Instant createdAt, Instant updatedAt,
                                   @Schema(requiredMode = Schema.RequiredMode.NOT_REQUIRED) @JsonInclude(JsonInclude.Include.NON_NULL)
-                                  OperationView operation) {
+                                  OperationView operation,
+                                  @Schema(description = "who reaches the environment's app through the gateway: public (anyone) "
+                                          + "or members (its owner, developers and invited end users, signed in)",
+                                          allowableValues = {"public", "members"}) String access) {
 
         public EnvironmentView withOperation(OperationView op) {
             return new EnvironmentView(id, appId, name, type, description, status, statusReason, serverVersion, newerServerVersion,
-                    urls, services, createdAt, updatedAt, op);
+                    urls, services, createdAt, updatedAt, op, access);
         }
 
         /** {@code newerServerVersion}: the newest version of the catalog above the environment's, or null when it is the newest. */
@@ -102,7 +105,8 @@ public final class Views {
                     env.status().name(), env.statusReason(), env.serverVersion(),
                     catalog.newerThan(env.serverVersion()).map(io.cloudplane.infra.runtime.ServerVersion::version).orElse(null),
                     new Urls(preview, preview != null && hasStudio ? preview + "studio/" : null),
-                    EnvironmentServices.of(env.type()), env.createdAt(), env.updatedAt(), null);
+                    EnvironmentServices.of(env.type()), env.createdAt(), env.updatedAt(), null,
+                    env.access() == null ? null : env.access().name().toLowerCase(java.util.Locale.ROOT));
         }
     }
 

@@ -429,6 +429,7 @@ class AuthorizationMatrixTest {
                  "POST /api/v1/apps/{appId}/promotions/{promotionId}/reject" -> "{\"comment\":\"reviewed\"}";
             case "PUT /api/v1/apps/{appId}/environments/{envId}/code" -> "<zip>";
             case "PATCH /api/v1/apps/{appId}/environments/{envId}/members/{userId}" -> "{\"profile\":\"user\"}";
+            case "PATCH /api/v1/apps/{appId}/environments/{envId}" -> "{\"access\":\"public\"}";
             case "POST /api/v1/apps/{appId}/transfer" -> "{\"userId\":\"{developerUserId}\"}";
             case "POST /api/v1/apps/{appId}/environments/{envId}/members" -> "{\"email\":\"invitee-" + unique
                     + "@example.com\",\"firstName\":\"In\",\"lastName\":\"Vitee\",\"profile\":\"user\"}";

@@ -19,20 +19,27 @@ import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressRuleBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressServiceBackend;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressServiceBackendBuilder;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
  * The objects of an environment, as plain values (nothing here talks to a cluster): per app a
  * namespace {@code cp-<appId>}; per environment a Secret with the database connection, a
  * PersistentVolumeClaim for the resource files, a Deployment of the server version's image with
- * readiness and liveness probes on {@code /_health}, a Service, and an Ingress for the preview host
- * (and the Studio host for development and staging). Every object carries the recommended labels
- * and {@code cloudplane.io/app} and {@code cloudplane.io/environment}.
+ * readiness and liveness probes on {@code /_health}, a Service (ClusterIP: the server is reached
+ * only through the Ingress), and an Ingress for the app's host {@code <hostLabel>.<base-domain>} (and
+ * the Studio's, {@code studio-<hostLabel>.<base-domain>}, for development and staging: the names of
+ * the gateway's {@code HostNames}). That Ingress asks Cloudplane about every request first
+ * (ingress-nginx's forward authentication: {@code auth-url}, {@code auth-signin}, and the identity
+ * headers Cloudplane answers passed on to the server). A second Ingress sends {@code /_cloudplane/}
+ * of the same hosts, without that check (it is where signing in happens), to Cloudplane itself
+ * through an {@code ExternalName} Service. Every object carries the recommended labels and
+ * {@code cloudplane.io/app} and {@code cloudplane.io/environment}.
  */
 public final class KubernetesManifests {
     public static final String MANAGED_BY = "cloudplane";
@@ -43,11 +50,21 @@ public final class KubernetesManifests {
     private static final String NAME_LABEL = "app.kubernetes.io/name";
     private static final String SERVER_NAME = "cloudplane-server";
     private static final String HEALTH_PATH = "/_health";
+    /** The path of both hosts that goes to Cloudplane itself (sign-in, the gateway's own pages). */
+    public static final String GATEWAY_PATH = "/_cloudplane/";
+    public static final String AUTH_URL = "nginx.ingress.kubernetes.io/auth-url";
+    public static final String AUTH_SIGNIN = "nginx.ingress.kubernetes.io/auth-signin";
+    public static final String AUTH_RESPONSE_HEADERS = "nginx.ingress.kubernetes.io/auth-response-headers";
+    /** The headers Cloudplane's answer sets and ingress-nginx passes on to the server (issue 14). */
+    public static final String IDENTITY_HEADERS = "X-Cloudplane-User-Id,X-Cloudplane-User-Email,X-Cloudplane-Profile,X-Cloudplane-Role";
 
     private final KubernetesSettings settings;
+    private final String consoleUrl;
 
-    public KubernetesManifests(KubernetesSettings settings) {
+    /** {@code consoleUrl}: {@code cloudplane.console-url}, where a refused browser is sent to sign in. */
+    public KubernetesManifests(KubernetesSettings settings, String consoleUrl) {
         this.settings = settings;
+        this.consoleUrl = consoleUrl.endsWith("/") ? consoleUrl.substring(0, consoleUrl.length() - 1) : consoleUrl;
     }
 
     public static String namespace(String appId) {
@@ -67,23 +84,18 @@ public final class KubernetesManifests {
         return name(envId) + "-resources";
     }
 
+    public static String gatewayServiceName(String envId) {
+        return name(envId) + "-gateway";
+    }
+
+    /** The app's host: the environment's label (unique, set by the database) under the base domain. */
     public String previewHost(Target t) {
-        return previewLabel(t) + "." + settings.baseDomain();
+        return t.hostLabel() + "." + settings.baseDomain();
     }
 
-    /** The preview host with "studio-" before it, its first label cut to the 63 characters DNS allows. */
+    /** The Studio's host: "studio-" before the app's (the database keeps labels short enough for it). */
     public String studioHost(Target t) {
-        return label("studio-" + previewLabel(t)) + "." + settings.baseDomain();
-    }
-
-    /** At most 61 characters: two names of at most 30 and the hyphen between them. */
-    private static String previewLabel(Target t) {
-        return dns(t.envName()) + "-" + dns(t.appName());
-    }
-
-    /** A DNS label: at most 63 characters, and never ending with a hyphen. */
-    static String label(String s) {
-        return (s.length() > 63 ? s.substring(0, 63) : s).replaceAll("-+$", "");
+        return "studio-" + t.hostLabel() + "." + settings.baseDomain();
     }
 
     /** Where the environment's server answers from outside the cluster. */
@@ -93,7 +105,8 @@ public final class KubernetesManifests {
 
     /** Every object of the environment, in the order they are applied. */
     public List<HasMetadata> all(ServerSpec spec, Target t) {
-        return List.of(namespace(t), secret(spec, t), claim(spec, t), deployment(spec, t), service(spec, t), ingress(spec, t));
+        return List.of(namespace(t), secret(spec, t), claim(spec, t), deployment(spec, t), service(spec, t), ingress(spec, t),
+                gatewayService(spec, t), gatewayIngress(spec, t));
     }
 
     public Namespace namespace(Target t) {
@@ -151,29 +164,66 @@ public final class KubernetesManifests {
                 .endSpec().endTemplate().endSpec().build();
     }
 
+    /** Inside the cluster only (ClusterIP): people reach the server through the Ingress, past its check. */
     public Service service(ServerSpec spec, Target t) {
         return new ServiceBuilder().withNewMetadata().withName(name(spec.envId())).withNamespace(namespace(t.appId()))
                 .withLabels(labels(spec, t)).endMetadata()
-                .withNewSpec().withSelector(selector(spec.envId()))
+                .withNewSpec().withType("ClusterIP").withSelector(selector(spec.envId()))
                 .addNewPort().withName("http").withPort(80).withTargetPort(new IntOrString("http")).endPort()
                 .endSpec().build();
     }
 
+    /** The hosts to the server, every request first asked about at Cloudplane's {@code forward-auth-url}. */
     public Ingress ingress(ServerSpec spec, Target t) {
         String name = name(spec.envId());
         List<IngressRule> rules = new ArrayList<>();
-        rules.add(rule(previewHost(t), name));
-        if (t.studio()) {
-            rules.add(rule(studioHost(t), name));
+        for (String host : hosts(t)) {
+            rules.add(rule(host, "/", new IngressServiceBackendBuilder().withName(name).withNewPort().withName("http").endPort().build()));
         }
+        Map<String, String> annotations = new LinkedHashMap<>();
+        annotations.put(AUTH_URL, settings.forwardAuthUrl());
+        annotations.put(AUTH_SIGNIN, consoleUrl + "/gateway/sign-in?to=$scheme://$host$escaped_request_uri");
+        annotations.put(AUTH_RESPONSE_HEADERS, IDENTITY_HEADERS);
         return new IngressBuilder().withNewMetadata().withName(name).withNamespace(namespace(t.appId())).withLabels(labels(spec, t))
+                .withAnnotations(annotations)
                 .endMetadata().withNewSpec().withIngressClassName(settings.ingressClass()).withRules(rules).endSpec().build();
     }
 
-    private static IngressRule rule(String host, String service) {
-        return new IngressRuleBuilder().withHost(host).withNewHttp().addNewPath().withPath("/").withPathType("Prefix")
-                .withNewBackend().withNewService().withName(service).withNewPort().withName("http").endPort().endService()
-                .endBackend().endPath().endHttp().build();
+    /**
+     * {@code /_cloudplane/} of the same hosts, to Cloudplane, in an Ingress of its own: ingress-nginx
+     * puts the forward authentication on a whole Ingress, and signing in must not need a sign-in.
+     */
+    public Ingress gatewayIngress(ServerSpec spec, Target t) {
+        List<IngressRule> rules = new ArrayList<>();
+        for (String host : hosts(t)) {
+            rules.add(rule(host, GATEWAY_PATH, new IngressServiceBackendBuilder().withName(gatewayServiceName(spec.envId()))
+                    .withNewPort().withNumber(settings.cloudplanePort()).endPort().build()));
+        }
+        return new IngressBuilder().withNewMetadata().withName(gatewayServiceName(spec.envId())).withNamespace(namespace(t.appId()))
+                .withLabels(labels(spec, t)).endMetadata()
+                .withNewSpec().withIngressClassName(settings.ingressClass()).withRules(rules).endSpec().build();
+    }
+
+    /**
+     * Cloudplane, by the DNS name of its forward-auth URL, as a Service of the app's namespace (an
+     * Ingress routes only to Services of its own namespace). One per environment, so that it goes
+     * with the environment like the rest, by label.
+     */
+    public Service gatewayService(ServerSpec spec, Target t) {
+        return new ServiceBuilder().withNewMetadata().withName(gatewayServiceName(spec.envId())).withNamespace(namespace(t.appId()))
+                .withLabels(labels(spec, t)).endMetadata()
+                .withNewSpec().withType("ExternalName").withExternalName(settings.cloudplaneHost())
+                .addNewPort().withName("http").withPort(settings.cloudplanePort()).endPort()
+                .endSpec().build();
+    }
+
+    private List<String> hosts(Target t) {
+        return t.studio() ? List.of(previewHost(t), studioHost(t)) : List.of(previewHost(t));
+    }
+
+    private static IngressRule rule(String host, String path, IngressServiceBackend backend) {
+        return new IngressRuleBuilder().withHost(host).withNewHttp().addNewPath().withPath(path).withPathType("Prefix")
+                .withNewBackend().withService(backend).endBackend().endPath().endHttp().build();
     }
 
     /**
@@ -193,12 +243,5 @@ public final class KubernetesManifests {
         labels.put(APP_LABEL, t.appId());
         labels.put(ENV_LABEL, spec.envId());
         return labels;
-    }
-
-    /** A DNS label: lower case letters, digits and hyphens. */
-    static String dns(String s) {
-        String label = s.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]+", "-").replaceAll("^-+|-+$", "");
-        // Cut, a name could end with a hyphen ("my-shop-…" at 30), which no DNS label may.
-        return label.isEmpty() ? "x" : label.length() > 30 ? label.substring(0, 30).replaceAll("-+$", "") : label;
     }
 }

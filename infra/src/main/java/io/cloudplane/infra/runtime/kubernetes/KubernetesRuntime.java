@@ -33,8 +33,11 @@ import static io.cloudplane.infra.runtime.kubernetes.KubernetesManifests.MANAGED
 public class KubernetesRuntime implements EnvironmentRuntime {
     public static final String RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
 
-    /** Where an environment belongs: its app's ID and name, its own name, and whether it has Studio. */
-    public record Target(String appId, String appName, String envName, boolean studio) {
+    /**
+     * Where an environment belongs: its app's ID, its host label (the environment's {@code host_label},
+     * unique across users, which its host names are made of), and whether it has a Studio.
+     */
+    public record Target(String appId, String hostLabel, boolean studio) {
     }
 
     private final KubernetesClient client;
@@ -42,9 +45,11 @@ public class KubernetesRuntime implements EnvironmentRuntime {
     private final Function<String, Target> targets;
     private final Clock clock;
 
-    public KubernetesRuntime(KubernetesClient client, KubernetesSettings settings, Function<String, Target> targets, Clock clock) {
+    /** {@code consoleUrl}: {@code cloudplane.console-url}, where the Ingress sends a browser to sign in. */
+    public KubernetesRuntime(KubernetesClient client, KubernetesSettings settings, String consoleUrl, Function<String, Target> targets,
+                             Clock clock) {
         this.client = client;
-        this.manifests = new KubernetesManifests(settings);
+        this.manifests = new KubernetesManifests(settings, consoleUrl);
         this.targets = targets;
         this.clock = clock;
     }

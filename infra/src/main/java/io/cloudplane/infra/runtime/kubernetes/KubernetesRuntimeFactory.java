@@ -1,6 +1,6 @@
 package io.cloudplane.infra.runtime.kubernetes;
 
-import io.cloudplane.infra.app.AppRepository;
+import io.cloudplane.infra.config.CloudplaneSettings;
 import io.cloudplane.infra.environment.EnvironmentRecord;
 import io.cloudplane.infra.environment.EnvironmentRepository;
 import io.cloudplane.infra.runtime.EnvironmentRuntime;
@@ -29,15 +29,12 @@ public class KubernetesRuntimeFactory {
     }
 
     @Singleton
-    EnvironmentRuntime kubernetesRuntime(KubernetesClient client, KubernetesSettings settings, EnvironmentRepository environments,
-                                         AppRepository apps) {
-        return new KubernetesRuntime(client, settings, envId -> {
+    EnvironmentRuntime kubernetesRuntime(KubernetesClient client, KubernetesSettings settings, CloudplaneSettings cloudplane,
+                                         EnvironmentRepository environments) {
+        return new KubernetesRuntime(client, settings, cloudplane.consoleUrl(), envId -> {
             EnvironmentRecord env = environments.findById(UUID.fromString(envId))
                     .orElseThrow(() -> new IllegalArgumentException("no environment " + envId));
-            String appName = apps.findById(env.appId()).map(a -> a.name()).orElse(env.appId().toString());
-            boolean studio = env.type() == EnvironmentRecord.EnvironmentType.DEVELOPMENT
-                    || env.type() == EnvironmentRecord.EnvironmentType.STAGING;
-            return new KubernetesRuntime.Target(env.appId().toString(), appName, env.name(), studio);
+            return new KubernetesRuntime.Target(env.appId().toString(), env.hostLabel(), env.hasStudio());
         }, Clock.systemUTC());
     }
 

@@ -23,8 +23,8 @@ class KubernetesManifestsTest {
     private static final String ENV = "e1";
     private final ServerSpec spec = new ServerSpec(ENV, new ServerVersion("1.1.0", null, "ghcr.io/cloudplane/server:1.1.0"), null,
             "jdbc:postgresql://db.internal:5432/env_x", "env_x", "s3cret-password");
-    private final Target staging = new Target(APP, "My Shop", "Staging", true);
-    private final KubernetesManifests manifests = new KubernetesManifests(KubernetesSettings.defaults());
+    private final Target staging = new Target(APP, "staging-my-shop-0123456789ab", true);
+    private final KubernetesManifests manifests = new KubernetesManifests(KubernetesSettings.defaults(), "http://127.0.0.1:8080");
     private final Map<String, String> labels = Map.of("app.kubernetes.io/name", "cloudplane-server", "app.kubernetes.io/instance", "env-e1",
             "app.kubernetes.io/version", "1.1.0", "app.kubernetes.io/managed-by", "cloudplane",
             "cloudplane.io/app", APP, "cloudplane.io/environment", ENV);
@@ -33,9 +33,9 @@ class KubernetesManifestsTest {
     void everyObjectInTheOrderItIsAppliedNamedAndLabelledForItsEnvironment() {
         List<HasMetadata> all = manifests.all(spec, staging);
 
-        assertEquals(List.of("Namespace", "Secret", "PersistentVolumeClaim", "Deployment", "Service", "Ingress"),
+        assertEquals(List.of("Namespace", "Secret", "PersistentVolumeClaim", "Deployment", "Service", "Ingress", "Service", "Ingress"),
                 all.stream().map(HasMetadata::getKind).toList(), "the namespace first: the others live in it");
-        assertEquals(List.of("cp-a1", "env-e1-db", "env-e1-resources", "env-e1", "env-e1", "env-e1"),
+        assertEquals(List.of("cp-a1", "env-e1-db", "env-e1-resources", "env-e1", "env-e1", "env-e1", "env-e1-gateway", "env-e1-gateway"),
                 all.stream().map(o -> o.getMetadata().getName()).toList());
         assertEquals(Map.of("app.kubernetes.io/managed-by", "cloudplane", "cloudplane.io/app", APP), all.get(0).getMetadata().getLabels());
         for (HasMetadata object : all.subList(1, all.size())) {
@@ -63,10 +63,14 @@ class KubernetesManifestsTest {
         assertEquals(new Quantity("1Gi"), claim.getResources().getRequests().get("storage"));
         assertNull(claim.getStorageClassName(), "the cluster's default class");
 
-        var settings = new KubernetesSettings("example.com", "nginx", 9000, "200m", "128Mi", "2", "1Gi", "5Gi", "fast-ssd", true);
-        var fast = new KubernetesManifests(settings).claim(spec, staging).getSpec();
+        var settings = new KubernetesSettings("example.com", "nginx", 9000, "200m", "128Mi", "2", "1Gi", "5Gi", "fast-ssd", true,
+                "https://cloudplane.internal:8443/gateway/auth");
+        var fast = new KubernetesManifests(settings, "http://127.0.0.1:8080").claim(spec, staging).getSpec();
         assertEquals("fast-ssd", fast.getStorageClassName());
         assertEquals(new Quantity("5Gi"), fast.getResources().getRequests().get("storage"));
+        var gateway = new KubernetesManifests(settings, "http://127.0.0.1:8080").gatewayService(spec, staging).getSpec();
+        assertEquals("cloudplane.internal", gateway.getExternalName(), "the forward-auth URL's host and port");
+        assertEquals(8443, gateway.getPorts().get(0).getPort());
     }
 
     @Test
@@ -103,7 +107,7 @@ class KubernetesManifestsTest {
 
         var ingress = manifests.ingress(spec, staging).getSpec();
         assertNull(ingress.getIngressClassName(), "the cluster's default class");
-        assertEquals(List.of("staging-my-shop.cloudplane.local", "studio-staging-my-shop.cloudplane.local"),
+        assertEquals(List.of("staging-my-shop-0123456789ab.cloudplane.local", "studio-staging-my-shop-0123456789ab.cloudplane.local"),
                 ingress.getRules().stream().map(r -> r.getHost()).toList());
         var path = ingress.getRules().get(0).getHttp().getPaths().get(0);
         assertEquals("/", path.getPath());
@@ -111,22 +115,19 @@ class KubernetesManifestsTest {
         assertEquals("env-e1", path.getBackend().getService().getName());
         assertEquals("http", path.getBackend().getService().getPort().getName());
 
-        var production = manifests.ingress(spec, new Target(APP, "My Shop", "Production", false)).getSpec();
-        assertEquals(List.of("production-my-shop.cloudplane.local"), production.getRules().stream().map(r -> r.getHost()).toList(),
+        var production = manifests.ingress(spec, new Target(APP, "production-my-shop-0123456789ab", false)).getSpec();
+        assertEquals(List.of("production-my-shop-0123456789ab.cloudplane.local"), production.getRules().stream().map(r -> r.getHost()).toList(),
                 "no Studio host without Studio");
     }
 
     @Test
     void hostsAreDnsLabelsUnderTheBaseDomainAndTheUrlFollowsTls() {
-        assertEquals("http://staging-my-shop.cloudplane.local/", manifests.previewUrl(staging));
+        assertEquals("http://staging-my-shop-0123456789ab.cloudplane.local/", manifests.previewUrl(staging));
         var tls = new KubernetesManifests(new KubernetesSettings("apps.example.com", "nginx", 8080, "100m", "256Mi", "1", "512Mi", "1Gi",
-                null, true));
-        assertEquals("https://staging-my-shop.apps.example.com/", tls.previewUrl(staging));
+                null, true, KubernetesSettings.DEFAULT_FORWARD_AUTH_URL), "https://console.example.com");
+        assertEquals("https://staging-my-shop-0123456789ab.apps.example.com/", tls.previewUrl(staging));
         assertEquals("nginx", tls.ingress(spec, staging).getSpec().getIngressClassName());
-
-        assertEquals("my-shop", KubernetesManifests.dns("  My Shop!! "));
-        assertEquals("caf-d-j", KubernetesManifests.dns("Café Déjà"), "a run of other characters is one hyphen, none at the ends");
-        assertEquals("x", KubernetesManifests.dns("***"), "never an empty label");
-        assertEquals("a".repeat(30), KubernetesManifests.dns("A".repeat(64)), "cut so that env and app fit in 63 characters");
+        assertEquals("https://console.example.com/gateway/sign-in?to=$scheme://$host$escaped_request_uri",
+                tls.ingress(spec, staging).getMetadata().getAnnotations().get(KubernetesManifests.AUTH_SIGNIN));
     }
 }

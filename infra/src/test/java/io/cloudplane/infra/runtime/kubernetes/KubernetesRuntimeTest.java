@@ -29,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class KubernetesRuntimeTest {
     KubernetesClient client;
 
+    private static final String LABEL = "staging-my-shop-0123456789ab";
     private final String appId = UUID.randomUUID().toString();
     private final String envId = UUID.randomUUID().toString();
     private final Clock clock = Clock.fixed(Instant.parse("2026-11-23T01:30:00Z"), ZoneOffset.UTC);
@@ -36,8 +37,8 @@ class KubernetesRuntimeTest {
             "jdbc:postgresql://db.internal:5432/env_x", "env_x", "s3cret-password");
 
     private KubernetesRuntime runtime(boolean studio) {
-        return new KubernetesRuntime(client, KubernetesSettings.defaults(),
-                id -> new KubernetesRuntime.Target(appId, "My Shop", "Staging", studio), clock);
+        return new KubernetesRuntime(client, KubernetesSettings.defaults(), "https://console.example.com",
+                id -> new KubernetesRuntime.Target(appId, id.equals(envId) ? LABEL : "other-my-shop-" + id.substring(0, 8), studio), clock);
     }
 
     private String ns() {
@@ -51,7 +52,7 @@ class KubernetesRuntimeTest {
     @Test
     void startCreatesTheExactObjectsWithTheRecommendedLabels() {
         var endpoint = runtime(true).start(spec);
-        assertEquals("http://staging-my-shop.cloudplane.local/", endpoint.previewUrl());
+        assertEquals("http://staging-my-shop-0123456789ab.cloudplane.local/", endpoint.previewUrl());
 
         Map<String, String> labels = Map.of("app.kubernetes.io/name", "cloudplane-server", "app.kubernetes.io/instance", "env-" + envId,
                 "app.kubernetes.io/version", "1.1.0", "app.kubernetes.io/managed-by", "cloudplane",
@@ -90,7 +91,7 @@ class KubernetesRuntimeTest {
 
         var ingress = client.network().v1().ingresses().inNamespace(ns()).withName("env-" + envId).get();
         assertEquals(labels, ingress.getMetadata().getLabels());
-        assertEquals(List.of("staging-my-shop.cloudplane.local", "studio-staging-my-shop.cloudplane.local"),
+        assertEquals(List.of("staging-my-shop-0123456789ab.cloudplane.local", "studio-staging-my-shop-0123456789ab.cloudplane.local"),
                 ingress.getSpec().getRules().stream().map(r -> r.getHost()).toList());
     }
 
@@ -160,10 +161,46 @@ class KubernetesRuntimeTest {
     }
 
     @Test
+    void theIngressAsksCloudplaneFirstAndSendsCloudplanesPathToCloudplane() {
+        runtime(true).start(spec);
+        var service = client.services().inNamespace(ns()).withName("env-" + envId).get();
+        assertEquals("ClusterIP", service.getSpec().getType(), "the server is reached only through the Ingress");
+
+        var ingress = client.network().v1().ingresses().inNamespace(ns()).withName("env-" + envId).get();
+        Map<String, String> annotations = ingress.getMetadata().getAnnotations();
+        assertEquals("http://cloudplane-api.cloudplane.svc.cluster.local/gateway/auth",
+                annotations.get("nginx.ingress.kubernetes.io/auth-url"));
+        assertEquals("https://console.example.com/gateway/sign-in?to=$scheme://$host$escaped_request_uri",
+                annotations.get("nginx.ingress.kubernetes.io/auth-signin"));
+        assertEquals("X-Cloudplane-User-Id,X-Cloudplane-User-Email,X-Cloudplane-Profile,X-Cloudplane-Role",
+                annotations.get("nginx.ingress.kubernetes.io/auth-response-headers"));
+
+        var gateway = client.services().inNamespace(ns()).withName("env-" + envId + "-gateway").get();
+        assertEquals("ExternalName", gateway.getSpec().getType());
+        assertEquals("cloudplane-api.cloudplane.svc.cluster.local", gateway.getSpec().getExternalName());
+        assertEquals(80, gateway.getSpec().getPorts().get(0).getPort());
+        assertEquals("cloudplane.io/environment=" + envId, "cloudplane.io/environment=" + gateway.getMetadata().getLabels()
+                .get("cloudplane.io/environment"), "removed with the environment, by label");
+
+        var paths = client.network().v1().ingresses().inNamespace(ns()).withName("env-" + envId + "-gateway").get();
+        assertTrue(paths.getMetadata().getAnnotations() == null || paths.getMetadata().getAnnotations().keySet().stream()
+                .noneMatch(k -> k.startsWith("nginx.ingress.kubernetes.io/auth-")), "signing in needs no sign-in: no forward authentication here");
+        assertEquals(List.of("staging-my-shop-0123456789ab.cloudplane.local", "studio-staging-my-shop-0123456789ab.cloudplane.local"),
+                paths.getSpec().getRules().stream().map(r -> r.getHost()).toList());
+        for (var rule : paths.getSpec().getRules()) {
+            var path = rule.getHttp().getPaths().get(0);
+            assertEquals("/_cloudplane/", path.getPath());
+            assertEquals("Prefix", path.getPathType());
+            assertEquals("env-" + envId + "-gateway", path.getBackend().getService().getName());
+            assertEquals(80, path.getBackend().getService().getPort().getNumber());
+        }
+    }
+
+    @Test
     void productionHasNoStudioHost() {
         runtime(false).start(spec);
         var ingress = client.network().v1().ingresses().inNamespace(ns()).withName("env-" + envId).get();
-        assertEquals(List.of("staging-my-shop.cloudplane.local"), ingress.getSpec().getRules().stream().map(r -> r.getHost()).toList());
+        assertEquals(List.of("staging-my-shop-0123456789ab.cloudplane.local"), ingress.getSpec().getRules().stream().map(r -> r.getHost()).toList());
     }
 
     @Test
@@ -177,8 +214,9 @@ class KubernetesRuntimeTest {
         assertEquals(1, client.apps().deployments().inNamespace(ns()).list().getItems().size());
         assertEquals(1, client.secrets().inNamespace(ns()).list().getItems().size());
         assertEquals(1, client.persistentVolumeClaims().inNamespace(ns()).list().getItems().size());
-        assertEquals(1, client.services().inNamespace(ns()).list().getItems().size());
-        assertEquals(1, client.network().v1().ingresses().inNamespace(ns()).list().getItems().size());
+        // The server's Service and Ingress, and the way to Cloudplane (an ExternalName Service, an Ingress for /_cloudplane/).
+        assertEquals(2, client.services().inNamespace(ns()).list().getItems().size());
+        assertEquals(2, client.network().v1().ingresses().inNamespace(ns()).list().getItems().size());
     }
 
     @Test
@@ -236,7 +274,11 @@ class KubernetesRuntimeTest {
         assertNull(client.persistentVolumeClaims().inNamespace(ns()).withName("env-" + envId + "-resources").get());
         assertNull(client.services().inNamespace(ns()).withName("env-" + envId).get());
         assertNull(client.network().v1().ingresses().inNamespace(ns()).withName("env-" + envId).get());
+        assertNull(client.services().inNamespace(ns()).withName("env-" + envId + "-gateway").get());
+        assertNull(client.network().v1().ingresses().inNamespace(ns()).withName("env-" + envId + "-gateway").get());
         assertNotNull(client.apps().deployments().inNamespace(ns()).withName("env-" + other).get(), "the other environment stays");
+        assertNotNull(client.services().inNamespace(ns()).withName("env-" + other + "-gateway").get(), "with its way to Cloudplane");
+        assertNotNull(client.network().v1().ingresses().inNamespace(ns()).withName("env-" + other + "-gateway").get());
         runtime.delete(envId); // idempotent
     }
 
