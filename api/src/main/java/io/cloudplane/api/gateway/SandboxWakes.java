@@ -1,9 +1,7 @@
 package io.cloudplane.api.gateway;
 
-import io.cloudplane.api.app.AppService;
 import io.cloudplane.api.problem.ApiException;
 import io.cloudplane.api.sandbox.SandboxLifecycles;
-import io.cloudplane.api.security.Access;
 import io.cloudplane.api.security.AccessService;
 import io.cloudplane.infra.app.AppRecord;
 import io.cloudplane.infra.app.AppRepository;
@@ -11,7 +9,6 @@ import io.cloudplane.infra.environment.EnvironmentRecord;
 import io.cloudplane.infra.environment.EnvironmentRepository;
 import io.cloudplane.infra.operation.OperationRecord;
 import io.cloudplane.infra.operation.OperationRepository;
-import io.cloudplane.workflows.operation.OperationStatus;
 import io.cloudplane.workflows.operation.OperationType;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.TaskScheduler;
@@ -31,8 +28,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
- * {@link SandboxWaking}: the wake of {@code POST /apps/{id}/wake} (the WAKE_SANDBOX operation, then
- * the lifecycle's {@code wake} signal), asked for by a Studio request of the owner. Requests for one
+ * {@link SandboxWaking}: the wake a login asks for (the lifecycle's {@code wake} signal, with which
+ * the lifecycle makes its WAKE_SANDBOX operation), asked for by a Studio request of the owner. Requests for one
  * environment share one wait in memory, and a wake operation already under way (asked for by the
  * API, a login or another process) is joined, not doubled. The wait holds no thread: a check every
  * {@value #POLL_MILLIS} ms, scheduled, each on the blocking executor (it reads the database), until
@@ -49,7 +46,6 @@ public class SandboxWakes implements SandboxWaking {
     private final AppRepository apps;
     private final OperationRepository operations;
     private final AccessService access;
-    private final AppService service;
     private final SandboxLifecycles lifecycles;
     private final Duration wakeWait;
     private final TaskScheduler scheduler;
@@ -57,14 +53,13 @@ public class SandboxWakes implements SandboxWaking {
     private final ConcurrentMap<UUID, Wait> waits = new ConcurrentHashMap<>();
 
     public SandboxWakes(EnvironmentRepository environments, AppRepository apps, OperationRepository operations,
-                        AccessService access, AppService service, SandboxLifecycles lifecycles, GatewaySettings settings,
+                        AccessService access, SandboxLifecycles lifecycles, GatewaySettings settings,
                         @Named(TaskExecutors.SCHEDULED) TaskScheduler scheduler,
                         @Named(TaskExecutors.BLOCKING) ExecutorService blocking) {
         this.environments = environments;
         this.apps = apps;
         this.operations = operations;
         this.access = access;
-        this.service = service;
         this.lifecycles = lifecycles;
         this.wakeWait = settings.wakeWait();
         this.scheduler = scheduler;
@@ -155,27 +150,26 @@ public class SandboxWakes implements SandboxWaking {
         if (wait.wakeUnderWay) {
             return false; // the wake ended and the sandbox still sleeps: refused (its deletion has begun) or failed
         }
-        Access owner;
-        OperationRecord op;
+        if (wait.signalled) {
+            return null; // signalled: the lifecycle begins its wake operation when it takes the signal
+        }
         try {
-            owner = access.requireOwner(wait.ownerId, wait.appId);
-            op = service.wakeSandbox(owner, wait.ownerId);
+            access.requireOwner(wait.ownerId, wait.appId);
         } catch (ApiException e) {
-            if (e.status() == io.micronaut.http.HttpStatus.CONFLICT) {
-                return null; // another operation started just now: look again
-            }
             LOG.info("Sandbox {} not woken for its Studio: {}", wait.appId, e.getMessage());
             return false;
         }
-        wait.wakeUnderWay = true;
         try {
-            lifecycles.wake(wait.appId, op.id().toString(), wait.ownerId);
+            // As a login does: the lifecycle makes the WAKE_SANDBOX operation itself (its actor, the owner). An
+            // operation made here could meet the one a login's wake makes in the same moment (one unfinished
+            // operation per environment), and each would wait for the other.
+            lifecycles.wake(wait.appId, null, wait.ownerId);
         } catch (RuntimeException e) {
-            operations.finish(op.id(), OperationStatus.FAILED, "the sandbox's lifecycle is not running", java.time.Instant.now());
             LOG.warn("Sandbox {} not woken for its Studio: its lifecycle is not running ({})", wait.appId, e.toString());
             return false;
         }
-        LOG.info("Waking sandbox {} for a Studio request (operation {})", wait.appId, op.id());
+        wait.signalled = true;
+        LOG.info("Waking sandbox {} for a Studio request", wait.appId);
         return null;
     }
 
@@ -185,8 +179,9 @@ public class SandboxWakes implements SandboxWaking {
         final UUID ownerId;
         final long deadline;
         final CompletableFuture<Boolean> result = new CompletableFuture<>();
-        /** Only the one check at a time of this wait reads and writes it. */
+        /** Only the one check at a time of this wait reads and writes them. */
         volatile boolean wakeUnderWay;
+        volatile boolean signalled;
 
         Wait(UUID appId, UUID envId, UUID ownerId, long deadline) {
             this.appId = appId;
