@@ -85,6 +85,7 @@ public class GatewayAccess implements GatewayRouter {
     private final ExecutorService blocking;
     private final GatewaySettings settings;
     private final String consoleUrl;
+    private final boolean kubernetes;
 
     /** An environment's door, as a host names it. */
     public record Place(EnvironmentRecord env, GatewayDoor door, boolean sandbox) {
@@ -118,6 +119,7 @@ public class GatewayAccess implements GatewayRouter {
         this.blocking = blocking;
         this.settings = settings;
         this.consoleUrl = cloudplane.consoleUrl().replaceAll("/+$", "");
+        this.kubernetes = cloudplane.runtime().equals("kubernetes");
     }
 
     // ---- the router
@@ -276,9 +278,15 @@ public class GatewayAccess implements GatewayRouter {
         return new Decided(switch (env.status()) {
             case STOPPED -> pages.answer(browser, 503, "Stopped", "Environment " + env.name()
                     + " was stopped by its owner. It answers again once they start it.", null);
-            case RUNNING, UPDATING, DEPLOYING -> env.port() == null ? serverDown(browser, env)
-                    : new GatewayDecision.Forward(new InetSocketAddress(InetAddress.getLoopbackAddress(), env.port()),
-                    identity(person, member), place);
+            case RUNNING, UPDATING, DEPLOYING -> {
+                if (env.port() != null) {
+                    yield new GatewayDecision.Forward(new InetSocketAddress(InetAddress.getLoopbackAddress(), env.port()),
+                            identity(person, member), place);
+                }
+                // on Kubernetes the Ingress reaches the server's Service, and only asks here who gets in
+                yield kubernetes ? new GatewayDecision.Forward(InetSocketAddress.createUnresolved(
+                        hostNames.host(env.hostLabel(), place.door()), 80), identity(person, member), place) : serverDown(browser, env);
+            }
             default -> serverDown(browser, env);
         });
     }
