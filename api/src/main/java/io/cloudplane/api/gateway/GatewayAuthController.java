@@ -6,6 +6,8 @@ import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.cloudplane.api.problem.Problem;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
@@ -53,7 +55,7 @@ public class GatewayAuthController {
      * on; 401 when a sign-in is needed; 403 when the caller has no access; 404, 502 or 503 when the
      * environment is unknown or not serving.
      */
-    @Get("/gateway/auth")
+    @Get(value = "/gateway/auth", produces = {MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE, MediaType.TEXT_HTML})
     @Problems.BadRequest
     @Problems.Unauthorized
     @Problems.Forbidden
@@ -112,7 +114,7 @@ public class GatewayAuthController {
     }
 
     /** A one-time ticket becomes a session cookie for this host, and the browser goes on to the ticket's path. */
-    @Get("/_cloudplane/session")
+    @Get(value = "/_cloudplane/session", produces = {MediaType.TEXT_HTML, MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
     @Problems.Forbidden
     @Problems.NotFound
     @Operation(operationId = "gatewaySession")
@@ -121,7 +123,7 @@ public class GatewayAuthController {
     }
 
     /** Ends this host's session: the cookie is cleared. */
-    @Get("/_cloudplane/sign-out")
+    @Get(value = "/_cloudplane/sign-out", produces = {MediaType.TEXT_HTML, MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
     @Problems.NotFound
     @Operation(operationId = "gatewaySignOut")
     public CompletionStage<MutableHttpResponse<?>> signOut(HttpRequest<?> http) {

@@ -2,6 +2,7 @@ package io.cloudplane.api.gateway;
 
 import io.cloudplane.api.account.SignIn;
 import io.cloudplane.api.problem.ApiException;
+import io.cloudplane.api.problem.Problem;
 import io.cloudplane.api.problem.Problems;
 import io.cloudplane.infra.identity.IdentityProvider;
 import io.micronaut.core.annotation.Nullable;
@@ -51,7 +52,7 @@ public class GatewaySignInController {
     }
 
     /** The sign-in form (HTML), for a return to {@code to}. */
-    @Get(produces = MediaType.TEXT_HTML)
+    @Get(produces = {MediaType.TEXT_HTML, MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
     @Problems.BadRequest
     @Operation(operationId = "gatewaySignInPage")
     public HttpResponse<String> page(@Nullable @QueryValue String to, HttpRequest<?> http) {
@@ -60,13 +61,18 @@ public class GatewaySignInController {
     }
 
     /** Signs in: 303 to the environment's one-time sign-in link; 401 with the form again for a wrong email or password. */
-    @Post(consumes = MediaType.APPLICATION_FORM_URLENCODED, produces = MediaType.TEXT_HTML)
+    @Post(consumes = MediaType.APPLICATION_FORM_URLENCODED, produces = {MediaType.TEXT_HTML, MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @Problems.BadRequest
     @Problems.Unauthorized
     @Problems.TooManyRequests
     @Operation(operationId = "gatewaySignIn")
-    public HttpResponse<String> signIn(@Body SignInForm form, HttpRequest<?> http) {
+    public HttpResponse<String> signIn(@Body String body, HttpRequest<?> http) {
+        // read as the form it is (the API's strict JSON binding would take its fields for lists)
+        java.util.Map<String, java.util.List<String>> fields = new io.netty.handler.codec.http.QueryStringDecoder(body,
+                java.nio.charset.StandardCharsets.UTF_8, false, 16).parameters();
+        java.util.function.Function<String, String> field = name -> fields.containsKey(name) ? fields.get(name).get(0) : null;
+        SignInForm form = new SignInForm(field.apply("email"), field.apply("password"), field.apply("to"));
         GatewayAccess.Target target = target(form.to(), http);
         boolean browser = browser(http);
         if (form.email() == null || form.email().isBlank() || form.email().length() > 320 || form.email().indexOf('\0') >= 0) {
