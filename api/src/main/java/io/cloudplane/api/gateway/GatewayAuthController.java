@@ -24,7 +24,6 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
 
 /**
  * The access gateway's decisions over Micronaut, for Kubernetes, where the Ingress routes the
@@ -61,7 +60,7 @@ public class GatewayAuthController {
     @Problems.Forbidden
     @Problems.NotFound
     @Operation(operationId = "gatewayAuth")
-    public CompletionStage<MutableHttpResponse<?>> auth(HttpRequest<?> http, @Nullable @Header("X-Original-URL") String originalUrl,
+    public HttpResponse<byte[]> auth(HttpRequest<?> http, @Nullable @Header("X-Original-URL") String originalUrl,
                                                        @Nullable @Header("X-Forwarded-Host") String forwardedHost,
                                                        @Nullable @Header("X-Forwarded-Uri") String forwardedUri,
                                                        @Nullable @Header("X-Forwarded-Proto") String forwardedProto,
@@ -93,11 +92,12 @@ public class GatewayAuthController {
         GatewayRequest request = request(http, originalMethod == null ? "GET" : originalMethod.toUpperCase(Locale.ROOT), host, uri, scheme);
         if (request.path().startsWith(GatewayAccess.RESERVED)) {
             // served by Cloudplane itself (below), which checks what they carry
-            return java.util.concurrent.CompletableFuture.completedFuture(HttpResponse.ok());
+            return HttpResponse.ok();
         }
+        // Micronaut runs controllers on its blocking executor here (thread-selection BLOCKING): waiting is fine
         return access.decide(request).thenApply(decision -> {
             if (decision instanceof GatewayDecision.Forward forward) {
-                MutableHttpResponse<?> ok = HttpResponse.ok();
+                MutableHttpResponse<byte[]> ok = HttpResponse.ok();
                 forward.identity().forEach(ok::header);
                 access.forwarded(request, forward);
                 return ok;
@@ -110,7 +110,7 @@ public class GatewayAuthController {
                 return response(unauthorized);
             }
             return response(respond);
-        });
+        }).toCompletableFuture().join();
     }
 
     /** A one-time ticket becomes a session cookie for this host, and the browser goes on to the ticket's path. */
@@ -118,7 +118,7 @@ public class GatewayAuthController {
     @Problems.Forbidden
     @Problems.NotFound
     @Operation(operationId = "gatewaySession")
-    public CompletionStage<MutableHttpResponse<?>> session(HttpRequest<?> http, @Nullable @QueryValue String ticket) {
+    public HttpResponse<byte[]> session(HttpRequest<?> http, @Nullable @QueryValue String ticket) {
         return reserved(http);
     }
 
@@ -126,15 +126,15 @@ public class GatewayAuthController {
     @Get(value = "/_cloudplane/sign-out", produces = {MediaType.TEXT_HTML, MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
     @Problems.NotFound
     @Operation(operationId = "gatewaySignOut")
-    public CompletionStage<MutableHttpResponse<?>> signOut(HttpRequest<?> http) {
+    public HttpResponse<byte[]> signOut(HttpRequest<?> http) {
         return reserved(http);
     }
 
-    private CompletionStage<MutableHttpResponse<?>> reserved(HttpRequest<?> http) {
+    private HttpResponse<byte[]> reserved(HttpRequest<?> http) {
         String host = http.getHeaders().get("Host");
         String scheme = hostNames.origin("h").startsWith("https:") ? "https" : "http";
         return access.decide(request(http, http.getMethodName(), host == null ? "" : host, http.getUri().toString(), scheme))
-                .thenApply(decision -> response((GatewayDecision.Respond) decision));
+                .thenApply(decision -> response((GatewayDecision.Respond) decision)).toCompletableFuture().join();
     }
 
     private static GatewayRequest request(HttpRequest<?> http, String method, String host, String uri, String scheme) {
@@ -149,7 +149,7 @@ public class GatewayAuthController {
                 : peer.getAddress().getHostAddress(), scheme, false);
     }
 
-    private static MutableHttpResponse<?> response(GatewayDecision.Respond respond) {
+    private static HttpResponse<byte[]> response(GatewayDecision.Respond respond) {
         MutableHttpResponse<byte[]> response = HttpResponse.<byte[]>status(HttpStatus.valueOf(respond.status())).body(respond.body());
         for (Map.Entry<String, String> header : respond.headers()) {
             response.getHeaders().add(header.getKey(), header.getValue());
