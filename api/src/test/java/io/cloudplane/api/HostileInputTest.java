@@ -596,15 +596,18 @@ class HostileInputTest {
 
     private List<Hostile> hostileArchives(Operation operation, String method, String path) {
         List<Hostile> requests = new ArrayList<>();
-        Set<String> archive = Set.of("archive");
         String type = operation.binaryBodyTypes().get(0);
+        // A form (the gateway's sign-in) is refused naming one of its fields; anything else here takes an archive.
+        Set<String> archive = type.equals("application/x-www-form-urlencoded") ? Set.of("to", "email", "password") : Set.of("archive");
         for (byte[] bytes : draws(this::junkBytes)) {
             for (String each : operation.binaryBodyTypes()) {
                 requests.add(new Hostile("junk archive (" + each + ")", method, path, bytes, each, archive, Set.of()));
             }
         }
         // Micronaut refuses an empty body before the controller sees it, naming the body.
-        requests.add(new Hostile("empty archive", method, path, new byte[0], type, Set.of("archive", "body"), Set.of()));
+        Set<String> empty = new LinkedHashSet<>(archive);
+        empty.add("body");
+        requests.add(new Hostile("empty archive", method, path, new byte[0], type, empty, Set.of()));
         requests.add(new Hostile("archive as JSON", method, path, "{}".getBytes(StandardCharsets.UTF_8), "application/json",
                 Set.of(), Set.of()));
         requests.add(new Hostile("archive as text", method, path, "PK".getBytes(StandardCharsets.UTF_8), "text/plain", Set.of(), Set.of()));

@@ -8,15 +8,8 @@ import io.micronaut.context.event.ApplicationEventPublisher;
 import io.micronaut.http.annotation.Status;
 import io.micronaut.http.HttpStatus;
 import io.cloudplane.api.operation.Accepted;
-import io.cloudplane.api.problem.ApiException;
-import io.cloudplane.api.sandbox.SandboxLifecycles;
-import io.cloudplane.infra.app.AppRepository;
-import io.cloudplane.infra.environment.EnvironmentRepository;
 import io.cloudplane.infra.operation.OperationRecord;
-import io.cloudplane.workflows.environment.EnvironmentStatus;
-import org.slf4j.LoggerFactory;
 import io.cloudplane.api.security.RateLimits;
-import io.cloudplane.infra.identity.IdentityProvider;
 import io.cloudplane.infra.identity.IdentityProvider.AuthenticationResult;
 import io.cloudplane.infra.config.CloudplaneSettings;
 import io.micronaut.http.HttpRequest;
@@ -43,33 +36,25 @@ public class AccountController {
     private final AccountService accounts;
     private final io.cloudplane.api.sandbox.NewSandboxes newSandboxes;
     private final Accepted accepted;
-    private final IdentityProvider identity;
     private final JwtTokenGenerator tokens;
     private final int sessionSeconds;
-    private final SandboxLifecycles lifecycles;
-    private final AppRepository apps;
-    private final EnvironmentRepository environments;
     private final RateLimits rateLimits;
     private final InvitationWorkflows invitationWorkflows;
     private final ApplicationEventPublisher<MembershipChangedEvent> membershipEvents;
+    private final SignIn signIn;
 
     public AccountController(AccountService accounts, io.cloudplane.api.sandbox.NewSandboxes newSandboxes, Accepted accepted,
-                             IdentityProvider identity,
                              JwtTokenGenerator tokens,
                              CloudplaneSettings settings,
-                             SandboxLifecycles lifecycles, AppRepository apps, EnvironmentRepository environments,
                              RateLimits rateLimits, InvitationWorkflows invitationWorkflows,
-                             ApplicationEventPublisher<MembershipChangedEvent> membershipEvents) {
+                             ApplicationEventPublisher<MembershipChangedEvent> membershipEvents, SignIn signIn) {
+        this.signIn = signIn;
         this.invitationWorkflows = invitationWorkflows;
         this.membershipEvents = membershipEvents;
         this.rateLimits = rateLimits;
-        this.lifecycles = lifecycles;
-        this.apps = apps;
-        this.environments = environments;
         this.accounts = accounts;
         this.newSandboxes = newSandboxes;
         this.accepted = accepted;
-        this.identity = identity;
         this.tokens = tokens;
         this.sessionSeconds = settings.sessionLifetimeSeconds();
     }
@@ -110,20 +95,6 @@ public class AccountController {
                 URI.create("/api/v1/apps/" + location));
     }
 
-    /** A login wakes the user's sandbox when it sleeps; while it is awake, a login changes nothing. */
-    private void wakeSleepingSandbox(java.util.UUID userId) {
-        apps.findSandboxOf(userId).ifPresent(sandbox -> environments.findByAppId(sandbox.id()).stream()
-                .filter(env -> env.status() == EnvironmentStatus.SLEEPING)
-                .findFirst()
-                .ifPresent(env -> {
-                    try {
-                        lifecycles.wake(sandbox.id(), null, userId);
-                    } catch (RuntimeException e) {
-                        LoggerFactory.getLogger(AccountController.class).warn("Could not wake sandbox {}: {}", sandbox.id(), e.getMessage());
-                    }
-                }));
-    }
-
     /**
      * Logs in: a bearer token (JWT) for the API. With Cognito ({@code cloudplane.identity.provider=cognito})
      * it is the user pool's access token, valid as long as the pool's app client says.
@@ -134,15 +105,7 @@ public class AccountController {
     @Problems.TooManyRequests
     @Operation(operationId = "logIn")
     public AccountViews.Session logIn(@Valid @Body AccountRequests.CreateSession request, HttpRequest<?> http) {
-        rateLimits.login(http, request.email());
-        AuthenticationResult result = identity.authenticate(request.email().trim(), request.password());
-        if (result instanceof AuthenticationResult.LockedOut locked) {
-            throw ApiException.tooManyRequests("Too many failed logins for this account; try again later", locked.retryAfter());
-        }
-        if (!(result instanceof AuthenticationResult.Authenticated ok)) {
-            throw ApiException.unauthorized("Wrong email or password");
-        }
-        wakeSleepingSandbox(ok.userId());
+        AuthenticationResult.Authenticated ok = signIn.check(http, request.email(), request.password());
         if (ok.token() != null) {
             // Cognito: the pool's own access token, which CognitoTokenValidator accepts.
             return new AccountViews.Session(ok.token().accessToken(), "Bearer", ok.token().expiresIn().toSeconds());

@@ -7,6 +7,10 @@ import io.cloudplane.api.app.AppService;
 import io.cloudplane.api.app.Requests;
 import io.cloudplane.api.app.Views;
 import io.cloudplane.api.operation.ActivityViews;
+import io.cloudplane.api.gateway.GatewayAccess;
+import io.cloudplane.api.gateway.GatewaySessions;
+import io.cloudplane.api.gateway.HostNames;
+import io.cloudplane.infra.gateway.GatewayDoor;
 import io.cloudplane.api.security.Access;
 import io.cloudplane.api.security.AccessService;
 import io.cloudplane.api.backup.BackupSchedules;
@@ -60,10 +64,15 @@ public class EnvironmentController {
     private final BackupSchedules backupSchedules;
 
     private final io.cloudplane.infra.runtime.ServerCatalog catalog;
+    private final GatewaySessions gatewaySessions;
+    private final HostNames hostNames;
 
     public EnvironmentController(EnvironmentRepository environments, AccessService access, AppService service, Accepted accepted,
                                  ActivityViews activityLog, SandboxLifecycles lifecycles,
-                                 BackupSchedules backupSchedules, io.cloudplane.infra.runtime.ServerCatalog catalog) {
+                                 BackupSchedules backupSchedules, io.cloudplane.infra.runtime.ServerCatalog catalog,
+                                 GatewaySessions gatewaySessions, HostNames hostNames) {
+        this.gatewaySessions = gatewaySessions;
+        this.hostNames = hostNames;
         this.catalog = catalog;
         this.lifecycles = lifecycles;
         this.backupSchedules = backupSchedules;
@@ -154,8 +163,9 @@ public class EnvironmentController {
     }
 
     /**
-     * Opens the Studio: returns its URL. For a sandbox this is the access that keeps it awake; the
-     * idle clock restarts.
+     * Opens the Studio: returns a one-time link (valid for a minute) that signs the caller in at the
+     * Studio's host through the gateway and opens it. For a sandbox this is the access that keeps it
+     * awake; the idle clock restarts.
      */
     @Post("/{envId}/studio-sessions")
     @Status(HttpStatus.CREATED)
@@ -181,7 +191,10 @@ public class EnvironmentController {
         if (a.app().kind() == AppRecord.AppKind.SANDBOX) {
             lifecycles.studioAccessed(appId);
         }
-        return HttpResponse.created(new StudioSession(view.urls().studio(), now));
+        // a link that signs the caller in at the Studio's host once (within a minute), then opens it
+        String ticket = gatewaySessions.issueTicket(caller, envId, GatewayDoor.STUDIO, "/");
+        String studioUrl = hostNames.origin(hostNames.host(env.hostLabel(), GatewayDoor.STUDIO)) + GatewayAccess.SESSION_PATH + "?ticket=" + ticket;
+        return HttpResponse.created(new StudioSession(studioUrl, now));
     }
 
     @Serdeable
