@@ -267,8 +267,8 @@ class ApiTest {
         assertEquals(envId, operation(staging.body()).get("envId"));
         var env = call(HttpRequest.GET("/api/v1/apps/" + appId + "/environments/" + envId), ada.token()).body();
         assertEquals("staging", env.get("type"));
-        assertEquals(Map.of("studioAccess", false, "inviteDevelopers", false, "inviteUsers", true, "backups", true,
-                "serverUpdates", true), env.get("services"));
+        assertEquals(Map.of("studioAccess", true, "inviteDevelopers", false, "inviteUsers", true, "backups", true,
+                "serverUpdates", true), env.get("services"), "staging has a Studio (seed 001)");
         assertEquals("PROVISIONING", env.get("status"));
 
         var busy = call(HttpRequest.DELETE("/api/v1/apps/" + appId + "/environments/" + envId), ada.token());

@@ -97,14 +97,20 @@ public final class Views {
                     urls, services, createdAt, updatedAt, op, access);
         }
 
-        /** {@code newerServerVersion}: the newest version of the catalog above the environment's, or null when it is the newest. */
-        public static EnvironmentView of(EnvironmentRecord env, io.cloudplane.infra.runtime.ServerCatalog catalog) {
-            String preview = env.previewUrl();
-            boolean hasStudio = env.type() == EnvironmentType.DEVELOPMENT || env.type() == EnvironmentType.STAGING;
+        /**
+         * {@code newerServerVersion}: the newest version of the catalog above the environment's, or null when it is
+         * the newest. {@code urls}: the gateway's, from the environment's host label (its server's own address is
+         * never shown); the Studio's for development and staging only.
+         */
+        public static EnvironmentView of(EnvironmentRecord env, io.cloudplane.infra.runtime.ServerCatalog catalog,
+                                         io.cloudplane.api.gateway.HostNames hosts) {
+            String preview = env.hostLabel() == null ? null : hosts.url(env.hostLabel(), io.cloudplane.infra.gateway.GatewayDoor.APP);
+            String studio = env.hostLabel() == null || !env.hasStudio() ? null
+                    : hosts.url(env.hostLabel(), io.cloudplane.infra.gateway.GatewayDoor.STUDIO);
             return new EnvironmentView(env.id(), env.appId(), env.name(), env.type().name().toLowerCase(), env.description(),
                     env.status().name(), env.statusReason(), env.serverVersion(),
                     catalog.newerThan(env.serverVersion()).map(io.cloudplane.infra.runtime.ServerVersion::version).orElse(null),
-                    new Urls(preview, preview != null && hasStudio ? preview + "studio/" : null),
+                    new Urls(preview, studio),
                     EnvironmentServices.of(env.type()), env.createdAt(), env.updatedAt(), null,
                     env.access() == null ? null : env.access().name().toLowerCase(java.util.Locale.ROOT));
         }

@@ -51,9 +51,11 @@ public class EnvironmentAccessController {
     private final AccessService access;
     private final ActivityLogRepository activityLog;
     private final ServerCatalog catalog;
+    private final io.cloudplane.api.gateway.HostNames hostNames;
 
     public EnvironmentAccessController(EnvironmentRepository environments, AccessService access, ActivityLogRepository activityLog,
-                                       ServerCatalog catalog) {
+                                       ServerCatalog catalog, io.cloudplane.api.gateway.HostNames hostNames) {
+        this.hostNames = hostNames;
         this.environments = environments;
         this.access = access;
         this.activityLog = activityLog;
@@ -87,7 +89,7 @@ public class EnvironmentAccessController {
             activityLog.appendOnce(appId, envId, ACTION, caller, ActivityLogRecord.Outcome.SUCCEEDED.name(),
                     shown(env.access()) + " → " + shown(wanted), null, now);
         }
-        return Views.EnvironmentView.of(environments.findById(envId).orElseThrow(), catalog);
+        return Views.EnvironmentView.of(environments.findById(envId).orElseThrow(), catalog, hostNames);
     }
 
     private static String shown(EnvironmentAccess access) {

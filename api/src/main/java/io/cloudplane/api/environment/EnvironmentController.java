@@ -91,7 +91,7 @@ public class EnvironmentController {
         Access a = access.requireApp(Caller.id(auth), appId).requireTeam(Access.END_USERS_REFUSED);
         return new Views.EnvironmentList(environments.findByAppId(appId).stream()
                 .filter(env -> a.sees(env.id()))
-                .map(e -> Views.EnvironmentView.of(e, catalog))
+                .map(e -> Views.EnvironmentView.of(e, catalog, hostNames))
                 .toList());
     }
 
@@ -112,7 +112,7 @@ public class EnvironmentController {
         Access a = access.requireOwner(caller, appId);
         EnvironmentType type = EnvironmentType.valueOf(request.type().toUpperCase(Locale.ROOT));
         OperationRecord op = service.createEnvironment(a, caller, request.name(), type, request.description());
-        Views.EnvironmentView env = Views.EnvironmentView.of(environments.findById(op.envId()).orElseThrow(), catalog);
+        Views.EnvironmentView env = Views.EnvironmentView.of(environments.findById(op.envId()).orElseThrow(), catalog, hostNames);
         var response = accepted.created(op, "/api/v1/apps/" + appId + "/environments/" + env.id(), env::withOperation);
         if (EnvironmentServices.of(type).backups()) {
             backupSchedules.start(appId, op.envId()); // if Temporal is away, the schedule recovery starts it later
@@ -126,7 +126,7 @@ public class EnvironmentController {
     @Operation(operationId = "getEnvironment")
     public Views.EnvironmentView get(UUID appId, UUID envId, Authentication auth) {
         Access a = access.requireApp(Caller.id(auth), appId).requireTeam(Access.END_USERS_REFUSED);
-        return Views.EnvironmentView.of(access.requireEnvironment(a, envId), catalog);
+        return Views.EnvironmentView.of(access.requireEnvironment(a, envId), catalog, hostNames);
     }
 
     /** Stops the environment's server: 202 with the operation; a stop of a stopped server is a recorded no-op. */
@@ -177,8 +177,8 @@ public class EnvironmentController {
         Access a = access.requireApp(caller, appId);
         EnvironmentRecord env = access.requireEnvironment(a, envId);
         a.requireTeam("Only the app's owner and developers use the Studio");
-        Views.EnvironmentView view = Views.EnvironmentView.of(env, catalog);
-        if (!view.services().studioAccess()) {
+        Views.EnvironmentView view = Views.EnvironmentView.of(env, catalog, hostNames);
+        if (!env.hasStudio()) {
             throw ApiException.unprocessable("A " + view.type() + " environment has no Studio access");
         }
         if (env.status() != EnvironmentStatus.RUNNING) {
