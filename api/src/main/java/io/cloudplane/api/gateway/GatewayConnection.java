@@ -47,7 +47,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -111,6 +110,10 @@ final class GatewayConnection extends ChannelInboundHandlerAdapter {
     private boolean backendKeepAlive;
     private boolean interimResponse;
     private boolean upgrading;
+    /** Whether the backend connection was kept from an earlier request, any body bytes went to it, and the request was sent again. */
+    private boolean reused;
+    private boolean bodySent;
+    private boolean retried;
     private int exchange;
 
     // The backend connection, kept between requests that go to the same server.
@@ -205,6 +208,9 @@ final class GatewayConnection extends ChannelInboundHandlerAdapter {
         interimResponse = false;
         upgrading = false;
         continueSent = false;
+        reused = false;
+        bodySent = false;
+        retried = false;
         clientKeepAlive = HttpUtil.isKeepAlive(newHead);
         expectContinue = HttpUtil.is100ContinueExpected(newHead);
         HttpHeaders headers = newHead.headers();
@@ -311,6 +317,7 @@ final class GatewayConnection extends ChannelInboundHandlerAdapter {
         boolean last = content instanceof LastHttpContent;
         switch (state) {
             case FORWARDING -> {
+                bodySent |= content.content().isReadable();
                 backend.write(content);
                 backendNeedsFlush = true;
             }
@@ -510,9 +517,11 @@ final class GatewayConnection extends ChannelInboundHandlerAdapter {
             closeBackend();
         }
         if (backend != null) {
+            reused = true;
             send();
             return;
         }
+        reused = false;
         int connecting = exchange;
         Bootstrap bootstrap = new Bootstrap()
                 .group(client.eventLoop())
@@ -562,6 +571,9 @@ final class GatewayConnection extends ChannelInboundHandlerAdapter {
         state = State.FORWARDING;
         backend.config().setAutoRead(client.isWritable());
         backend.write(new DefaultHttpRequest(HttpVersion.HTTP_1_1, head.method(), head.uri(), headers));
+        if (retried) {
+            backend.write(LastHttpContent.EMPTY_LAST_CONTENT); // the request had no body, and its end went to the failed connection
+        }
         backendNeedsFlush = true;
         if (expectContinue && !requestComplete) {
             continueSent = true;
@@ -707,6 +719,14 @@ final class GatewayConnection extends ChannelInboundHandlerAdapter {
         if (state != State.FORWARDING && state != State.CONNECTING) {
             return; // an idle kept connection went away
         }
+        if (reused && !retried && state == State.FORWARDING && requestComplete && !bodySent && safe(head.method())) {
+            // A kept connection that the server closed as the request went out (its idle timeout): the request never reached
+            // it, so it goes again on a new connection.
+            retried = true;
+            state = State.CONNECTING;
+            connect(forward.backend());
+            return;
+        }
         LOG.debug("Backend {} failed for {} {}{}", forward.backend(), request.method(), request.host(), request.path(), cause);
         GatewayDecision.Respond answer;
         try {
@@ -718,6 +738,10 @@ final class GatewayConnection extends ChannelInboundHandlerAdapter {
         state = State.RESPONDED;
         respond(answer, false);
         drainPending();
+    }
+
+    private static boolean safe(HttpMethod method) {
+        return method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD) || method.equals(HttpMethod.OPTIONS);
     }
 
     /** Switches both connections to raw bytes after a 101: the HTTP codecs leave both pipelines. */
@@ -795,9 +819,5 @@ final class GatewayConnection extends ChannelInboundHandlerAdapter {
         String reason = HttpResponseStatus.valueOf(status).reasonPhrase();
         return "<!doctype html><html><head><meta charset=\"utf-8\"><title>" + status + " " + reason + "</title></head>"
                 + "<body><h1>" + status + " " + reason + "</h1><p>" + text + "</p></body></html>";
-    }
-
-    static byte[] bytes(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
     }
 }

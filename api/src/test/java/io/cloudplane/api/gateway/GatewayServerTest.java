@@ -79,6 +79,7 @@ class GatewayServerTest {
     private static EventLoopGroup webSocketGroup;
     private static Channel webSocketServer;
     private static InetSocketAddress down;
+    private static ServerSocket rawBackend;
     private static TestRouter router;
     private static GatewayServer gateway;
     private static final AtomicInteger listenedOn = new AtomicInteger();
@@ -110,7 +111,10 @@ class GatewayServerTest {
         try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             down = new InetSocketAddress(InetAddress.getLoopbackAddress(), free.getLocalPort());
         }
-        router = new TestRouter(backend.getAddress(), (InetSocketAddress) webSocketServer.localAddress(), down);
+        rawBackend = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        backendThreads.execute(GatewayServerTest::serveRaw);
+        router = new TestRouter(backend.getAddress(), (InetSocketAddress) webSocketServer.localAddress(), down,
+                (InetSocketAddress) rawBackend.getLocalSocketAddress());
         GatewaySettings settings = new GatewaySettings(true, 0, "127.0.0.1", "localhost", "http", null, List.of(TRUSTED_PROXY),
                 Duration.ofSeconds(30), Duration.ofHours(12), Duration.ofMinutes(1), 2);
         gateway = new GatewayServer(settings, router, listenedOn::set);
@@ -125,6 +129,13 @@ class GatewayServerTest {
         if (webSocketServer != null) {
             webSocketServer.close().syncUninterruptibly();
             webSocketGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (rawBackend != null) {
+            try {
+                rawBackend.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
         }
         if (backend != null) {
             backend.stop(0);
@@ -174,6 +185,56 @@ class GatewayServerTest {
         }
     }
 
+    /**
+     * A server with the manners the JDK's lacks: {@code /eof} answers without a length and closes to end its body;
+     * {@code /flaky} answers the first request of each connection and closes the connection on the second unanswered
+     * (what a server does when its keep-alive timeout meets a request on the way).
+     */
+    private static void serveRaw() {
+        while (!rawBackend.isClosed()) {
+            Socket socket;
+            try {
+                socket = rawBackend.accept();
+            } catch (IOException e) {
+                return;
+            }
+            backendThreads.execute(() -> {
+                try (socket) {
+                    InputStream in = socket.getInputStream();
+                    for (int served = 0; ; served++) {
+                        String head = readHead(in);
+                        if (head == null) {
+                            return;
+                        }
+                        OutputStream out = socket.getOutputStream();
+                        if (head.startsWith("GET /eof")) {
+                            out.write("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the server closes".getBytes(StandardCharsets.US_ASCII));
+                            return;
+                        }
+                        if (served > 0) {
+                            return;
+                        }
+                        out.write("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst".getBytes(StandardCharsets.US_ASCII));
+                        out.flush();
+                    }
+                } catch (IOException e) {
+                    // the gateway went away
+                }
+            });
+        }
+    }
+
+    private static String readHead(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        for (int b; (b = in.read()) >= 0; ) {
+            head.append((char) b);
+            if (head.length() >= 4 && head.substring(head.length() - 4).equals("\r\n\r\n")) {
+                return head.toString();
+            }
+        }
+        return null;
+    }
+
     /** Routes by path: /respond answers 403 itself, /async decides 200 ms later, /unreachable goes to a closed port, /ws to the WebSocket server, the rest to the HTTP backend as user-1. */
     private static final class TestRouter implements GatewayRouter {
         final List<GatewayRequest> requests = new CopyOnWriteArrayList<>();
@@ -181,11 +242,13 @@ class GatewayServerTest {
         private final InetSocketAddress http;
         private final InetSocketAddress webSocket;
         private final InetSocketAddress down;
+        private final InetSocketAddress raw;
 
-        TestRouter(InetSocketAddress http, InetSocketAddress webSocket, InetSocketAddress down) {
+        TestRouter(InetSocketAddress http, InetSocketAddress webSocket, InetSocketAddress down, InetSocketAddress raw) {
             this.http = http;
             this.webSocket = webSocket;
             this.down = down;
+            this.raw = raw;
         }
 
         @Override
@@ -197,6 +260,9 @@ class GatewayServerTest {
             }
             if (path.startsWith("/unreachable")) {
                 return CompletableFuture.completedFuture(new GatewayDecision.Forward(down, Map.of(), "down"));
+            }
+            if (path.startsWith("/eof") || path.startsWith("/flaky")) {
+                return CompletableFuture.completedFuture(new GatewayDecision.Forward(raw, Map.of(), "raw"));
             }
             if (path.startsWith("/ws")) {
                 return CompletableFuture.completedFuture(new GatewayDecision.Forward(webSocket, Map.of(), "ws"));
@@ -229,7 +295,7 @@ class GatewayServerTest {
 
     @Test
     void forgedIdentityIsRemovedTheDecisionsIsSetAndForwardedHeadersAreTheGateways() throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri("/echo"))
+        HttpResponse<String> response = http.send(request("/echo")
                 .header("X-Cloudplane-User-Id", "forged")
                 .header("x-CLOUDPLANE-profile", "admin")
                 .header("X-Forwarded-For", "6.6.6.6")
@@ -278,7 +344,7 @@ class GatewayServerTest {
     void fiftyRequestsOnOneClientConnectionUseOneBackendConnection() throws Exception {
         HttpClient oneConnection = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         for (int i = 0; i < 50; i++) {
-            HttpResponse<String> response = oneConnection.send(HttpRequest.newBuilder(uri("/echo?i=" + i)).build(),
+            HttpResponse<String> response = oneConnection.send(request("/echo?i=" + i).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, response.statusCode());
         }
@@ -293,13 +359,13 @@ class GatewayServerTest {
         AllocatorWatch watch = new AllocatorWatch();
         try (watch) {
             Generated upload = new Generated(BIG);
-            HttpResponse<String> uploaded = http.send(HttpRequest.newBuilder(uri("/upload"))
+            HttpResponse<String> uploaded = http.send(request("/upload")
                     .POST(HttpRequest.BodyPublishers.ofInputStream(() -> upload)).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, uploaded.statusCode());
             assertEquals(BIG, upload.count);
             assertEquals(upload.hex(), uploaded.body(), "the upload arrived changed");
 
-            HttpResponse<InputStream> downloaded = http.send(HttpRequest.newBuilder(uri("/download?size=" + BIG)).build(),
+            HttpResponse<InputStream> downloaded = http.send(request("/download?size=" + BIG).build(),
                     HttpResponse.BodyHandlers.ofInputStream());
             assertEquals(200, downloaded.statusCode());
             MessageDigest digest = sha256();
@@ -348,12 +414,12 @@ class GatewayServerTest {
     @Test
     void aRespondDecisionIsWrittenItsBodyDroppedAndTheConnectionKept() throws Exception {
         HttpClient oneConnection = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        HttpResponse<String> refused = oneConnection.send(HttpRequest.newBuilder(uri("/respond"))
+        HttpResponse<String> refused = oneConnection.send(request("/respond")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[1024 * 1024])).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(403, refused.statusCode());
         assertEquals("<p>refused by the test router</p>", refused.body());
         assertEquals("text/html; charset=utf-8", refused.headers().firstValue("Content-Type").orElseThrow());
-        HttpResponse<String> next = oneConnection.send(HttpRequest.newBuilder(uri("/echo")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> next = oneConnection.send(request("/echo").build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, next.statusCode());
         assertEquals(router.requests.get(0).peer(), router.requests.get(1).peer(), "the connection was not kept");
     }
@@ -361,7 +427,7 @@ class GatewayServerTest {
     @Test
     void aLateDecisionStillForwardsTheWholeBody() throws Exception {
         Generated body = new Generated(3 * 1024 * 1024);
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri("/async/upload"))
+        HttpResponse<String> response = http.send(request("/async/upload")
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> body)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode());
         assertEquals(body.hex(), response.body());
@@ -369,9 +435,57 @@ class GatewayServerTest {
 
     @Test
     void aServerThatIsDownGetsTheRoutersPage() throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri("/unreachable")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.send(request("/unreachable").build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(502, response.statusCode());
         assertEquals("<p>server down: down</p>", response.body());
+    }
+
+    @Test
+    void aKeptBackendConnectionThatTheServerClosedIsRetriedOnANewOne() throws Exception {
+        HttpClient oneConnection = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> response = oneConnection.send(request("/flaky").build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, response.statusCode(), "request " + i + ": " + response.body());
+            assertEquals("first", response.body());
+        }
+    }
+
+    @Test
+    void aBodyThatEndsWhenTheServerClosesIsChunkedAndTheClientConnectionKept() throws Exception {
+        HttpClient oneConnection = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        for (int i = 0; i < 2; i++) {
+            HttpResponse<String> response = oneConnection.send(request("/eof").build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, response.statusCode());
+            assertEquals("until the server closes", response.body());
+            assertEquals("chunked", response.headers().firstValue("Transfer-Encoding").orElse(""));
+        }
+        assertEquals(router.requests.get(0).peer(), router.requests.get(1).peer(), "the client connection was not kept");
+    }
+
+    @Test
+    void expectContinueIsAnsweredByTheGatewayOnceForwardingAndARefusalNeedsNoBody() throws Exception {
+        Generated body = new Generated(1024 * 1024);
+        HttpResponse<String> uploaded = http.send(request("/upload").expectContinue(true)
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, uploaded.statusCode());
+        assertEquals(body.hex(), uploaded.body());
+        assertFalse(router.requests.get(0).headers().isEmpty());
+
+        // The JDK's client (17) waits forever for a body it need not send, so the refusal is read from a socket.
+        Raw refused = raw("127.0.0.1", ("POST /respond HTTP/1.1\r\nHost: x.localhost\r\nExpect: 100-continue\r\n"
+                + "Content-Length: 1048576\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        assertEquals(403, refused.status(), refused.text());
+        assertTrue(refused.text().toLowerCase().contains("connection: close"), "the gateway cannot know whether the body comes: " + refused.text());
+    }
+
+    @Test
+    void aHeadRequestGetsTheHeadOnly() throws Exception {
+        HttpResponse<String> response = http.send(request("/echo").method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode());
+        assertEquals("", response.body());
+        HttpResponse<String> next = http.send(request("/echo").build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, next.statusCode());
     }
 
     @Test
@@ -393,13 +507,17 @@ class GatewayServerTest {
             Raw answer = raw("127.0.0.1", (byte[]) c[1]);
             assertEquals(c[2], answer.status(), c[0] + ": " + answer.text());
             assertFalse(answer.text().contains("Exception") || answer.text().contains("\tat "), c[0] + ": " + answer.text());
-            HttpResponse<String> next = http.send(HttpRequest.newBuilder(uri("/echo")).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> next = http.send(request("/echo").build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, next.statusCode(), "after " + c[0]);
         }
         assertTrue(router.requests.stream().allMatch(r -> r.path().equals("/echo")), "the router was asked about bad input");
     }
 
     // ---- Helpers ----
+
+    private static HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60));
+    }
 
     private static URI uri(String path) {
         return URI.create("http://127.0.0.1:" + gateway.port() + path);
