@@ -25,12 +25,20 @@ public class ClientAddresses {
     }
 
     public InetAddress of(HttpRequest<?> request) {
-        InetAddress peer = request.getRemoteAddress().getAddress();
-        if (!isTrusted(peer)) {
+        return of(request.getRemoteAddress().getAddress(), request.getHeaders().getAll(FORWARDED_FOR), trusted);
+    }
+
+    /**
+     * The client behind {@code peer}: the peer itself unless it is in {@code trusted}; then the
+     * rightmost {@code X-Forwarded-For} hop (over all the header's values) that is not trusted. Also
+     * the access gateway's rule for its own trusted proxies.
+     */
+    public static InetAddress of(InetAddress peer, List<String> forwardedFor, List<AddressBlock> trusted) {
+        if (!isTrusted(peer, trusted)) {
             return peer;
         }
         List<String> hops = new ArrayList<>();
-        for (String header : request.getHeaders().getAll(FORWARDED_FOR)) {
+        for (String header : forwardedFor) {
             for (String hop : header.split(",")) {
                 hops.add(hop.trim());
             }
@@ -42,14 +50,19 @@ public class ClientAddresses {
                 return client; // what a trusted proxy did not write cannot be believed
             }
             client = hop.get();
-            if (!isTrusted(client)) {
+            if (!isTrusted(client, trusted)) {
                 return client;
             }
         }
         return client;
     }
 
-    private boolean isTrusted(InetAddress address) {
-        return trusted.stream().anyMatch(block -> block.contains(address));
+    public static boolean isTrusted(InetAddress address, List<AddressBlock> trusted) {
+        for (AddressBlock block : trusted) {
+            if (block.contains(address)) {
+                return true;
+            }
+        }
+        return false;
     }
 }
