@@ -35,9 +35,20 @@ class GatewayIT {
         return who + "-" + UUID.randomUUID() + "@example.com";
     }
 
+    private static final Map<String, String> AS_JSON = Map.of("Accept", "application/json");
+
     private static Map<String, Object> identity(GatewayClient.Answer answer) throws Exception {
         assertEquals(200, answer.status(), answer.body());
         return JSON.readValue(answer.body(), Argument.mapOf(String.class, Object.class));
+    }
+
+    /** The built-in server's {@code /_identity} as JSON, for a browser that signed in there. */
+    private static Map<String, Object> identity(GatewayClient.Browser browser, String url, GatewayClient.Answer signedIn,
+                                                Map<String, String> headers) throws Exception {
+        assertEquals(200, signedIn.status(), signedIn.body());
+        Map<String, String> all = new java.util.HashMap<>(headers);
+        all.putAll(AS_JSON);
+        return identity(browser.get(url, all));
     }
 
     @Test
@@ -113,9 +124,9 @@ class GatewayIT {
 
             // The owner, the developer and the end user get in, each seen with their profile.
             GatewayClient.Browser eve = new GatewayClient.Browser();
-            Map<String, Object> seen = identity(eve.signIn(appUrl + "_identity", endEmail, PASSWORD));
+            Map<String, Object> seen = identity(eve, appUrl + "_identity", eve.signIn(appUrl + "_identity", endEmail, PASSWORD), Map.of());
             assertEquals(eveId, seen.get("userId"), seen.toString());
-            assertEquals(endEmail, seen.get("email"));
+            assertEquals(endEmail, seen.get("userEmail"));
             assertEquals("user", String.valueOf(seen.get("profile")).toLowerCase());
             assertEquals("user", seen.get("role"));
             assertFalse(eve.cookiesOf(java.net.URI.create(appUrl).getHost()).isEmpty(), "the sign-in left a session cookie");
@@ -124,7 +135,7 @@ class GatewayIT {
             seen = identity(GatewayClient.get(appUrl + "_identity", graceToken));
             assertEquals("developer", seen.get("role"), seen.toString());
             GatewayClient.Browser grace = new GatewayClient.Browser();
-            seen = identity(grace.signIn(studioUrl + "_identity", devEmail, PASSWORD));
+            seen = identity(grace, studioUrl + "_identity", grace.signIn(studioUrl + "_identity", devEmail, PASSWORD), Map.of());
             assertEquals(graceId, seen.get("userId"), seen.toString());
             assertEquals("developer", seen.get("role"));
             // ... the end user has no Studio and no development; a user of another app gets nothing.
@@ -138,8 +149,8 @@ class GatewayIT {
 
             // Forged identity headers never reach the server.
             seen = identity(eve.get(appUrl + "_identity", Map.of("X-Cloudplane-User-Email", "ceo@example.com",
-                    "X-Cloudplane-Role", "owner", "X-Forwarded-For", "10.9.8.7")));
-            assertEquals(endEmail, seen.get("email"), seen.toString());
+                    "X-Cloudplane-Role", "owner", "X-Forwarded-For", "10.9.8.7", "Accept", "application/json")));
+            assertEquals(endEmail, seen.get("userEmail"), seen.toString());
             assertEquals("user", seen.get("role"));
             assertNotEquals("10.9.8.7", seen.get("forwardedFor"), "an untrusted client's X-Forwarded-For is replaced");
 
@@ -155,12 +166,13 @@ class GatewayIT {
             // A removed member is refused at their next request.
             assertEquals(204, cloudplane.call("DELETE", stagingMembers + "/" + eveId, owner, null).status());
             await("the removed end user refused").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
-                    .until(() -> eve.get(appUrl + "_identity").status() == 403);
+                    .until(() -> eve.get(appUrl + "_identity", AS_JSON).status() == 403);
 
             // Public: anyone, no sign-in, no identity; and back to members.
             var patched = cloudplane.call("PATCH", stagingPath, owner, Map.of("access", "public"));
             assertEquals(200, patched.status(), patched.raw());
-            seen = identity(new GatewayClient.Browser().get(appUrl + "_identity", Map.of("X-Cloudplane-User-Id", graceId)));
+            seen = identity(new GatewayClient.Browser().get(appUrl + "_identity", Map.of("X-Cloudplane-User-Id", graceId,
+                    "Accept", "application/json")));
             assertNull(seen.get("userId"), "anonymous on a public app, and the forged header stripped: " + seen);
             assertEquals(200, cloudplane.call("PATCH", stagingPath, owner, Map.of("access", "members")).status());
             assertEquals(302, new GatewayClient.Browser().get(appUrl + "_identity").status());
