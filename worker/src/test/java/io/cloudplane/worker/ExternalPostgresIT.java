@@ -157,7 +157,7 @@ class ExternalPostgresIT {
         String cloneAppId = clone.get("id");
         String cloneEnvId = clone.get("operation.envId");
         var cloneEnv = running(clone, token, OPERATION_TIMEOUT);
-        var page = HTTP.send(HttpRequest.newBuilder(URI.create(cloneEnv.get("urls.preview"))).build(), HttpResponse.BodyHandlers.ofString());
+        var page = GatewayClient.get(cloneEnv.get("urls.preview"), token);
         assertTrue(page.body().contains("external shop"), "the clone serves the source's code: " + page.body());
 
         // An environment created just before the worker (and the embedded Temporal in it) is killed
