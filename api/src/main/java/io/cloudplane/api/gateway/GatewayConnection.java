@@ -153,6 +153,9 @@ final class GatewayConnection extends ChannelInboundHandlerAdapter {
         }
         if (mustWait()) {
             pending.add(object);
+            if (state == State.FORWARDING) {
+                updateClientRead();
+            }
             return;
         }
         dispatch(object);
@@ -250,7 +253,6 @@ final class GatewayConnection extends ChannelInboundHandlerAdapter {
         boolean upgrade = headers.containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
         request = new GatewayRequest(host, newHead.method().name(), newHead.uri(), headers, peer, clientAddress, scheme, upgrade);
         state = State.DECIDING;
-        updateClientRead();
         CompletionStage<GatewayDecision> decision;
         try {
             decision = router.decide(request);
@@ -261,6 +263,7 @@ final class GatewayConnection extends ChannelInboundHandlerAdapter {
         if (decision instanceof CompletableFuture<GatewayDecision> future && future.isDone()) {
             apply(decided, future.getNow(null), future.isCompletedExceptionally() ? failureOf(future) : null);
         } else {
+            updateClientRead(); // nothing more is read until the decision
             decision.whenComplete((d, e) -> client.eventLoop().execute(() -> apply(decided, d, e)));
         }
     }
@@ -352,11 +355,15 @@ final class GatewayConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** The client is read only when what it sends has somewhere to go. */
+    /**
+     * The client is read only when what it sends has somewhere to go. Once a request is read whole, reading goes on
+     * until something waits in {@link #pending} (a pipelined request, at most one read's worth): on the fast path of a
+     * request decided at once, auto-read never changes, which would cost two system calls a request.
+     */
     private void updateClientRead() {
         boolean read = switch (state) {
             case IDLE, RESPONDED -> client.isWritable();
-            case FORWARDING -> !requestComplete && backend != null && backend.isWritable();
+            case FORWARDING -> requestComplete ? pending.isEmpty() : backend != null && backend.isWritable();
             case TUNNEL -> backend != null && backend.isWritable();
             default -> false;
         };
