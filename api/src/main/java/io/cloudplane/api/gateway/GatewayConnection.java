@@ -13,6 +13,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.DecoderResult;
@@ -385,6 +386,18 @@ final class GatewayConnection extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
         if (event instanceof IdleStateEvent) {
             closeAll();
+        } else if (event instanceof ChannelInputShutdownEvent) {
+            // The client sent all it will (half-closed): a request read whole is still answered, then the connection ends.
+            boolean readWhole = requestComplete || pending.stream().anyMatch(LastHttpContent.class::isInstance);
+            boolean answering = readWhole && (state == State.DECIDING || state == State.CONNECTING || state == State.FORWARDING);
+            if (answering) {
+                clientKeepAlive = false;
+            } else if (state == State.TUNNEL && backend instanceof SocketChannel socket) {
+                backendNeedsFlush = false;
+                backend.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> socket.shutdownOutput()); // the server may still answer
+            } else {
+                closeAll();
+            }
         } else {
             ctx.fireUserEventTriggered(event);
         }

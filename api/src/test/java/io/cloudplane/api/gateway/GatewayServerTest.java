@@ -497,6 +497,20 @@ class GatewayServerTest {
     }
 
     @Test
+    void aClientThatHalfClosesAfterItsRequestGetsTheAnswer() throws Exception {
+        for (String path : List.of("/echo", "/async/echo")) {
+            try (Socket socket = new Socket("127.0.0.1", gateway.port())) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: x.localhost\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                socket.shutdownOutput();
+                Raw answer = new Raw(new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1));
+                assertEquals(200, answer.status(), path + ": " + answer.text());
+                assertTrue(answer.body().contains("x-cloudplane-user-id: user-1"), answer.text());
+            }
+        }
+    }
+
+    @Test
     void aHeadRequestGetsTheHeadOnly() throws Exception {
         HttpResponse<String> response = http.send(request("/echo").method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
