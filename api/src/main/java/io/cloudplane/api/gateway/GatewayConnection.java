@@ -13,6 +13,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.DecoderResult;
@@ -153,6 +154,9 @@ final class GatewayConnection extends ChannelInboundHandlerAdapter {
         }
         if (mustWait()) {
             pending.add(object);
+            if (state == State.FORWARDING) {
+                updateClientRead();
+            }
             return;
         }
         dispatch(object);
@@ -250,7 +254,6 @@ final class GatewayConnection extends ChannelInboundHandlerAdapter {
         boolean upgrade = headers.containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
         request = new GatewayRequest(host, newHead.method().name(), newHead.uri(), headers, peer, clientAddress, scheme, upgrade);
         state = State.DECIDING;
-        updateClientRead();
         CompletionStage<GatewayDecision> decision;
         try {
             decision = router.decide(request);
@@ -261,6 +264,7 @@ final class GatewayConnection extends ChannelInboundHandlerAdapter {
         if (decision instanceof CompletableFuture<GatewayDecision> future && future.isDone()) {
             apply(decided, future.getNow(null), future.isCompletedExceptionally() ? failureOf(future) : null);
         } else {
+            updateClientRead(); // nothing more is read until the decision
             decision.whenComplete((d, e) -> client.eventLoop().execute(() -> apply(decided, d, e)));
         }
     }
@@ -352,11 +356,15 @@ final class GatewayConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** The client is read only when what it sends has somewhere to go. */
+    /**
+     * The client is read only when what it sends has somewhere to go. Once a request is read whole, reading goes on
+     * until something waits in {@link #pending} (a pipelined request, at most one read's worth): on the fast path of a
+     * request decided at once, auto-read never changes, which would cost two system calls a request.
+     */
     private void updateClientRead() {
         boolean read = switch (state) {
             case IDLE, RESPONDED -> client.isWritable();
-            case FORWARDING -> !requestComplete && backend != null && backend.isWritable();
+            case FORWARDING -> requestComplete ? pending.isEmpty() : backend != null && backend.isWritable();
             case TUNNEL -> backend != null && backend.isWritable();
             default -> false;
         };
@@ -378,6 +386,18 @@ final class GatewayConnection extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
         if (event instanceof IdleStateEvent) {
             closeAll();
+        } else if (event instanceof ChannelInputShutdownEvent) {
+            // The client sent all it will (half-closed): a request read whole is still answered, then the connection ends.
+            boolean readWhole = requestComplete || pending.stream().anyMatch(LastHttpContent.class::isInstance);
+            boolean answering = readWhole && (state == State.DECIDING || state == State.CONNECTING || state == State.FORWARDING);
+            if (answering) {
+                clientKeepAlive = false;
+            } else if (state == State.TUNNEL && backend instanceof SocketChannel socket) {
+                backendNeedsFlush = false;
+                backend.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> socket.shutdownOutput()); // the server may still answer
+            } else {
+                closeAll();
+            }
         } else {
             ctx.fireUserEventTriggered(event);
         }

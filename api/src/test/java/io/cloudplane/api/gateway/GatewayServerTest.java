@@ -479,6 +479,38 @@ class GatewayServerTest {
     }
 
     @Test
+    void pipelinedRequestsAreAnsweredInOrder() throws Exception {
+        String requests = "GET /echo?n=1 HTTP/1.1\r\nHost: x.localhost\r\n\r\n"
+                + "POST /upload HTTP/1.1\r\nHost: x.localhost\r\nContent-Length: 5\r\n\r\nhello"
+                + "GET /respond HTTP/1.1\r\nHost: x.localhost\r\n\r\n"
+                + "GET /echo?n=4 HTTP/1.1\r\nHost: x.localhost\r\nConnection: close\r\n\r\n";
+        String answers = raw("127.0.0.1", requests.getBytes(StandardCharsets.US_ASCII)).text();
+        List<Integer> statuses = new java.util.ArrayList<>();
+        for (int at = answers.indexOf("HTTP/1.1 "); at >= 0; at = answers.indexOf("HTTP/1.1 ", at + 1)) {
+            statuses.add(Integer.parseInt(answers.substring(at + 9, at + 12)));
+        }
+        assertEquals(List.of(200, 200, 403, 200), statuses, answers);
+        String helloDigest = HexFormat.of().formatHex(sha256().digest("hello".getBytes(StandardCharsets.US_ASCII)));
+        assertTrue(answers.indexOf(helloDigest) > 0 && answers.indexOf(helloDigest) < answers.indexOf("refused by the test router"), answers);
+        assertEquals(4, router.requests.size());
+        assertEquals(1, router.requests.stream().map(GatewayRequest::peer).distinct().count());
+    }
+
+    @Test
+    void aClientThatHalfClosesAfterItsRequestGetsTheAnswer() throws Exception {
+        for (String path : List.of("/echo", "/async/echo")) {
+            try (Socket socket = new Socket("127.0.0.1", gateway.port())) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: x.localhost\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                socket.shutdownOutput();
+                Raw answer = new Raw(new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1));
+                assertEquals(200, answer.status(), path + ": " + answer.text());
+                assertTrue(answer.body().contains("x-cloudplane-user-id: user-1"), answer.text());
+            }
+        }
+    }
+
+    @Test
     void aHeadRequestGetsTheHeadOnly() throws Exception {
         HttpResponse<String> response = http.send(request("/echo").method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -61,6 +61,7 @@ public final class BackupBenchmark {
         try (ApplicationContext ctx = ApplicationContext.run(Map.of(
                 "cloudplane.data-dir", dataDir.toString(),
                 "micronaut.server.port", -1,
+                "cloudplane.gateway.port", 0,
                 "cloudplane.embedded.temporal.port", 0,
                 "cloudplane.embedded.postgres.port", 0,
                 "cloudplane.reconcile.enabled", false,
