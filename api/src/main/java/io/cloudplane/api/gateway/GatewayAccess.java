@@ -263,6 +263,7 @@ public class GatewayAccess implements GatewayRouter {
         Optional<GatewayCallers.Person> person = credential == null ? Optional.empty()
                 : lookup.person(credential, env.appId(), env.id(), place.door());
         boolean open = place.door() == GatewayDoor.APP && env.access() == EnvironmentAccess.PUBLIC;
+        boolean bearerUsed = credential != null && credential.bearer() && person.isPresent();
         TeamMember member = person.isEmpty() ? null : lookup.members(env).byUser().get(person.get().userId());
         boolean allowed = open || (member != null && (place.door() == GatewayDoor.APP || member.developer()));
         if (!allowed) {
@@ -281,11 +282,12 @@ public class GatewayAccess implements GatewayRouter {
             case RUNNING, UPDATING, DEPLOYING -> {
                 if (env.port() != null) {
                     yield new GatewayDecision.Forward(new InetSocketAddress(InetAddress.getLoopbackAddress(), env.port()),
-                            identity(person, member), place);
+                            identity(person, member), place, bearerUsed);
                 }
                 // on Kubernetes the Ingress reaches the server's Service, and only asks here who gets in
                 yield kubernetes ? new GatewayDecision.Forward(InetSocketAddress.createUnresolved(
-                        hostNames.host(env.hostLabel(), place.door()), 80), identity(person, member), place) : serverDown(browser, env);
+                        hostNames.host(env.hostLabel(), place.door()), 80), identity(person, member), place, bearerUsed)
+                        : serverDown(browser, env);
             }
             default -> serverDown(browser, env);
         });

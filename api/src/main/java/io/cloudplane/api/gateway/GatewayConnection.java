@@ -576,6 +576,33 @@ final class GatewayConnection extends ChannelInboundHandlerAdapter {
         });
     }
 
+    /**
+     * Takes the gateway's own session cookie out of the request's {@code Cookie} headers, keeping the
+     * app's own cookies: the server must never receive a credential of Cloudplane's.
+     */
+    static void withoutSessionCookie(HttpHeaders headers) {
+        List<String> values = headers.getAll(HttpHeaderNames.COOKIE);
+        boolean found = false;
+        for (String value : values) {
+            found |= value.contains(GatewayCallers.COOKIE);
+        }
+        if (!found) {
+            return;
+        }
+        List<io.netty.handler.codec.http.cookie.Cookie> kept = new java.util.ArrayList<>();
+        for (String value : values) {
+            for (io.netty.handler.codec.http.cookie.Cookie cookie : io.netty.handler.codec.http.cookie.ServerCookieDecoder.LAX.decodeAll(value)) {
+                if (!cookie.name().equals(GatewayCallers.COOKIE)) {
+                    kept.add(cookie);
+                }
+            }
+        }
+        headers.remove(HttpHeaderNames.COOKIE);
+        if (!kept.isEmpty()) {
+            headers.set(HttpHeaderNames.COOKIE, io.netty.handler.codec.http.cookie.ClientCookieEncoder.LAX.encode(kept));
+        }
+    }
+
     /** Writes the request's head and what of its body already arrived to the connected backend. */
     private void send() {
         HttpHeaders headers = request.headers().copy();
@@ -588,6 +615,10 @@ final class GatewayConnection extends ChannelInboundHandlerAdapter {
         for (Map.Entry<String, String> identity : forward.identity().entrySet()) {
             headers.set(identity.getKey(), identity.getValue());
         }
+        if (forward.dropAuthorization()) {
+            headers.remove(HttpHeaderNames.AUTHORIZATION);
+        }
+        withoutSessionCookie(headers);
         state = State.FORWARDING;
         backend.config().setAutoRead(client.isWritable());
         backend.write(new DefaultHttpRequest(HttpVersion.HTTP_1_1, head.method(), head.uri(), headers));

@@ -14,8 +14,15 @@ public sealed interface GatewayDecision {
      * Forward to {@code backend}, with {@code identity} set as request headers (the
      * {@code X-Cloudplane-*} ones; empty for an anonymous request). {@code route} is the router's
      * own, handed back to {@link GatewayRouter#backendFailed} and {@link GatewayRouter#forwarded}.
+     * {@code dropAuthorization}: the request's {@code Authorization} was a Cloudplane credential, which
+     * the server must not receive (the session cookie never reaches it either).
      */
-    record Forward(InetSocketAddress backend, Map<String, String> identity, Object route) implements GatewayDecision {
+    record Forward(InetSocketAddress backend, Map<String, String> identity, Object route, boolean dropAuthorization)
+            implements GatewayDecision {
+
+        public Forward(InetSocketAddress backend, Map<String, String> identity, Object route) {
+            this(backend, identity, route, false);
+        }
     }
 
     /** Answer with this status, headers and body; the request's body, if any, is read and dropped. */

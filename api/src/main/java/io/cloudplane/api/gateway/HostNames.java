@@ -18,6 +18,7 @@ import java.util.Optional;
 @Singleton
 public class HostNames {
     public static final String STUDIO_PREFIX = "studio-";
+    private static final java.util.regex.Pattern LABEL = java.util.regex.Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
     private final GatewaySettings settings;
     private final boolean kubernetes;
     private final KubernetesSettings kubernetesSettings;
@@ -89,7 +90,7 @@ public class HostNames {
             return Optional.empty();
         }
         String label = host.substring(0, host.length() - suffix.length());
-        if (!label.matches("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")) {
+        if (!LABEL.matcher(label).matches()) {
             return Optional.empty();
         }
         String studioOf = label.startsWith(STUDIO_PREFIX) && label.length() > STUDIO_PREFIX.length()

@@ -45,6 +45,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -294,7 +295,9 @@ class GatewayAccessTest {
         Got foreign = get("/gateway/sign-in?to=" + URLEncoder.encode("http://evil.example.com/", StandardCharsets.UTF_8), Map.of());
         assertEquals(400, foreign.statusCode());
         assertTrue(foreign.body().contains("\"field\":\"to\""), foreign.body());
-        String otherPort = to.replace(":8081/", ":9999/");
+        java.net.URI asked = java.net.URI.create(to);
+        String otherPort = to.replace(":" + asked.getPort() + "/", ":" + (asked.getPort() == 9999 ? 9998 : 9999) + "/");
+        assertNotEquals(to, otherPort);
         assertEquals(400, get("/gateway/sign-in?to=" + URLEncoder.encode(otherPort, StandardCharsets.UTF_8), Map.of()).statusCode());
 
         Got wrong = postForm(Map.of("email", w.owner().email(), "password", "wrong-password-1", "to", to));

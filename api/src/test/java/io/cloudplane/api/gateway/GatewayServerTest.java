@@ -267,6 +267,10 @@ class GatewayServerTest {
             if (path.startsWith("/ws")) {
                 return CompletableFuture.completedFuture(new GatewayDecision.Forward(webSocket, Map.of(), "ws"));
             }
+            if (path.startsWith("/signed-in")) { // the router took the bearer token as Cloudplane's
+                return CompletableFuture.completedFuture(new GatewayDecision.Forward(http, Map.of("X-Cloudplane-User-Id", "user-1"),
+                        "http", true));
+            }
             GatewayDecision forward = new GatewayDecision.Forward(http, Map.of("X-Cloudplane-User-Id", "user-1"), "http");
             if (path.startsWith("/async")) {
                 return CompletableFuture.supplyAsync(() -> forward, CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS));
@@ -316,6 +320,27 @@ class GatewayServerTest {
         assertEquals("127.0.0.1", decided.clientAddress());
         assertEquals("http", decided.scheme());
         assertEquals("/echo", decided.path());
+    }
+
+    @Test
+    void cloudplanesCredentialsNeverReachTheServerButTheAppsOwnDo() throws Exception {
+        HttpResponse<String> signedIn = http.send(request("/signed-in/echo")
+                .header("Authorization", "Bearer cloudplane-token")
+                .header("Cookie", "theme=dark; " + GatewayCallers.COOKIE + "=secret-session; cart=42")
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, signedIn.statusCode());
+        String seen = signedIn.body();
+        assertFalse(seen.contains("cloudplane-token") || seen.contains("secret-session") || seen.contains(GatewayCallers.COOKIE), seen);
+        assertTrue(seen.contains("theme=dark") && seen.contains("cart=42"), "the app's own cookies go through: " + seen);
+        assertTrue(seen.contains("x-cloudplane-user-id: user-1\n"), seen);
+
+        HttpResponse<String> appsOwn = http.send(request("/echo")
+                .header("Authorization", "Bearer the-apps-own-token")
+                .header("Cookie", GatewayCallers.COOKIE + "=secret-session")
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertTrue(appsOwn.body().contains("authorization: Bearer the-apps-own-token\n"),
+                "a token the router did not take as Cloudplane's is the app's: " + appsOwn.body());
+        assertFalse(appsOwn.body().contains("secret-session") || appsOwn.body().contains("cookie:"), appsOwn.body());
     }
 
     @Test

@@ -170,7 +170,7 @@ public final class ApiReadBenchmark {
         return new Measured(result, appUsed, postgresUsed, load);
     }
 
-    private static void jcmd(long pid, String... command) throws Exception {
+    static void jcmd(long pid, String... command) throws Exception {
         List<String> line = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
                 Long.toString(pid)));
         line.addAll(List.of(command));

@@ -39,7 +39,7 @@ import static org.awaitility.Awaitility.await;
  *   no socket error, no non-2xx answer, and the connections counted established at the gateway's port
  *   while it runs ({@code ss}).</li>
  *   <li>A 200 MB upload through the gateway to the built-in server's {@code /_upload}, its bytes
- *   generated as they are sent: the all-in-one's heap used ({@code jstat -gc}, every 100 ms) and its
+ *   generated as they are sent: the all-in-one's heap used ({@code jcmd GC.heap_info}, every 200 ms) and its
  *   resident memory ({@code /proc/<pid>/status}) before and during; target: neither grows by 100 MB.</li>
  *   <li>Wake on request: a sandbox asleep, the time from its owner's first Studio request to the first
  *   byte of the answer, {@code bench.wakes} (5) times; target under 2 s.</li>
@@ -71,8 +71,14 @@ public final class GatewayBenchmark {
         int rounds = Integer.getInteger("bench.wrk.rounds", 3);
         int wakes = Integer.getInteger("bench.wakes", 5);
         List<String> failures = new ArrayList<>();
-        try (AllInOne cloudplane = new AllInOne(dataDir, Map.of("CLOUDPLANE_SANDBOX_IDLE_PERIOD", "4s",
-                "CLOUDPLANE_SANDBOX_DELETE_AFTER", "1h", "CLOUDPLANE_SANDBOX_DELETION_NOTICES", "30m"))) {
+        Map<String, String> environment = new java.util.HashMap<>(Map.of("CLOUDPLANE_SANDBOX_IDLE_PERIOD", "4s",
+                "CLOUDPLANE_SANDBOX_DELETE_AFTER", "1h", "CLOUDPLANE_SANDBOX_DELETION_NOTICES", "30m"));
+        String gatewayThreads = System.getProperty("bench.gateway.threads", "");
+        if (!gatewayThreads.isBlank()) {
+            environment.put("CLOUDPLANE_GATEWAY_THREADS", gatewayThreads);
+        }
+        boolean overheadOnly = Boolean.getBoolean("bench.overhead-only");
+        try (AllInOne cloudplane = new AllInOne(dataDir, environment)) {
             cloudplane.start();
             String email = "bench-gateway-" + UUID.randomUUID() + "@example.com";
             cloudplane.call("POST", "/api/v1/accounts", null, Map.of("email", email, "password", PASSWORD,
@@ -96,15 +102,45 @@ public final class GatewayBenchmark {
             System.out.printf("server %s directly at %s, through the gateway at %s (Host: %s)%n", "built-in", direct, gateway,
                     preview.getHost());
 
-            // 1. Overhead.
+            // 1. Overhead, with nginx in front of the same server as the reference.
+            Nginx nginx = Nginx.start(dataDir.resolve("nginx"), serverPort);
+            String viaNginx = "http://127.0.0.1:" + nginx.port() + "/";
             Wrk.run(direct, List.of(), threads, connections, warmup, null);
             Wrk.run(gateway, host, threads, connections, warmup, null);
+            Wrk.run(viaNginx, List.of(), threads, connections, warmup, null);
+            List<Wrk.Result> nginxRuns = new ArrayList<>();
             List<Wrk.Result> directRuns = new ArrayList<>();
             List<Wrk.Result> gatewayRuns = new ArrayList<>();
+            String jfr = System.getProperty("bench.jfr", "");
+            long serverPid = AllInOne.serverProcesses(envId).get(0).pid();
+            double[] gatewayCpu = new double[2];
+            double[] serverCpu = new double[2];
+            long[] requests = new long[2];
             for (int round = 0; round < rounds; round++) {
-                directRuns.add(Wrk.run(direct, List.of(), threads, connections, seconds, null));
-                gatewayRuns.add(Wrk.run(gateway, host, threads, connections, seconds, null));
+                double g0 = ProcessCpu.ofProcess(cloudplane.pid());
+                double s0 = ProcessCpu.ofProcess(serverPid);
+                Wrk.Result d = Wrk.run(direct, List.of(), threads, connections, seconds, null);
+                gatewayCpu[0] += ProcessCpu.ofProcess(cloudplane.pid()) - g0;
+                serverCpu[0] += ProcessCpu.ofProcess(serverPid) - s0;
+                requests[0] += d.requests();
+                directRuns.add(d);
+                if (round == 0 && !jfr.isBlank()) {
+                    ApiReadBenchmark.jcmd(cloudplane.pid(), "JFR.start", "name=gateway", "settings=profile",
+                            "filename=" + Path.of(jfr, "gateway.jfr").toAbsolutePath());
+                }
+                g0 = ProcessCpu.ofProcess(cloudplane.pid());
+                s0 = ProcessCpu.ofProcess(serverPid);
+                Wrk.Result g = Wrk.run(gateway, host, threads, connections, seconds, null);
+                gatewayCpu[1] += ProcessCpu.ofProcess(cloudplane.pid()) - g0;
+                serverCpu[1] += ProcessCpu.ofProcess(serverPid) - s0;
+                requests[1] += g.requests();
+                gatewayRuns.add(g);
+                if (round == 0 && !jfr.isBlank()) {
+                    ApiReadBenchmark.jcmd(cloudplane.pid(), "JFR.stop", "name=gateway");
+                }
+                nginxRuns.add(Wrk.run(viaNginx, List.of(), threads, connections, seconds, null));
             }
+            nginx.stop();
             System.out.println();
             System.out.printf("wrk -t%d -c%d -d%ds --latency, after %d s of warm-up each; GET / of the built-in server (%s)%n",
                     threads, connections, seconds, warmup, "its \"It works\" page");
@@ -113,15 +149,25 @@ public final class GatewayBenchmark {
             for (int round = 0; round < rounds; round++) {
                 System.out.println(directRuns.get(round).row("direct (" + (round + 1) + ")"));
                 System.out.println(gatewayRuns.get(round).row("through the gateway (" + (round + 1) + ")"));
+                System.out.println(nginxRuns.get(round).row("through nginx " + nginx.version() + ", for reference (" + (round + 1) + ")"));
             }
             double directRate = directRuns.stream().mapToDouble(Wrk.Result::requestsPerSecond).average().orElseThrow();
             double gatewayRate = gatewayRuns.stream().mapToDouble(Wrk.Result::requestsPerSecond).average().orElseThrow();
             double directP50 = median(directRuns.stream().mapToDouble(Wrk.Result::p50).toArray());
             double gatewayP50 = median(gatewayRuns.stream().mapToDouble(Wrk.Result::p50).toArray());
             double ratio = gatewayRate / directRate;
+            double nginxRate = nginxRuns.stream().mapToDouble(Wrk.Result::requestsPerSecond).average().orElseThrow();
+            double nginxP50 = median(nginxRuns.stream().mapToDouble(Wrk.Result::p50).toArray());
             System.out.printf("%nthroughput through the gateway / direct: %.2f× (%,.0f / %,.0f requests/s, mean of %d rounds);"
                     + " added median latency: %.3f ms (%.3f - %.3f, median of the rounds' p50)%n",
                     ratio, gatewayRate, directRate, rounds, gatewayP50 - directP50, gatewayP50, directP50);
+            System.out.printf("for reference, nginx %s (2 workers, upstream keep-alive) in front of the same server: %.2f× direct"
+                    + " (%,.0f requests/s), added median latency %.3f ms%n", nginx.version(), nginxRate / directRate, nginxRate,
+                    nginxP50 - directP50);
+            System.out.printf("CPU per request: the built-in server %.1f µs direct, %.1f µs through the gateway; the all-in-one"
+                            + " (the gateway and its decision) %.1f µs through the gateway (%.1f µs while idle beside the direct runs)%n",
+                    1000 * serverCpu[0] / requests[0], 1000 * serverCpu[1] / requests[1], 1000 * gatewayCpu[1] / requests[1],
+                    1000 * gatewayCpu[0] / requests[0]);
             if (ratio < 0.8) {
                 failures.add(String.format("throughput through the gateway %.2f× direct, below 0.8×", ratio));
             }
@@ -134,6 +180,10 @@ public final class GatewayBenchmark {
                 }
             }
 
+            if (overheadOnly) {
+                System.out.println("bench.overhead-only: the other parts are not run");
+                return;
+            }
             // 2. 1,000 concurrent keep-alive connections.
             AtomicLong established = new AtomicLong();
             Thread counter = new Thread(() -> {
@@ -264,6 +314,62 @@ public final class GatewayBenchmark {
         return sorted.length % 2 == 1 ? sorted[sorted.length / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
     }
 
+    /** Debian's nginx as a reverse proxy in front of one server: the reference a proxy's overhead is compared with. */
+    private record Nginx(Process process, int port, String version) {
+        static Nginx start(Path dir, int serverPort) throws Exception {
+            Path binary = Path.of("/usr/sbin/nginx");
+            if (!Files.isExecutable(binary)) {
+                throw new IllegalStateException("nginx is not installed: the gateway benchmark compares with it (Debian: apt-get install nginx-light)");
+            }
+            Files.createDirectories(dir.resolve("logs"));
+            int port = AllInOne.freePort();
+            String conf = """
+                    worker_processes 2;
+                    events { worker_connections 4096; }
+                    http {
+                        access_log off;
+                        upstream server { server 127.0.0.1:%d; keepalive 64; }
+                        server {
+                            listen 127.0.0.1:%d;
+                            location / {
+                                proxy_pass http://server;
+                                proxy_http_version 1.1;
+                                proxy_set_header Connection "";
+                                proxy_set_header Host $host;
+                                proxy_set_header X-Forwarded-For $remote_addr;
+                                proxy_set_header X-Forwarded-Proto $scheme;
+                                proxy_set_header X-Forwarded-Host $host;
+                                proxy_buffering off;
+                            }
+                        }
+                    }
+                    """.formatted(serverPort, port);
+            Files.writeString(dir.resolve("nginx.conf"), conf);
+            Process process = new ProcessBuilder(binary.toString(), "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString(),
+                    "-g", "daemon off; pid " + dir.resolve("nginx.pid") + "; error_log " + dir.resolve("logs/error.log") + ";")
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("logs/out.log").toFile()).start();
+            await("nginx listening").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> {
+                try (var socket = new java.net.Socket("127.0.0.1", port)) {
+                    return true;
+                } catch (IOException e) {
+                    if (!process.isAlive()) {
+                        throw new IllegalStateException("nginx exited: " + Files.readString(dir.resolve("logs/out.log")));
+                    }
+                    return false;
+                }
+            });
+            Process v = new ProcessBuilder(binary.toString(), "-v").redirectErrorStream(true).start();
+            String version = new String(v.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim().replace("nginx version: nginx/", "");
+            v.waitFor();
+            return new Nginx(process, port, version);
+        }
+
+        void stop() throws InterruptedException {
+            process.destroy();
+            process.waitFor();
+        }
+    }
+
     /** Bytes made as they are read: a 200 MB body that is never in memory here either. */
     private static final class Generated extends InputStream {
         private long left;
@@ -295,45 +401,40 @@ public final class GatewayBenchmark {
         }
     }
 
-    /** {@code jstat -gc <pid> 100} and {@code /proc/<pid>/status}, sampled: the largest heap used and resident set seen. */
+    /**
+     * {@code jcmd <pid> GC.heap_info} every 200 ms (the heap's used size; jstat's eden figure moves only at
+     * collections under G1) and {@code /proc/<pid>/status}' VmRSS every 100 ms: the largest of each seen.
+     */
     private static final class MemorySampler {
-        private final Process jstat;
-        private final Thread reader;
+        private static final java.util.regex.Pattern USED = java.util.regex.Pattern.compile("total \\d+K, used (\\d+)K");
+        private final Thread heap;
         private final Thread rss;
         private final AtomicLong maxHeap = new AtomicLong();
         private final AtomicLong maxRss = new AtomicLong();
         private final AtomicLong samples = new AtomicLong();
         private volatile boolean running = true;
 
-        MemorySampler(long pid) throws IOException {
-            jstat = new ProcessBuilder("jstat", "-gc", Long.toString(pid), "100").redirectErrorStream(true).start();
-            reader = new Thread(() -> {
-                try (BufferedReader out = new BufferedReader(new InputStreamReader(jstat.getInputStream(), StandardCharsets.UTF_8))) {
-                    List<String> columns = null;
-                    String line;
-                    while ((line = out.readLine()) != null) {
-                        List<String> cells = List.of(line.trim().split("\\s+"));
-                        if (cells.contains("EU")) {
-                            columns = cells;
-                            continue;
+        MemorySampler(long pid) {
+            String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+            heap = new Thread(() -> {
+                while (running) {
+                    try {
+                        Process p = new ProcessBuilder(jcmd, Long.toString(pid), "GC.heap_info").redirectErrorStream(true).start();
+                        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                        p.waitFor();
+                        java.util.regex.Matcher used = USED.matcher(out);
+                        if (used.find()) {
+                            maxHeap.accumulateAndGet(Long.parseLong(used.group(1)), Math::max);
+                            samples.incrementAndGet();
                         }
-                        if (columns == null || cells.size() != columns.size()) {
-                            continue;
-                        }
-                        double used = 0;
-                        for (String column : List.of("S0U", "S1U", "EU", "OU")) {
-                            used += Double.parseDouble(cells.get(columns.indexOf(column)));
-                        }
-                        long kb = (long) used;
-                        maxHeap.accumulateAndGet(kb, Math::max);
-                        samples.incrementAndGet();
+                        Thread.sleep(200);
+                    } catch (Exception e) {
+                        return;
                     }
-                } catch (IOException e) {
-                    // jstat ended
                 }
             });
-            reader.setDaemon(true);
-            reader.start();
+            heap.setDaemon(true);
+            heap.start();
             rss = new Thread(() -> {
                 Path status = Path.of("/proc", Long.toString(pid), "status");
                 while (running) {
@@ -372,7 +473,6 @@ public final class GatewayBenchmark {
 
         void stop() {
             running = false;
-            jstat.destroy();
         }
     }
 }
