@@ -239,6 +239,38 @@ class DatabaseAndRuntimeTest {
     }
 
     @Test
+    void withAGatewayKeyTheBuiltinServerAnswersOnlyRequestsThatCarryIt() throws Exception {
+        String envId = UUID.randomUUID().toString();
+        ServerSpec open = prepareEnvironment(envId);
+        String key = secrets.derive("gateway-key/" + envId);
+        ServerSpec spec = new ServerSpec(envId, open.version(), null, open.databaseUrl(), open.databaseUser(), open.databasePassword(), key);
+        Files.writeString(files.codeDir(envId).resolve("hello.txt"), "hello from code");
+        ServerEndpoint endpoint = runtime.start(spec);
+        try {
+            awaitHealthy(envId); // the health check needs no key: Cloudplane's own probe and operators use it
+            HttpResponse<String> bare = http.send(HttpRequest.newBuilder(URI.create(endpoint.previewUrl() + "hello.txt"))
+                    .header("X-Cloudplane-User-Id", "forged").build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(403, bare.statusCode(), "a local process that opens the port itself is refused");
+            HttpResponse<String> wrong = http.send(HttpRequest.newBuilder(URI.create(endpoint.previewUrl() + "_identity"))
+                    .header("X-Cloudplane-Gateway-Key", key.substring(1) + "0").build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(403, wrong.statusCode());
+            HttpResponse<String> upload = http.send(HttpRequest.newBuilder(URI.create(endpoint.previewUrl() + "_upload"))
+                    .POST(HttpRequest.BodyPublishers.ofString("not through the gateway")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(403, upload.statusCode());
+            HttpResponse<String> keyed = http.send(HttpRequest.newBuilder(URI.create(endpoint.previewUrl() + "hello.txt"))
+                    .header("X-Cloudplane-Gateway-Key", key).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, keyed.statusCode());
+            assertEquals("hello from code", keyed.body());
+            assertEquals(key, secrets.derive("gateway-key/" + envId), "the same key on every derivation");
+            assertFalse(key.equals(secrets.derive("gateway-key/" + UUID.randomUUID())), "each environment has its own");
+        } finally {
+            runtime.stop(envId);
+            databases.dropDatabase(open.databaseUser());
+            files.deleteFolders(envId);
+        }
+    }
+
+    @Test
     void aServerThatDiesIsReported() throws Exception {
         String envId = UUID.randomUUID().toString();
         ServerSpec spec = prepareEnvironment(envId);

@@ -153,6 +153,12 @@ class GatewayIT {
             assertEquals(endEmail, seen.get("userEmail"), seen.toString());
             assertEquals("user", seen.get("role"));
             assertNotEquals("10.9.8.7", seen.get("forwardedFor"), "an untrusted client's X-Forwarded-For is replaced");
+            // ... nor around it: the server's own loopback port answers only requests with the gateway's key.
+            String server = serverAddress(cloudplane, stagingCreated.get("id"));
+            var around = GatewayClient.send("GET", server + "_identity", Map.of("X-Cloudplane-User-Email", "ceo@example.com",
+                    "X-Cloudplane-Gateway-Key", "guessed"), null);
+            assertEquals(403, around.status(), "a local process that opens the server's port itself: " + around.body());
+            assertEquals(200, GatewayClient.status(server + "_health", null), "the health check needs no key");
 
             // The Studio link of POST …/studio-sessions signs its caller in, once.
             var session = cloudplane.call("POST", devPath + "/studio-sessions", owner, null);
@@ -221,6 +227,19 @@ class GatewayIT {
             assertEquals(503, notWoken.status(), notWoken.body());
             Thread.sleep(1000);
             assertEquals("STOPPED", cloudplane.call("GET", graceEnvPath, graceToken, null).get("status"));
+        }
+    }
+
+    /** The server's own loopback address, which only the gateway uses (the environments row's). */
+    private static String serverAddress(AllInOne cloudplane, String envId) throws Exception {
+        try (var c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + cloudplane.postgresPort() + "/postgres",
+                "postgres", cloudplane.postgresPassword());
+             var s = c.prepareStatement("select preview_url from environments where id = ?::uuid")) {
+            s.setString(1, envId);
+            try (var rs = s.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
         }
     }
 

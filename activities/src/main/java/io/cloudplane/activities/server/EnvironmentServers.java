@@ -48,6 +48,6 @@ public class EnvironmentServers {
             throw FailureType.INVALID_INPUT.nonRetryable("environment " + env.id() + " has no database yet");
         }
         return new ServerSpec(env.id().toString(), found, env.port(), databases.jdbcUrlFor(env.dbName()), env.dbName(),
-                secrets.decrypt(env.dbPassword()));
+                secrets.decrypt(env.dbPassword()), new io.cloudplane.infra.gateway.GatewayKeys(secrets).of(env.id().toString()));
     }
 }

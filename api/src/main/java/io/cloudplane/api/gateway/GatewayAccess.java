@@ -10,6 +10,7 @@ import io.cloudplane.infra.environment.EnvironmentRecord;
 import io.cloudplane.infra.environment.EnvironmentRecord.EnvironmentAccess;
 import io.cloudplane.infra.environment.EnvironmentRepository;
 import io.cloudplane.infra.gateway.GatewayDoor;
+import io.cloudplane.infra.gateway.GatewayKeys;
 import io.cloudplane.infra.gateway.GatewayTicketRecord;
 import io.cloudplane.infra.team.MembershipChangedEvent;
 import io.cloudplane.infra.team.TeamDirectory;
@@ -97,6 +98,9 @@ public class GatewayAccess implements GatewayRouter {
     private record Members(UUID appId, Map<UUID, TeamMember> byUser) {
     }
 
+    private final GatewayKeys keys;
+    /** Environment → its server's gateway key (derived, so never stale). */
+    private final Cache<UUID, String> serverKeys = Caffeine.newBuilder().maximumSize(50_000).build();
     /** Host label → the place it names (empty: none), with the generation it was read at. */
     private final Cache<String, Kept<Optional<Place>>> places = Caffeine.newBuilder().maximumSize(50_000).build();
     /** Environment → its members, with the generation they were read at. */
@@ -105,7 +109,8 @@ public class GatewayAccess implements GatewayRouter {
     public GatewayAccess(HostNames hostNames, EnvironmentRepository environments, AppRepository apps, TeamDirectory team,
                          AppListChanges changes, GatewayCallers callers, GatewaySessions sessions, GatewayPages pages,
                          StudioUse studioUse, SandboxWaking waking, @Named(TaskExecutors.BLOCKING) ExecutorService blocking,
-                         GatewaySettings settings, CloudplaneSettings cloudplane) {
+                         GatewaySettings settings, CloudplaneSettings cloudplane, GatewayKeys keys) {
+        this.keys = keys;
         this.hostNames = hostNames;
         this.environments = environments;
         this.apps = apps;
@@ -281,8 +286,10 @@ public class GatewayAccess implements GatewayRouter {
                     + " was stopped by its owner. It answers again once they start it.", null);
             case RUNNING, UPDATING, DEPLOYING -> {
                 if (env.port() != null) {
+                    Map<String, String> headers = new LinkedHashMap<>(identity(person, member));
+                    headers.put(GatewayKeys.HEADER, serverKeys.get(env.id(), id -> keys.of(id.toString())));
                     yield new GatewayDecision.Forward(new InetSocketAddress(InetAddress.getLoopbackAddress(), env.port()),
-                            identity(person, member), place, bearerUsed);
+                            headers, place, bearerUsed);
                 }
                 // on Kubernetes the Ingress reaches the server's Service, and only asks here who gets in
                 yield kubernetes ? new GatewayDecision.Forward(InetSocketAddress.createUnresolved(

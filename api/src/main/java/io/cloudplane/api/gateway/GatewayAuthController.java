@@ -98,7 +98,11 @@ public class GatewayAuthController {
         return access.decide(request).thenApply(decision -> {
             if (decision instanceof GatewayDecision.Forward forward) {
                 MutableHttpResponse<byte[]> ok = HttpResponse.ok();
-                forward.identity().forEach(ok::header);
+                forward.identity().forEach((name, value) -> {
+                    if (!name.equalsIgnoreCase(io.cloudplane.infra.gateway.GatewayKeys.HEADER)) { // for local servers only
+                        ok.header(name, value);
+                    }
+                });
                 access.forwarded(request, forward);
                 return ok;
             }

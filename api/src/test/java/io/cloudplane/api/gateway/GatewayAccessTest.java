@@ -64,6 +64,7 @@ class GatewayAccessTest {
 
     @Inject GatewayAccess gateway;
     @Inject HostNames hostNames;
+    @Inject io.cloudplane.infra.gateway.GatewayKeys keys;
     @Inject EnvironmentRepository environments;
     @Inject AppMemberRepository members;
     @Inject AppListChanges changes;
@@ -151,7 +152,11 @@ class GatewayAccessTest {
     void aPublicProductionAppNeedsNoSignInAndStillTellsWhoIsSignedIn() throws Exception {
         World w = world();
         String app = host(w.production(), GatewayDoor.APP);
-        assertEquals(Map.of(), forwarded(decide(app, "/", null, true)), "anonymous: no identity headers");
+        GatewayDecision anonymous = decide(app, "/", null, true);
+        assertEquals(Map.of(), forwarded(anonymous), "anonymous: no identity headers");
+        assertEquals(keys.of(w.production().id().toString()),
+                ((GatewayDecision.Forward) anonymous).identity().get(io.cloudplane.infra.gateway.GatewayKeys.HEADER),
+                "every forward carries the server's gateway key");
         User stranger = signUp();
         Map<String, String> signedIn = forwarded(decide(app, "/", stranger.token(), false));
         assertEquals(stranger.id().toString(), signedIn.get("X-Cloudplane-User-Id"));
@@ -322,6 +327,8 @@ class GatewayAccessTest {
         assertEquals(200, owner.statusCode(), owner.body());
         assertEquals(w.owner().id().toString(), owner.header("X-Cloudplane-User-Id").orElseThrow());
         assertEquals("owner", owner.header("X-Cloudplane-Role").orElseThrow());
+        assertTrue(owner.header(io.cloudplane.infra.gateway.GatewayKeys.HEADER).isEmpty(),
+                "the local servers' gateway key never leaves in an answer of the (anonymous) endpoint");
         assertEquals(401, get("/gateway/auth", Map.of("X-Original-URL", app, "Accept", "text/html")).statusCode());
         User stranger = signUp();
         assertEquals(403, get("/gateway/auth", Map.of("X-Original-URL", app, "Authorization", "Bearer " + stranger.token())).statusCode());
@@ -405,11 +412,14 @@ class GatewayAccessTest {
         return new GatewayRequest(host + ":8081", "GET", uri, headers, peer, "127.0.0.1", "http", false);
     }
 
+    /** The identity headers of a forward (without the server's gateway key, which every forward carries). */
     private static Map<String, String> forwarded(GatewayDecision decision) {
         if (decision instanceof GatewayDecision.Respond r) {
             fail("expected a forward, got " + r.status() + " " + new String(r.body(), StandardCharsets.UTF_8));
         }
-        return ((GatewayDecision.Forward) decision).identity();
+        Map<String, String> identity = new java.util.HashMap<>(((GatewayDecision.Forward) decision).identity());
+        identity.remove(io.cloudplane.infra.gateway.GatewayKeys.HEADER);
+        return identity;
     }
 
     private static GatewayDecision.Respond assertRespond(int status, GatewayDecision decision, String containing) {

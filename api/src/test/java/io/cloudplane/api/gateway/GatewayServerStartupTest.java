@@ -13,8 +13,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -25,29 +23,18 @@ class GatewayServerStartupTest {
     @TempDir
     Path dataDir;
 
-    /** Answers every request itself, so that no backend is needed. */
-    private static final GatewayRouter ANSWERING = new GatewayRouter() {
-        @Override
-        public CompletionStage<GatewayDecision> decide(GatewayRequest request) {
-            return CompletableFuture.completedFuture(GatewayDecision.Respond.page(200, "gateway of " + request.host()));
-        }
-
-        @Override
-        public GatewayDecision.Respond backendFailed(GatewayRequest request, GatewayDecision.Forward forward, Throwable cause) {
-            throw new AssertionError("nothing is forwarded");
-        }
-    };
-
     @Test
     void startsWithTheContextOnAFreePortAndTheUrlsShowIt() throws Exception {
         try (ApplicationContext context = context(Map.of())) {
             GatewayServer gateway = context.getBean(GatewayServer.class);
             assertTrue(gateway.port() > 0);
             assertEquals("http://abc123.localhost:" + gateway.port() + "/", context.getBean(HostNames.class).url("abc123", GatewayDoor.APP));
+            assertTrue(context.getBean(GatewayRouter.class) instanceof GatewayAccess, "the application's own rules decide");
             HttpResponse<String> response = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + "/")).build(), HttpResponse.BodyHandlers.ofString());
-            assertEquals(200, response.statusCode());
-            assertEquals("gateway of 127.0.0.1:" + gateway.port(), response.body());
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + "/")).header("Accept", "text/html").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(404, response.statusCode(), "no environment is named 127.0.0.1");
+            assertTrue(response.body().contains("No environment here"), response.body());
         }
     }
 
@@ -60,13 +47,13 @@ class GatewayServerStartupTest {
             assertFalse(context.containsBean(GatewayServer.class));
         }
         try (ApplicationContext context = ApplicationContext.builder().deduceEnvironment(false).environments("test", CdsTraining.ENVIRONMENT)
-                .properties(properties(Map.of())).singletons(ANSWERING).start()) {
+                .properties(properties(Map.of())).start()) {
             assertFalse(context.containsBean(GatewayServer.class));
         }
     }
 
     private ApplicationContext context(Map<String, Object> extra) {
-        return ApplicationContext.builder().deduceEnvironment(false).environments("test").properties(properties(extra)).singletons(ANSWERING).start();
+        return ApplicationContext.builder().deduceEnvironment(false).environments("test").properties(properties(extra)).start();
     }
 
     private Map<String, Object> properties(Map<String, Object> extra) {

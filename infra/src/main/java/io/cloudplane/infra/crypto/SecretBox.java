@@ -40,6 +40,20 @@ public class SecretBox {
         this.key = new SecretKeySpec(bytes, "AES");
     }
 
+    /**
+     * A key derived from the secret key for one {@code purpose}: HMAC-SHA256 of the purpose, in hex.
+     * The same on every start and in every process that shares the secret key; telling nothing of it.
+     */
+    public String derive(String purpose) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key.getEncoded(), "HmacSHA256"));
+            return java.util.HexFormat.of().formatHex(mac.doFinal(purpose.getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
+        }
+    }
+
     public String encrypt(String plain) {
         try {
             byte[] iv = new byte[IV_BYTES];

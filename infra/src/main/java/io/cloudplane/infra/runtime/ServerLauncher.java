@@ -58,6 +58,9 @@ final class ServerLauncher {
             env.put("DATABASE_PASSWORD", spec.databasePassword());
             env.put("CLOUDPLANE_ENV_ID", envId);
             env.put("CLOUDPLANE_SERVER_VERSION", spec.version().version());
+            if (spec.gatewayKey() != null) {
+                env.put(io.cloudplane.infra.gateway.GatewayKeys.VARIABLE, spec.gatewayKey());
+            }
             Process process = builder.start();
             Files.writeString(pidFile, Long.toString(process.pid()));
             LOG.info("Started server {} for environment {} on port {} (pid {})", spec.version().version(), envId, port, process.pid());

@@ -102,24 +102,27 @@ public final class GatewayBenchmark {
             System.out.printf("server %s directly at %s, through the gateway at %s (Host: %s)%n", "built-in", direct, gateway,
                     preview.getHost());
 
-            // 1. Overhead, with nginx in front of the same server as the reference.
-            Nginx nginx = Nginx.start(dataDir.resolve("nginx"), serverPort);
+            // 1. Overhead, with nginx in front of the same server as the reference. The server answers only requests
+            // with its gateway key (a local process is refused): the direct runs and nginx send it, read from its environment.
+            long serverPid = AllInOne.serverProcesses(envId).get(0).pid();
+            String key = gatewayKey(serverPid);
+            List<String> keyed = List.of("X-Cloudplane-Gateway-Key: " + key);
+            Nginx nginx = Nginx.start(dataDir.resolve("nginx"), serverPort, key);
             String viaNginx = "http://127.0.0.1:" + nginx.port() + "/";
-            Wrk.run(direct, List.of(), threads, connections, warmup, null);
+            Wrk.run(direct, keyed, threads, connections, warmup, null);
             Wrk.run(gateway, host, threads, connections, warmup, null);
             Wrk.run(viaNginx, List.of(), threads, connections, warmup, null);
             List<Wrk.Result> nginxRuns = new ArrayList<>();
             List<Wrk.Result> directRuns = new ArrayList<>();
             List<Wrk.Result> gatewayRuns = new ArrayList<>();
             String jfr = System.getProperty("bench.jfr", "");
-            long serverPid = AllInOne.serverProcesses(envId).get(0).pid();
             double[] gatewayCpu = new double[2];
             double[] serverCpu = new double[2];
             long[] requests = new long[2];
             for (int round = 0; round < rounds; round++) {
                 double g0 = ProcessCpu.ofProcess(cloudplane.pid());
                 double s0 = ProcessCpu.ofProcess(serverPid);
-                Wrk.Result d = Wrk.run(direct, List.of(), threads, connections, seconds, null);
+                Wrk.Result d = Wrk.run(direct, keyed, threads, connections, seconds, null);
                 gatewayCpu[0] += ProcessCpu.ofProcess(cloudplane.pid()) - g0;
                 serverCpu[0] += ProcessCpu.ofProcess(serverPid) - s0;
                 requests[0] += d.requests();
@@ -233,6 +236,16 @@ public final class GatewayBenchmark {
         }
     }
 
+    /** The server's gateway key, from its own environment (/proc/<pid>/environ: this machine's root, or Cloudplane's user). */
+    private static String gatewayKey(long pid) throws IOException {
+        for (String variable : Files.readString(Path.of("/proc", Long.toString(pid), "environ")).split("\0")) {
+            if (variable.startsWith("CLOUDPLANE_GATEWAY_KEY=")) {
+                return variable.substring("CLOUDPLANE_GATEWAY_KEY=".length());
+            }
+        }
+        throw new IllegalStateException("the server of the benchmark has no gateway key");
+    }
+
     private static long establishedAt(int port) throws IOException, InterruptedException {
         Process ss = new ProcessBuilder("ss", "-Htn", "state", "established", "( sport = :" + port + " )").redirectErrorStream(true).start();
         long lines;
@@ -316,7 +329,7 @@ public final class GatewayBenchmark {
 
     /** Debian's nginx as a reverse proxy in front of one server: the reference a proxy's overhead is compared with. */
     private record Nginx(Process process, int port, String version) {
-        static Nginx start(Path dir, int serverPort) throws Exception {
+        static Nginx start(Path dir, int serverPort, String key) throws Exception {
             Path binary = Path.of("/usr/sbin/nginx");
             if (!Files.isExecutable(binary)) {
                 throw new IllegalStateException("nginx is not installed: the gateway benchmark compares with it (Debian: apt-get install nginx-light)");
@@ -339,11 +352,12 @@ public final class GatewayBenchmark {
                                 proxy_set_header X-Forwarded-For $remote_addr;
                                 proxy_set_header X-Forwarded-Proto $scheme;
                                 proxy_set_header X-Forwarded-Host $host;
+                                proxy_set_header X-Cloudplane-Gateway-Key %s;
                                 proxy_buffering off;
                             }
                         }
                     }
-                    """.formatted(serverPort, port);
+                    """.formatted(serverPort, port, key);
             Files.writeString(dir.resolve("nginx.conf"), conf);
             Process process = new ProcessBuilder(binary.toString(), "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString(),
                     "-g", "daemon off; pid " + dir.resolve("nginx.pid") + "; error_log " + dir.resolve("logs/error.log") + ";")

@@ -69,14 +69,49 @@ public final class BuiltinAppServer {
         }
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
         server.createContext("/_health", app::health);
-        server.createContext("/_identity", app::identity);
-        server.createContext("/_upload", app::upload);
-        server.createContext("/_download", app::download);
-        server.createContext("/", app::serve);
+        com.sun.net.httpserver.Filter gatewayOnly = gatewayOnly(env.get("CLOUDPLANE_GATEWAY_KEY"));
+        server.createContext("/_identity", app::identity).getFilters().add(gatewayOnly);
+        server.createContext("/_upload", app::upload).getFilters().add(gatewayOnly);
+        server.createContext("/_download", app::download).getFilters().add(gatewayOnly);
+        server.createContext("/", app::serve).getFilters().add(gatewayOnly);
         server.setExecutor(Executors.newFixedThreadPool(4));
         server.start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> server.stop(0)));
         System.out.println("builtin-app-server " + version + " listening on 127.0.0.1:" + port + ", serving " + app.codeDir);
+    }
+
+    /**
+     * With a gateway key ({@code CLOUDPLANE_GATEWAY_KEY}, which Cloudplane gives each environment's
+     * server), every request but the health check must carry it in {@code X-Cloudplane-Gateway-Key},
+     * as the gateway's do: a process that opens this loopback port itself is refused, so it can
+     * neither use the app around the gateway's sign-in nor forge who is signed in. Without one (a
+     * server started by hand), anyone who reaches the port is served.
+     */
+    static com.sun.net.httpserver.Filter gatewayOnly(String key) {
+        byte[] expected = key == null || key.isBlank() ? null : key.getBytes(StandardCharsets.UTF_8);
+        return new com.sun.net.httpserver.Filter() {
+            @Override
+            public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
+                String sent = exchange.getRequestHeaders().getFirst("X-Cloudplane-Gateway-Key");
+                if (expected != null && (sent == null
+                        || !java.security.MessageDigest.isEqual(expected, sent.getBytes(StandardCharsets.UTF_8)))) {
+                    exchange.getRequestBody().close();
+                    byte[] body = "this server answers only through Cloudplane's gateway\n".getBytes(StandardCharsets.UTF_8);
+                    exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+                    exchange.sendResponseHeaders(403, body.length);
+                    try (OutputStream out = exchange.getResponseBody()) {
+                        out.write(body);
+                    }
+                    return;
+                }
+                chain.doFilter(exchange);
+            }
+
+            @Override
+            public String description() {
+                return "requests through Cloudplane's gateway only";
+            }
+        };
     }
 
     /**
