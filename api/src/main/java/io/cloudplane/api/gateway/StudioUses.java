@@ -77,6 +77,7 @@ public class StudioUses implements StudioUse {
         if (due[0] == null) {
             return;
         }
+        forgetIdle(now);
         try {
             blocking.execute(() -> record(appId, envId, sandbox, now));
         } catch (RuntimeException rejected) {
@@ -98,10 +99,25 @@ public class StudioUses implements StudioUse {
         }
     }
 
-    /** Forgets environments not used for ten intervals, so the map holds only the environments in use. */
-    @io.micronaut.scheduling.annotation.Scheduled(fixedDelay = "10m", initialDelay = "10m")
-    void forgetIdle() {
-        Instant cutoff = clock.instant().minus(interval.multipliedBy(10));
+    /**
+     * Forgets environments not used for ten intervals, so the map holds only the environments in use:
+     * at most once per ten intervals, on a recording (no scheduled job, which a training start must not
+     * have).
+     */
+    void forgetIdle(Instant now) {
+        Instant last = lastForgotten;
+        if (last != null && now.isBefore(last.plus(interval.multipliedBy(10)))) {
+            return;
+        }
+        lastForgotten = now;
+        Instant cutoff = now.minus(interval.multipliedBy(10));
         recorded.values().removeIf(at -> at.isBefore(cutoff));
     }
+
+    /** How many environments are remembered (for tests). */
+    int remembered() {
+        return recorded.size();
+    }
+
+    private volatile Instant lastForgotten;
 }

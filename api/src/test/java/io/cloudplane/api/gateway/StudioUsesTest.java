@@ -123,4 +123,20 @@ class StudioUsesTest {
         assertEquals(Duration.ofMinutes(1), StudioUses.interval(gateway, settings(Duration.ofDays(7))));
         assertEquals(Duration.ofSeconds(6), StudioUses.interval(gateway, settings(Duration.ofMinutes(1))));
     }
+
+    @Test
+    void environmentsNotUsedForTenIntervalsAreForgotten() {
+        StudioUses uses = new StudioUses(environments, lifecycles, later, clock, Duration.ofMinutes(1));
+        UUID app = UUID.randomUUID();
+        for (int i = 0; i < 100; i++) {
+            uses.used(app, UUID.randomUUID(), false);
+        }
+        assertEquals(100, uses.remembered());
+        now = now.plus(Duration.ofMinutes(11));
+        UUID inUse = UUID.randomUUID();
+        uses.used(app, inUse, false);
+        assertEquals(1, uses.remembered(), "only the environment in use is remembered");
+        runQueued();
+        assertEquals(101, writes.size(), "each was recorded once");
+    }
 }
