@@ -125,8 +125,8 @@ public class LocalProcessRuntime implements EnvironmentRuntime {
         synchronized (server) {
             ServerProcess candidate = server.update();
             if (candidate != null && !candidate.isAlive()) {
-                server.forgetUpdate(candidate);
                 server.updateExitCode(candidate.exitValue());
+                server.forgetUpdate(candidate);
                 candidate = null;
             }
             server.takeUpdate();
@@ -306,8 +306,9 @@ public class LocalProcessRuntime implements EnvironmentRuntime {
             return;
         }
         if (server.update() == process) {
-            server.forgetUpdate(process);
+            // the code first: a health check that finds no update then finds why
             server.updateExitCode(process.exitValue());
+            server.forgetUpdate(process);
             LOG.warn("The updated server of environment {} exited with code {}", envId, process.exitValue());
             return;
         }
