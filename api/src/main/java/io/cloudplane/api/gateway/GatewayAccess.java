@@ -58,7 +58,7 @@ import java.util.concurrent.ExecutorService;
  * answered with a page.
  *
  * <p>Environments by host and memberships by environment are kept in memory with the
- * {@link AppListChanges#generation() generation} read before they were read, and used only while
+ * {@link AppListChanges#routeGeneration() route generation} read before they were read, and used only while
  * it is still that one: any change of the rows they come from (an environment's status, port or
  * access; a membership), by any process, moves it once PostgreSQL's notification arrives, and a
  * change in this process ({@link MembershipChangedEvent}) drops an app's at once. What is not in
@@ -414,7 +414,7 @@ public class GatewayAccess implements GatewayRouter {
         final boolean keep;
         final boolean mayWake;
         /** Read before anything is read, so that what is read is never older than the generation it is kept with. */
-        final long generation = changes.generation();
+        final long generation = changes.routeGeneration();
 
         Lookup(boolean memoryOnly, boolean keep) {
             this.memoryOnly = memoryOnly;

@@ -109,6 +109,22 @@ class AppListCacheTest {
     }
 
     @Test
+    void anEnvironmentsStatusChangeMovesOnlyTheGatewaysGeneration() throws Exception {
+        User ada = signUp();
+        awaitListening();
+        long lists = changes.generation();
+        long routes = changes.routeGeneration();
+        sql("update environments set status = status where app_id = ?", ada.sandboxId());
+        org.awaitility.Awaitility.await("the gateway's generation moves").atMost(NOTIFIED_WITHIN)
+                .until(() -> changes.routeGeneration() != routes);
+        assertEquals(lists, changes.generation(), "no apps list shows an environment's status: they stay kept");
+        long before = changes.routeGeneration();
+        sql("update apps set name = name || '-x' where id = ?", ada.sandboxId());
+        org.awaitility.Awaitility.await("a list change moves both").atMost(NOTIFIED_WITHIN)
+                .until(() -> changes.generation() != lists && changes.routeGeneration() != before);
+    }
+
+    @Test
     void changesMadeWhileTheNotificationsWentUnheardShowOnceListeningAgain() throws Exception {
         User ada = signUp();
         UUID app = createApp(ada, "before-the-outage");

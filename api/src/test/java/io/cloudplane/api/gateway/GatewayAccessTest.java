@@ -434,7 +434,7 @@ class GatewayAccessTest {
 
     private void awaitListening() throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (changes.generation() == AppListChanges.UNKNOWN) {
+        while (changes.routeGeneration() == AppListChanges.UNKNOWN) {
             if (System.nanoTime() > deadline) {
                 fail("not listening");
             }

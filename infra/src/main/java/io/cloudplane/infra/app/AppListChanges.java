@@ -35,6 +35,8 @@ import java.util.concurrent.atomic.AtomicLong;
 @Singleton
 public class AppListChanges {
     public static final String CHANNEL = "app_list_changed";
+    /** An environment's status, port or access changed (V22): what the gateway keeps, not the lists. */
+    public static final String ENVIRONMENT_CHANNEL = "environment_changed";
     /** The listening connection's {@code application_name}, as {@code pg_stat_activity} shows it. */
     public static final String APPLICATION_NAME = "cloudplane-app-list-changes";
     /** What {@link #generation()} answers while changes cannot be heard. */
@@ -45,6 +47,7 @@ public class AppListChanges {
 
     private final DataSource dataSource;
     private final AtomicLong generation = new AtomicLong();
+    private final AtomicLong routeGeneration = new AtomicLong();
     private volatile boolean listening;
     private volatile boolean started;
     private volatile boolean closed;
@@ -63,9 +66,22 @@ public class AppListChanges {
         return listening ? generation.get() : UNKNOWN;
     }
 
+    /**
+     * The generation of what the access gateway keeps (environments by host, their members): it moves
+     * with {@link #generation()}, and also when an environment's status, port or access changes, which
+     * the apps lists do not show. {@link #UNKNOWN} while changes cannot be heard.
+     */
+    public long routeGeneration() {
+        if (!started) {
+            start();
+        }
+        return listening ? routeGeneration.get() : UNKNOWN;
+    }
+
     /** Something the lists are built from changed (or may have): every list read before is out of date. */
     public void changed() {
         generation.incrementAndGet();
+        routeGeneration.incrementAndGet();
     }
 
     /** Whether this process hears the notifications now. */
@@ -117,6 +133,7 @@ public class AppListChanges {
         try (Statement s = c.createStatement()) {
             s.execute("SET application_name = '" + APPLICATION_NAME + "'");
             s.execute("LISTEN " + CHANNEL);
+            s.execute("LISTEN " + ENVIRONMENT_CHANNEL);
         }
         PGConnection pg = c.unwrap(PGConnection.class);
         // heard from here on: whatever changed before is dropped once
@@ -125,7 +142,15 @@ public class AppListChanges {
         while (!closed) {
             PGNotification[] notifications = pg.getNotifications(WAIT_MILLIS);
             if (notifications != null && notifications.length > 0) {
-                changed();
+                boolean lists = false;
+                for (PGNotification notification : notifications) {
+                    lists |= CHANNEL.equals(notification.getName());
+                }
+                if (lists) {
+                    changed();
+                } else {
+                    routeGeneration.incrementAndGet();
+                }
             } else {
                 try (Statement s = c.createStatement()) {
                     s.setQueryTimeout(5);
