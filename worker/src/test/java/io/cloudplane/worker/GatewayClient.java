@@ -135,7 +135,11 @@ public final class GatewayClient {
                 throw new IllegalStateException("the sign-in page answered " + form.status() + ": " + form.body());
             }
             String to = URI.create(signIn).getRawQuery().replaceFirst("^.*?(?:^|&)to=([^&]*).*$", "$1");
-            String fields = "email=" + enc(email) + "&password=" + enc(password) + "&to=" + to;
+            java.util.regex.Matcher token = java.util.regex.Pattern.compile("name=\"form\" value=\"([^\"]+)\"").matcher(form.body());
+            if (!token.find()) {
+                throw new IllegalStateException("the sign-in page has no form token: " + form.body());
+            }
+            String fields = "email=" + enc(email) + "&password=" + enc(password) + "&to=" + to + "&form=" + enc(token.group(1));
             Answer posted = request("POST", signIn.substring(0, signIn.indexOf('?')),
                     Map.of("Content-Type", "application/x-www-form-urlencoded"), fields.getBytes(StandardCharsets.UTF_8));
             if (posted.status() / 100 != 3) {

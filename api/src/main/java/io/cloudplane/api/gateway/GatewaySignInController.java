@@ -36,6 +36,9 @@ import java.util.Optional;
 @Secured(SecurityRule.IS_ANONYMOUS)
 @Tag(name = "gateway")
 public class GatewaySignInController {
+    /** The form token's cookie and hidden field (login CSRF). */
+    static final String FORM_COOKIE = "cloudplane_sign_in";
+    static final String FORM_FIELD = "form";
     private final GatewayAccess access;
     private final GatewaySessions sessions;
     private final SignIn signIn;
@@ -57,7 +60,7 @@ public class GatewaySignInController {
     @Operation(operationId = "gatewaySignInPage")
     public HttpResponse<String> page(@Nullable @QueryValue String to, HttpRequest<?> http) {
         target(to, http);
-        return form(HttpStatus.OK, to, null, null);
+        return form(HttpStatus.OK, to, null, null, http);
     }
 
     /** Signs in: 303 to the environment's one-time sign-in link; 401 with the form again for a wrong email or password. */
@@ -75,6 +78,11 @@ public class GatewaySignInController {
         SignInForm form = new SignInForm(field.apply("email"), field.apply("password"), field.apply("to"));
         GatewayAccess.Target target = target(form.to(), http);
         boolean browser = browser(http);
+        if (browser && !sameForm(http, field.apply(FORM_FIELD))) {
+            // another site's page posting this form would sign the browser in as the attacker (login CSRF)
+            return form(HttpStatus.FORBIDDEN, form.to(), form.email(), "This sign-in form has expired or did not come from"
+                    + " Cloudplane: sign in again with this one.", http);
+        }
         if (form.email() == null || form.email().isBlank() || form.email().length() > 320 || form.email().indexOf('\0') >= 0) {
             return refuse(browser, "email", "is required: the email you signed up with", form, HttpStatus.BAD_REQUEST);
         }
@@ -88,7 +96,7 @@ public class GatewaySignInController {
             if (!browser || (e.status() != HttpStatus.UNAUTHORIZED && e.status() != HttpStatus.TOO_MANY_REQUESTS)) {
                 throw e;
             }
-            MutableHttpResponse<String> again = form(e.status(), form.to(), form.email(), e.getMessage());
+            MutableHttpResponse<String> again = form(e.status(), form.to(), form.email(), e.getMessage(), http);
             if (e.retryAfter() != null) {
                 again.header("Retry-After", String.valueOf(e.retryAfter().toSeconds()));
             }
@@ -111,20 +119,35 @@ public class GatewaySignInController {
         return target.get();
     }
 
+    /**
+     * Whether a browser's post carries the token of a form this page gave it: the hidden field and
+     * the cookie set with the form must be equal (a double-submit token; another site can make the
+     * browser post, but can neither read nor set the cookie, which is SameSite=Strict and HttpOnly).
+     */
+    private static boolean sameForm(HttpRequest<?> http, @Nullable String sent) {
+        String kept = http.getCookies().findCookie(FORM_COOKIE).map(io.micronaut.http.cookie.Cookie::getValue).orElse(null);
+        return sent != null && kept != null && !kept.isEmpty() && java.security.MessageDigest.isEqual(
+                sent.getBytes(java.nio.charset.StandardCharsets.UTF_8), kept.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     private HttpResponse<String> refuse(boolean browser, String field, String message, SignInForm form, HttpStatus status) {
         if (!browser) {
             throw ApiException.badRequest(field, message);
         }
-        return form(status, form.to(), form.email(), field + " " + message);
+        return form(status, form.to(), form.email(), field + " " + message, null);
     }
 
     private static boolean browser(HttpRequest<?> http) {
         return http.getHeaders().accept().stream().anyMatch(t -> t.getName().equals(MediaType.TEXT_HTML));
     }
 
-    private static MutableHttpResponse<String> form(HttpStatus status, String to, @Nullable String email, @Nullable String error) {
+    /** The form, with a new form token in its hidden field and in a cookie; with {@code http} null, the request's own token is kept. */
+    private static MutableHttpResponse<String> form(HttpStatus status, String to, @Nullable String email, @Nullable String error,
+                                                    @Nullable HttpRequest<?> http) {
+        String token = io.cloudplane.infra.team.InvitationTokens.newToken();
         String body = (error == null ? "" : "<p class=\"error\">" + GatewayPages.escape(error) + "</p>")
                 + "<form method=\"post\" action=\"" + GatewayAccess.SIGN_IN_PATH + "\">"
+                + "<input type=\"hidden\" name=\"" + FORM_FIELD + "\" value=\"" + token + "\">"
                 + "<input type=\"hidden\" name=\"to\" value=\"" + GatewayPages.escape(to) + "\">"
                 + "<label for=\"email\">Email</label><input id=\"email\" name=\"email\" type=\"email\" autocomplete=\"username\" required value=\""
                 + GatewayPages.escape(email == null ? "" : email) + "\">"
@@ -132,10 +155,13 @@ public class GatewaySignInController {
                 + " autocomplete=\"current-password\" required>"
                 + "<button type=\"submit\">Sign in</button></form>";
         String host = URI.create(to).getHost();
+        io.micronaut.http.cookie.Cookie cookie = io.micronaut.http.cookie.Cookie.of(FORM_COOKIE, token).httpOnly(true)
+                .sameSite(io.micronaut.http.cookie.SameSite.Strict).path(GatewayAccess.SIGN_IN_PATH).maxAge(java.time.Duration.ofHours(1));
         return HttpResponse.<String>status(status)
                 .body(GatewayPages.html("Sign in", "Sign in with your Cloudplane account to continue to " + host + ".", null, body, 0))
                 .contentType(MediaType.TEXT_HTML_TYPE.toString() + ";charset=utf-8")
-                .header("Cache-Control", "no-store");
+                .header("Cache-Control", "no-store")
+                .cookie(cookie);
     }
 
     /** A browser's {@code to} that is no environment's: a page, not a problem document. */

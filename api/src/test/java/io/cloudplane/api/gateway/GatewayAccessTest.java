@@ -305,6 +305,13 @@ class GatewayAccessTest {
         assertNotEquals(to, otherPort);
         assertEquals(400, get("/gateway/sign-in?to=" + URLEncoder.encode(otherPort, StandardCharsets.UTF_8), Map.of()).statusCode());
 
+        // a post without the form's token (another site's page posting it: login CSRF), or with another form's: refused
+        Map<String, String> owners = Map.of("email", w.owner().email(), "password", PASSWORD, "to", to);
+        Got forged = postForm(owners, null, null);
+        assertEquals(403, forged.statusCode(), forged.body());
+        assertTrue(forged.headers().get("location") == null, "no way back, no ticket");
+        Got otherForm = postForm(owners, "cloudplane_sign_in=one-form", "another-form");
+        assertEquals(403, otherForm.statusCode(), otherForm.body());
         Got wrong = postForm(Map.of("email", w.owner().email(), "password", "wrong-password-1", "to", to));
         assertEquals(401, wrong.statusCode(), wrong.body());
         assertTrue(wrong.body().contains("<form"), "the form again: " + wrong.body());
@@ -462,12 +469,28 @@ class GatewayAccessTest {
         }
     }
 
+    /** Posts the sign-in form as a browser does: with the form token of the page it got first (its cookie and hidden field). */
     private Got postForm(Map<String, String> form) throws Exception {
+        Got page = get("/gateway/sign-in?to=" + URLEncoder.encode(form.get("to"), StandardCharsets.UTF_8), Map.of("Accept", "text/html"));
+        java.util.regex.Matcher field = java.util.regex.Pattern.compile("name=\"form\" value=\"([^\"]+)\"").matcher(page.body());
+        assertTrue(field.find(), page.body());
+        String cookie = page.headers().get("set-cookie").split(";", 2)[0];
+        return postForm(form, cookie, field.group(1));
+    }
+
+    private Got postForm(Map<String, String> form, String cookie, String token) throws Exception {
         StringBuilder body = new StringBuilder();
         form.forEach((k, v) -> body.append(body.isEmpty() ? "" : "&").append(k).append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(server.getURI() + "/gateway/sign-in"))
-                .header("Content-Type", "application/x-www-form-urlencoded").header("Accept", "text/html")
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(), HttpResponse.BodyHandlers.ofString());
+        if (token != null) {
+            body.append("&form=").append(URLEncoder.encode(token, StandardCharsets.UTF_8));
+        }
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.getURI() + "/gateway/sign-in"))
+                .header("Content-Type", "application/x-www-form-urlencoded").header("Accept", "text/html");
+        if (cookie != null) {
+            request.header("Cookie", cookie);
+        }
+        HttpResponse<String> r = http.send(request.POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
+                HttpResponse.BodyHandlers.ofString());
         Map<String, String> headers = new java.util.HashMap<>();
         r.headers().map().forEach((k, v) -> headers.put(k.toLowerCase(java.util.Locale.ROOT), v.get(0)));
         return new Got(r.statusCode(), headers, r.body());
