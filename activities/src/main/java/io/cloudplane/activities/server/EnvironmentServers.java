@@ -22,9 +22,11 @@ public class EnvironmentServers {
     private final ServerCatalog catalog;
     private final DatabaseProvisioner databases;
     private final SecretBox secrets;
+    private final io.cloudplane.infra.gateway.GatewayKeys gatewayKeys;
 
     public EnvironmentServers(EnvironmentRepository environments, EnvironmentRuntime runtime, ServerCatalog catalog,
-                              DatabaseProvisioner databases, SecretBox secrets) {
+                              DatabaseProvisioner databases, SecretBox secrets, io.cloudplane.infra.gateway.GatewayKeys gatewayKeys) {
+        this.gatewayKeys = gatewayKeys;
         this.environments = environments;
         this.runtime = runtime;
         this.catalog = catalog;
@@ -48,6 +50,6 @@ public class EnvironmentServers {
             throw FailureType.INVALID_INPUT.nonRetryable("environment " + env.id() + " has no database yet");
         }
         return new ServerSpec(env.id().toString(), found, env.port(), databases.jdbcUrlFor(env.dbName()), env.dbName(),
-                secrets.decrypt(env.dbPassword()), new io.cloudplane.infra.gateway.GatewayKeys(secrets).of(env.id().toString()));
+                secrets.decrypt(env.dbPassword()), gatewayKeys.of(env.id().toString()));
     }
 }
