@@ -221,7 +221,9 @@ class GatewayIT {
             assertEquals("RUNNING", cloudplane.call("GET", graceEnvPath, graceToken, null).get("status"));
             System.out.println("GatewayIT: a Studio request woke a sleeping sandbox and was answered in " + millis + " ms");
             // ... but not one stopped by its owner.
-            var stopSandbox = cloudplane.call("POST", graceEnvPath + "/stop", graceToken, null);
+            // the wake's operation may still be closing when its server already answers: a stop meanwhile is a 409
+            var stopSandbox = await("the stop accepted").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> cloudplane.call("POST", graceEnvPath + "/stop", graceToken, null), r -> r.status() == 202);
             assertEquals("SUCCEEDED", cloudplane.awaitOperation(stopSandbox.get("id"), graceToken, Duration.ofSeconds(60)).get("status"));
             var notWoken = GatewayClient.get(graceStudio, graceToken);
             assertEquals(503, notWoken.status(), notWoken.body());
