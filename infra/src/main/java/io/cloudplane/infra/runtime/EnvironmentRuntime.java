@@ -78,4 +78,16 @@ public interface EnvironmentRuntime {
 
     /** The server's whole log, as far as it is kept (the rotated file, then the current one); the caller closes it. */
     InputStream openLog(String envId);
+
+    /**
+     * Serves a custom domain on the runtime's own ingress (on Kubernetes: a rule for its host in the
+     * environment's Ingress, its certificate in a TLS Secret), or updates it (a new certificate).
+     * Idempotent. The local runtime does nothing: the gateway reads the domains table itself.
+     */
+    default void publishDomain(DomainRoute route) {
+    }
+
+    /** Stops serving a custom domain (its rule and Secret removed); nothing when it is not there. */
+    default void withdrawDomain(String envId, String domainId, String hostname) {
+    }
 }

@@ -73,4 +73,9 @@ public final class WorkflowIds {
     public static String invitation(String invitationId) {
         return "invitation/" + invitationId;
     }
+
+    /** A custom domain's verification, certificate and renewals: one workflow per domain, for its life. */
+    public static String domain(String domainId) {
+        return "domain/" + domainId;
+    }
 }
