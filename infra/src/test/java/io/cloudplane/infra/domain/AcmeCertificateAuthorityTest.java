@@ -165,6 +165,23 @@ class AcmeCertificateAuthorityTest implements TestPropertyProvider {
         assertTrue(refused.getMessage().startsWith("Could not reach the certificate authority at "), refused.getMessage());
     }
 
+    /** Pebble 2.4's certificateValidityPeriod (PebbleServers.start(port, validity)): what renewal tests use. */
+    @Test
+    void pebbleIssuesShortLivedCertificatesWhenAsked() {
+        challengeSource = challenges;
+        try (PebbleServers shortLived = PebbleServers.start(gateway.getAddress().getPort(), java.time.Duration.ofMinutes(2))) {
+            DomainSettings settings = new DomainSettings(shortLived.directoryUrl(), null, shortLived.trustPemFile().toString(), List.of(),
+                    List.of(), 20, java.time.Duration.ofDays(7), java.time.Duration.ofSeconds(5), java.time.Duration.ofHours(1),
+                    java.time.Duration.ofDays(30), java.time.Duration.ofDays(14));
+            String host = "shop.acme-short.example.test";
+            shortLived.addA(host, "127.0.0.1");
+            IssuedCertificate issued = new AcmeCertificateAuthority(settings, accounts, challenges, secrets, certificates).issue(host, () -> { });
+            java.time.Duration validity = java.time.Duration.between(issued.facts().notBefore(), issued.facts().notAfter());
+            assertTrue(validity.compareTo(java.time.Duration.ofMinutes(3)) < 0 && validity.compareTo(java.time.Duration.ofMinutes(1)) > 0,
+                    validity.toString());
+        }
+    }
+
     @Test
     void theCaaIdentitiesComeFromTheDirectoryElseTheSettings() {
         // Pebble's directory names no CAA identities: the configured ones stand in
