@@ -13,11 +13,12 @@ public interface DomainActivities {
     DomainState load(String domainId);
 
     /**
-     * Asks the DNS (never a cache) for what the row expects, and writes the check's time and result.
+     * Asks the DNS (never a cache) for what the row expects (its TXT token; a CNAME to
+     * {@code gatewayHost} or the configured addresses; CAA allowing the authority), and writes the check's time and result.
      * Success moves a {@code PENDING_VERIFICATION} domain to {@code VERIFIED}; without ACME, the result
      * then says to upload a certificate.
      */
-    DnsCheck checkDns(String domainId);
+    DnsCheck checkDns(String domainId, String gatewayHost);
 
     /** A verification begins again (a {@code verifyNow} on a FAILED domain): FAILED → PENDING_VERIFICATION, the reason cleared. */
     void restartVerification(String domainId);

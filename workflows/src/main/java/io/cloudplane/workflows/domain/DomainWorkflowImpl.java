@@ -55,7 +55,7 @@ public class DomainWorkflowImpl implements DomainWorkflow {
         long interval = input.checkIntervalMinMs();
         while (true) {
             verifyHandled = verifyRequests;
-            DnsCheck check = activities.checkDns(input.domainId());
+            DnsCheck check = activities.checkDns(input.domainId(), input.gatewayHost());
             if (!check.exists()) {
                 return DomainState.gone();
             }
@@ -93,7 +93,7 @@ public class DomainWorkflowImpl implements DomainWorkflow {
             uploadsHandled = uploads;
             if (!removed && verifyHandled < verifyRequests) {
                 verifyHandled = verifyRequests;
-                activities.checkDns(input.domainId());
+                activities.checkDns(input.domainId(), input.gatewayHost());
             }
         }
         return activities.load(input.domainId());

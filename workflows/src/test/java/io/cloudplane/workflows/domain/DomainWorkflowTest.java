@@ -30,6 +30,7 @@ class DomainWorkflowTest {
     private static final String ID = "0d0d0d0d-1111-2222-3333-444444444444";
     private static final String ENV = "e0e0e0e0-1111-2222-3333-444444444444";
     private static final String HOST = "shop.example.com";
+    private static final String GATEWAY_HOST = "k3x9.apps.cloudplane.test";
     private static final Duration DAY = Duration.ofDays(1);
 
     private final FakeDomain row = new FakeDomain();
@@ -77,7 +78,8 @@ class DomainWorkflowTest {
         }
 
         @Override
-        public DnsCheck checkDns(String domainId) {
+        public DnsCheck checkDns(String domainId, String gatewayHost) {
+            assertEquals(GATEWAY_HOST, gatewayHost);
             if (!exists) {
                 return new DnsCheck(false, false, null);
             }
@@ -153,7 +155,7 @@ class DomainWorkflowTest {
         row.env = env;
         DomainWorkflow workflow = client.newWorkflowStub(DomainWorkflow.class, WorkflowOptions.newBuilder()
                 .setWorkflowId(WorkflowIds.domain(ID)).setTaskQueue(worker.getTaskQueue()).build());
-        WorkflowClient.start(workflow::run, new DomainInput(ID, ENV, HOST, acme, Duration.ofDays(7).toMillis(), 5_000,
+        WorkflowClient.start(workflow::run, new DomainInput(ID, ENV, HOST, GATEWAY_HOST, acme, Duration.ofDays(7).toMillis(), 5_000,
                 Duration.ofHours(1).toMillis(), Duration.ofDays(30).toMillis(), Duration.ofDays(14).toMillis()));
         return workflow;
     }
