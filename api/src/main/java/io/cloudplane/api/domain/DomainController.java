@@ -85,6 +85,7 @@ public class DomainController {
                 URI.create("/api/v1/apps/" + appId + "/environments/" + envId + "/domains/" + found.domain().id()));
     }
 
+    /** One custom domain: its state, the records to create, the last check in words, its certificate. */
     @Get("/{domainId}")
     @Operation(operationId = "getDomain")
     public DomainView get(UUID appId, UUID envId, UUID domainId, Authentication auth) {

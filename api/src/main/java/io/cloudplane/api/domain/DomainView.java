@@ -1,5 +1,6 @@
 package io.cloudplane.api.domain;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.cloudplane.infra.domain.DomainRecord;
 import io.cloudplane.workflows.domain.CertificateSource;
 import io.cloudplane.workflows.domain.DomainStatus;
@@ -22,9 +23,11 @@ import java.util.UUID;
 public record DomainView(UUID id, @Schema(description = "ASCII (an internationalized name as punycode)") String hostname,
                          String unicodeHostname, DomainStatus status,
                          @Schema(description = "The records to create at the domain's DNS provider") List<DnsRecord> records,
-                         @Nullable LastCheck lastCheck,
+                         @Schema(requiredMode = Schema.RequiredMode.NOT_REQUIRED, description = "Absent before the first check")
+                         @JsonInclude(JsonInclude.Include.NON_NULL) LastCheck lastCheck,
                          @Nullable @Schema(description = "FAILED: what to fix, in words") String failureReason,
-                         @Nullable Certificate certificate, Instant createdAt, Instant updatedAt) {
+                         @Schema(requiredMode = Schema.RequiredMode.NOT_REQUIRED, description = "Absent until the domain has one")
+                         @JsonInclude(JsonInclude.Include.NON_NULL) Certificate certificate, Instant createdAt, Instant updatedAt) {
 
     @Serdeable
     @Schema(name = "DomainDnsRecord")
