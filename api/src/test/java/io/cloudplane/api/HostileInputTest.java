@@ -848,6 +848,8 @@ class HostileInputTest {
         InvitationRecord invitation = invitations.findById(invitationId).orElseThrow();
         assertEquals(1, invitations.setToken(invitationId, invitation.expiresAt(), InvitationTokens.sha256(invitationToken)));
         fixtures.put("invitationId", invitationId);
+        fixtures.put("domainId", UUID.fromString((String) post("/api/v1/apps/" + appId + "/environments/" + stagingId + "/domains",
+                Map.of("hostname", "hostile-" + UUID.randomUUID().toString().substring(0, 8) + ".example.com"), token).get("id")));
     }
 
     /** As a finished provisioning leaves it: RUNNING, with its folders, no operation running. */

@@ -140,6 +140,11 @@ class AuthorizationMatrixTest {
     @Inject ServerCatalog catalog;
     @Inject io.cloudplane.infra.team.AppTransferRepository transfers;
     @Inject InvitationRepository invitations;
+    @Inject io.cloudplane.infra.domain.DomainRepository domains;
+    /** Each world's domain is {@code w-<id>.}{@value #DOMAIN_PARENT}; one wildcard certificate covers them all. */
+    private static final String DOMAIN_PARENT = "matrix-domains.example.com";
+    private static final io.cloudplane.infra.domain.TestCertificates.Issued DOMAIN_CERTIFICATE =
+            io.cloudplane.infra.domain.TestCertificates.root("Matrix root").leaf("*." + DOMAIN_PARENT);
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private int sequence;
@@ -431,6 +436,10 @@ class AuthorizationMatrixTest {
             case "PATCH /api/v1/apps/{appId}/environments/{envId}/members/{userId}" -> "{\"profile\":\"user\"}";
             case "PATCH /api/v1/apps/{appId}/environments/{envId}" -> "{\"access\":\"public\"}";
             case "POST /api/v1/apps/{appId}/transfer" -> "{\"userId\":\"{developerUserId}\"}";
+            case "POST /api/v1/apps/{appId}/environments/{envId}/domains" -> "{\"hostname\":\"m-" + unique + ".example.org\"}";
+            case "PUT /api/v1/apps/{appId}/environments/{envId}/domains/{domainId}/certificate" -> "{\"certificate\":\""
+                    + DOMAIN_CERTIFICATE.certificatePem().replace("\n", "\\n") + "\",\"privateKey\":\""
+                    + DOMAIN_CERTIFICATE.privateKeyPem().replace("\n", "\\n") + "\"}";
             case "POST /api/v1/apps/{appId}/environments/{envId}/members" -> "{\"email\":\"invitee-" + unique
                     + "@example.com\",\"firstName\":\"In\",\"lastName\":\"Vitee\",\"profile\":\"user\"}";
             default -> row.method().equals("POST") ? "{}" : "";
@@ -624,6 +633,12 @@ class AuthorizationMatrixTest {
         ids.put("id", ids.get("operationId"));
         ids.put("tokenId", tokenId);
         ids.put("invitationId", invitationId.toString());
+        // A verified custom domain of staging (its workflow is not running: no worker here).
+        UUID domainId = UUID.randomUUID();
+        domains.save(new io.cloudplane.infra.domain.DomainRecord(domainId, appId, staging, "w-" + shortId() + "." + DOMAIN_PARENT,
+                io.cloudplane.workflows.domain.DomainStatus.VERIFIED, "cp-matrix", owner.id(), now, now, now, "verified", now, null,
+                null, null, null, null, null, null, null, null, null, null));
+        ids.put("domainId", domainId.toString());
         ids.put("token", invitationToken);
         ids.put("loginEmail", loginUser.email());
         // {userId} of the members' rows: the end user of staging. An ownership transfer is offered to the developer.

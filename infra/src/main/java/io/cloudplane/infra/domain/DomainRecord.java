@@ -34,6 +34,15 @@ public record DomainRecord(@Id UUID id, UUID appId, UUID envId, String hostname,
         return CHALLENGE_LABEL + "." + hostname;
     }
 
+    /**
+     * The time to store as a new certificate's {@code certificate_installed_at}, which identifies the
+     * certificate in the domain's workflow (as epoch milliseconds): whole milliseconds, so that the
+     * column (microseconds) compares equal to what the workflow carries.
+     */
+    public static Instant installationTime() {
+        return Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    }
+
     public boolean hasCertificate() {
         return certificateChainPem != null;
     }

@@ -4,6 +4,7 @@ import io.cloudplane.workflows.backup.BackupActivities;
 import io.cloudplane.workflows.backup.BackupScheduleActivities;
 import io.cloudplane.workflows.backup.RestoreActivities;
 import io.cloudplane.workflows.code.CodeActivities;
+import io.cloudplane.workflows.domain.DomainActivities;
 import io.cloudplane.workflows.environment.DatabaseActivities;
 import io.cloudplane.workflows.environment.EnvironmentActivities;
 import io.cloudplane.workflows.environment.FileActivities;
@@ -49,6 +50,10 @@ public final class Activities {
     /** A promotion does not wait for a busy environment, nor for a staging that no longer runs the release. */
     private static final String[] BAD_PROMOTION = FailureType.types(FailureType.ENVIRONMENT_BUSY, FailureType.NOT_FOUND,
             FailureType.INVALID_INPUT, FailureType.RELEASE_NOT_RUNNING);
+
+    /** An authority's refusal, or a domain that is gone: another attempt would get the same answer. */
+    private static final String[] CERTIFICATE_REFUSED = FailureType.types(FailureType.CERTIFICATE_REFUSED, FailureType.NOT_FOUND,
+            FailureType.INVALID_INPUT);
 
     /** Clean-up and records that must not be left half-done: retried until they work, at least once a minute. */
     private static final RetryOptions UNTIL_DONE = RetryOptions.newBuilder().setMaximumInterval(Duration.ofMinutes(1)).build();
@@ -270,6 +275,35 @@ public final class Activities {
         return Workflow.newActivityStub(InvitationActivities.class, options(Duration.ofSeconds(30), null,
                 RetryOptions.newBuilder().setInitialInterval(Duration.ofSeconds(1)).setMaximumInterval(Duration.ofMinutes(5))
                         .setDoNotRetry(BAD_INPUT).build()));
+    }
+
+    /**
+     * A custom domain's rows, DNS checks, route and emails: two minutes each (a DNS check may walk
+     * from the root to the domain's name servers), retried with backoff (at most every five minutes)
+     * for as long as they fail.
+     */
+    public static DomainActivities domains() {
+        return Workflow.newActivityStub(DomainActivities.class, options(Duration.ofMinutes(2), null,
+                RetryOptions.newBuilder().setInitialInterval(Duration.ofSeconds(1)).setMaximumInterval(Duration.ofMinutes(5))
+                        .setDoNotRetry(BAD_INPUT).build()));
+    }
+
+    /**
+     * A domain's first certificate: ten minutes an attempt, heartbeating while the authority works; a
+     * refusal is not retried, an authority out of reach is, with backoff for about two hours (then the
+     * domain is FAILED with the reason rather than left ISSUING).
+     */
+    public static DomainActivities domainIssuance() {
+        return Workflow.newActivityStub(DomainActivities.class, options(Duration.ofMinutes(10), Duration.ofMinutes(1),
+                RetryOptions.newBuilder().setInitialInterval(Duration.ofSeconds(10)).setMaximumInterval(Duration.ofMinutes(15))
+                        .setMaximumAttempts(10).setDoNotRetry(CERTIFICATE_REFUSED).build()));
+    }
+
+    /** A renewal: three quick attempts; the workflow tries again later, with its own back-off from minutes to hours. */
+    public static DomainActivities domainRenewal() {
+        return Workflow.newActivityStub(DomainActivities.class, options(Duration.ofMinutes(10), Duration.ofMinutes(1),
+                RetryOptions.newBuilder().setInitialInterval(Duration.ofSeconds(10)).setMaximumAttempts(3)
+                        .setDoNotRetry(CERTIFICATE_REFUSED).build()));
     }
 
     /** An operation's progress, written to its row as a local activity. */

@@ -38,6 +38,8 @@ public enum FailureType {
     UPLOADING("UPLOADING"),
     /** A backup's verification could not be carried out: the name of {@code BackupStep.VERIFYING}. */
     VERIFYING("VERIFYING"),
+    /** A certificate authority refused to issue a domain's certificate (its own words in the message). */
+    CERTIFICATE_REFUSED("CertificateRefused"),
 
     // A workflow's own failure, as operators see it in Temporal's UI.
 

@@ -5,6 +5,7 @@ import io.cloudplane.workflows.app.DeleteApplicationWorkflowImpl;
 import io.cloudplane.workflows.backup.BackupScheduleWorkflowImpl;
 import io.cloudplane.workflows.backup.BackupWorkflowImpl;
 import io.cloudplane.workflows.backup.RestoreWorkflowImpl;
+import io.cloudplane.workflows.domain.DomainWorkflowImpl;
 import io.cloudplane.workflows.environment.DeleteEnvironmentWorkflowImpl;
 import io.cloudplane.workflows.environment.ProvisionEnvironmentWorkflowImpl;
 import io.cloudplane.workflows.release.CreateReleaseWorkflowImpl;
@@ -40,7 +41,8 @@ public final class WorkflowImplementations {
             PromotionWorkflowImpl.class,
             CloneApplicationWorkflowImpl.class,
             MembershipSyncWorkflowImpl.class,
-            InvitationWorkflowImpl.class);
+            InvitationWorkflowImpl.class,
+            DomainWorkflowImpl.class);
 
     private WorkflowImplementations() {
     }

@@ -35,6 +35,7 @@ class FailureTypeTest {
         expected.put("DUMPING", "DUMPING");
         expected.put("UPLOADING", "UPLOADING");
         expected.put("VERIFYING", "VERIFYING");
+        expected.put("CERTIFICATE_REFUSED", "CertificateRefused");
         expected.put("PROVISIONING_FAILED", "ProvisioningFailed");
         expected.put("SERVER_ACTION_FAILED", "ServerActionFailed");
         expected.put("UPDATE_FAILED", "UpdateFailed");
