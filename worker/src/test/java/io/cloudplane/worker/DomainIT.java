@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and Pebble ask. A domain is added and its records shown; without the TXT record the check says it is
  * missing; once the test sets it the domain becomes VERIFIED then ACTIVE with Pebble's certificate,
  * Pebble having fetched its HTTP-01 challenge through the gateway; a TLS client that trusts Pebble's
- * root reaches the environment's app with that SNI; HTTP is redirected; an uploaded certificate
+ * root reaches the environment's app with that SNI; the renewal timer replaces it before it expires (2-minute
+ * certificates); HTTP is redirected; an uploaded certificate
  * replaces Pebble's and is served without a restart; a removed domain is served no more.
  */
 class DomainIT {
@@ -43,7 +44,8 @@ class DomainIT {
         Path dataDir = Files.createTempDirectory(Path.of("target"), "domain-").toAbsolutePath();
         int gatewayPort = AllInOne.freePort();
         int tlsPort = AllInOne.freePort();
-        try (PebbleServers pebble = PebbleServers.start(gatewayPort);
+        // Pebble's certificates last 2 minutes and Cloudplane renews 105 s before expiry: a renewal 15 s after each issue.
+        try (PebbleServers pebble = PebbleServers.start(gatewayPort, Duration.ofMinutes(2));
              AllInOne cloudplane = new AllInOne(dataDir, Map.of(
                      "CLOUDPLANE_GATEWAY_PORT", Integer.toString(gatewayPort),
                      "CLOUDPLANE_GATEWAY_TLS_PORT", Integer.toString(tlsPort),
@@ -52,7 +54,9 @@ class DomainIT {
                      "CLOUDPLANE_DOMAIN_ACME_TRUST_PEM", pebble.trustPemFile().toString(),
                      "CLOUDPLANE_DOMAIN_ADDRESSES", "127.0.0.1",
                      "CLOUDPLANE_DOMAIN_CHECK_INTERVAL_MIN", "1s",
-                     "CLOUDPLANE_DOMAIN_CHECK_INTERVAL_MAX", "2s"))) {
+                     "CLOUDPLANE_DOMAIN_CHECK_INTERVAL_MAX", "2s",
+                     "CLOUDPLANE_DOMAIN_RENEW_BEFORE", "105s",
+                     "CLOUDPLANE_DOMAIN_EXPIRY_NOTICE_BEFORE", "30s"))) {
             cloudplane.start();
             String owner = cloudplane.signUp("dora", "Dora", "Domains");
             var app = cloudplane.call("POST", "/api/v1/apps", owner, Map.of("name", "shop"));
@@ -118,6 +122,17 @@ class DomainIT {
             assertTrue(served.leaf().getIssuerX500Principal().getName().toLowerCase().contains("pebble"), served.leaf().toString());
             assertTrue(served.body().contains("\"forwardedProto\":\"https\""), "the server was told https: " + served.body());
             assertTrue(served.body().contains("\"forwardedHost\":\"" + hostname), "the server was told the custom host: " + served.body());
+
+            // The timer renews it before it expires: a new certificate from Pebble, served at the next handshake.
+            String firstNotAfter = active.get("certificate.notAfter");
+            var renewed = await("the certificate's renewal").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> cloudplane.call("GET", domainPath, owner, null),
+                            d -> "ACTIVE".equals(d.get("status")) && !firstNotAfter.equals(d.get("certificate.notAfter")));
+            assertEquals("ACME", renewed.get("certificate.source"), renewed.raw());
+            var servedRenewed = await("the renewed certificate served").atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                    .until(() -> TlsProbe.get(trustsPebble, hostname, tlsPort, "/_identity"),
+                            a -> a.status() == 200 && !a.leaf().getSerialNumber().equals(served.leaf().getSerialNumber()));
+            assertTrue(servedRenewed.leaf().getNotAfter().after(served.leaf().getNotAfter()), "a later expiry");
 
             // Plain HTTP to an ACTIVE domain is redirected to HTTPS.
             var plain = GatewayClient.send("GET", "http://127.0.0.1:" + gatewayPort + "/shop?x=1", Map.of("Host", hostname + ":" + gatewayPort), null);

@@ -103,6 +103,8 @@ public class AcmeCertificateAuthority implements CertificateAuthority {
                     false, null);
         }
         List<String> tokens = new ArrayList<>();
+        // What an attempt cut short by a crash left (its rows expire after 10 minutes and are never answered after): gone now.
+        challenges.deleteExpired(java.time.Instant.now());
         try {
             Session session = session();
             Account account = account(session);
