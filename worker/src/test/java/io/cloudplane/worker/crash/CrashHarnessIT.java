@@ -1,5 +1,6 @@
 package io.cloudplane.worker.crash;
 
+import io.cloudplane.infra.domain.PebbleServers;
 import io.cloudplane.infra.runtime.ServerCatalog;
 import io.cloudplane.worker.AllInOne;
 import org.junit.jupiter.api.Test;
@@ -59,6 +60,7 @@ class CrashHarnessIT {
     private final Random random;
     private final long seed;
     private AllInOne cloudplane;
+    private PebbleServers pebble;
     private Outside outside;
     /** Per kind: crashes injected, and the outcomes the operations reached. */
     private final Map<String, List<String>> outcomes = new LinkedHashMap<>();
@@ -82,13 +84,22 @@ class CrashHarnessIT {
                     - version: 1.1.0
                       command: "%1$s1.1.0"
                 """.formatted(ServerCatalog.BUILTIN_COMMAND));
-        cloudplane = new AllInOne(dataDir, Map.of(
-                "MICRONAUT_CONFIG_FILES", catalog.toString(),
-                "CLOUDPLANE_SANDBOX_IDLE_PERIOD", IDLE.toSeconds() + "s",
-                "CLOUDPLANE_SANDBOX_DELETE_AFTER", DELETE_AFTER.toSeconds() + "s",
-                "CLOUDPLANE_SANDBOX_DELETION_NOTICES", "8s",
-                "CLOUDPLANE_METRICS_ENABLED", "false",
-                "CLOUDPLANE_DEPLOY_HEALTH_TIMEOUT", "40s"));
+        int gatewayPort = AllInOne.freePort();
+        pebble = PebbleServers.start(gatewayPort); // the domain case's ACME server, validating through the gateway's port
+        cloudplane = new AllInOne(dataDir, Map.ofEntries(
+                Map.entry("CLOUDPLANE_GATEWAY_PORT", Integer.toString(gatewayPort)),
+                Map.entry("CLOUDPLANE_DNS_RESOLVER", pebble.dnsResolver()),
+                Map.entry("CLOUDPLANE_DOMAIN_ACME_DIRECTORY", pebble.directoryUrl()),
+                Map.entry("CLOUDPLANE_DOMAIN_ACME_TRUST_PEM", pebble.trustPemFile().toString()),
+                Map.entry("CLOUDPLANE_DOMAIN_ADDRESSES", "127.0.0.1"),
+                Map.entry("CLOUDPLANE_DOMAIN_CHECK_INTERVAL_MIN", "1s"),
+                Map.entry("CLOUDPLANE_DOMAIN_CHECK_INTERVAL_MAX", "2s"),
+                Map.entry("MICRONAUT_CONFIG_FILES", catalog.toString()),
+                Map.entry("CLOUDPLANE_SANDBOX_IDLE_PERIOD", IDLE.toSeconds() + "s"),
+                Map.entry("CLOUDPLANE_SANDBOX_DELETE_AFTER", DELETE_AFTER.toSeconds() + "s"),
+                Map.entry("CLOUDPLANE_SANDBOX_DELETION_NOTICES", "8s"),
+                Map.entry("CLOUDPLANE_METRICS_ENABLED", "false"),
+                Map.entry("CLOUDPLANE_DEPLOY_HEALTH_TIMEOUT", "40s")));
         outside = new Outside(cloudplane);
         System.out.println("Crash harness: " + rounds + " round(s), seed " + seed + " (-Dcloudplane.crash.seed to replay), data in " + dataDir);
         try {
@@ -101,6 +112,7 @@ class CrashHarnessIT {
             outcomes.forEach((kind, list) -> System.out.println("  " + kind + ": " + list.size() + " crashes, " + list));
             cloudplane.stop();
             outside.endLeftovers();
+            pebble.close();
         }
     }
 
@@ -455,6 +467,7 @@ class CrashHarnessIT {
                 return status;
             }));
             cases.add(invitation());
+            cases.add(domain());
             cases.add(operation("clone", "CLONE_APPLICATION", () -> null, 6000, () -> {
                 var c = call("POST", "/api/v1/apps/" + app2 + "/clone", Map.of("name", "clone-" + n));
                 require(c.status() == 202, c.raw());
@@ -555,6 +568,49 @@ class CrashHarnessIT {
          * (keyed in sent_mail) is in the outbox, the token it carries is usable, and signing up with it makes the person a
          * developer of the app; an invitation never committed left no row and no email.
          */
+        /**
+         * The owner adds a custom domain to app 3's staging and sets its records at the DNS test server as soon as the
+         * answer gives the token: the kill lands before the request commits, while its {@code domain/<id>} workflow checks
+         * the DNS, or while Pebble's order and its HTTP-01 fetch through the gateway are under way. A committed domain
+         * (its workflow started again by the recovery, the embedded Temporal having forgotten it) becomes ACTIVE with
+         * a certificate from Pebble, and stays one row; one never committed left no row.
+         */
+        Case domain() {
+            Case[] self = new Case[1];
+            String hostname = "www.crash-" + n + "-" + UUID.randomUUID().toString().substring(0, 8) + ".test";
+            self[0] = new Case("domain", 4000, 0, () -> {
+                pebble.addA(hostname, "127.0.0.1");
+                var created = call("POST", env(app3, app3Staging) + "/domains", Map.of("hostname", hostname));
+                require(created.status() == 201, "domain: " + created.raw());
+                started.put("domain", created.get("id"));
+                @SuppressWarnings("unchecked")
+                List<Map<String, Object>> records = (List<Map<String, Object>>) created.body().get("records");
+                pebble.setTxt("_cloudplane-challenge." + hostname, (String) records.stream()
+                        .filter(r -> "TXT".equals(r.get("type"))).findFirst().orElseThrow().get("value"));
+            }, deadline -> {
+                Set<String> ids = outside.strings("select id::text from domains where hostname = ?", hostname);
+                if (started.get("domain") == null) {
+                    require(self[0].cut, "the domain was never added");
+                    if (ids.isEmpty()) {
+                        return "NOT COMMITTED";
+                    }
+                    // committed, but its answer (and so the token) was cut: the owner reads it and sets the record now
+                    String id = ids.iterator().next();
+                    started.put("domain", id);
+                    pebble.setTxt("_cloudplane-challenge." + hostname, outside.strings(
+                            "select challenge_token from domains where id = ?::uuid", id).iterator().next());
+                }
+                require(ids.size() == 1, "one row for " + hostname + ", not " + ids);
+                String path = env(app3, app3Staging) + "/domains/" + started.get("domain");
+                var active = await("domain " + hostname + " ACTIVE").atMost(remaining(deadline)).pollInterval(Duration.ofMillis(500))
+                        .ignoreExceptions().until(() -> call("GET", path, null), d -> "ACTIVE".equals(d.get("status")));
+                require("ACME".equals(active.get("certificate.source")) && active.<String>get("certificate.issuer").toLowerCase().contains("pebble"),
+                        "a certificate from Pebble: " + active.raw());
+                return "ACTIVE";
+            });
+            return self[0];
+        }
+
         Case invitation() {
             Case[] self = new Case[1];
             self[0] = new Case("invitation", 2500, 0, () -> {
