@@ -6,6 +6,9 @@ import io.cloudplane.infra.app.AppListChanges;
 import io.cloudplane.infra.app.AppRecord;
 import io.cloudplane.infra.app.AppRepository;
 import io.cloudplane.infra.config.CloudplaneSettings;
+import io.cloudplane.infra.domain.AcmeChallengeRecord;
+import io.cloudplane.infra.domain.AcmeChallengeRepository;
+import io.cloudplane.infra.domain.DomainRecord;
 import io.cloudplane.infra.environment.EnvironmentRecord;
 import io.cloudplane.infra.environment.EnvironmentRecord.EnvironmentAccess;
 import io.cloudplane.infra.environment.EnvironmentRepository;
@@ -15,6 +18,7 @@ import io.cloudplane.infra.gateway.GatewayTicketRecord;
 import io.cloudplane.infra.team.MembershipChangedEvent;
 import io.cloudplane.infra.team.TeamDirectory;
 import io.cloudplane.infra.team.TeamMember;
+import io.cloudplane.workflows.domain.DomainStatus;
 import io.cloudplane.workflows.environment.EnvironmentStatus;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.runtime.event.annotation.EventListener;
@@ -33,6 +37,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,6 +68,11 @@ import java.util.concurrent.ExecutorService;
  * access; a membership), by any process, moves it once PostgreSQL's notification arrives, and a
  * change in this process ({@link MembershipChangedEvent}) drops an app's at once. What is not in
  * memory is read on the blocking executor, never on the gateway's event loop.
+ *
+ * <p>A host that is not under the base domain may be a custom domain ({@link GatewayDomains}): once
+ * verified it is the app door of its environment, with the same rules. Over http it answers the
+ * ACME HTTP-01 challenges under way for it (before any rule), and once its certificate is served it
+ * sends everything else to https.
  */
 @Singleton
 public class GatewayAccess implements GatewayRouter {
@@ -98,19 +108,30 @@ public class GatewayAccess implements GatewayRouter {
     private record Members(UUID appId, Map<UUID, TeamMember> byUser) {
     }
 
+    /** A custom domain's row, and its environment's app door once the domain is verified. */
+    private record Custom(DomainRecord domain, Optional<Place> place) {
+    }
+
     private final GatewayKeys keys;
+    private final GatewayDomains domains;
+    private final AcmeChallengeRepository challenges;
     /** Environment → its server's gateway key (derived, so never stale). */
     private final Cache<UUID, String> serverKeys = Caffeine.newBuilder().maximumSize(50_000).build();
     /** Host label → the place it names (empty: none), with the generation it was read at. */
     private final Cache<String, Kept<Optional<Place>>> places = Caffeine.newBuilder().maximumSize(50_000).build();
+    /** Environment → its app door (for its custom domains; empty: none), with the generation it was read at. */
+    private final Cache<UUID, Kept<Optional<Place>>> appDoors = Caffeine.newBuilder().maximumSize(50_000).build();
     /** Environment → its members, with the generation they were read at. */
     private final Cache<UUID, Kept<Members>> members = Caffeine.newBuilder().maximumSize(50_000).build();
 
     public GatewayAccess(HostNames hostNames, EnvironmentRepository environments, AppRepository apps, TeamDirectory team,
                          AppListChanges changes, GatewayCallers callers, GatewaySessions sessions, GatewayPages pages,
                          StudioUse studioUse, SandboxWaking waking, @Named(TaskExecutors.BLOCKING) ExecutorService blocking,
-                         GatewaySettings settings, CloudplaneSettings cloudplane, GatewayKeys keys) {
+                         GatewaySettings settings, CloudplaneSettings cloudplane, GatewayKeys keys, GatewayDomains domains,
+                         AcmeChallengeRepository challenges) {
         this.keys = keys;
+        this.domains = domains;
+        this.challenges = challenges;
         this.hostNames = hostNames;
         this.environments = environments;
         this.apps = apps;
@@ -179,15 +200,21 @@ public class GatewayAccess implements GatewayRouter {
         if (uri.getScheme() == null || uri.getRawAuthority() == null || uri.getHost() == null || uri.getRawUserInfo() != null) {
             return Optional.empty();
         }
-        Optional<HostNames.Candidates> candidates = hostNames.parse(uri.getRawAuthority());
-        if (candidates.isEmpty()) {
-            return Optional.empty();
+        String bare = HostNames.bare(uri.getRawAuthority());
+        Optional<Place> place;
+        String origin;
+        if (bare != null && !hostNames.underDomain(bare)) {
+            Optional<Custom> custom = new Lookup(false, false).custom(bare);
+            place = custom.flatMap(Custom::place);
+            origin = place.isEmpty() ? null : hostNames.customOrigin(bare, custom.get().domain().status().servesCertificate());
+        } else {
+            Optional<HostNames.Candidates> candidates = hostNames.parse(uri.getRawAuthority());
+            place = candidates.isEmpty() ? Optional.empty() : new Lookup(false, false).place(candidates.get());
+            origin = place.isEmpty() ? null : hostNames.origin(hostNames.host(place.get().env().hostLabel(), place.get().door()));
         }
-        Optional<Place> place = new Lookup(false, false).place(candidates.get());
         if (place.isEmpty()) {
             return Optional.empty();
         }
-        String origin = hostNames.origin(hostNames.host(place.get().env().hostLabel(), place.get().door()));
         if (!(uri.getScheme().toLowerCase(Locale.ROOT) + "://" + uri.getRawAuthority().toLowerCase(Locale.ROOT)).equals(origin)) {
             return Optional.empty(); // the environment's host, but not as Cloudplane serves it (another port or scheme)
         }
@@ -250,8 +277,35 @@ public class GatewayAccess implements GatewayRouter {
 
     private Outcome attempt(GatewayRequest request, Lookup lookup) {
         boolean browser = request.fromBrowser();
-        Optional<HostNames.Candidates> candidates = hostNames.parse(request.host());
-        Optional<Place> found = candidates.isEmpty() ? Optional.empty() : lookup.place(candidates.get());
+        String bare = HostNames.bare(request.host());
+        Optional<Place> found;
+        String home; // the door's origin as Cloudplane serves it
+        String asked; // the door's origin as the request named it
+        if (bare != null && !hostNames.underDomain(bare)) {
+            Optional<Custom> custom = lookup.custom(bare);
+            if (custom.isPresent() && request.scheme().equals("http")) {
+                DomainRecord domain = custom.get().domain();
+                if (request.path().startsWith(AcmeChallengeRecord.PATH_PREFIX)) {
+                    if (lookup.memoryOnly) {
+                        throw NotInMemory.INSTANCE; // read at each request: a challenge lives for seconds
+                    }
+                    return new Decided(challenge(request, domain));
+                }
+                if (domain.status().servesCertificate()) {
+                    boolean safe = request.method().equals("GET") || request.method().equals("HEAD");
+                    return new Decided(GatewayDecision.Respond.redirect(safe ? 301 : 308, hostNames.httpsOrigin(bare) + request.uri()));
+                }
+            }
+            found = custom.flatMap(Custom::place);
+            home = found.isEmpty() ? null : hostNames.customOrigin(bare, custom.get().domain().status().servesCertificate());
+            asked = request.scheme() + "://" + bare + portOf(request.host());
+        } else {
+            Optional<HostNames.Candidates> candidates = hostNames.parse(request.host());
+            found = candidates.isEmpty() ? Optional.empty() : lookup.place(candidates.get());
+            home = found.isEmpty() ? null : hostNames.origin(hostNames.host(found.get().env().hostLabel(), found.get().door()));
+            asked = found.isEmpty() ? null : request.scheme() + "://" + hostNames.host(found.get().env().hostLabel(), found.get().door())
+                    + portOf(request.host());
+        }
         if (found.isEmpty()) {
             return new Decided(pages.answer(browser, 404, "No environment here",
                     "No Cloudplane environment answers at this address. Check the link you followed.", null));
@@ -261,7 +315,7 @@ public class GatewayAccess implements GatewayRouter {
             if (lookup.memoryOnly) {
                 throw NotInMemory.INSTANCE; // they write: always on the blocking executor
             }
-            return new Decided(reserved(request, place));
+            return new Decided(reserved(request, place, home));
         }
         EnvironmentRecord env = place.env();
         GatewayCallers.Credential credential = GatewayCallers.credential(request.headers());
@@ -272,7 +326,7 @@ public class GatewayAccess implements GatewayRouter {
         TeamMember member = person.isEmpty() ? null : lookup.members(env).byUser().get(person.get().userId());
         boolean allowed = open || (member != null && (place.door() == GatewayDoor.APP || member.developer()));
         if (!allowed) {
-            return new Decided(refuse(request, place, person));
+            return new Decided(refuse(request, asked + request.uri(), person));
         }
         if (env.status() == EnvironmentStatus.SLEEPING) {
             boolean owner = place.door() == GatewayDoor.STUDIO && member != null && "OWNER".equals(member.role());
@@ -306,9 +360,7 @@ public class GatewayAccess implements GatewayRouter {
     }
 
     /** Anonymous: to the sign-in page (a script: 401). Signed in: 403, with a way to sign out and in as someone else. */
-    private GatewayDecision refuse(GatewayRequest request, Place place, Optional<GatewayCallers.Person> person) {
-        String asked = request.scheme() + "://" + hostNames.host(place.env().hostLabel(), place.door()) + portOf(request.host())
-                + request.uri();
+    private GatewayDecision refuse(GatewayRequest request, String asked, Optional<GatewayCallers.Person> person) {
         if (person.isEmpty()) {
             if (request.fromBrowser()) {
                 return GatewayDecision.Respond.redirect(302, signInUrl(asked));
@@ -346,7 +398,24 @@ public class GatewayAccess implements GatewayRouter {
 
     // ---- the reserved paths
 
-    private GatewayDecision reserved(GatewayRequest request, Place place) {
+    /** An ACME HTTP-01 challenge under way for the domain: its key authorization as text, else 404. */
+    private GatewayDecision challenge(GatewayRequest request, DomainRecord domain) {
+        String token = request.path().substring(AcmeChallengeRecord.PATH_PREFIX.length());
+        if (!request.method().equals("GET") && !request.method().equals("HEAD")) {
+            return pages.answer(false, 405, "Method not allowed", "Only GET is answered here.", null);
+        }
+        Optional<AcmeChallengeRecord> live = token.isEmpty() || token.contains("/") ? Optional.empty()
+                : challenges.findLive(token, domain.hostname(), Instant.now());
+        if (live.isEmpty()) {
+            return pages.answer(false, 404, "Not found", "No certificate challenge is under way at this address.", null);
+        }
+        io.netty.handler.codec.http.HttpHeaders headers = new io.netty.handler.codec.http.DefaultHttpHeaders();
+        headers.set("Content-Type", "text/plain; charset=us-ascii");
+        headers.set("Cache-Control", "no-store");
+        return new GatewayDecision.Respond(200, headers, live.get().keyAuthorization().getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private GatewayDecision reserved(GatewayRequest request, Place place, String origin) {
         boolean browser = request.fromBrowser();
         String path = request.path();
         if (!request.method().equals("GET") && !request.method().equals("HEAD")) {
@@ -359,7 +428,7 @@ public class GatewayAccess implements GatewayRouter {
             Optional<GatewayTicketRecord> taken = ticket == null ? Optional.empty()
                     : sessions.takeTicket(ticket, place.env().id(), place.door());
             if (taken.isEmpty()) {
-                String home = hostNames.origin(hostNames.host(place.env().hostLabel(), place.door())) + "/";
+                String home = origin + "/";
                 return pages.answer(browser, 403, "This sign-in link does not work",
                         "It was used already, is older than a minute, or is not for this place.",
                         new GatewayPages.Link(signInUrl(home), "Sign in again"));
@@ -420,6 +489,39 @@ public class GatewayAccess implements GatewayRouter {
             this.memoryOnly = memoryOnly;
             this.keep = keep;
             this.mayWake = keep;
+        }
+
+        /** A custom domain by its bare host name, with its environment's app door once it is verified. */
+        Optional<Custom> custom(String host) {
+            Optional<DomainRecord> domain = keep ? domains.kept(host, generation) : null;
+            if (domain == null) {
+                if (memoryOnly) {
+                    throw NotInMemory.INSTANCE;
+                }
+                domain = domains.read(host, generation);
+            }
+            if (domain.isEmpty()) {
+                return Optional.empty();
+            }
+            boolean verified = domain.get().verifiedAt() != null && domain.get().status() != DomainStatus.PENDING_VERIFICATION;
+            return Optional.of(new Custom(domain.get(), verified ? appDoor(domain.get().envId()) : Optional.empty()));
+        }
+
+        private Optional<Place> appDoor(UUID envId) {
+            if (keep) {
+                Kept<Optional<Place>> kept = appDoors.getIfPresent(envId);
+                if (kept != null && kept.generation() == generation && generation != AppListChanges.UNKNOWN) {
+                    return kept.value();
+                }
+            }
+            if (memoryOnly) {
+                throw NotInMemory.INSTANCE;
+            }
+            Optional<Place> place = environments.findById(envId).map(env -> placeOf(env, GatewayDoor.APP));
+            if (keep && generation != AppListChanges.UNKNOWN) {
+                appDoors.put(envId, new Kept<>(generation, place));
+            }
+            return place;
         }
 
         Optional<Place> place(HostNames.Candidates candidates) {

@@ -95,6 +95,8 @@ final class GatewayConnection extends ChannelInboundHandlerAdapter {
 
     private final GatewayRouter router;
     private final List<AddressBlock> trustedProxies;
+    /** {@code http} or {@code https}: the listener's own scheme, unless a trusted proxy says otherwise. */
+    private final String listenerScheme;
     private Channel client;
     private State state = State.IDLE;
     private final ArrayDeque<HttpObject> pending = new ArrayDeque<>();
@@ -125,9 +127,10 @@ final class GatewayConnection extends ChannelInboundHandlerAdapter {
     private final List<Object> toBackend = new ArrayList<>(1);
     private final List<Object> toClient = new ArrayList<>(1);
 
-    GatewayConnection(GatewayRouter router, List<AddressBlock> trustedProxies) {
+    GatewayConnection(GatewayRouter router, List<AddressBlock> trustedProxies, String listenerScheme) {
         this.router = router;
         this.trustedProxies = trustedProxies;
+        this.listenerScheme = listenerScheme;
     }
 
     @Override
@@ -228,7 +231,7 @@ final class GatewayConnection extends ChannelInboundHandlerAdapter {
         stripCloudplaneHeaders(headers);
         InetSocketAddress peer = (InetSocketAddress) client.remoteAddress();
         String clientAddress;
-        String scheme = "http";
+        String scheme = listenerScheme;
         InetAddress peerAddress = peer.getAddress();
         String peerText = peerAddress.getHostAddress();
         if (!trustedProxies.isEmpty() && ClientAddresses.isTrusted(peerAddress, trustedProxies)) {

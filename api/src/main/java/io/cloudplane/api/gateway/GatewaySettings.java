@@ -29,7 +29,12 @@ import java.util.List;
  *   <li>{@code session-lifetime}: how long a browser's sign-in at a host lasts (default 12h);</li>
  *   <li>{@code studio-access-interval}: Studio use is recorded at most once per environment per this
  *       interval (default 1m), or per tenth of the sandbox idle period when that is shorter;</li>
- *   <li>{@code threads}: the gateway's event-loop threads (default 0: twice the processors).</li>
+ *   <li>{@code threads}: the gateway's event-loop threads (default 0: twice the processors);</li>
+ *   <li>{@code tls-enabled}, {@code tls-port}: its HTTPS listener for custom domains (default true and
+ *       {@code 8443}, on the same bind address; port {@code 0} picks a free one), which picks each
+ *       domain's certificate by SNI;</li>
+ *   <li>{@code public-tls-port}: the port people reach that listener on, for https URLs and the
+ *       redirects from http (default the listener's own; 443 when a load balancer maps 443 to it).</li>
  * </ul>
  */
 @ConfigurationProperties("cloudplane.gateway")
@@ -44,7 +49,10 @@ public record GatewaySettings(
         @Bindable(defaultValue = "30s") Duration wakeWait,
         @Bindable(defaultValue = "12h") Duration sessionLifetime,
         @Bindable(defaultValue = "1m") Duration studioAccessInterval,
-        @Bindable(defaultValue = "0") int threads) {
+        @Bindable(defaultValue = "0") int threads,
+        @Bindable(defaultValue = "true") boolean tlsEnabled,
+        @Bindable(defaultValue = "8443") int tlsPort,
+        @Nullable Integer publicTlsPort) {
 
     public GatewaySettings {
         Settings.require(port >= 0 && port <= 65535, "cloudplane.gateway.port", "must be a port from 0 to 65535", port);
@@ -64,6 +72,9 @@ public record GatewaySettings(
         Settings.require(sessionLifetime.toMinutes() >= 1, "cloudplane.gateway.session-lifetime", "must be at least 1m", sessionLifetime);
         Settings.require(Settings.positive(studioAccessInterval), "cloudplane.gateway.studio-access-interval",
                 "must be a positive duration such as 1m", studioAccessInterval);
+        Settings.require(tlsPort >= 0 && tlsPort <= 65535, "cloudplane.gateway.tls-port", "must be a port from 0 to 65535", tlsPort);
+        Settings.require(publicTlsPort == null || (publicTlsPort >= 1 && publicTlsPort <= 65535), "cloudplane.gateway.public-tls-port",
+                "must be a port from 1 to 65535", publicTlsPort);
         Settings.require(threads >= 0, "cloudplane.gateway.threads", "must be 0 (twice the processors) or more", threads);
     }
 

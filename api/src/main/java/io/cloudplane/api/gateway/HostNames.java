@@ -23,12 +23,62 @@ public class HostNames {
     private final boolean kubernetes;
     private final KubernetesSettings kubernetesSettings;
     private volatile int listenerPort;
+    private volatile int tlsListenerPort;
 
     public HostNames(GatewaySettings settings, CloudplaneSettings cloudplane, KubernetesSettings kubernetesSettings) {
         this.settings = settings;
         this.kubernetes = cloudplane.runtime().equals("kubernetes");
         this.kubernetesSettings = kubernetesSettings;
         this.listenerPort = settings.port();
+        this.tlsListenerPort = settings.tlsPort();
+    }
+
+    /** Called by the gateway once its HTTPS listener listens (custom domains' https URLs carry that port, or {@code public-tls-port}). */
+    public void listeningTls(int port) {
+        this.tlsListenerPort = port;
+    }
+
+    /**
+     * {@code https://host[:port]} of a custom domain served with its certificate: the gateway's
+     * HTTPS listener ({@code public-tls-port}, else the listener's own), or on Kubernetes the
+     * Ingress' 443; 443 is left out.
+     */
+    public String httpsOrigin(String host) {
+        int port = kubernetes ? 443 : settings.publicTlsPort() != null ? settings.publicTlsPort() : tlsListenerPort;
+        return "https://" + host + (port == 443 ? "" : ":" + port);
+    }
+
+    /** The origin of a custom domain: https once its certificate is served, else plain http on the gateway's HTTP port. */
+    public String customOrigin(String host, boolean servesCertificate) {
+        if (servesCertificate) {
+            return httpsOrigin(host);
+        }
+        int port = kubernetes ? 80 : listenerPort;
+        return "http://" + host + (port == 80 ? "" : ":" + port);
+    }
+
+    /** A Host header (or SNI name) as a custom domain's name: lower case, without its port and trailing dot; null for none or an IPv6 literal. */
+    public static String bare(String hostHeader) {
+        if (hostHeader == null) {
+            return null;
+        }
+        String host = hostHeader.trim().toLowerCase(Locale.ROOT);
+        if (host.isEmpty() || host.startsWith("[")) {
+            return null;
+        }
+        int colon = host.indexOf(':');
+        if (colon >= 0) {
+            host = host.substring(0, colon);
+        }
+        if (host.endsWith(".")) {
+            host = host.substring(0, host.length() - 1);
+        }
+        return host.isEmpty() ? null : host;
+    }
+
+    /** Whether a bare host is the base domain or under it (never a custom domain). */
+    public boolean underDomain(String bareHost) {
+        return bareHost.equals(domain()) || bareHost.endsWith("." + domain());
     }
 
     /** Called by the gateway once it listens, so that URLs carry the port it got when asked for a free one. */
@@ -74,16 +124,9 @@ public class HostNames {
         if (hostHeader == null) {
             return Optional.empty();
         }
-        String host = hostHeader.trim().toLowerCase(Locale.ROOT);
-        if (host.startsWith("[")) {
+        String host = bare(hostHeader);
+        if (host == null) {
             return Optional.empty(); // an IPv6 literal names no environment
-        }
-        int colon = host.indexOf(':');
-        if (colon >= 0) {
-            host = host.substring(0, colon);
-        }
-        if (host.endsWith(".")) {
-            host = host.substring(0, host.length() - 1);
         }
         String suffix = "." + domain();
         if (!host.endsWith(suffix)) {

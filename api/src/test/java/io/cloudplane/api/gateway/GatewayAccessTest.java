@@ -4,6 +4,14 @@ import io.cloudplane.api.JsonCalls;
 import io.cloudplane.infra.app.AppMemberRecord;
 import io.cloudplane.infra.app.AppMemberRepository;
 import io.cloudplane.infra.app.AppListChanges;
+import io.cloudplane.infra.crypto.SecretBox;
+import io.cloudplane.infra.domain.AcmeChallengeRecord;
+import io.cloudplane.infra.domain.AcmeChallengeRepository;
+import io.cloudplane.infra.domain.DomainRecord;
+import io.cloudplane.infra.domain.DomainRepository;
+import io.cloudplane.infra.domain.SelfSignedCertificates;
+import io.cloudplane.workflows.domain.CertificateSource;
+import io.cloudplane.workflows.domain.DomainStatus;
 import io.cloudplane.infra.environment.EnvironmentRecord;
 import io.cloudplane.infra.environment.EnvironmentRecord.EnvironmentType;
 import io.cloudplane.infra.environment.EnvironmentRepository;
@@ -49,6 +57,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -73,6 +82,10 @@ class GatewayAccessTest {
     @Inject ApplicationEventPublisher<MembershipChangedEvent> events;
     @Inject DataSource dataSource;
     @Inject GatewaySessions sessions;
+    @Inject DomainRepository domains;
+    @Inject AcmeChallengeRepository challenges;
+    @Inject SecretBox secrets;
+    @Inject GatewayServer gatewayServer;
 
     private final HttpClient http = HttpClient.newHttpClient();
     private JsonCalls calls;
@@ -370,7 +383,234 @@ class GatewayAccessTest {
         assertEquals(403, second.statusCode());
     }
 
+    // ---- custom domains
+
+    @Test
+    void aVerifiedCustomDomainIsItsEnvironmentsAppDoorWithTheSameRulesAndSignIn() throws Exception {
+        World w = world();
+        User stranger = signUp();
+        String custom = "shop-" + UUID.randomUUID().toString().substring(0, 8) + ".example.com";
+        DomainRecord pending = domains.save(domain(w.staging(), custom, DomainStatus.PENDING_VERIFICATION));
+        awaitListening();
+        assertRespond(404, decide(custom, "/", w.owner().token(), false), "No environment here");
+        domains.update(verified(pending, DomainStatus.VERIFIED));
+        awaitDecision(custom, w.owner(), GatewayDecision.Forward.class);
+        assertEquals("owner", forwarded(decide(custom, "/", w.owner().token(), false)).get("X-Cloudplane-Role"));
+        assertEquals("owner", forwarded(decide(custom.toUpperCase(java.util.Locale.ROOT) + ".", "/", w.owner().token(), false))
+                .get("X-Cloudplane-Role"), "any case, a trailing dot");
+        assertRespond(403, decide(custom, "/", stranger.token(), false), "no access");
+        GatewayDecision.Respond anonymous = assertRespond(302, decide(custom, "/page?x=1", null, true), null);
+        assertTrue(anonymous.headers().get("Location").endsWith("/gateway/sign-in?to="
+                + URLEncoder.encode("http://" + custom + ":8081/page?x=1", StandardCharsets.UTF_8)), anonymous.headers().toString());
+        assertRespond(404, decide("studio-" + custom, "/", w.owner().token(), false), "No environment here");
+        // a domain that failed before it was ever verified is no door
+        DomainRecord other = domains.save(domain(w.production(), "other-" + custom, DomainStatus.FAILED));
+        assertRespond(404, decide("other-" + custom, "/", null, false), null);
+        domains.delete(other);
+
+        // the sign-in page returns to the custom host, as Cloudplane serves it (http until a certificate is served)
+        String origin = hostNames.customOrigin(custom, false);
+        assertEquals("http://" + custom + ":" + gatewayServer.port(), origin);
+        String to = origin + "/orders?id=7";
+        assertEquals(200, get("/gateway/sign-in?to=" + URLEncoder.encode(to, StandardCharsets.UTF_8), Map.of("Accept", "text/html")).statusCode());
+        assertEquals(400, get("/gateway/sign-in?to=" + URLEncoder.encode(to.replace("http:", "https:"), StandardCharsets.UTF_8), Map.of())
+                .statusCode(), "not as Cloudplane serves it");
+        Got good = postForm(Map.of("email", w.owner().email(), "password", PASSWORD, "to", to));
+        assertEquals(303, good.statusCode(), good.body());
+        String location = good.header("Location").orElseThrow();
+        assertTrue(location.startsWith(origin + "/_cloudplane/session?ticket="), location);
+        GatewayDecision.Respond signedIn = assertRespond(302, decide(custom, location.substring(origin.length()), null, true), null);
+        assertEquals("/orders?id=7", signedIn.headers().get("Location"));
+        String cookie = signedIn.headers().get("Set-Cookie").split(";", 2)[0];
+        assertEquals("owner", forwarded(gateway.decide(request(custom, "/", cookie, true)).toCompletableFuture().get(10, TimeUnit.SECONDS))
+                .get("X-Cloudplane-Role"), "the session cookie works at the custom host");
+
+        // once its certificate is served: https, and the cookie made there is Secure
+        SelfSignedCertificates.Made certificate = SelfSignedCertificates.forHosts(custom);
+        domains.update(withCertificate(domains.findById(pending.id()).orElseThrow(), DomainStatus.ACTIVE, certificate));
+        String httpsOrigin = "https://" + custom + ":" + gatewayServer.tlsPort();
+        awaitTarget(httpsOrigin + "/");
+        Got secure = postForm(Map.of("email", w.owner().email(), "password", PASSWORD, "to", httpsOrigin + "/"));
+        String secureLink = secure.header("Location").orElseThrow();
+        assertTrue(secureLink.startsWith(httpsOrigin + "/_cloudplane/session?ticket="), secureLink);
+        GatewayDecision.Respond overHttps = assertRespond(302, gateway.decide(request(custom, "GET", secureLink.substring(httpsOrigin.length()),
+                "https", null, true)).toCompletableFuture().get(10, TimeUnit.SECONDS), null);
+        assertTrue(overHttps.headers().get("Set-Cookie").contains("Secure"), overHttps.headers().toString());
+    }
+
+    @Test
+    void acmeChallengesAreAnsweredOverHttpBeforeAnyRuleAndServedDomainsAreRedirectedToHttps() throws Exception {
+        World w = world();
+        String custom = "acme-" + UUID.randomUUID().toString().substring(0, 8) + ".example.org";
+        DomainRecord domain = domains.save(domain(w.staging(), custom, DomainStatus.PENDING_VERIFICATION));
+        String token = "tok-" + UUID.randomUUID();
+        challenges.save(new AcmeChallengeRecord(token, custom, token + ".thumbprint", Instant.now().plusSeconds(60)));
+        challenges.save(new AcmeChallengeRecord(token + "-old", custom, "old", Instant.now().minusSeconds(1)));
+        String path = AcmeChallengeRecord.PATH_PREFIX + token;
+
+        GatewayDecision.Respond answer = assertRespond(200, decide(custom, path, null, false), token + ".thumbprint");
+        assertEquals(token + ".thumbprint", new String(answer.body(), StandardCharsets.US_ASCII));
+        assertTrue(answer.headers().get("Content-Type").startsWith("text/plain"), answer.headers().toString());
+        assertRespond(404, decide(custom, path + "-old", null, false), null);
+        assertRespond(404, decide(custom, AcmeChallengeRecord.PATH_PREFIX + "unknown", null, false), null);
+        assertRespond(404, decide("elsewhere-" + custom, path, null, false), null);
+        assertEquals("owner", forwarded(decide(host(w.staging(), GatewayDoor.APP), path, w.owner().token(), false)).get("X-Cloudplane-Role"),
+                "Cloudplane's own hosts have no challenges: the path is the app's");
+
+        // ACTIVE with a certificate: everything but the challenges goes to https (301 for GET/HEAD, 308 for the rest)
+        domains.update(withCertificate(verified(domain, DomainStatus.ACTIVE), DomainStatus.ACTIVE, SelfSignedCertificates.forHosts(custom)));
+        String https = "https://" + custom + ":" + gatewayServer.tlsPort();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        GatewayDecision first;
+        while (!((first = decide(custom, "/a?b=1", null, true)) instanceof GatewayDecision.Respond r && r.status() == 301)) {
+            if (System.nanoTime() > deadline) {
+                fail("no redirect 5 s after the domain became ACTIVE: " + first);
+            }
+            Thread.sleep(10);
+        }
+        assertEquals(https + "/a?b=1", ((GatewayDecision.Respond) first).headers().get("Location"));
+        GatewayDecision.Respond post = assertRespond(308, gateway.decide(request(custom, "POST", "/form", "http", null, false))
+                .toCompletableFuture().get(10, TimeUnit.SECONDS), null);
+        assertEquals(https + "/form", post.headers().get("Location"));
+        assertRespond(200, decide(custom, path, null, false), token + ".thumbprint");
+        assertRespond(302, gateway.decide(request(custom, "GET", "/a", "https", null, true)).toCompletableFuture().get(10, TimeUnit.SECONDS),
+                null); // over https: the access rules (members only: to the sign-in page)
+    }
+
+    @Test
+    void theHttpsListenerServesEachDomainsOwnCertificateBySniAndANewOneWithoutARestart() throws Exception {
+        World w = world();
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        String first = "one-" + suffix + ".example.com";
+        String second = "two-" + suffix + ".example.net";
+        String unserved = "three-" + suffix + ".example.net";
+        SelfSignedCertificates.Made one = SelfSignedCertificates.forHosts(first);
+        SelfSignedCertificates.Made two = SelfSignedCertificates.forHosts(second);
+        DomainRecord firstRow = domains.save(withCertificate(verified(domain(w.staging(), first, DomainStatus.ACTIVE),
+                DomainStatus.ACTIVE), DomainStatus.ACTIVE, one));
+        domains.save(withCertificate(verified(domain(w.production(), second, DomainStatus.ACTIVE), DomainStatus.RENEWING),
+                DomainStatus.RENEWING, two));
+        domains.save(verified(domain(w.production(), unserved, DomainStatus.VERIFIED), DomainStatus.VERIFIED));
+
+        Tls a = tls(first);
+        assertEquals(one.certificate(), a.certificate());
+        assertEquals("http/1.1", a.protocol(), "ALPN: HTTP/1.1 only");
+        assertEquals(two.certificate(), tls(second).certificate());
+        assertEquals(two.certificate(), tls(second.toUpperCase(java.util.Locale.ROOT)).certificate());
+        assertThrows(javax.net.ssl.SSLException.class, () -> tls("unknown-" + suffix + ".example.com"));
+        assertThrows(javax.net.ssl.SSLException.class, () -> tls(unserved), "verified, no certificate yet: none served");
+        assertThrows(javax.net.ssl.SSLException.class, () -> tls(null), "no SNI: no default certificate");
+
+        // the same pipeline behind TLS: a members-only app sends an anonymous browser to sign in, back to the https URL
+        String https = "https://" + first + ":" + gatewayServer.tlsPort();
+        String answer = tls(first, "GET /x HTTP/1.1\r\nHost: " + first + ":" + gatewayServer.tlsPort()
+                + "\r\nAccept: text/html\r\nConnection: close\r\n\r\n").answer();
+        assertTrue(answer.startsWith("HTTP/1.1 302"), answer);
+        assertTrue(answer.contains("?to=" + URLEncoder.encode(https + "/x", StandardCharsets.UTF_8)), answer);
+        String publicAnswer = tls(second, "GET / HTTP/1.1\r\nHost: " + second + "\r\nConnection: close\r\n\r\n").answer();
+        assertTrue(publicAnswer.startsWith("HTTP/1.1 502"), "public production, forwarded to its (absent) server: " + publicAnswer);
+
+        // a new certificate in the row is served from the next handshakes on, without a restart
+        SelfSignedCertificates.Made replaced = SelfSignedCertificates.forHosts(first);
+        domains.update(withCertificate(domains.findById(firstRow.id()).orElseThrow(), DomainStatus.ACTIVE, replaced));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!tls(first).certificate().equals(replaced.certificate())) {
+            if (System.nanoTime() > deadline) {
+                fail("the replaced certificate is not served 5 s after the row changed");
+            }
+            Thread.sleep(20);
+        }
+        assertEquals(two.certificate(), tls(second).certificate());
+        domains.delete(domains.findById(firstRow.id()).orElseThrow());
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (true) {
+            try {
+                tls(first);
+            } catch (javax.net.ssl.SSLException gone) {
+                break;
+            }
+            if (System.nanoTime() > deadline) {
+                fail("a deleted domain's certificate is still served 5 s later");
+            }
+            Thread.sleep(20);
+        }
+    }
+
     // ---- helpers
+
+    private DomainRecord domain(EnvironmentRecord env, String hostname, DomainStatus status) {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        return new DomainRecord(UUID.randomUUID(), env.appId(), env.id(), hostname, status, "challenge-" + UUID.randomUUID(), null, now, now,
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    private static DomainRecord verified(DomainRecord d, DomainStatus status) {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        return new DomainRecord(d.id(), d.appId(), d.envId(), d.hostname(), status, d.challengeToken(), d.createdBy(), d.createdAt(), now,
+                now, "verified", now, null, d.certificateSource(), d.certificateChainPem(), d.certificateKeySealed(), d.certificateIssuer(),
+                d.certificateNotBefore(), d.certificateNotAfter(), d.certificateInstalledAt(), null, null, null);
+    }
+
+    private DomainRecord withCertificate(DomainRecord d, DomainStatus status, SelfSignedCertificates.Made certificate) {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        return new DomainRecord(d.id(), d.appId(), d.envId(), d.hostname(), status, d.challengeToken(), d.createdBy(), d.createdAt(), now,
+                d.lastCheckedAt(), d.lastCheckResult(), d.verifiedAt() == null ? now : d.verifiedAt(), null, CertificateSource.UPLOADED,
+                certificate.chainPem(), secrets.encrypt(certificate.keyPem()), certificate.certificate().getIssuerX500Principal().getName(),
+                certificate.certificate().getNotBefore().toInstant(), certificate.certificate().getNotAfter().toInstant(), now, null, null, null);
+    }
+
+    private void awaitTarget(String to) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (gateway.target(to).isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                fail(to + " is not a sign-in target 5 s after its domain changed");
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    /** A TLS connection's outcome: the certificate the gateway showed, the ALPN protocol, and the answer to what was sent (if anything). */
+    private record Tls(java.security.cert.X509Certificate certificate, String protocol, String answer) {
+    }
+
+    private Tls tls(String sni) throws Exception {
+        return tls(sni, null);
+    }
+
+    /** Connects to the gateway's HTTPS listener naming {@code sni} (null: none), trusting any certificate (a test's own), with no session to resume. */
+    private Tls tls(String sni, String send) throws Exception {
+        javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+        context.init(null, new javax.net.ssl.TrustManager[]{new javax.net.ssl.X509TrustManager() {
+            @Override
+            public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                return new java.security.cert.X509Certificate[0];
+            }
+        }}, null);
+        try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", gatewayServer.tlsPort())) {
+            socket.setSoTimeout(10_000);
+            javax.net.ssl.SSLParameters parameters = socket.getSSLParameters();
+            parameters.setServerNames(sni == null ? List.of() : List.of(new javax.net.ssl.SNIHostName(sni)));
+            parameters.setApplicationProtocols(new String[]{"h2", "http/1.1"});
+            socket.setSSLParameters(parameters);
+            socket.startHandshake();
+            java.security.cert.X509Certificate certificate = (java.security.cert.X509Certificate) socket.getSession().getPeerCertificates()[0];
+            String answer = null;
+            if (send != null) {
+                socket.getOutputStream().write(send.getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            }
+            return new Tls(certificate, socket.getApplicationProtocol(), answer);
+        }
+    }
 
     private GatewaySessions gatewaySessions() {
         return sessions;
@@ -408,6 +648,10 @@ class GatewayAccessTest {
 
     /** {@code credential}: an Authorization header value ("Bearer …"), or a cookie ("name=value"). */
     private GatewayRequest request(String host, String uri, String credential, boolean browser) {
+        return request(host, "GET", uri, "http", credential, browser);
+    }
+
+    private GatewayRequest request(String host, String method, String uri, String scheme, String credential, boolean browser) {
         HttpHeaders headers = new DefaultHttpHeaders();
         if (browser) {
             headers.set("Accept", "text/html,application/xhtml+xml");
@@ -416,7 +660,7 @@ class GatewayAccessTest {
             headers.set(credential.startsWith("Bearer ") ? "Authorization" : "Cookie", credential);
         }
         InetSocketAddress peer = new InetSocketAddress("127.0.0.1", 50_000);
-        return new GatewayRequest(host + ":8081", "GET", uri, headers, peer, "127.0.0.1", "http", false);
+        return new GatewayRequest(host + ":8081", method, uri, headers, peer, "127.0.0.1", scheme, false);
     }
 
     /** The identity headers of a forward (without the server's gateway key, which every forward carries). */

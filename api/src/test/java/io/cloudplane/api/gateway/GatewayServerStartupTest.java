@@ -57,7 +57,8 @@ class GatewayServerStartupTest {
     }
 
     private Map<String, Object> properties(Map<String, Object> extra) {
-        Map<String, Object> properties = new HashMap<>(Map.of("cloudplane.data-dir", dataDir.toString(), "cloudplane.gateway.port", 0));
+        Map<String, Object> properties = new HashMap<>(Map.of("cloudplane.data-dir", dataDir.toString(), "cloudplane.gateway.port", 0,
+                "cloudplane.gateway.tls-port", 0));
         properties.putAll(extra);
         return properties;
     }

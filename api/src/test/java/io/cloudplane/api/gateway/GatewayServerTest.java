@@ -116,7 +116,7 @@ class GatewayServerTest {
         router = new TestRouter(backend.getAddress(), (InetSocketAddress) webSocketServer.localAddress(), down,
                 (InetSocketAddress) rawBackend.getLocalSocketAddress());
         GatewaySettings settings = new GatewaySettings(true, 0, "127.0.0.1", "localhost", "http", null, List.of(TRUSTED_PROXY),
-                Duration.ofSeconds(30), Duration.ofHours(12), Duration.ofMinutes(1), 2);
+                Duration.ofSeconds(30), Duration.ofHours(12), Duration.ofMinutes(1), 2, false, 0, null);
         gateway = new GatewayServer(settings, router, listenedOn::set);
         gateway.start();
     }

@@ -119,7 +119,7 @@ class StudioUsesTest {
     @Test
     void theIntervalIsATenthOfAShortIdlePeriod() {
         GatewaySettings gateway = new GatewaySettings(true, 0, "127.0.0.1", "localhost", "http", null, null,
-                Duration.ofSeconds(30), Duration.ofHours(12), Duration.ofMinutes(1), 0);
+                Duration.ofSeconds(30), Duration.ofHours(12), Duration.ofMinutes(1), 0, false, 0, null);
         assertEquals(Duration.ofMinutes(1), StudioUses.interval(gateway, settings(Duration.ofDays(7))));
         assertEquals(Duration.ofSeconds(6), StudioUses.interval(gateway, settings(Duration.ofMinutes(1))));
     }

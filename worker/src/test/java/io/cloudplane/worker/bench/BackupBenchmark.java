@@ -62,6 +62,7 @@ public final class BackupBenchmark {
                 "cloudplane.data-dir", dataDir.toString(),
                 "micronaut.server.port", -1,
                 "cloudplane.gateway.port", 0,
+                "cloudplane.gateway.tls-port", 0,
                 "cloudplane.embedded.temporal.port", 0,
                 "cloudplane.embedded.postgres.port", 0,
                 "cloudplane.reconcile.enabled", false,

@@ -21,11 +21,17 @@ import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressRuleBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressServiceBackend;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressServiceBackendBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressTLS;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressTLSBuilder;
+import io.cloudplane.infra.runtime.DomainRoute;
+import io.micronaut.core.annotation.Nullable;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The objects of an environment, as plain values (nothing here talks to a cluster): per app a
@@ -40,6 +46,12 @@ import java.util.Map;
  * of the same hosts, without that check (it is where signing in happens), to Cloudplane itself
  * through an {@code ExternalName} Service. Every object carries the recommended labels and
  * {@code cloudplane.io/app} and {@code cloudplane.io/environment}.
+ *
+ * <p>A custom domain of the environment (issue 15) is one more rule in both Ingresses, with the same
+ * backend as the environment's own hosts, and, once it has a certificate, a {@code tls} entry naming
+ * a {@code kubernetes.io/tls} Secret of its own, labelled like the environment's other objects. The
+ * Ingresses' current domain rules and TLS entries are carried over whenever the environment's
+ * objects are applied again ({@link #carryDomains}).
  */
 public final class KubernetesManifests {
     public static final String MANAGED_BY = "cloudplane";
@@ -86,6 +98,69 @@ public final class KubernetesManifests {
 
     public static String gatewayServiceName(String envId) {
         return name(envId) + "-gateway";
+    }
+
+    /** The {@code kubernetes.io/tls} Secret of a custom domain's certificate. */
+    public static String domainSecretName(String envId, String domainId) {
+        return name(envId) + "-domain-" + domainId;
+    }
+
+    /** A custom domain's certificate, labelled like the Ingress it serves (so it goes with the environment). */
+    public static Secret domainSecret(DomainRoute route, Ingress ingress) {
+        return new SecretBuilder().withNewMetadata().withName(domainSecretName(route.envId(), route.domainId()))
+                .withNamespace(ingress.getMetadata().getNamespace()).withLabels(new LinkedHashMap<>(ingress.getMetadata().getLabels()))
+                .endMetadata()
+                .withType("kubernetes.io/tls")
+                .withStringData(new LinkedHashMap<>(Map.of("tls.crt", route.chainPem(), "tls.key", route.privateKeyPem())))
+                .build();
+    }
+
+    /**
+     * The Ingress with a rule for {@code hostname} (the same path and backend as its first rule, the
+     * environment's own host) and, when {@code secretName} is given, a TLS entry for it; whatever it
+     * had for that host before is replaced. Changes {@code ingress} and returns it.
+     */
+    public static Ingress withDomain(Ingress ingress, String hostname, @Nullable String secretName) {
+        withoutDomain(ingress, hostname);
+        var own = ingress.getSpec().getRules().get(0).getHttp().getPaths().get(0);
+        ingress.getSpec().getRules().add(rule(hostname, own.getPath(), own.getBackend().getService()));
+        if (secretName != null) {
+            List<IngressTLS> tls = ingress.getSpec().getTls() == null ? new ArrayList<>() : new ArrayList<>(ingress.getSpec().getTls());
+            tls.add(new IngressTLSBuilder().withHosts(hostname).withSecretName(secretName).build());
+            ingress.getSpec().setTls(tls);
+        }
+        return ingress;
+    }
+
+    /** The Ingress without the rule and TLS entry of {@code hostname}. Changes {@code ingress} and returns it. */
+    public static Ingress withoutDomain(Ingress ingress, String hostname) {
+        ingress.getSpec().setRules(new ArrayList<>(ingress.getSpec().getRules().stream().filter(r -> !hostname.equals(r.getHost())).toList()));
+        if (ingress.getSpec().getTls() != null) {
+            List<IngressTLS> tls = ingress.getSpec().getTls().stream().filter(t -> t.getHosts() == null || !t.getHosts().contains(hostname)).toList();
+            ingress.getSpec().setTls(tls.isEmpty() ? null : new ArrayList<>(tls));
+        }
+        return ingress;
+    }
+
+    /**
+     * {@code fresh} (as this class builds it) with the custom domains' rules and TLS entries of
+     * {@code current} (the Ingress in the cluster, null when there is none): a rule for any host that
+     * is not one of the environment's own, and every TLS entry. Changes {@code fresh} and returns it.
+     */
+    public static Ingress carryDomains(Ingress fresh, @Nullable Ingress current) {
+        if (current == null || current.getSpec() == null) {
+            return fresh;
+        }
+        Set<String> own = new HashSet<>(fresh.getSpec().getRules().stream().map(IngressRule::getHost).toList());
+        List<IngressRule> rules = new ArrayList<>(fresh.getSpec().getRules());
+        if (current.getSpec().getRules() != null) {
+            current.getSpec().getRules().stream().filter(r -> r.getHost() != null && !own.contains(r.getHost())).forEach(rules::add);
+        }
+        fresh.getSpec().setRules(rules);
+        if (current.getSpec().getTls() != null && !current.getSpec().getTls().isEmpty()) {
+            fresh.getSpec().setTls(new ArrayList<>(current.getSpec().getTls()));
+        }
+        return fresh;
     }
 
     /** The app's host: the environment's label (unique, set by the database) under the base domain. */

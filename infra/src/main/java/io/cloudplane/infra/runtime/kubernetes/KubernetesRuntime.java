@@ -1,5 +1,6 @@
 package io.cloudplane.infra.runtime.kubernetes;
 
+import io.cloudplane.infra.runtime.DomainRoute;
 import io.cloudplane.infra.runtime.EnvironmentRuntime;
 import io.cloudplane.infra.runtime.HealthReport;
 import io.cloudplane.infra.runtime.ServerEndpoint;
@@ -9,7 +10,9 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 
@@ -62,6 +65,10 @@ public class KubernetesRuntime implements EnvironmentRuntime {
             if (object instanceof Deployment d && existing.isPresent()) {
                 // Keep the last rollout restart's annotation: applying the same spec again must not restart the pods.
                 d.getSpec().getTemplate().getMetadata().setAnnotations(existing.get().getSpec().getTemplate().getMetadata().getAnnotations());
+            }
+            if (object instanceof Ingress ingress) {
+                // keep the custom domains published on it (publishDomain): the Ingress is where they are kept
+                KubernetesManifests.carryDomains(ingress, client.resource(ingress).get());
             }
             if (object instanceof Namespace || object instanceof PersistentVolumeClaim) {
                 // Created once, never replaced: a bound claim's spec is immutable (the cluster filled in its
@@ -137,6 +144,54 @@ public class KubernetesRuntime implements EnvironmentRuntime {
                     return current;
                 }));
         return found.isPresent();
+    }
+
+    /**
+     * A custom domain: its certificate in a TLS Secret of its own (labelled like the environment's
+     * objects), and a rule for its host (with the TLS entry, once it has a certificate) in both of the
+     * environment's Ingresses, the forward-authenticated one and the one of {@code /_cloudplane/}.
+     * Idempotent; the environment's objects must exist (it was started once).
+     */
+    @Override
+    public void publishDomain(DomainRoute route) {
+        String ns = KubernetesManifests.namespace(targets.apply(route.envId()).appId());
+        List<String> names = List.of(KubernetesManifests.name(route.envId()), KubernetesManifests.gatewayServiceName(route.envId()));
+        Ingress app = ingress(ns, names.get(0));
+        ingress(ns, names.get(1));
+        String secretName = null;
+        if (route.chainPem() != null && route.privateKeyPem() != null) {
+            Secret secret = KubernetesManifests.domainSecret(route, app);
+            client.resource(secret).createOr(NonDeletingOperation::update);
+            secretName = secret.getMetadata().getName();
+        } else {
+            client.secrets().inNamespace(ns).withName(KubernetesManifests.domainSecretName(route.envId(), route.domainId())).delete();
+        }
+        String tls = secretName;
+        for (String name : names) {
+            client.network().v1().ingresses().inNamespace(ns).withName(name)
+                    .edit(current -> KubernetesManifests.withDomain(current, route.hostname(), tls));
+        }
+    }
+
+    /** Removes a custom domain's rules, TLS entries and Secret; nothing when they are not there. */
+    @Override
+    public void withdrawDomain(String envId, String domainId, String hostname) {
+        String ns = KubernetesManifests.namespace(targets.apply(envId).appId());
+        for (String name : List.of(KubernetesManifests.name(envId), KubernetesManifests.gatewayServiceName(envId))) {
+            if (client.network().v1().ingresses().inNamespace(ns).withName(name).get() != null) {
+                client.network().v1().ingresses().inNamespace(ns).withName(name)
+                        .edit(current -> KubernetesManifests.withoutDomain(current, hostname));
+            }
+        }
+        client.secrets().inNamespace(ns).withName(KubernetesManifests.domainSecretName(envId, domainId)).delete();
+    }
+
+    private Ingress ingress(String ns, String name) {
+        Ingress ingress = client.network().v1().ingresses().inNamespace(ns).withName(name).get();
+        if (ingress == null) {
+            throw new IllegalStateException("Ingress " + ns + "/" + name + " does not exist: the environment's server was never started");
+        }
+        return ingress;
     }
 
     /** Removes every object of the environment, found by its label. */

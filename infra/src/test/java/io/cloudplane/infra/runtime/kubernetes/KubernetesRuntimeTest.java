@@ -197,6 +197,73 @@ class KubernetesRuntimeTest {
     }
 
     @Test
+    void aCustomDomainIsARuleOfBothIngressesWithItsTlsSecretKeptAcrossReappliesAndWithdrawnWhole() {
+        KubernetesRuntime runtime = runtime(true);
+        String domainId = UUID.randomUUID().toString();
+        var route = new io.cloudplane.infra.runtime.DomainRoute(envId, domainId, "shop.example.com", null, null);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> runtime.publishDomain(route),
+                "no Ingress yet: the environment was never started");
+        runtime.start(spec);
+
+        runtime.publishDomain(route); // verified, no certificate yet: the rule only
+        var app = ingress("env-" + envId);
+        assertEquals(List.of("staging-my-shop-0123456789ab.cloudplane.local", "studio-staging-my-shop-0123456789ab.cloudplane.local",
+                "shop.example.com"), app.getSpec().getRules().stream().map(r -> r.getHost()).toList());
+        var own = app.getSpec().getRules().get(0).getHttp().getPaths().get(0);
+        var domain = app.getSpec().getRules().get(2).getHttp().getPaths().get(0);
+        assertEquals(own.getPath(), domain.getPath());
+        assertEquals(own.getBackend(), domain.getBackend(), "the same backend as the environment's own host");
+        assertEquals("https://console.example.com/gateway/sign-in?to=$scheme://$host$escaped_request_uri",
+                app.getMetadata().getAnnotations().get("nginx.ingress.kubernetes.io/auth-signin"), "and the same forward authentication");
+        assertTrue(app.getSpec().getTls() == null || app.getSpec().getTls().isEmpty());
+        var paths = ingress("env-" + envId + "-gateway");
+        assertEquals("/_cloudplane/", paths.getSpec().getRules().get(2).getHttp().getPaths().get(0).getPath());
+        assertEquals("shop.example.com", paths.getSpec().getRules().get(2).getHost());
+
+        var certified = new io.cloudplane.infra.runtime.DomainRoute(envId, domainId, "shop.example.com", "CHAIN PEM", "KEY PEM");
+        runtime.publishDomain(certified);
+        runtime.publishDomain(certified); // idempotent
+        String secretName = "env-" + envId + "-domain-" + domainId;
+        var secret = client.secrets().inNamespace(ns()).withName(secretName).get();
+        assertEquals("kubernetes.io/tls", secret.getType());
+        assertEquals(Map.of("tls.crt", "CHAIN PEM", "tls.key", "KEY PEM"), secret.getStringData());
+        assertEquals(envId, secret.getMetadata().getLabels().get("cloudplane.io/environment"));
+        assertEquals(appId, secret.getMetadata().getLabels().get("cloudplane.io/app"));
+        app = ingress("env-" + envId);
+        assertEquals(3, app.getSpec().getRules().size());
+        assertEquals(1, app.getSpec().getTls().size());
+        assertEquals(List.of("shop.example.com"), app.getSpec().getTls().get(0).getHosts());
+        assertEquals(secretName, app.getSpec().getTls().get(0).getSecretName());
+
+        // an update, a restart path or a provisioning applies the environment's objects again: the domain stays
+        runtime.start(new ServerSpec(envId, new ServerVersion("1.2.0", null, "ghcr.io/cloudplane/server:1.2.0"), null,
+                spec.databaseUrl(), "env_x", "s3cret-password"));
+        app = ingress("env-" + envId);
+        assertEquals("1.2.0", app.getMetadata().getLabels().get("app.kubernetes.io/version"));
+        assertEquals(List.of("staging-my-shop-0123456789ab.cloudplane.local", "studio-staging-my-shop-0123456789ab.cloudplane.local",
+                "shop.example.com"), app.getSpec().getRules().stream().map(r -> r.getHost()).toList());
+        assertEquals(secretName, app.getSpec().getTls().get(0).getSecretName());
+        assertEquals(3, ingress("env-" + envId + "-gateway").getSpec().getRules().size());
+
+        runtime.withdrawDomain(envId, domainId, "shop.example.com");
+        runtime.withdrawDomain(envId, domainId, "shop.example.com"); // idempotent
+        app = ingress("env-" + envId);
+        assertEquals(2, app.getSpec().getRules().size());
+        assertTrue(app.getSpec().getTls() == null || app.getSpec().getTls().isEmpty());
+        assertEquals(2, ingress("env-" + envId + "-gateway").getSpec().getRules().size());
+        assertNull(client.secrets().inNamespace(ns()).withName(secretName).get());
+
+        // removing the environment removes a domain's Secret with the rest (by label)
+        runtime.publishDomain(certified);
+        runtime.remove(envId);
+        assertNull(client.secrets().inNamespace(ns()).withName(secretName).get());
+    }
+
+    private io.fabric8.kubernetes.api.model.networking.v1.Ingress ingress(String name) {
+        return client.network().v1().ingresses().inNamespace(ns()).withName(name).get();
+    }
+
+    @Test
     void productionHasNoStudioHost() {
         runtime(false).start(spec);
         var ingress = client.network().v1().ingresses().inNamespace(ns()).withName("env-" + envId).get();
