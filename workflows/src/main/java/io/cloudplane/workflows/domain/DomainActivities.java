@@ -7,7 +7,7 @@ import io.temporal.activity.ActivityInterface;
  * runtime's ingress and the owner's email. Every method is idempotent and reads the row first: a
  * domain whose row is gone is no error ({@link DomainState#exists()}, {@link DnsCheck#exists()}).
  */
-@ActivityInterface
+@ActivityInterface(namePrefix = "Domain")
 public interface DomainActivities {
 
     DomainState load(String domainId);
