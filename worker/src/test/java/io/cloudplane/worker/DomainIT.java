@@ -39,6 +39,23 @@ class DomainIT {
                 .orElseThrow(() -> new AssertionError("no " + type + " record in " + domain.raw()));
     }
 
+    /** Emails in the outbox whose subject says that the certificate of {@code host} expires. */
+    private static long expiryEmails(Path outbox, String host) throws IOException {
+        if (!Files.isDirectory(outbox)) {
+            return 0;
+        }
+        try (var files = Files.list(outbox)) {
+            return files.filter(f -> f.toString().endsWith(".eml")).filter(f -> {
+                try {
+                    String unfolded = Files.readString(f).replaceAll("\r?\n[ \t]+", " "); // a long Subject is folded
+                    return unfolded.lines().anyMatch(l -> l.startsWith("Subject: ") && l.contains(host) && l.contains("expires"));
+                } catch (IOException e) {
+                    return false;
+                }
+            }).count();
+        }
+    }
+
     @Test
     void aDomainIsVerifiedByItsDnsGetsPebblesCertificateAndIsServedOverHttpsBySni() throws Exception {
         Path dataDir = Files.createTempDirectory(Path.of("target"), "domain-").toAbsolutePath();
@@ -141,6 +158,30 @@ class DomainIT {
             assertTrue(plain.location().endsWith("/shop?x=1"), plain.location());
 
             UploadChecks.uploadReplacesPebblesCertificate(cloudplane, owner, domainPath, hostname, tlsPort);
+
+            // An uploaded certificate close to its expiry (within CLOUDPLANE_DOMAIN_EXPIRY_NOTICE_BEFORE, 30 s here): the owner
+            // gets one email about it, and nothing renews it.
+            String soon = "soon.shop-" + UUID.randomUUID().toString().substring(0, 8) + ".test";
+            var second = cloudplane.call("POST", prodPath + "/domains", owner, Map.of("hostname", soon));
+            assertEquals(201, second.status(), second.raw());
+            String secondPath = prodPath + "/domains/" + second.get("id");
+            pebble.addA(soon, "127.0.0.1");
+            pebble.setTxt("_cloudplane-challenge." + soon, (String) record(second, "TXT").get("value"));
+            assertEquals(202, cloudplane.call("POST", secondPath + "/verify", owner, null).status());
+            await("the second domain ACTIVE").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> cloudplane.call("GET", secondPath, owner, null), d -> "ACTIVE".equals(d.get("status")));
+            io.cloudplane.infra.domain.TestCertificates.Issued ca = io.cloudplane.infra.domain.TestCertificates.root("Soon Root");
+            var shortLived = ca.leaf(io.cloudplane.infra.domain.TestCertificates.ecKeyPair(), java.time.Instant.now().minusSeconds(60),
+                    java.time.Instant.now().plusSeconds(25), soon);
+            var uploadedSoon = cloudplane.call("PUT", secondPath + "/certificate", owner, Map.of("certificate", shortLived.chainPem(),
+                    "privateKey", shortLived.privateKeyPem()));
+            assertEquals(200, uploadedSoon.status(), uploadedSoon.raw());
+            Path outbox = dataDir.resolve("outbox");
+            await("the expiry email").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> expiryEmails(outbox, soon) == 1);
+            Thread.sleep(3000);
+            assertEquals(1, expiryEmails(outbox, soon), "one email per certificate");
+            assertEquals("UPLOADED", cloudplane.call("GET", secondPath, owner, null).get("certificate.source"), "nothing renewed it");
 
             // Removed: no longer served, and its host name is free again.
             var deleted = cloudplane.call("DELETE", domainPath, owner, null);
