@@ -136,7 +136,11 @@ public class GatewayAuthController {
 
     private HttpResponse<byte[]> reserved(HttpRequest<?> http) {
         String host = http.getHeaders().get("Host");
-        String scheme = hostNames.origin("h").startsWith("https:") ? "https" : "http";
+        // https when the base domain is served so, or when the Ingress says this request came over https (a custom
+        // domain with its own certificate): the cookie is then Secure. A forged "https" only makes a cookie a plain-http
+        // browser will not send back; a forged "http" cannot take Secure away from the base domain's.
+        String scheme = hostNames.origin("h").startsWith("https:")
+                || "https".equalsIgnoreCase(http.getHeaders().get("X-Forwarded-Proto")) ? "https" : "http";
         return access.decide(request(http, http.getMethodName(), host == null ? "" : host, http.getUri().toString(), scheme))
                 .thenApply(decision -> response((GatewayDecision.Respond) decision)).toCompletableFuture().join();
     }

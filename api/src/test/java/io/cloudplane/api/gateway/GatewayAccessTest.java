@@ -362,6 +362,25 @@ class GatewayAccessTest {
         assertEquals(List.of(w.staging().id()), studioUses, "the Studio's use recorded");
     }
 
+    /**
+     * On Kubernetes the Ingress hands {@code /_cloudplane/session} to the API: a request it says came over https (a custom
+     * domain with its own certificate, the base domain served over http) gets a Secure cookie; one over http does not.
+     */
+    @Test
+    void theSessionCookieIsSecureWhenTheIngressSaysTheRequestCameOverHttps() throws Exception {
+        World w = world();
+        String studio = host(w.staging(), GatewayDoor.STUDIO);
+        GatewaySessions sessions = gatewaySessions();
+        String overHttps = sessions.issueTicket(w.owner().id(), w.staging().id(), GatewayDoor.STUDIO, "/");
+        Got secure = get("/_cloudplane/session?ticket=" + overHttps, Map.of("Host", studio, "X-Forwarded-Proto", "https", "Accept", "text/html"));
+        assertEquals(302, secure.statusCode(), secure.body());
+        assertTrue(secure.header("Set-Cookie").orElseThrow().contains("Secure"), secure.header("Set-Cookie").orElseThrow());
+        String overHttp = sessions.issueTicket(w.owner().id(), w.staging().id(), GatewayDoor.STUDIO, "/");
+        Got plain = get("/_cloudplane/session?ticket=" + overHttp, Map.of("Host", studio, "Accept", "text/html"));
+        assertEquals(302, plain.statusCode(), plain.body());
+        assertFalse(plain.header("Set-Cookie").orElseThrow().contains("Secure"), plain.header("Set-Cookie").orElseThrow());
+    }
+
     @Test
     void studioSessionsReturnsALinkThatSignsInOnce() throws Exception {
         World w = world();
