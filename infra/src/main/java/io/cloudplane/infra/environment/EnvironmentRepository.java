@@ -69,4 +69,12 @@ public interface EnvironmentRepository extends CrudRepository<EnvironmentRecord,
     /** Sets the sealed password only once, so that a retried activity keeps the first one. */
     @Query("UPDATE environments SET db_password = :sealed WHERE id = :id AND db_password IS NULL")
     int setDbPasswordIfAbsent(UUID id, String sealed);
+
+    /** An SFTP session changed the environment's code tree in place (V24): a release made from it packs the tree. */
+    @Query("UPDATE environments SET code_changed_at = :at WHERE id = :id")
+    void markCodeChanged(UUID id, java.time.Instant at);
+
+    /** When an SFTP session last changed the environment's code tree in place, if ever. */
+    @Query("SELECT code_changed_at FROM environments WHERE id = :id")
+    java.util.Optional<java.time.Instant> findCodeChangedAt(UUID id);
 }
