@@ -91,8 +91,8 @@ public class SftpServer implements AutoCloseable {
         server.setPublickeyAuthenticator(logins);
         server.setGSSAuthenticator(null);
         server.setHostBasedAuthenticator(null);
-        server.setShellFactory(null);
-        server.setCommandFactory(null);
+        server.setShellFactory(new OnlySftp());
+        server.setCommandFactory(new OnlySftp());
         server.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
         server.setAgentFactory(null);
         server.setFileSystemFactory(new DefaultFileSystem());
