@@ -43,7 +43,7 @@ import java.util.concurrent.TimeUnit;
 @Requires(property = "cloudplane.sftp.enabled", notEquals = "false")
 @Requires(condition = SftpServer.ServesCallersOrSidecar.class)
 @Requires(notEnv = CdsTraining.ENVIRONMENT)
-public class SftpServer implements AutoCloseable {
+public class SftpServer implements AutoCloseable, SftpEndpoint {
     private static final Logger LOG = LoggerFactory.getLogger(SftpServer.class);
     private final SftpSettings settings;
     private final CloudplaneSettings cloudplane;
@@ -130,6 +130,7 @@ public class SftpServer implements AutoCloseable {
     }
 
     /** The port it listens on (the one picked when {@code cloudplane.sftp.port} is 0). */
+    @Override
     public int port() {
         SshServer server = sshd;
         if (server == null) {
