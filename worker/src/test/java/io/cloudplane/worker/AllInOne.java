@@ -48,6 +48,7 @@ public final class AllInOne implements AutoCloseable {
         environment.putIfAbsent("MICRONAUT_SERVER_PORT", Integer.toString(freePort()));
         environment.putIfAbsent("CLOUDPLANE_GATEWAY_PORT", Integer.toString(freePort()));
         environment.putIfAbsent("CLOUDPLANE_GATEWAY_TLS_PORT", Integer.toString(freePort()));
+        environment.putIfAbsent("CLOUDPLANE_SFTP_PORT", Integer.toString(freePort()));
         environment.putIfAbsent("CLOUDPLANE_EMBEDDED_TEMPORAL_PORT", Integer.toString(freePort()));
         environment.putIfAbsent("CLOUDPLANE_EMBEDDED_POSTGRES_PORT", Integer.toString(freePort()));
         // Tests and benchmarks sign up and log in many users from 127.0.0.1: the defaults (5 sign-ups an hour per

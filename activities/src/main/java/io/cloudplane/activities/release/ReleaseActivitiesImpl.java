@@ -34,7 +34,8 @@ public class ReleaseActivitiesImpl implements ReleaseActivities, ControlPlaneAct
             return;
         }
         // Read at each attempt: a new upload replaces the source's object, and the retry copies the new one.
-        EnvironmentCodeRecord source = code.current(release.sourceEnvId())
+        // The tree as SFTP left it is packed first, if it changed since its object was stored.
+        EnvironmentCodeRecord source = code.captureTree(release.appId(), release.sourceEnvId())
                 .orElseThrow(() -> FailureType.INVALID_INPUT.nonRetryable("the environment " + release.sourceEnvName() + " has no code to release"));
         ObjectStore.StoredObject copy;
         try {

@@ -13,7 +13,7 @@ import io.cloudplane.api.operation.Accepted;
 import io.cloudplane.api.problem.ApiException;
 import io.cloudplane.api.security.Caller;
 import io.cloudplane.infra.code.EnvironmentCodeRecord;
-import io.cloudplane.infra.code.EnvironmentCodeRepository;
+import io.cloudplane.infra.code.EnvironmentCode;
 import io.cloudplane.infra.environment.EnvironmentRecord;
 import io.cloudplane.infra.environment.EnvironmentRepository;
 import io.cloudplane.infra.operation.OperationRecord;
@@ -48,12 +48,12 @@ import java.util.UUID;
 public class CloneController {
     private final AccessService access;
     private final EnvironmentRepository environments;
-    private final EnvironmentCodeRepository code;
+    private final EnvironmentCode code;
     private final ReleaseRepository releases;
     private final ReleaseService service;
     private final Accepted accepted;
 
-    public CloneController(AccessService access, EnvironmentRepository environments, EnvironmentCodeRepository code,
+    public CloneController(AccessService access, EnvironmentRepository environments, EnvironmentCode code,
                            ReleaseRepository releases, ReleaseService service, Accepted accepted) {
         this.access = access;
         this.environments = environments;
@@ -99,7 +99,8 @@ public class CloneController {
                     .filter(e -> e.type() == EnvironmentRecord.EnvironmentType.DEVELOPMENT)
                     .min(java.util.Comparator.comparing(EnvironmentRecord::createdAt))
                     .orElseThrow(() -> ApiException.unprocessable("The app has no development environment to clone the code of; give a releaseId"));
-            EnvironmentCodeRecord source = code.findById(dev.id())
+            // The tree as SFTP left it (issue 16), packed first if it changed since its object was stored.
+            EnvironmentCodeRecord source = code.captureTree(appId, dev.id())
                     .orElseThrow(() -> ApiException.unprocessable("The development environment '" + dev.name()
                             + "' has no code yet; upload some, or give a releaseId"));
             op = service.createClone(caller, name, appId, dev.id(), null, source.objectKey(), source.sha256(), source.sizeBytes());

@@ -249,6 +249,9 @@ class AuthorizationMatrixTest {
                 if (row.path().startsWith("/api/v1/tokens/")) {
                     values.put("id", values.get("tokenId"));
                 }
+                if (row.path().startsWith("/api/v1/account/ssh-keys/")) {
+                    values.put("id", values.get("sshKeyId"));
+                }
                 String path = resolve(row.path(), values);
                 String body = resolve(body(row), values);
                 long t1 = System.nanoTime();
@@ -422,6 +425,8 @@ class AuthorizationMatrixTest {
                     + "\",\"firstName\":\"Sam\",\"lastName\":\"Signup\"}";
             case "POST /api/v1/sessions" -> "{\"email\":\"{loginEmail}\",\"password\":\"" + PASSWORD + "\"}";
             case "POST /api/v1/tokens" -> "{\"name\":\"made-" + unique + "\"}";
+            // A key of its own each time: a key belongs to one person, so the same one twice is a 409.
+            case "POST /api/v1/account/ssh-keys" -> "{\"name\":\"made-" + unique + "\",\"publicKey\":\"" + freshPublicKey() + "\"}";
             case "POST /api/v1/apps", "POST /api/v1/apps/{appId}/clone" -> "{\"name\":\"mc-" + unique + "\"}";
             case "POST /api/v1/apps/{appId}/environments" -> "{\"name\":\"qa-" + unique + "\",\"type\":\"custom\"}";
             case "PUT /api/v1/apps/{appId}/environments/{envId}/backup-schedule" -> "{\"frequency\":\"daily\",\"time\":\"03:00\"}";
@@ -632,6 +637,7 @@ class AuthorizationMatrixTest {
         ids.put("updateId", updateId.toString());
         ids.put("id", ids.get("operationId"));
         ids.put("tokenId", tokenId);
+        ids.put("sshKeyId", sshKeyOf(owner));
         ids.put("invitationId", invitationId.toString());
         // A verified custom domain of staging (its workflow is not running: no worker here).
         UUID domainId = UUID.randomUUID();
@@ -652,6 +658,23 @@ class AuthorizationMatrixTest {
             }
         });
         return new World(ids, identifiers);
+    }
+
+    /** A public key registered on the user's account (the DELETE row's {@code {id}}). */
+    private String sshKeyOf(User user) throws Exception {
+        Answer added = send("POST", "/api/v1/account/ssh-keys", "{\"name\":\"k-" + shortId() + "\",\"publicKey\":\"" + freshPublicKey() + "\"}",
+                "application/json", user.session());
+        assertEquals(201, added.status(), added.body());
+        return (String) parse(added).get("id");
+    }
+
+    private static String freshPublicKey() {
+        try {
+            return org.apache.sshd.common.config.keys.PublicKeyEntry.toString(
+                    org.apache.sshd.common.config.keys.KeyUtils.generateKeyPair("ecdsa-sha2-nistp256", 256).getPublic());
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @SuppressWarnings("unchecked")

@@ -1,6 +1,7 @@
 package io.cloudplane.infra.code;
 
 import io.cloudplane.infra.environment.EnvironmentLocks;
+import io.cloudplane.infra.environment.EnvironmentRepository;
 import io.cloudplane.infra.crypto.Sha256;
 import io.cloudplane.infra.files.EnvironmentFiles;
 import io.cloudplane.infra.storage.ObjectStore;
@@ -33,13 +34,15 @@ public class EnvironmentCode {
     private final EnvironmentCodeRepository code;
     private final Provider<ObjectStore> store;
     private final CodeSettings settings;
+    private final EnvironmentRepository environments;
 
     public EnvironmentCode(EnvironmentFiles files, EnvironmentCodeRepository code, Provider<ObjectStore> store,
-                           CodeSettings settings) {
+                           CodeSettings settings, EnvironmentRepository environments) {
         this.files = files;
         this.code = code;
         this.store = store;
         this.settings = settings;
+        this.environments = environments;
     }
 
     public Optional<EnvironmentCodeRecord> current(UUID envId) {
@@ -104,6 +107,82 @@ public class EnvironmentCode {
                     // a temporary file
                 }
             }
+        }
+    }
+
+    /**
+     * The environment's code as it is on disk now: when an SFTP session changed its tree in place
+     * after its code record was written ({@code environments.code_changed_at}), or it has no record but
+     * its tree has files, the live tree is packed into a new canonical archive, stored, and made the
+     * environment's code record, on the same tree (nothing is unpacked). Releases and clones read the
+     * record right after, so that they take the code as SFTP left it. Idempotent: the archive's key is
+     * its digest, and the record's time is taken before packing, so a retry (or the next release) finds
+     * nothing newer and packs nothing; a change made while packing is after it and is packed next time.
+     * If the environment's code is replaced meanwhile (an upload, a deployment), that newer code stays.
+     */
+    public Optional<EnvironmentCodeRecord> captureTree(UUID appId, UUID envId) {
+        Optional<EnvironmentCodeRecord> before = code.findById(envId);
+        String tree = files.currentCodeTree(envId.toString());
+        if (tree == null) {
+            return before;
+        }
+        Instant changedAt = environments.findCodeChangedAt(envId).orElse(null);
+        boolean changedSince = changedAt != null && (before.isEmpty() || changedAt.isAfter(before.get().updatedAt()));
+        if (!changedSince && (before.isPresent() || !hasFiles(envId))) {
+            return before;
+        }
+        Instant startedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        Path canonical = null;
+        try {
+            canonical = Files.createTempFile("code-", ".tar.gz");
+            java.security.MessageDigest digest = Sha256.newDigest();
+            try (OutputStream out = new java.security.DigestOutputStream(Files.newOutputStream(canonical), digest)) {
+                CodeArchives.writeTarGz(files.codeDir(envId.toString()).toRealPath(), out);
+            }
+            String sha256 = Sha256.hex(digest);
+            String key = EnvironmentCodeRecord.keyFor(appId, envId, sha256);
+            ObjectStore.StoredObject stored;
+            try (InputStream in = Files.newInputStream(canonical)) {
+                stored = store.get().put(key, in, "application/gzip");
+            }
+            // Written only if the code is still what was packed: an upload or a deployment that switched
+            // trees meanwhile installed newer code, which stays.
+            Optional<EnvironmentCodeRecord> now = code.findById(envId);
+            if (!now.equals(before) || !tree.equals(files.currentCodeTree(envId.toString()))) {
+                if (now.map(r -> !r.objectKey().equals(key)).orElse(true)) {
+                    deleteQuietly(key);
+                }
+                return now;
+            }
+            EnvironmentCodeRecord record = new EnvironmentCodeRecord(envId, key, sha256, stored.size(),
+                    before.map(EnvironmentCodeRecord::releaseId).filter(r -> before.get().sha256().equals(sha256)).orElse(null),
+                    tree, null, changedAt != null && changedAt.isAfter(startedAt) ? changedAt : startedAt);
+            save(record);
+            before.map(EnvironmentCodeRecord::objectKey).filter(previous -> !previous.equals(key)).ifPresent(this::deleteQuietly);
+            LOG.info("Packed environment {}'s code tree {} as SFTP left it: {} ({} bytes)", envId, tree, key, stored.size());
+            return Optional.of(record);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            if (canonical != null) {
+                try {
+                    Files.deleteIfExists(canonical);
+                } catch (IOException ignored) {
+                    // a temporary file
+                }
+            }
+        }
+    }
+
+    private boolean hasFiles(UUID envId) {
+        Path dir = files.codeDir(envId.toString());
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        try (var entries = Files.list(dir)) {
+            return entries.findAny().isPresent();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

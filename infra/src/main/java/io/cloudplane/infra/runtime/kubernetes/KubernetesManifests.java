@@ -2,7 +2,10 @@ package io.cloudplane.infra.runtime.kubernetes;
 
 import io.cloudplane.infra.runtime.ServerSpec;
 import io.cloudplane.infra.runtime.kubernetes.KubernetesRuntime.Target;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -72,11 +75,22 @@ public final class KubernetesManifests {
 
     private final KubernetesSettings settings;
     private final String consoleUrl;
+    private final KubernetesSftpSidecar sftp;
 
     /** {@code consoleUrl}: {@code cloudplane.console-url}, where a refused browser is sent to sign in. */
     public KubernetesManifests(KubernetesSettings settings, String consoleUrl) {
+        this(settings, consoleUrl, null);
+    }
+
+    /** With {@code sftp} (null: none), each environment's pod gets the SFTP sidecar and a Service for it (issue 16). */
+    public KubernetesManifests(KubernetesSettings settings, String consoleUrl, @Nullable KubernetesSftpSidecar sftp) {
         this.settings = settings;
         this.consoleUrl = consoleUrl.endsWith("/") ? consoleUrl.substring(0, consoleUrl.length() - 1) : consoleUrl;
+        this.sftp = sftp;
+    }
+
+    public static String sftpServiceName(String envId) {
+        return name(envId) + "-sftp";
     }
 
     public static String namespace(String appId) {
@@ -180,8 +194,72 @@ public final class KubernetesManifests {
 
     /** Every object of the environment, in the order they are applied. */
     public List<HasMetadata> all(ServerSpec spec, Target t) {
-        return List.of(namespace(t), secret(spec, t), claim(spec, t), deployment(spec, t), service(spec, t), ingress(spec, t),
-                gatewayService(spec, t), gatewayIngress(spec, t));
+        List<HasMetadata> all = new ArrayList<>(List.of(namespace(t), secret(spec, t), claim(spec, t)));
+        if (sftp != null) {
+            all.add(sftpConnectionSecret(t));
+            all.add(sftpHostKeySecret(t));
+        }
+        all.addAll(List.of(deployment(spec, t), service(spec, t), ingress(spec, t), gatewayService(spec, t), gatewayIngress(spec, t)));
+        if (sftp != null) {
+            all.add(sftpService(spec, t));
+        }
+        return List.copyOf(all);
+    }
+
+    /**
+     * What the sidecars of the app's namespace read Cloudplane's database with, and its secret key. One per
+     * namespace, labelled with the app and not an environment: deleting an environment leaves it to the others.
+     */
+    public Secret sftpConnectionSecret(Target t) {
+        return new SecretBuilder().withNewMetadata().withName(KubernetesSftpSidecar.CONNECTION_SECRET).withNamespace(namespace(t.appId()))
+                .withLabels(Map.of(MANAGED_BY_LABEL, MANAGED_BY, APP_LABEL, t.appId())).endMetadata()
+                .withType("Opaque").withStringData(new LinkedHashMap<>(sftp.connection())).build();
+    }
+
+    /** The one host key of every sidecar (Cloudplane's own, {@code SftpHostKey}), mounted as a file. */
+    public Secret sftpHostKeySecret(Target t) {
+        return new SecretBuilder().withNewMetadata().withName(KubernetesSftpSidecar.HOST_KEY_SECRET).withNamespace(namespace(t.appId()))
+                .withLabels(Map.of(MANAGED_BY_LABEL, MANAGED_BY, APP_LABEL, t.appId())).endMetadata()
+                .withType("Opaque").withStringData(new LinkedHashMap<>(Map.of(KubernetesSftpSidecar.HOST_KEY_FILE, sftp.hostKey()))).build();
+    }
+
+    /**
+     * How clients reach the environment's sidecar: a Service of {@code cloudplane.kubernetes.sftp.service-type}
+     * (a LoadBalancer by default: one address per environment) from its {@code port} to the sidecar's.
+     */
+    public Service sftpService(ServerSpec spec, Target t) {
+        return new ServiceBuilder().withNewMetadata().withName(sftpServiceName(spec.envId())).withNamespace(namespace(t.appId()))
+                .withLabels(labels(spec, t)).endMetadata()
+                .withNewSpec().withType(sftp.settings().serviceType()).withSelector(selector(spec.envId()))
+                .addNewPort().withName("sftp").withProtocol("TCP").withPort(sftp.settings().port()).withTargetPort(new IntOrString("sftp")).endPort()
+                .endSpec().build();
+    }
+
+    /**
+     * The SFTP sidecar: Cloudplane's own image in its SFTP mode (no API, no worker), serving only this
+     * environment, whose {@code resources} folder is the volume the server mounts, under {@code /srv}.
+     * Code does not reach pods yet (issue 18): there is no code volume, so {@code /code} shows nothing here.
+     */
+    private Container sftpContainer(ServerSpec spec) {
+        String hostKey = KubernetesSftpSidecar.HOST_KEY_DIR + "/" + KubernetesSftpSidecar.HOST_KEY_FILE;
+        return new ContainerBuilder().withName("sftp").withImage(sftp.settings().image())
+                .addNewPort().withName("sftp").withContainerPort(KubernetesSftpSidecar.CONTAINER_PORT).withProtocol("TCP").endPort()
+                .addNewEnv().withName("CLOUDPLANE_API_ENABLED").withValue("false").endEnv()
+                .addNewEnv().withName("CLOUDPLANE_WORKER_ENABLED").withValue("false").endEnv()
+                .addNewEnv().withName("CLOUDPLANE_SFTP_ENVIRONMENT").withValue(spec.envId()).endEnv()
+                .addNewEnv().withName("CLOUDPLANE_SFTP_FILES_ROOT").withValue("/srv").endEnv()
+                .addNewEnv().withName("CLOUDPLANE_SFTP_HOST_KEY").withValue(hostKey).endEnv()
+                .addNewEnv().withName("CLOUDPLANE_SFTP_BIND_ADDRESS").withValue("0.0.0.0").endEnv()
+                .addNewEnv().withName("CLOUDPLANE_SFTP_PORT").withValue(Integer.toString(KubernetesSftpSidecar.CONTAINER_PORT)).endEnv()
+                .addNewEnvFrom().withNewSecretRef().withName(KubernetesSftpSidecar.CONNECTION_SECRET).endSecretRef().endEnvFrom()
+                .addNewVolumeMount().withName("resources").withMountPath("/srv/resources").endVolumeMount()
+                .addNewVolumeMount().withName("sftp-host-key").withMountPath(KubernetesSftpSidecar.HOST_KEY_DIR).withReadOnly(true).endVolumeMount()
+                .withNewReadinessProbe().withNewTcpSocket().withPort(new IntOrString("sftp")).endTcpSocket().withPeriodSeconds(10).endReadinessProbe()
+                .withNewResources()
+                .withRequests(Map.of("cpu", new Quantity("50m"), "memory", new Quantity("192Mi")))
+                .withLimits(Map.of("memory", new Quantity("384Mi")))
+                .endResources()
+                .build();
     }
 
     public Namespace namespace(Target t) {
@@ -210,7 +288,7 @@ public final class KubernetesManifests {
     public Deployment deployment(ServerSpec spec, Target t) {
         String name = name(spec.envId());
         Map<String, String> labels = labels(spec, t);
-        return new DeploymentBuilder().withNewMetadata().withName(name).withNamespace(namespace(t.appId())).withLabels(labels).endMetadata()
+        Deployment deployment = new DeploymentBuilder().withNewMetadata().withName(name).withNamespace(namespace(t.appId())).withLabels(labels).endMetadata()
                 .withNewSpec().withReplicas(1)
                 .withNewSelector().withMatchLabels(selector(spec.envId())).endSelector()
                 .withNewStrategy().withType("Recreate").endStrategy() // one server writes the volume at a time
@@ -237,6 +315,13 @@ public final class KubernetesManifests {
                 .addNewVolume().withName("resources").withNewPersistentVolumeClaim().withClaimName(claimName(spec.envId()))
                 .endPersistentVolumeClaim().endVolume()
                 .endSpec().endTemplate().endSpec().build();
+        if (sftp != null) {
+            var pod = deployment.getSpec().getTemplate().getSpec();
+            pod.getContainers().add(sftpContainer(spec));
+            pod.getVolumes().add(new VolumeBuilder().withName("sftp-host-key").withNewSecret()
+                    .withSecretName(KubernetesSftpSidecar.HOST_KEY_SECRET).withDefaultMode(0400).endSecret().build());
+        }
+        return deployment;
     }
 
     /** Inside the cluster only (ClusterIP): people reach the server through the Ingress, past its check. */

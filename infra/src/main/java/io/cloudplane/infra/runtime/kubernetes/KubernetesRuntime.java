@@ -51,8 +51,14 @@ public class KubernetesRuntime implements EnvironmentRuntime {
     /** {@code consoleUrl}: {@code cloudplane.console-url}, where the Ingress sends a browser to sign in. */
     public KubernetesRuntime(KubernetesClient client, KubernetesSettings settings, String consoleUrl, Function<String, Target> targets,
                              Clock clock) {
+        this(client, settings, consoleUrl, null, targets, clock);
+    }
+
+    /** With {@code sftp} (null: none), each environment's pod gets the SFTP sidecar and its Service (issue 16). */
+    public KubernetesRuntime(KubernetesClient client, KubernetesSettings settings, String consoleUrl,
+                             @io.micronaut.core.annotation.Nullable KubernetesSftpSidecar sftp, Function<String, Target> targets, Clock clock) {
         this.client = client;
-        this.manifests = new KubernetesManifests(settings, consoleUrl);
+        this.manifests = new KubernetesManifests(settings, consoleUrl, sftp);
         this.targets = targets;
         this.clock = clock;
     }
