@@ -75,6 +75,12 @@ class SftpIT {
             assertEquals("SUCCEEDED", cloudplane.awaitCreated(stagingCreated, olive, Duration.ofSeconds(120)).get("status"));
             String stagingId = stagingCreated.get("id");
             String devPath = "/api/v1/apps/" + appId + "/environments/" + devId;
+            // Development's first code comes by an upload, as usual (a release needs stored code to start from).
+            var uploaded = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(cloudplane.baseUrl() + devPath + "/code")).header("Authorization", "Bearer " + olive)
+                    .header("Content-Type", "application/gzip").PUT(java.net.http.HttpRequest.BodyPublishers.ofByteArray(
+                            Sites.onePage("<h1>uploaded</h1>"))).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, uploaded.statusCode(), uploaded.body());
             String stagingPath = "/api/v1/apps/" + appId + "/environments/" + stagingId;
             int devSessions = 0;
             int stagingSessions = 0;
@@ -117,10 +123,11 @@ class SftpIT {
             assertArrayEquals(hello, Files.readAllBytes(devResources.resolve("docs/renamed.bin")), "on the environment's disk");
             assertFalse(Files.exists(devResources.resolve("docs/hello.bin")));
             assertFalse(Files.exists(devResources.resolve("docs/gone.bin")));
-            assertTrue(moved.stdout().contains("renamed.bin") && !moved.stdout().contains("gone.bin"), moved.toString());
+            assertEquals(List.of("/resources/docs/renamed.bin"), listing(moved), moved.toString());
             var devLog = awaitSessions(devPath, olive, devSessions);
             String first = devLog.get(0).get("detail") + " " + devLog.get(0).get("who");
-            for (String seen : List.of("hello.bin", "renamed.bin", "gone.bin", oliveEmail)) {
+            // from where, and what changed: 2 files of 200,000 bytes written, one removed, one renamed, a folder made
+            for (String seen : List.of("from 127.0.0.1", "wrote 2 files (390.6 KB)", "removed 1", "renamed 1", "made 1 folder", oliveEmail)) {
                 assertTrue(first.contains(seen), "the session's entry says what changed and who: " + devLog.get(0));
             }
 
@@ -128,7 +135,7 @@ class SftpIT {
             var withAccountPassword = sftp(devUser).withPassword(PASSWORD).batch("pwd", "ls -1 /");
             devSessions++;
             assertEquals(0, withAccountPassword.exit(), withAccountPassword.toString());
-            assertTrue(withAccountPassword.stdout().contains("code") && withAccountPassword.stdout().contains("resources"),
+            assertTrue(listing(withAccountPassword).containsAll(List.of("/code", "/resources")),
                     withAccountPassword.toString());
             var shortLived = cloudplane.call("POST", devPath + "/sftp/passwords", olive, null);
             assertTrue(shortLived.status() == 201 || shortLived.status() == 200, shortLived.raw());
@@ -138,7 +145,7 @@ class SftpIT {
             var withShortLived = sftp(devUser).withPassword(shortPassword).batch("ls -1 /resources/docs");
             devSessions++;
             assertEquals(0, withShortLived.exit(), withShortLived.toString());
-            assertTrue(withShortLived.stdout().contains("renamed.bin"), withShortLived.toString());
+            assertTrue(listing(withShortLived).contains("/resources/docs/renamed.bin"), withShortLived.toString());
             var wrong = sftp(devUser).withPassword("not-" + shortPassword).batch("ls");
             assertTrue(wrong.loginRefused(), wrong.toString());
 
@@ -147,8 +154,8 @@ class SftpIT {
             devSessions++;
             assertEquals(0, root.exit(), root.toString());
             assertTrue(root.stdout().contains("Remote working directory: /\n"), "cd .. from the root stays at the root: " + root);
-            List<String> listed = root.stdout().lines().filter(l -> !l.startsWith("sftp>") && !l.startsWith("Remote working"))
-                    .map(String::strip).filter(l -> !l.isEmpty() && !l.equals(".") && !l.equals("..")).sorted().toList();
+            List<String> listed = listing(root).stream().filter(l -> !l.startsWith("Remote working") && !l.equals(".") && !l.equals(".."))
+                    .sorted().toList();
             assertEquals(List.of("code", "resources"), listed, "the root holds the environment's two folders only: " + root);
             Files.createDirectories(devResources);
             Files.createSymbolicLink(devResources.resolve("outside"), Path.of("/etc"));
@@ -242,12 +249,19 @@ class SftpIT {
                 open.send("ls -1 /resources/docs");
                 await("Grace's session open and listing").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
                         .until(() -> open.output().contains("renamed.bin") || !open.alive());
-                assertTrue(open.alive(), "the session is open: " + open.output());
+                assertTrue(open.connected(), "the session is open: " + open.output());
                 long removed = System.nanoTime();
                 assertEquals(204, cloudplane.call("DELETE", devPath + "/members/" + graceId, olive, null).status());
                 await("the removed member's session ended").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
-                        .until(() -> !open.alive());
+                        .until(() -> !open.connected());
                 removalMillis = (System.nanoTime() - removed) / 1_000_000;
+                try {
+                    open.send("ls -1 /resources/docs");
+                } catch (java.io.IOException closed) {
+                    // sftp may already have ended
+                }
+                await("sftp ending at its next command").atMost(Duration.ofSeconds(5)).until(() -> !open.alive());
+                assertTrue(open.output().contains("Connection closed"), open.output());
             }
             System.out.println("SftpIT: a removed member's open sftp session ended " + removalMillis + " ms after the DELETE");
             var afterRemoval = graceSftp.batch("ls /resources");
@@ -291,15 +305,17 @@ class SftpIT {
             var stillThere = staging.batch("ls -1 /code", "ls -1 /resources");
             stagingSessions++;
             assertEquals(0, stillThere.exit(), stillThere.toString());
-            assertTrue(stillThere.stdout().contains("sftp-page.html") && !stillThere.stdout().contains("other.html")
-                    && !stillThere.stdout().contains("moved.html") && stillThere.stdout().contains("staging.bin"), stillThere.toString());
+            List<String> stagingFiles = listing(stillThere);
+            assertTrue(stagingFiles.contains("/code/sftp-page.html") && !stagingFiles.contains("/code/other.html")
+                    && !stagingFiles.contains("/code/moved.html") && stagingFiles.contains("/resources/staging.bin"), stillThere.toString());
 
             // One sftp-session entry per session, on each environment's log.
             List<Map<String, Object>> devEntries = awaitSessions(devPath, olive, devSessions);
             assertTrue(devEntries.stream().anyMatch(e -> graceId.equals(e.get("userId"))), "Grace's session is logged: " + devEntries);
-            assertTrue(devEntries.stream().anyMatch(e -> String.valueOf(e.get("detail")).contains("sftp-page.html")), devEntries.toString());
+            assertTrue(devEntries.stream().anyMatch(e -> graceId.equals(e.get("userId")) && !String.valueOf(e.get("detail")).contains("wrote")),
+                    "Grace's session changed nothing: " + devEntries);
             List<Map<String, Object>> stagingEntries = awaitSessions(stagingPath, olive, stagingSessions);
-            assertTrue(stagingEntries.stream().anyMatch(e -> String.valueOf(e.get("detail")).contains("staging.bin")), stagingEntries.toString());
+            assertTrue(stagingEntries.stream().anyMatch(e -> String.valueOf(e.get("detail")).contains("wrote 1 file")), stagingEntries.toString());
         } finally {
             cloudplane = null;
             io.cloudplane.infra.files.FileTrees.delete(work);
@@ -309,6 +325,11 @@ class SftpIT {
     /** OpenSSH's sftp as {@code user}, at the port the API gave, checking the host key it named. */
     private OpenSshSftp sftp(String user) {
         return new OpenSshSftp("127.0.0.1", sftpPort, user, knownHosts, work);
+    }
+
+    /** What sftp printed, without the echo of its commands ({@code sftp> …}). */
+    private static List<String> listing(OpenSshSftp.Result result) {
+        return result.stdout().lines().filter(l -> !l.startsWith("sftp>")).map(String::strip).filter(l -> !l.isEmpty()).toList();
     }
 
     private Path environmentDir(String envId) {

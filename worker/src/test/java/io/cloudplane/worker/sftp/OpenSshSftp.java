@@ -42,9 +42,12 @@ public final class OpenSshSftp {
             return exit == 0;
         }
 
-        /** ssh's own refusal of the login (exit 255 from ssh shows as sftp's "Connection closed"). */
+        /**
+         * The login refused: no command ran (sftp echoes each one as {@code sftp> …}), and ssh said why
+         * ({@code Permission denied (publickey,…)}, or the server closed the connection).
+         */
         public boolean loginRefused() {
-            return exit != 0 && (stderr.contains("Permission denied") || stderr.contains("Connection closed")
+            return exit != 0 && !stdout.contains("sftp>") && (stderr.contains("Permission denied (") || stderr.contains("Connection closed")
                     || stderr.contains("Too many authentication failures"));
         }
 
@@ -190,6 +193,15 @@ public final class OpenSshSftp {
 
         public boolean alive() {
             return process.isAlive();
+        }
+
+        /**
+         * Whether its connection is up: sftp's own ssh process runs. (When the server ends the session,
+         * ssh exits and sftp prints "Connection closed", but sftp itself waits for the next command.)
+         */
+        public boolean connected() {
+            return process.isAlive() && process.descendants().anyMatch(p -> p.isAlive()
+                    && p.info().command().map(c -> c.endsWith("/ssh") || c.equals("ssh")).orElse(false));
         }
 
         public long pid() {
