@@ -39,6 +39,8 @@ import java.util.regex.Pattern;
  *   before and during: "flat" is the largest heap used during, less the largest before; target under 100 MB
  *   (as the gateway's upload). The heap after a full GC at the end, against one before, is printed too.</li>
  * </ol>
+ * {@code bench.sftp.ciphers} (empty: each side's defaults, which OpenSSH 9.2 settles as chacha20-poly1305) makes the
+ * client offer only those ciphers to both servers, for a comparison per cipher. Each run prints what was negotiated.
  * Fails when a target is missed. Needs Debian's openssh-client and openssh-server.
  */
 public final class SftpBenchmark {
@@ -118,6 +120,13 @@ public final class SftpBenchmark {
 
     private static void throughput(int sizeMb, int rounds, Path work, OpenSshSftp cloudplane, String cloudplaneRemote, Path cloudplaneDisk,
                                    OpenSshSftp openssh, String opensshRemote, Path opensshDisk, List<String> failures) throws Exception {
+        String ciphers = System.getProperty("bench.sftp.ciphers", "");
+        if (!ciphers.isBlank()) {
+            cloudplane.withOption("Ciphers=" + ciphers);
+            openssh.withOption("Ciphers=" + ciphers);
+        }
+        System.out.println("negotiated with Cloudplane: " + negotiated(cloudplane));
+        System.out.println("negotiated with OpenSSH:    " + negotiated(openssh));
         Path file = work.resolve("upload.bin");
         long bytes = sizeMb * MB;
         writeRandom(file, bytes, 16);
@@ -155,6 +164,15 @@ public final class SftpBenchmark {
         Files.deleteIfExists(file);
         Files.deleteIfExists(cloudplaneDisk);
         Files.deleteIfExists(opensshDisk);
+    }
+
+    /** The key exchange, cipher and MAC the client chose with the server (ssh's own debug lines). */
+    private static String negotiated(OpenSshSftp client) throws Exception {
+        OpenSshSftp.Result result = client.withOption("LogLevel=DEBUG1").batch("pwd");
+        client.withoutOption("LogLevel=DEBUG1");
+        List<String> lines = result.stderr().lines().filter(l -> l.contains("kex: algorithm:") || l.contains("kex: server->client cipher:")
+                || l.contains("kex: client->server cipher:")).map(l -> l.replace("debug1: kex: ", "")).toList();
+        return String.join("; ", lines);
     }
 
     /** One {@code sftp -b} run of {@code command}; its seconds, start to exit; fails unless {@code arrived} has {@code bytes} bytes. */

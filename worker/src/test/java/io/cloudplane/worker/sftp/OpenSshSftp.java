@@ -92,6 +92,12 @@ public final class OpenSshSftp {
         return this;
     }
 
+    /** Forgets an option given with {@link #withOption}. */
+    public OpenSshSftp withoutOption(String option) {
+        extraOptions.remove(option);
+        return this;
+    }
+
     public static void requireInstalled() {
         for (Path binary : List.of(SFTP, SSH_KEYGEN, SSH_KEYSCAN, Path.of("/usr/bin/ssh"))) {
             if (!Files.isExecutable(binary)) {
