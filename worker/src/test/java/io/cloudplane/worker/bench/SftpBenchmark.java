@@ -37,7 +37,9 @@ import java.util.regex.Pattern;
  *   <li>{@code bench.sftp.sessions} (20) concurrent sessions each putting {@code bench.sftp.session-mb} (50) MB
  *   to Cloudplane, the all-in-one's heap used sampled ({@code jcmd GC.heap_info} every 200 ms) for 3 s
  *   before and during: "flat" is the largest heap used during, less the largest before; target under 100 MB
- *   (as the gateway's upload). The heap after a full GC at the end, against one before, is printed too.</li>
+ *   (as the gateway's upload). Printed beside it, not targets: the heap after a full GC at the end against one
+ *   before, and the old generation's largest use ({@code jstat -gc}'s OU) before and during, which tell retained
+ *   memory from young garbage.</li>
  * </ol>
  * {@code bench.sftp.ciphers} (empty: each side's defaults, which OpenSSH 9.2 settles as chacha20-poly1305) makes the
  * client offer only those ciphers to both servers, for a comparison per cipher. Each run prints what was negotiated.
@@ -199,6 +201,8 @@ public final class SftpBenchmark {
         sampler.reset();
         Thread.sleep(3000);
         long before = sampler.maxKb();
+        long oldBefore = sampler.maxOldKb();
+        long gcsBefore = sampler.youngGcs();
         sampler.reset();
         ExecutorService pool = Executors.newFixedThreadPool(sessions);
         long started = System.nanoTime();
@@ -220,6 +224,8 @@ public final class SftpBenchmark {
         double seconds = (System.nanoTime() - started) / 1e9;
         pool.shutdown();
         long during = sampler.maxKb();
+        long oldDuring = sampler.maxOldKb();
+        long gcsDuring = sampler.youngGcs() - gcsBefore;
         long samples = sampler.samples();
         sampler.stop();
         long fullAfter = heapAfterFullGc(cloudplane.pid());
@@ -228,6 +234,8 @@ public final class SftpBenchmark {
         System.out.printf("all-in-one heap used, max: %,d KiB in the 3 s before, %,d KiB during (+%,d KiB, %d samples);"
                 + " after a full GC: %,d KiB before, %,d KiB after (%+,d KiB)%n", before, during, during - before, samples,
                 fullBefore, fullAfter, fullAfter - fullBefore);
+        System.out.printf("old generation used, max: %,d KiB before, %,d KiB during (%+,d KiB); %d young collections during%n",
+                oldBefore, oldDuring, oldDuring - oldBefore, gcsDuring);
         if (during - before > 100 * 1024) {
             failures.add(String.format("the heap grew by %,d KiB during the %d sessions, 100 MB or more", during - before, sessions));
         }
@@ -264,6 +272,25 @@ public final class SftpBenchmark {
         return out;
     }
 
+    /** {@code jstat -gc <pid>}: the old generation used (KiB) and the count of young collections; null when unreadable. */
+    private static long[] oldGenAndYoungGcs(long pid) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jstat").toString(), "-gc", Long.toString(pid))
+                .redirectErrorStream(true).start();
+        List<String> lines = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+        p.waitFor();
+        if (lines.size() < 2) {
+            return null;
+        }
+        List<String> header = List.of(lines.get(0).trim().split("\\s+"));
+        String[] values = lines.get(1).trim().split("\\s+");
+        int ou = header.indexOf("OU");
+        int ygc = header.indexOf("YGC");
+        if (ou < 0 || ygc < 0 || values.length <= Math.max(ou, ygc)) {
+            return null;
+        }
+        return new long[] {(long) Double.parseDouble(values[ou]), Long.parseLong(values[ygc])};
+    }
+
     private static long heapAfterFullGc(long pid) throws IOException, InterruptedException {
         jcmd(pid, "GC.run");
         Matcher used = USED.matcher(jcmd(pid, "GC.heap_info"));
@@ -274,6 +301,8 @@ public final class SftpBenchmark {
     private static final class HeapSampler {
         private final AtomicLong max = new AtomicLong();
         private final AtomicLong samples = new AtomicLong();
+        private final AtomicLong maxOld = new AtomicLong();
+        private final AtomicLong youngGcs = new AtomicLong();
         private volatile boolean running = true;
 
         HeapSampler(long pid) {
@@ -284,6 +313,11 @@ public final class SftpBenchmark {
                         if (used.find()) {
                             max.accumulateAndGet(Long.parseLong(used.group(1)), Math::max);
                             samples.incrementAndGet();
+                        }
+                        long[] old = oldGenAndYoungGcs(pid);
+                        if (old != null) {
+                            maxOld.accumulateAndGet(old[0], Math::max);
+                            youngGcs.set(old[1]);
                         }
                         Thread.sleep(200);
                     } catch (Exception e) {
@@ -299,12 +333,23 @@ public final class SftpBenchmark {
             return max.get();
         }
 
+        /** The largest old generation used seen (jstat's OU), KiB: what outlived young collections. */
+        long maxOldKb() {
+            return maxOld.get();
+        }
+
+        /** Young collections since the JVM started, at the last sample. */
+        long youngGcs() {
+            return youngGcs.get();
+        }
+
         long samples() {
             return samples.get();
         }
 
         void reset() {
             max.set(0);
+            maxOld.set(0);
             samples.set(0);
         }
 
