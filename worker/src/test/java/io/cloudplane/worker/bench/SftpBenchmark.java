@@ -58,16 +58,17 @@ public final class SftpBenchmark {
             throw new IllegalStateException(OpenSshServer.SSHD + " is missing: install Debian's openssh-server");
         }
         Path dir = Files.createTempDirectory("cloudplane-bench-sftp-");
+        List<String> failures;
         try {
-            List<String> failures = run(dir);
-            if (!failures.isEmpty()) {
-                System.out.println("FAILED: " + String.join("; ", failures));
-                System.exit(1);
-            }
-            System.out.println("SFTP benchmark: every target met");
+            failures = run(dir);
         } finally {
             FileTrees.delete(dir);
         }
+        if (!failures.isEmpty()) {
+            System.out.println("FAILED: " + String.join("; ", failures));
+            System.exit(1);
+        }
+        System.out.println("SFTP benchmark: every target met");
     }
 
     private static List<String> run(Path dir) throws Exception {
