@@ -75,12 +75,7 @@ class SftpIT {
             assertEquals("SUCCEEDED", cloudplane.awaitCreated(stagingCreated, olive, Duration.ofSeconds(120)).get("status"));
             String stagingId = stagingCreated.get("id");
             String devPath = "/api/v1/apps/" + appId + "/environments/" + devId;
-            // Development's first code comes by an upload, as usual (a release needs stored code to start from).
-            var uploaded = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                            java.net.URI.create(cloudplane.baseUrl() + devPath + "/code")).header("Authorization", "Bearer " + olive)
-                    .header("Content-Type", "application/gzip").PUT(java.net.http.HttpRequest.BodyPublishers.ofByteArray(
-                            Sites.onePage("<h1>uploaded</h1>"))).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-            assertEquals(200, uploaded.statusCode(), uploaded.body());
+            // Development's code never comes by an upload here: all of it is put over SFTP, and the release packs the tree.
             String stagingPath = "/api/v1/apps/" + appId + "/environments/" + stagingId;
             int devSessions = 0;
             int stagingSessions = 0;

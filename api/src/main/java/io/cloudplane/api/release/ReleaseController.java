@@ -112,8 +112,10 @@ public class ReleaseController {
             throw ApiException.unprocessable("sourceEnvironmentId", "a release is cut from a development or staging environment, not from "
                     + source.type().name().toLowerCase() + " '" + source.name() + "'");
         }
-        if (code.findById(sourceId).isEmpty()) {
-            throw ApiException.unprocessable("sourceEnvironmentId", "the environment '" + source.name() + "' has no code yet; upload some first");
+        // Code that only SFTP put there (issue 16) has no stored object yet: the release's snapshot packs the tree.
+        if (code.findById(sourceId).isEmpty() && environments.findCodeChangedAt(sourceId).isEmpty()) {
+            throw ApiException.unprocessable("sourceEnvironmentId", "the environment '" + source.name()
+                    + "' has no code yet; upload some (or put it there over SFTP) first");
         }
         ReleaseRecord release = service.createRelease(a, caller, source, name, body.description());
         return accepted.created(operations.findById(release.id()).orElseThrow(), "/api/v1/apps/" + appId + "/releases/" + release.id(),
