@@ -25,7 +25,7 @@ class SftpFailedLoginsTest {
 
     private static SftpSettings settings(int perAccount, int perAddress) {
         return new SftpSettings(true, 0, "127.0.0.1", "localhost", null, null, 1024, Duration.ofMinutes(10), 5, Duration.ofHours(12),
-                perAccount, perAddress, Duration.ofMinutes(15), Duration.ofSeconds(5), null, null);
+                perAccount, perAddress, Duration.ofMinutes(15), Duration.ofSeconds(5), null, null, null);
     }
 
     @Test

@@ -27,7 +27,8 @@ import java.time.Duration;
  *       removed in another process loses it too (default 5s; in this process a removal ends it at once);</li>
  *   <li>{@code environment} and {@code files-root}: the Kubernetes sidecar's mode: serve only this
  *       environment, whose {@code code} and {@code resources} folders are under {@code files-root} (the
- *       mounted volume), instead of every environment's folders under the data directory.</li>
+ *       mounted volume), instead of every environment's folders under the data directory;</li>
+ *   <li>{@code ciphers}: the ciphers offered, in order (default {@link #DEFAULT_CIPHERS}).</li>
  * </ul>
  */
 @ConfigurationProperties("cloudplane.sftp")
@@ -47,9 +48,15 @@ public record SftpSettings(
         @Bindable(defaultValue = "15m") Duration failedLoginWindow,
         @Bindable(defaultValue = "5s") Duration recheckInterval,
         @Nullable String environment,
-        @Nullable Path filesRoot) {
+        @Nullable Path filesRoot,
+        @Nullable java.util.List<String> ciphers) {
+
+    /** Offered in this order when {@code ciphers} is not set: AES-GCM, then AES-CTR; no chacha20-poly1305 (see the SFTP server), no CBC. */
+    public static final java.util.List<String> DEFAULT_CIPHERS = java.util.List.of("aes128-gcm@openssh.com", "aes256-gcm@openssh.com",
+            "aes128-ctr", "aes192-ctr", "aes256-ctr");
 
     public SftpSettings {
+        ciphers = ciphers == null || ciphers.isEmpty() ? DEFAULT_CIPHERS : ciphers.stream().map(String::trim).filter(c -> !c.isEmpty()).toList();
         Settings.require(port >= 0 && port <= 65535, "cloudplane.sftp.port", "must be a port from 0 to 65535", port);
         Settings.require(publicPort == null || (publicPort >= 1 && publicPort <= 65535), "cloudplane.sftp.public-port",
                 "must be a port from 1 to 65535", publicPort);
