@@ -103,6 +103,9 @@ public class SftpServer implements AutoCloseable, SftpEndpoint {
                 .build()));
         server.addSessionListener(sessions);
         CoreModuleProperties.IDLE_TIMEOUT.set(server, settings.idleTimeout());
+        // A client keeps up to 64 requests of 32 KiB in flight (OpenSSH's sftp): a receive window of only that
+        // much (MINA's 2 MiB default) makes every upload wait for window adjustments.
+        CoreModuleProperties.WINDOW_SIZE.set(server, 8L * 1024 * 1024);
         SftpModuleProperties.AUTO_FOLLOW_LINKS.set(server, false);
         try {
             server.start();
