@@ -105,7 +105,10 @@ class SandboxWakesIT {
         assertTrue(joining.get(60, TimeUnit.SECONDS));
         assertEquals(2, wakeOperations(appId).size(), "the login's wake, joined: " + wakeOperations(appId));
 
-        // Stopped by its owner: never woken by a request.
+        // Stopped by its owner: never woken by a request. The wake's operation may still be closing when the server
+        // already answers (the join above completes on the server's health): a stop meanwhile is a 409, so wait for it.
+        await("the wake's operation closed").atMost(Duration.ofSeconds(30))
+                .until(() -> operations.findActiveForEnvironment(envId).isEmpty());
         http.toBlocking().exchange(HttpRequest.POST("/api/v1/apps/" + appId + "/environments/" + envId + "/stop", "")
                 .bearerAuth(token));
         await("stopped").atMost(Duration.ofSeconds(60)).until(() -> status(envId) == EnvironmentStatus.STOPPED);
