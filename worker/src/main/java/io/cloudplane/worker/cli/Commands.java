@@ -338,7 +338,14 @@ final class Commands {
 
         @Override
         public Integer call() throws Exception {
-            byte[] archive = Tarball.of(dir);
+            if (!java.nio.file.Files.isDirectory(dir)) {
+                throw usage(dir + " is not a directory");
+            }
+            // The platform's own canonical archive: the same tree always gives the same bytes, so the sha256 the API
+            // answers can be compared with a local one.
+            var bytes = new java.io.ByteArrayOutputStream();
+            io.cloudplane.infra.code.CodeArchives.writeTarGz(dir, bytes);
+            byte[] archive = bytes.toByteArray();
             Api api = api();
             JsonNode app = app(api, target.app);
             JsonNode env = environment(api, app, target.env);
