@@ -681,7 +681,15 @@ final class Commands {
                 } catch (InterruptedException e) {
                     return 0;
                 }
-                List<String> latest = lines(api.text(logs + 1000));
+                List<String> latest;
+                try {
+                    latest = lines(api.text(logs + 1000));
+                } catch (ApiException e) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        return 0;
+                    }
+                    throw e;
+                }
                 List<String> added = latest.subList(overlap(shown, latest), latest.size());
                 added.forEach(cli.out::println);
                 cli.out.flush();
