@@ -27,7 +27,7 @@ import java.util.concurrent.Callable;
  * {@code -a/--app}, {@code -e/--env}). A plain client: java.net.http and Jackson, no Micronaut context, so it starts
  * in a fraction of a second. Exit codes: 0 success, 1 failure (the API's problem is printed), 2 usage.
  */
-@Command(name = "cloudplane", mixinStandardHelpOptions = true, version = "cloudplane CLI",
+@Command(name = "cloudplane", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "cloudplane CLI",
         description = "Cloudplane's command line. Commands are TOPIC:COMMAND; -a/--app and -e/--env take a name or an ID.",
         footer = {"", "CLOUDPLANE_API_URL and CLOUDPLANE_API_KEY override what `cloudplane login` keeps in ~/.config/cloudplane/credentials."})
 public final class Cli implements Runnable {

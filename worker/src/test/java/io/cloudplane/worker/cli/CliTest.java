@@ -58,6 +58,9 @@ class CliTest {
                 "domains", "domains:add", "sftp")) {
             assertTrue(help.out().contains(command), command + " in " + help.out());
         }
+        var one = cli().run("envs:create", "--help");
+        assertEquals(0, one.exit(), one.toString());
+        assertTrue(one.out().contains("--type") && one.out().contains("--wait") && one.out().contains("-a, --app"), one.out());
     }
 
     @Test
