@@ -220,7 +220,7 @@ public final class Cli implements Runnable {
     }
 
     static class WaitOption extends JsonOption {
-        @Option(names = "--wait", arity = "0..1", defaultValue = "true", fallbackValue = "true",
+        @Option(names = "--wait", arity = "0..1", defaultValue = "true", fallbackValue = "true", paramLabel = "true|false",
                 description = "follow the operation to its end (default); --wait=false prints its ID at once")
         boolean waitForIt = true;
     }
