@@ -15,6 +15,7 @@ import io.cloudplane.api.problem.ApiException;
 import io.cloudplane.api.sandbox.SandboxLifecycles;
 import io.cloudplane.api.security.Access;
 import io.cloudplane.api.security.AccessService;
+import io.cloudplane.infra.app.AppListChanges;
 import io.cloudplane.infra.app.AppRecord;
 import io.cloudplane.infra.environment.EnvironmentRepository;
 import io.cloudplane.infra.operation.OperationRecord;
@@ -85,11 +86,13 @@ public class ConsoleController {
     private final ActivityViews activityLog;
     private final SandboxLifecycles lifecycles;
     private final JsonMapper json;
+    private final AppListChanges appListChanges;
 
     public ConsoleController(ConsoleSession sessions, ConsoleCsrf csrf, SignIn signIn, AccountController accounts, AppController appsApi,
                              EnvironmentController environmentsApi, AppService apps, AccessService access,
                              EnvironmentRepository environments, OperationRepository operations, ActivityViews activityLog,
-                             SandboxLifecycles lifecycles, JsonMapper json) {
+                             SandboxLifecycles lifecycles, JsonMapper json, AppListChanges appListChanges) {
+        this.appListChanges = appListChanges;
         this.sessions = sessions;
         this.csrf = csrf;
         this.signIn = signIn;
@@ -152,6 +155,7 @@ public class ConsoleController {
             HttpResponse<AccountViews.Created> created = accounts.signUp(new AccountRequests.CreateAccount(
                     trimmed(form.get("email")), form.get("password"), trimmed(form.get("firstName")), trimmed(form.get("lastName"))), http);
             UUID user = created.body().account().id();
+            appListChanges.changed(); // as the API's AppListInvalidation does after a change
             return seeOther("/apps").cookie(sessions.open(user, http));
         } catch (ApiException e) {
             return signUpForm(e.status(), form, e.getMessage() + fieldErrors(e), http);
@@ -194,6 +198,7 @@ public class ConsoleController {
         String name = trimmed(form.get("name"));
         try {
             Views.AppView app = appsApi.create(new Requests.CreateApp(name), auth(user.get())).body();
+            appListChanges.changed(); // as the API's AppListInvalidation does after a change
             return seeOther("/apps/" + app.id() + (app.operation() == null ? "" : "?operation=" + app.operation().id()));
         } catch (ApiException e) {
             return appsList(e.status(), user.get(), e.getMessage() + fieldErrors(e), name, http);
