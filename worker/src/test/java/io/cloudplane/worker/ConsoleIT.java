@@ -110,6 +110,7 @@ class ConsoleIT {
                 assertThat(status).hasAttribute("data-status", "RUNNING", new LocatorAssertions.HasAttributeOptions().setTimeout(120_000));
                 assertEquals(Boolean.TRUE, page.evaluate("() => window.sameDocument === true"),
                         "the status changed in place (htmx), not by reloading the page; first seen: " + first);
+                assertThat(page.locator(".tabs a[aria-current=page] .status")).hasText("Running");
                 Locator operation = page.locator(".operation");
                 assertThat(operation).hasAttribute("data-status", "SUCCEEDED");
                 assertTrue(operation.locator(".steps li").count() > 0, "the operation's steps are shown");

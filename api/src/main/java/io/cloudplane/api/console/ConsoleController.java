@@ -259,7 +259,7 @@ public class ConsoleController {
         List<ConsolePages.Environment> tabs = envs.stream()
                 .map(e -> new ConsolePages.Environment(e.id(), e.name(), e.type(), e.status())).toList();
         return page(HttpStatus.OK, "panel", new ConsolePages.Panel(sessionCsrf(http), appId, a.app().name(), tabs, selected.id(),
-                overview(http, user.get(), appId, selected, operationId)));
+                overview(http, user.get(), appId, selected, operationId, false)));
     }
 
     /** The Overview alone: what its polling fetches. */
@@ -271,7 +271,7 @@ public class ConsoleController {
             return toSignIn(http);
         }
         Views.EnvironmentView env = environmentsApi.get(appId, envId, auth(user.get()));
-        return page(HttpStatus.OK, "overview", overview(http, user.get(), appId, env, operationId));
+        return page(HttpStatus.OK, "overview", overview(http, user.get(), appId, env, operationId, true));
     }
 
     /** The Studio button: a one-time link that signs the user in at the Studio's host (the API's studio-sessions). */
@@ -293,7 +293,8 @@ public class ConsoleController {
      * The environment's Overview with an operation's progress: the one asked for (the create that led here),
      * else the environment's running one.
      */
-    private ConsolePages.Overview overview(HttpRequest<?> http, UUID user, UUID appId, Views.EnvironmentView env, @Nullable UUID operationId) {
+    private ConsolePages.Overview overview(HttpRequest<?> http, UUID user, UUID appId, Views.EnvironmentView env, @Nullable UUID operationId,
+                                           boolean fragment) {
         Optional<OperationRecord> op = operationId == null ? Optional.empty()
                 : operations.findById(operationId).filter(o -> o.appId().equals(appId)
                 && (user.equals(o.userId()) || access.isMemberOf(user, o.appId())));
@@ -307,7 +308,7 @@ public class ConsoleController {
                 + (operation == null ? "" : "?operation=" + operation.id());
         List<ActivityViews.Entry> activity = activityLog.page(env.id(), 20, null).items();
         boolean studio = env.urls().studio() != null && env.status().equals(EnvironmentStatus.RUNNING.name());
-        return new ConsolePages.Overview(sessionCsrf(http), appId, env, operation, activity, live, pollUrl, studio);
+        return new ConsolePages.Overview(sessionCsrf(http), appId, env, operation, activity, live, pollUrl, studio, fragment);
     }
 
     // ---- errors of the API's rules, shown as pages

@@ -46,10 +46,11 @@ public final class ConsolePages {
 
     /**
      * An environment's Overview; {@code live} while something is still moving (its operation runs, or its status
-     * is one that passes), when the fragment polls itself at {@code pollUrl}.
+     * is one that passes), when the fragment polls itself at {@code pollUrl}. {@code fragment}: rendered alone for
+     * the polling, when it also updates its environment's tab (an out-of-band swap).
      */
     public record Overview(String csrf, UUID appId, Views.EnvironmentView environment, @Nullable OperationView operation,
-                           List<ActivityViews.Entry> activity, boolean live, String pollUrl, boolean studioButton) {
+                           List<ActivityViews.Entry> activity, boolean live, String pollUrl, boolean studioButton, boolean fragment) {
         /** The fragment's own URL while it polls; null (no attribute) once nothing moves. */
         public @Nullable String poll() {
             return live ? pollUrl : null;
