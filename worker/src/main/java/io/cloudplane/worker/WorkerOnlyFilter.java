@@ -12,11 +12,13 @@ import io.micronaut.http.filter.ServerFilterPhase;
 
 /**
  * A worker-only process ({@code CLOUDPLANE_API_ENABLED=false}) answers 404 to the API, its OpenAPI
- * document and Swagger UI, before authentication, so that only the API processes take callers;
+ * document, Swagger UI and the console, before authentication, so that only the API processes take callers;
  * it keeps its HTTP server for {@code /health} and runs the worker, the recovery jobs and the
  * server supervision as any process does.
  */
-@ServerFilter({"/api/**", "/openapi/**", "/swagger-ui/**"})
+@ServerFilter({"/api/**", "/openapi/**", "/swagger-ui/**",
+        // the console (api.console), which is the API's too
+        "/", "/sign-in", "/sign-up", "/sign-out", "/apps", "/apps/**", "/assets/**"})
 @Requires(property = "cloudplane.api.enabled", value = "false")
 public class WorkerOnlyFilter implements Ordered {
 

@@ -1,0 +1,91 @@
+package io.cloudplane.api.console;
+
+import io.cloudplane.api.app.Views;
+import io.cloudplane.api.operation.ActivityViews;
+import io.cloudplane.api.operation.OperationView;
+import io.micronaut.core.annotation.Nullable;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+
+/** What the console's templates (src/main/jte) show: one record per page or fragment. */
+public final class ConsolePages {
+    private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("d MMM yyyy", Locale.ENGLISH).withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("d MMM yyyy HH:mm:ss 'UTC'", Locale.ENGLISH)
+            .withZone(ZoneOffset.UTC);
+
+    private ConsolePages() {
+    }
+
+    public record SignIn(String csrf, @Nullable String email, @Nullable String error) {
+    }
+
+    public record SignUp(String csrf, @Nullable String email, @Nullable String firstName, @Nullable String lastName,
+                         @Nullable String error) {
+    }
+
+    /** An environment in a list or a tab: its name, type and status. */
+    public record Environment(UUID id, String name, String type, String status) {
+        public String statusLabel() {
+            return label(status);
+        }
+    }
+
+    /** {@code deletesAt}: a sleeping sandbox's deletion, when its lifecycle tells it. */
+    public record App(UUID id, String name, Instant createdAt, List<Environment> environments, boolean sleeping,
+                      @Nullable Instant deletesAt) {
+    }
+
+    public record Apps(String csrf, @Nullable App sandbox, List<App> applications, List<App> shared, @Nullable String error,
+                       @Nullable String newName) {
+    }
+
+    /**
+     * An environment's Overview; {@code live} while something is still moving (its operation runs, or its status
+     * is one that passes), when the fragment polls itself at {@code pollUrl}. {@code fragment}: rendered alone for
+     * the polling, when it also updates its environment's tab (an out-of-band swap).
+     */
+    public record Overview(String csrf, UUID appId, Views.EnvironmentView environment, @Nullable OperationView operation,
+                           List<ActivityViews.Entry> activity, boolean live, String pollUrl, boolean studioButton, boolean fragment) {
+        /** The fragment's own URL while it polls; null (no attribute) once nothing moves. */
+        public @Nullable String poll() {
+            return live ? pollUrl : null;
+        }
+
+        public @Nullable String trigger() {
+            return live ? "every 1s" : null;
+        }
+
+        public boolean failed() {
+            return operation != null && operation.status().equals("FAILED");
+        }
+    }
+
+    public record Panel(String csrf, UUID appId, String appName, List<Environment> tabs, UUID selected, Overview overview) {
+        /** {@code aria-current} of an environment's tab: "page" for the one shown, none for the others. */
+        public @Nullable String current(UUID envId) {
+            return selected.equals(envId) ? "page" : null;
+        }
+    }
+
+    public record Problem(int status, String title, String detail) {
+    }
+
+    public static String date(@Nullable Instant instant) {
+        return instant == null ? "" : DATE.format(instant);
+    }
+
+    public static String time(@Nullable Instant instant) {
+        return instant == null ? "" : TIME.format(instant);
+    }
+
+    /** RUNNING to "Running", a step's SUCCEEDED to "Succeeded". */
+    public static String label(String constant) {
+        String words = constant.replace('_', ' ').toLowerCase(Locale.ROOT);
+        return words.isEmpty() ? words : Character.toUpperCase(words.charAt(0)) + words.substring(1);
+    }
+}
