@@ -107,6 +107,24 @@ public final class Cli implements Runnable {
             cli.out.println(Api.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node));
         }
 
+        /**
+         * A read command's answer: the whole of it as JSON with {@code --json}, else a table of {@code items}, a
+         * line of {@code header} then each item's {@code fields} (as {@link Commands#row}).
+         */
+        int printList(JsonNode answer, JsonOption output, Iterable<JsonNode> items, String[] header, String... fields) throws IOException {
+            if (output.json) {
+                printJson(answer);
+                return 0;
+            }
+            List<String[]> rows = new ArrayList<>();
+            rows.add(header);
+            for (JsonNode item : items) {
+                rows.add(Commands.row(item, fields));
+            }
+            cli.out.print(Commands.table(rows));
+            return 0;
+        }
+
         /** Every app the caller sees: the sandbox, their applications, the shared ones. */
         static List<JsonNode> apps(JsonNode list) {
             List<JsonNode> all = new ArrayList<>();

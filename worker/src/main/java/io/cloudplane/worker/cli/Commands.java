@@ -146,17 +146,8 @@ final class Commands {
         @Override
         public Integer call() throws Exception {
             JsonNode list = api().get("/apps");
-            if (output.json) {
-                printJson(list);
-                return 0;
-            }
-            List<String[]> rows = new ArrayList<>();
-            rows.add(new String[]{"NAME", "CATEGORY", "ROLE", "STATUS", "CREATED", "ID"});
-            for (JsonNode app : apps(list)) {
-                rows.add(row(app, "name", "category", "role", "status", "createdAt", "id"));
-            }
-            cli.out.print(table(rows));
-            return 0;
+            return printList(list, output, apps(list), new String[]{"NAME", "CATEGORY", "ROLE", "STATUS", "CREATED", "ID"},
+                    "name", "category", "role", "status", "createdAt", "id");
         }
     }
 
@@ -384,17 +375,8 @@ final class Commands {
         public Integer call() throws Exception {
             Api api = api();
             JsonNode page = api.get(path(app(api, target.app)) + "/releases");
-            if (output.json) {
-                printJson(page);
-                return 0;
-            }
-            List<String[]> rows = new ArrayList<>();
-            rows.add(new String[]{"NAME", "STATUS", "CREATED", "DESCRIPTION", "ID"});
-            for (JsonNode release : page.path("items")) {
-                rows.add(row(release, "name", "status", "createdAt", "description", "id"));
-            }
-            cli.out.print(table(rows));
-            return 0;
+            return printList(page, output, page.path("items"), new String[]{"NAME", "STATUS", "CREATED", "DESCRIPTION", "ID"},
+                    "name", "status", "createdAt", "description", "id");
         }
     }
 
@@ -570,17 +552,8 @@ final class Commands {
             Api api = api();
             JsonNode app = app(api, target.app);
             JsonNode page = api.get(path(app, environment(api, app, target.env)) + "/backups");
-            if (output.json) {
-                printJson(page);
-                return 0;
-            }
-            List<String[]> rows = new ArrayList<>();
-            rows.add(new String[]{"ID", "TRIGGER", "STATUS", "VERIFICATION", "SIZE", "CREATED"});
-            for (JsonNode b : page.path("items")) {
-                rows.add(row(b, "id", "trigger", "status", "verification", "sizeBytes", "createdAt"));
-            }
-            cli.out.print(table(rows));
-            return 0;
+            return printList(page, output, page.path("items"), new String[]{"ID", "TRIGGER", "STATUS", "VERIFICATION", "SIZE", "CREATED"},
+                    "id", "trigger", "status", "verification", "sizeBytes", "createdAt");
         }
     }
 
@@ -800,17 +773,7 @@ final class Commands {
             Api api = api();
             JsonNode app = app(api, target.app);
             JsonNode list = api.get(path(app, environment(api, app, target.env)) + "/domains");
-            if (output.json) {
-                printJson(list);
-                return 0;
-            }
-            List<String[]> rows = new ArrayList<>();
-            rows.add(new String[]{"HOSTNAME", "STATUS", "ID"});
-            for (JsonNode d : list.path("items")) {
-                rows.add(row(d, "hostname", "status", "id"));
-            }
-            cli.out.print(table(rows));
-            return 0;
+            return printList(list, output, list.path("items"), new String[]{"HOSTNAME", "STATUS", "ID"}, "hostname", "status", "id");
         }
     }
 
