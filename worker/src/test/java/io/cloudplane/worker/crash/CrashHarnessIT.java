@@ -450,7 +450,12 @@ class CrashHarnessIT {
                         .until(() -> call("GET", path, null), x -> !"DEPLOYING_STAGING".equals(x.get("status")));
                 String status = p.get("status");
                 if (status.equals("AWAITING_APPROVAL")) {
-                    require(body(preview(app2, app2Staging), tokenFor(app2)).contains(marker), "staging serves the promoted release");
+                    // As for the other kinds: after the restart the supervisor starts staging's server again in the background,
+                    // so it serves within a bound, not at the first instant (a CI run read its "not serving" page).
+                    String stagingPreview = preview(app2, app2Staging);
+                    require(answersWithin(stagingPreview + "_health", tokenFor(app2), SERVER_BACK_WITHIN), "staging does not answer within "
+                            + SERVER_BACK_WITHIN);
+                    require(body(stagingPreview, tokenFor(app2)).contains(marker), "staging serves the promoted release");
                     // Rejected, or, when the restart lost its workflow, refused with that reason, then FAILED by the recovery.
                     var rejected = call("POST", path + "/reject", Map.of("comment", "crash harness"));
                     if (rejected.status() != 200) {
