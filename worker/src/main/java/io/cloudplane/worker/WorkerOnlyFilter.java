@@ -18,7 +18,7 @@ import io.micronaut.http.filter.ServerFilterPhase;
  */
 @ServerFilter({"/api/**", "/openapi/**", "/swagger-ui/**",
         // the console (api.console), which is the API's too
-        "/", "/sign-in", "/sign-up", "/sign-out", "/apps", "/apps/**", "/assets/**"})
+        "/", "/sign-in", "/sign-up", "/sign-out", "/apps", "/apps/**", "/assets/**", "/invitations/**", "/operator", "/operator/**"})
 @Requires(property = "cloudplane.api.enabled", value = "false")
 public class WorkerOnlyFilter implements Ordered {
 

@@ -12,6 +12,7 @@ import com.microsoft.playwright.options.AriaRole;
 import com.microsoft.playwright.options.Cookie;
 import com.microsoft.playwright.options.SameSiteAttribute;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -36,34 +37,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * CSRF token refused, and an expired session in a partial request sent to the sign-in page.
  * Screenshots at 1280 and 390 px go to target/console-it.
  */
+@ExtendWith(ConsoleBrowser.Journeys.class)
 class ConsoleIT {
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path SHOTS = Path.of("target", "console-it");
 
     @Test
-    void signUpSeeTheSandboxThenCreateAnAppAndWatchItReachRunning() throws Exception {
-        assertTrue(Files.isExecutable(CHROMIUM), "Chromium is not installed at " + CHROMIUM
-                + ": `apt-get install -y chromium` (.ci/test does this before Maven)");
-        Files.createDirectories(SHOTS);
-        Path dataDir = Files.createTempDirectory(Path.of("target"), "console-").toAbsolutePath();
-        try (AllInOne cloudplane = new AllInOne(dataDir, Map.of());
-             Playwright playwright = Playwright.create(new Playwright.CreateOptions()
-                     .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")))) {
-            cloudplane.start();
-            String base = cloudplane.baseUrl();
-            try (Browser browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
-                    .setExecutablePath(CHROMIUM).setHeadless(true)
-                    .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                            "--disable-sync", "--no-first-run")));
-                 BrowserContext context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1280, 900))) {
-                Page page = context.newPage();
-                List<String> policyViolations = new CopyOnWriteArrayList<>();
-                page.onConsoleMessage(message -> {
-                    if (message.text().contains("Content Security Policy")) {
-                        policyViolations.add(message.text());
-                    }
-                });
-
+    void signUpSeeTheSandboxThenCreateAnAppAndWatchItReachRunning(ConsoleBrowser console) throws Exception {
+        String base = console.base();
+        BrowserContext context = console.newContext();
+        Page page = console.watched(context.newPage());
+        {
+            {
                 // signed out, the console is the sign-in page
                 page.navigate(base + "/");
                 assertThat(page).hasURL(base + "/sign-in");
@@ -137,7 +121,7 @@ class ConsoleIT {
                 page.waitForURL(base + "/sign-in");
                 assertThat(page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName("Sign in"))).isVisible();
 
-                assertEquals(List.of(), policyViolations, "no Content-Security-Policy violation in the console");
+                console.assertNoPolicyViolation(page);
             }
         }
     }

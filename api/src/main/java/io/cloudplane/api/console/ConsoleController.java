@@ -23,6 +23,15 @@ import io.cloudplane.infra.operation.OperationRepository;
 import io.cloudplane.workflows.environment.EnvironmentStatus;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
+import static io.cloudplane.api.console.ConsoleSupport.auth;
+import static io.cloudplane.api.console.ConsoleSupport.blank;
+import static io.cloudplane.api.console.ConsoleSupport.expiredForm;
+import static io.cloudplane.api.console.ConsoleSupport.form;
+import static io.cloudplane.api.console.ConsoleSupport.page;
+import static io.cloudplane.api.console.ConsoleSupport.seeOther;
+import static io.cloudplane.api.console.ConsoleSupport.toSignIn;
+import static io.cloudplane.api.console.ConsoleSupport.trimmed;
+import static io.cloudplane.api.console.ConsoleSupport.withCookie;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
@@ -69,7 +78,7 @@ import java.util.stream.Collectors;
 @Hidden
 @Produces(MediaType.TEXT_HTML)
 public class ConsoleController {
-    static final String SIGN_IN = "/sign-in";
+    public static final String SIGN_IN = "/sign-in";
     /** The statuses an environment passes through: its Overview polls while it has one. */
     private static final Set<EnvironmentStatus> PASSING = EnumSet.of(EnvironmentStatus.PROVISIONING, EnvironmentStatus.UPDATING,
             EnvironmentStatus.DEPLOYING, EnvironmentStatus.RESTORING, EnvironmentStatus.DELETING);
@@ -87,11 +96,14 @@ public class ConsoleController {
     private final SandboxLifecycles lifecycles;
     private final JsonMapper json;
     private final AppListChanges appListChanges;
+    private final ConsoleSupport support;
 
     public ConsoleController(ConsoleSession sessions, ConsoleCsrf csrf, SignIn signIn, AccountController accounts, AppController appsApi,
                              EnvironmentController environmentsApi, AppService apps, AccessService access,
                              EnvironmentRepository environments, OperationRepository operations, ActivityViews activityLog,
-                             SandboxLifecycles lifecycles, JsonMapper json, AppListChanges appListChanges) {
+                             SandboxLifecycles lifecycles, JsonMapper json, AppListChanges appListChanges,
+                             ConsoleSupport support) {
+        this.support = support;
         this.appListChanges = appListChanges;
         this.sessions = sessions;
         this.csrf = csrf;
@@ -248,18 +260,15 @@ public class ConsoleController {
         if (user.isEmpty()) {
             return toSignIn(http);
         }
-        Authentication auth = auth(user.get());
         Access a = access.requireApp(user.get(), appId).requireTeam(Access.END_USERS_REFUSED);
-        List<Views.EnvironmentView> envs = environmentsApi.list(appId, auth).items();
+        List<Views.EnvironmentView> envs = environmentsApi.list(appId, auth(user.get())).items();
         if (envs.isEmpty()) {
-            throw ApiException.notFound("An environment of app " + appId);
+            throw ApiException.notFound("An environment of app " + a.app().id());
         }
-        Views.EnvironmentView selected = envId == null ? envs.get(0)
-                : envs.stream().filter(e -> e.id().equals(envId)).findFirst().orElseThrow(() -> ApiException.notFound("Environment " + envId));
-        List<ConsolePages.Environment> tabs = envs.stream()
-                .map(e -> new ConsolePages.Environment(e.id(), e.name(), e.type(), e.status())).toList();
-        return page(HttpStatus.OK, "panel", new ConsolePages.Panel(sessionCsrf(http), appId, a.app().name(), tabs, selected.id(),
-                overview(http, user.get(), appId, selected, operationId, false)));
+        UUID shown = envId == null ? envs.get(0).id() : envId;
+        ConsolePages.Frame frame = support.frame(http, user.get(), appId, shown, ConsolePages.Concern.OVERVIEW);
+        return page(HttpStatus.OK, "panel", new ConsolePages.Panel(frame,
+                overview(http, user.get(), appId, frame.environment(), operationId, false)));
     }
 
     /** The Overview alone: what its polling fetches. */
@@ -334,71 +343,16 @@ public class ConsoleController {
                 form.get("lastName"), error)), issued.cookie());
     }
 
-    private static MutableHttpResponse<?> withCookie(MutableHttpResponse<?> response, @Nullable Cookie cookie) {
-        return cookie == null ? response : response.cookie(cookie);
-    }
-
     /** The CSRF token of a signed-in page (the caller checked the session). */
     private String sessionCsrf(HttpRequest<?> http) {
         return csrf.forSession(ConsoleSession.token(http).orElseThrow());
     }
 
-    private static MutableHttpResponse<?> page(HttpStatus status, String view, Object model) {
-        return HttpResponse.status(status).body(new ModelAndView<>(view, Map.of("page", model)))
-                .header("Cache-Control", "no-store");
-    }
-
-    /**
-     * Signed out (or the session expired): a page goes to the sign-in form; a request that htmx makes
-     * for a part of a page is told to load the sign-in page whole ({@code HX-Redirect}), so no sign-in
-     * form ends up inside the panel.
-     */
-    static MutableHttpResponse<?> toSignIn(HttpRequest<?> http) {
-        if ("true".equals(http.getHeaders().get("HX-Request"))) {
-            return HttpResponse.status(HttpStatus.UNAUTHORIZED).header("HX-Redirect", SIGN_IN).header("Cache-Control", "no-store");
-        }
-        return seeOther(SIGN_IN);
-    }
-
-    private static MutableHttpResponse<?> expiredForm() {
-        return page(HttpStatus.FORBIDDEN, "problem", new ConsolePages.Problem(403, "Forbidden",
-                "This form has expired or did not come from Cloudplane: reload the page and try again."));
-    }
-
-    private static MutableHttpResponse<?> seeOther(String location) {
-        return HttpResponse.status(HttpStatus.SEE_OTHER).headers(h -> h.location(URI.create(location))).header("Cache-Control", "no-store");
-    }
-
-    private static Authentication auth(UUID user) {
-        return Authentication.build(user.toString());
-    }
-
-    private static Map<String, String> form(String body) {
-        Map<String, List<String>> fields = new QueryStringDecoder(body == null ? "" : body, StandardCharsets.UTF_8, false, 32).parameters();
-        return fields.entrySet().stream().filter(e -> !e.getValue().isEmpty())
-                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().get(0)));
-    }
-
-    private static boolean blank(@Nullable String s) {
-        return s == null || s.isBlank();
-    }
-
-    private static @Nullable String trimmed(@Nullable String s) {
-        return s == null ? null : s.trim();
-    }
-
     private static String fieldErrors(ApiException e) {
-        return e.errors() == null || e.errors().isEmpty() ? "" : " " + e.errors().stream()
-                .map(f -> (f.field() == null ? "" : f.field() + " ") + f.message()).collect(Collectors.joining("; "));
+        return ConsoleSupport.message(e).substring(e.getMessage().length());
     }
 
     private static String violations(ConstraintViolationException e) {
-        return e.getConstraintViolations().stream()
-                .map(v -> lastNode(v) + " " + v.getMessage()).sorted().collect(Collectors.joining("; "));
-    }
-
-    private static String lastNode(ConstraintViolation<?> v) {
-        String path = v.getPropertyPath().toString();
-        return path.substring(path.lastIndexOf('.') + 1);
+        return ConsoleSupport.message(e);
     }
 }

@@ -11,7 +11,7 @@ import io.micronaut.http.annotation.ServerFilter;
  * framing, no MIME sniffing, no referrer beyond this origin. The same paths as the console's routes
  * (and worker.WorkerOnlyFilter's list of them).
  */
-@ServerFilter({"/", "/sign-in", "/sign-up", "/sign-out", "/apps", "/apps/**", "/assets/**"})
+@ServerFilter({"/", "/sign-in", "/sign-up", "/sign-out", "/apps", "/apps/**", "/assets/**", "/invitations/**", "/operator", "/operator/**"})
 public class ConsoleHeaders {
     public static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             + "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";

@@ -65,11 +65,84 @@ public final class ConsolePages {
         }
     }
 
-    public record Panel(String csrf, UUID appId, String appName, List<Environment> tabs, UUID selected, Overview overview) {
+    /**
+     * The app panel's concerns, one tab each for the environment shown. Overview is the panel's own page
+     * ({@code /apps/{appId}?env=}); every other concern is {@code /apps/{appId}/environments/{envId}/<path>},
+     * served by its own controller in this package inside {@code panelShell.jte}.
+     */
+    public enum Concern {
+        OVERVIEW("Overview", ""),
+        GENERAL("General", "general"),
+        METRICS("Metrics", "metrics"),
+        LOGS("Logs", "logs"),
+        TEAM("Team", "team"),
+        BACKUPS("Backups", "backups"),
+        DEPLOY("Deploy", "deploy"),
+        FILES("Access files", "files");
+
+        private final String label;
+        private final String path;
+
+        Concern(String label, String path) {
+            this.label = label;
+            this.path = path;
+        }
+
+        public String label() {
+            return label;
+        }
+
+        /** The segment after {@code /environments/{envId}/}; empty for the Overview. */
+        public String path() {
+            return path;
+        }
+
+        public String href(UUID appId, UUID envId) {
+            return this == OVERVIEW ? "/apps/" + appId + "?env=" + envId : "/apps/" + appId + "/environments/" + envId + "/" + path;
+        }
+    }
+
+    /**
+     * What every tab of the app panel shows around its content: the app, its environments (one tab each,
+     * keeping the concern), the concerns of the environment shown, and the CSRF token of the page's forms.
+     */
+    public record Frame(String csrf, UUID appId, String appName, List<Environment> environments, Views.EnvironmentView environment,
+                        Concern concern) {
+        public UUID envId() {
+            return environment.id();
+        }
+
         /** {@code aria-current} of an environment's tab: "page" for the one shown, none for the others. */
         public @Nullable String current(UUID envId) {
-            return selected.equals(envId) ? "page" : null;
+            return environment.id().equals(envId) ? "page" : null;
         }
+
+        /** {@code aria-current} of a concern's tab. */
+        public @Nullable String current(Concern c) {
+            return concern == c ? "page" : null;
+        }
+
+        /** The same concern in another environment. */
+        public String href(UUID envId) {
+            return concern.href(appId, envId);
+        }
+
+        public String href(Concern c) {
+            return c.href(appId, environment.id());
+        }
+
+        public List<Concern> concerns() {
+            return List.of(Concern.values());
+        }
+
+        /** The page's title: the app, the environment and the concern. */
+        public String title() {
+            return appName + " · " + environment.name() + " · " + concern.label();
+        }
+    }
+
+    /** The Overview tab: the frame and the environment's Overview. */
+    public record Panel(Frame frame, Overview overview) {
     }
 
     public record Problem(int status, String title, String detail) {

@@ -1,0 +1,150 @@
+package io.cloudplane.api.console;
+
+import io.micronaut.core.type.Argument;
+import io.micronaut.http.HttpMethod;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.MutableHttpRequest;
+import io.micronaut.http.client.HttpClient;
+import io.micronaut.http.client.annotation.Client;
+import io.micronaut.http.client.exceptions.HttpClientResponseException;
+import io.micronaut.http.cookie.Cookie;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import io.micronaut.web.router.Router;
+import io.micronaut.web.router.UriRouteInfo;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The rules every console route follows, checked for each route the router has in package
+ * {@code api.console}, so that a new page or form is covered the day it is added:
+ * <ul>
+ *   <li>a POST without its CSRF token is refused with 403 (with a valid session), and changes nothing;</li>
+ *   <li>a page of an app ({@code /apps/{appId}/…}) answers a signed-in stranger 404 and never shows the app;</li>
+ *   <li>a request htmx makes without a session gets 401 and {@code HX-Redirect: /sign-in};</li>
+ *   <li>the operator's pages answer an ordinary user 403 or 404.</li>
+ * </ul>
+ */
+@MicronautTest(transactional = false)
+class ConsoleRoutesTest {
+    private static final String PASSWORD = "correct-horse-battery";
+    private static final Pattern PARAMETER = Pattern.compile("\\{([A-Za-z]+)[^}]*}");
+    @Inject @Client("/") HttpClient http;
+    @Inject Router router;
+
+    private record User(UUID id, String token) {
+    }
+
+    @Test
+    void everyConsoleRouteKeepsTheConsolesRules() {
+        User owner = signUp();
+        User stranger = signUp();
+        String appName = "routes-" + UUID.randomUUID().toString().substring(0, 8);
+        var created = api(HttpRequest.POST("/api/v1/apps", Map.of("name", appName)), owner);
+        assertEquals(HttpStatus.ACCEPTED, created.getStatus(), String.valueOf(created.body()));
+        String appId = (String) created.body().get("id");
+        String envId = (String) ((Map<?, ?>) created.body().get("operation")).get("envId");
+        String before = state(owner, appId);
+
+        List<UriRouteInfo<?, ?>> routes = router.uriRoutes()
+                .filter(r -> r.getDeclaringType().getPackageName().equals("io.cloudplane.api.console"))
+                .toList();
+        List<String> checked = new ArrayList<>();
+        for (UriRouteInfo<?, ?> route : routes) {
+            String template = route.getUriMatchTemplate().toString();
+            if (template.startsWith("/assets")) {
+                continue;
+            }
+            String path = fill(template, appId, envId);
+            if (route.getHttpMethod() == HttpMethod.POST) {
+                HttpResponse<String> forged = console(HttpRequest.POST(path, "name=forged&confirm=" + appName)
+                        .contentType(MediaType.APPLICATION_FORM_URLENCODED_TYPE), owner);
+                assertEquals(HttpStatus.FORBIDDEN, forged.getStatus(), "POST " + template + " without its CSRF token: " + forged.body());
+                checked.add("POST " + template);
+            } else if (route.getHttpMethod() == HttpMethod.GET && template.contains("{appId}")) {
+                HttpResponse<String> seen = console(HttpRequest.GET(path), stranger);
+                assertEquals(HttpStatus.NOT_FOUND, seen.getStatus(), "GET " + template + " by a stranger");
+                assertFalse(String.valueOf(seen.body()).contains(appName), "GET " + template + " shows a stranger the app's name");
+                HttpResponse<String> partial = console(HttpRequest.GET(path).header("HX-Request", "true"), null);
+                assertEquals(HttpStatus.UNAUTHORIZED, partial.getStatus(), "GET " + template + " by htmx without a session");
+                assertEquals("/sign-in", partial.header("HX-Redirect"), "GET " + template + " by htmx without a session");
+                checked.add("GET " + template);
+            } else if (route.getHttpMethod() == HttpMethod.GET && template.startsWith("/operator")) {
+                HttpResponse<String> seen = console(HttpRequest.GET(path), owner);
+                assertTrue(seen.getStatus() == HttpStatus.FORBIDDEN || seen.getStatus() == HttpStatus.NOT_FOUND,
+                        "GET " + template + " by someone who is no operator: " + seen.getStatus());
+                checked.add("GET " + template);
+            }
+        }
+        assertTrue(checked.contains("POST /apps") && checked.contains("POST /sign-in")
+                        && checked.contains("GET /apps/{appId}/environments/{envId}/overview"),
+                "the router lists the console's routes: " + checked);
+        assertEquals(before, state(owner, appId), "the refused forms changed nothing");
+    }
+
+    /** What a forged form could change: the owner's apps, and the app's environments with their statuses. */
+    private String state(User owner, String appId) {
+        return api(HttpRequest.GET("/api/v1/apps"), owner).body() + "\n" + api(HttpRequest.GET("/api/v1/apps/" + appId + "/environments"), owner).body();
+    }
+
+    /** The route's path with the app and environment filled in, and any other parameter a random id. */
+    private static String fill(String template, String appId, String envId) {
+        Matcher m = PARAMETER.matcher(template.replaceAll("\\{\\?[^}]*}", ""));
+        StringBuilder path = new StringBuilder();
+        while (m.find()) {
+            String value = switch (m.group(1)) {
+                case "appId" -> appId;
+                case "envId" -> envId;
+                default -> UUID.randomUUID().toString();
+            };
+            m.appendReplacement(path, value);
+        }
+        m.appendTail(path);
+        return path.toString();
+    }
+
+    private HttpResponse<String> console(MutableHttpRequest<?> request, User user) {
+        if (user != null) {
+            request.cookie(Cookie.of(ConsoleSession.COOKIE, user.token()));
+        }
+        try {
+            return http.toBlocking().exchange(request, String.class);
+        } catch (HttpClientResponseException e) {
+            return HttpResponse.<String>status(e.getStatus()).headers(h -> e.getResponse().getHeaders()
+                    .forEach((name, values) -> values.forEach(v -> h.add(name, v)))).body(e.getResponse().getBody(String.class).orElse(""));
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private HttpResponse<Map<String, Object>> api(MutableHttpRequest<?> request, User user) {
+        request.bearerAuth(user.token());
+        try {
+            return http.toBlocking().exchange(request, Argument.mapOf(String.class, Object.class));
+        } catch (HttpClientResponseException e) {
+            return (HttpResponse<Map<String, Object>>) e.getResponse();
+        }
+    }
+
+    private User signUp() {
+        String email = "console-routes-" + UUID.randomUUID() + "@example.com";
+        var created = http.toBlocking().exchange(HttpRequest.POST("/api/v1/accounts", Map.of("email", email, "password", PASSWORD,
+                "firstName", "Ada", "lastName", "Routes")), Argument.mapOf(String.class, Object.class));
+        UUID id = UUID.fromString((String) ((Map<?, ?>) created.body().get("account")).get("id"));
+        String token = (String) http.toBlocking().exchange(HttpRequest.POST("/api/v1/sessions", Map.of("email", email, "password", PASSWORD)),
+                Argument.mapOf(String.class, Object.class)).body().get("accessToken");
+        return new User(id, token);
+    }
+}
