@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and opens its own browser context (its own cookies), so journeys do not see each other's sessions;
  * each signs up its own users.
  */
-public final class ConsoleBrowser implements ExtensionContext.Store.CloseableResource {
+public final class ConsoleBrowser implements ExtensionContext.Store.CloseableResource, AutoCloseable {
     public static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path SHOTS = Path.of("target", "console-it");
     private final AllInOne cloudplane;
@@ -102,7 +102,7 @@ public final class ConsoleBrowser implements ExtensionContext.Store.CloseableRes
     }
 
     @Override
-    public void close() throws Throwable {
+    public void close() throws Exception {
         for (BrowserContext context : contexts) {
             try {
                 context.close();
