@@ -129,7 +129,7 @@ public class ConsoleController {
 
     @Get(SIGN_IN)
     public HttpResponse<?> signInPage(HttpRequest<?> http) {
-        return signInForm(HttpStatus.OK, null, null, http);
+        return signInForm(HttpStatus.OK, null, null, returnPath(http.getParameters().get("to")), http);
     }
 
     @Post(SIGN_IN)
@@ -137,23 +137,25 @@ public class ConsoleController {
     public HttpResponse<?> signIn(@Body String body, HttpRequest<?> http) {
         Map<String, String> form = form(body);
         String email = form.get("email");
+        String to = returnPath(form.get("to"));
         if (!csrf.validBeforeSession(http, form.get(ConsoleCsrf.FIELD))) {
-            return signInForm(HttpStatus.FORBIDDEN, email, "This form has expired or did not come from Cloudplane: please sign in again.", http);
+            return signInForm(HttpStatus.FORBIDDEN, email, "This form has expired or did not come from Cloudplane: please sign in again.", to, http);
         }
         if (blank(email) || blank(form.get("password")) || email.length() > 254 || form.get("password").length() > 128) {
-            return signInForm(HttpStatus.BAD_REQUEST, email, "Enter your email and your password.", http);
+            return signInForm(HttpStatus.BAD_REQUEST, email, "Enter your email and your password.", to, http);
         }
         try {
             UUID user = signIn.check(http, email, form.get("password")).userId();
-            return seeOther("/apps").cookie(sessions.open(user, http));
+            return seeOther(to == null ? "/apps" : to).cookie(sessions.open(user, http));
         } catch (ApiException e) {
-            return signInForm(e.status(), email, e.getMessage(), http);
+            return signInForm(e.status(), email, e.getMessage(), to, http);
         }
     }
 
     @Get("/sign-up")
     public HttpResponse<?> signUpPage(HttpRequest<?> http) {
-        return signUpForm(HttpStatus.OK, Map.of(), null, http);
+        String to = returnPath(http.getParameters().get("to"));
+        return signUpForm(HttpStatus.OK, to == null ? Map.of() : Map.of("to", to), null, http);
     }
 
     @Post("/sign-up")
@@ -168,7 +170,8 @@ public class ConsoleController {
                     trimmed(form.get("email")), form.get("password"), trimmed(form.get("firstName")), trimmed(form.get("lastName"))), http);
             UUID user = created.body().account().id();
             appListChanges.changed(); // as the API's AppListInvalidation does after a change
-            return seeOther("/apps").cookie(sessions.open(user, http));
+            String to = returnPath(form.get("to"));
+            return seeOther(to == null ? "/apps" : to).cookie(sessions.open(user, http));
         } catch (ApiException e) {
             return signUpForm(e.status(), form, e.getMessage() + fieldErrors(e), http);
         } catch (ConstraintViolationException e) {
@@ -332,20 +335,26 @@ public class ConsoleController {
 
     // ---- helpers
 
-    private HttpResponse<?> signInForm(HttpStatus status, @Nullable String email, @Nullable String error, HttpRequest<?> http) {
+    private HttpResponse<?> signInForm(HttpStatus status, @Nullable String email, @Nullable String error, @Nullable String to,
+                                       HttpRequest<?> http) {
         ConsoleCsrf.Issued issued = csrf.beforeSession(http);
-        return withCookie(page(status, "signIn", new ConsolePages.SignIn(issued.token(), email, error)), issued.cookie());
+        return withCookie(page(status, "signIn", new ConsolePages.SignIn(issued.token(), email, error, to)), issued.cookie());
     }
 
     private HttpResponse<?> signUpForm(HttpStatus status, Map<String, String> form, @Nullable String error, HttpRequest<?> http) {
         ConsoleCsrf.Issued issued = csrf.beforeSession(http);
         return withCookie(page(status, "signUp", new ConsolePages.SignUp(issued.token(), form.get("email"), form.get("firstName"),
-                form.get("lastName"), error)), issued.cookie());
+                form.get("lastName"), error, returnPath(form.get("to")))), issued.cookie());
     }
 
     /** The CSRF token of a signed-in page (the caller checked the session). */
     private String sessionCsrf(HttpRequest<?> http) {
         return csrf.forSession(ConsoleSession.token(http).orElseThrow());
+    }
+
+    /** Where a sign-in or sign-up goes back to (an invitation's page): only a local path, one leading {@code /}; else null. */
+    static @Nullable String returnPath(@Nullable String to) {
+        return to != null && to.length() <= 500 && to.matches("/(?![/\\\\])[A-Za-z0-9/_.~?=&#%-]*") ? to : null;
     }
 
     private static String fieldErrors(ApiException e) {

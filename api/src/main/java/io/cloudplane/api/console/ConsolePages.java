@@ -21,11 +21,12 @@ public final class ConsolePages {
     private ConsolePages() {
     }
 
-    public record SignIn(String csrf, @Nullable String email, @Nullable String error) {
+    /** {@code to}: where the sign-in goes back to (a local path, as an invitation's page), or null for the apps list. */
+    public record SignIn(String csrf, @Nullable String email, @Nullable String error, @Nullable String to) {
     }
 
     public record SignUp(String csrf, @Nullable String email, @Nullable String firstName, @Nullable String lastName,
-                         @Nullable String error) {
+                         @Nullable String error, @Nullable String to) {
     }
 
     /** An environment in a list or a tab: its name, type and status. */
