@@ -131,7 +131,7 @@ class ConsoleDeployIT {
         owner.getByLabel("Email").fill(email);
         owner.getByLabel("Profile", new Page.GetByLabelOptions().setExact(true)).selectOption("user");
         owner.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Send the invitation")).click();
-        assertThat(owner.getByRole(AriaRole.STATUS)).containsText("is invited");
+        assertThat(owner.getByRole(AriaRole.STATUS)).containsText("The invitation is sent");
         assertThat(owner.locator("#invitations tr[data-invitation='" + email + "']")).hasCount(1);
         console.screenshot(owner, "team-invited");
 
@@ -162,7 +162,7 @@ class ConsoleDeployIT {
         ConsoleBrowser.assertFits(grace, 390, "the apps list with a shared app");
 
         // the owner sees the new developer in the team
-        owner.reload();
+        owner.navigate(console.base() + "/apps/" + appId + "/environments/" + devId + "/team");
         assertThat(owner.locator("#members tr[data-member='" + email + "']")).containsText("Developer");
         assertThat(owner.locator("#invitations")).containsText("No pending invitation.");
         ConsoleBrowser.assertFits(owner, 390, "the Team tab");

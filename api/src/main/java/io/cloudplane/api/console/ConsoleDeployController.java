@@ -24,6 +24,7 @@ import io.micronaut.http.annotation.Error;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Produces;
+import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.rules.SecurityRule;
@@ -81,12 +82,12 @@ public class ConsoleDeployController {
     }
 
     @Get
-    public HttpResponse<?> tab(UUID appId, UUID envId, HttpRequest<?> http) {
+    public HttpResponse<?> tab(UUID appId, UUID envId, @Nullable @QueryValue("done") String done, HttpRequest<?> http) {
         Optional<UUID> user = support.user(http);
         if (user.isEmpty()) {
             return toSignIn(http);
         }
-        return render(HttpStatus.OK, http, user.get(), appId, envId, null, null, Map.of());
+        return render(HttpStatus.OK, http, user.get(), appId, envId, null, "deleted".equals(done) ? "The release was deleted." : null, Map.of());
     }
 
     /** The promotions alone: what their polling fetches. */
@@ -116,9 +117,8 @@ public class ConsoleDeployController {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public HttpResponse<?> deleteRelease(UUID appId, UUID envId, UUID releaseId, @Body @Nullable String body, HttpRequest<?> http) {
         return act(appId, envId, body, http, (user, form) -> {
-            String name = releasesApi.get(appId, releaseId, auth(user)).name();
             releasesApi.delete(appId, releaseId, auth(user));
-            return render(HttpStatus.OK, http, user, appId, envId, null, "Release '" + name + "' was deleted.", Map.of());
+            return seeOther(base(appId, envId) + "?done=deleted");
         });
     }
 

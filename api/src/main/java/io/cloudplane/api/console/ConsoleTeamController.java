@@ -23,6 +23,7 @@ import io.micronaut.http.annotation.Error;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Produces;
+import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.rules.SecurityRule;
 import io.swagger.v3.oas.annotations.Hidden;
@@ -53,6 +54,13 @@ import static io.cloudplane.api.console.ConsoleSupport.trimmed;
 @Hidden
 @Produces(MediaType.TEXT_HTML)
 public class ConsoleTeamController {
+    /** What the tab says after a change (by a fixed word in its address: nothing of the request is shown). */
+    private static final Map<String, String> DONE = Map.of(
+            "invited", "The invitation is sent: the email with its link is on its way.",
+            "resent", "The invitation was sent again; its previous link no longer works.",
+            "revoked", "The invitation was revoked; its link no longer works.",
+            "profile", "The profile was changed.",
+            "removed", "The member was removed.");
     private final ConsoleSupport support;
     private final AccessService access;
     private final MemberController membersApi;
@@ -71,22 +79,21 @@ public class ConsoleTeamController {
     }
 
     @Get
-    public HttpResponse<?> tab(UUID appId, UUID envId, HttpRequest<?> http) {
+    public HttpResponse<?> tab(UUID appId, UUID envId, @Nullable @QueryValue("done") String done, HttpRequest<?> http) {
         Optional<UUID> user = support.user(http);
         if (user.isEmpty()) {
             return toSignIn(http);
         }
-        return render(HttpStatus.OK, http, user.get(), appId, envId, null, null, DeployPages.Invite.EMPTY);
+        return render(HttpStatus.OK, http, user.get(), appId, envId, null, DONE.get(done == null ? "" : done), DeployPages.Invite.EMPTY);
     }
 
     @Post("/invitations")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public HttpResponse<?> invite(UUID appId, UUID envId, @Body @Nullable String body, HttpRequest<?> http) {
         return act(appId, envId, body, http, (user, form) -> {
-            TeamViews.Invitation invited = membersApi.invite(appId, envId, new TeamRequests.Invite(trimmed(form.get("email")),
-                    trimmed(form.get("firstName")), trimmed(form.get("lastName")), trimmed(form.get("profile"))), auth(user)).body();
-            return notice(http, user, appId, envId, invited.firstName() + " " + invited.lastName() + " (" + invited.email()
-                    + ") is invited; the email with the link is on its way.");
+            membersApi.invite(appId, envId, new TeamRequests.Invite(trimmed(form.get("email")),
+                    trimmed(form.get("firstName")), trimmed(form.get("lastName")), trimmed(form.get("profile"))), auth(user));
+            return done(appId, envId, "invited");
         });
     }
 
@@ -94,8 +101,8 @@ public class ConsoleTeamController {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public HttpResponse<?> resend(UUID appId, UUID envId, UUID invitationId, @Body @Nullable String body, HttpRequest<?> http) {
         return act(appId, envId, body, http, (user, form) -> {
-            TeamViews.Invitation resent = membersApi.resend(appId, envId, invitationId, auth(user));
-            return notice(http, user, appId, envId, "The invitation to " + resent.email() + " was sent again; the previous link no longer works.");
+            membersApi.resend(appId, envId, invitationId, auth(user));
+            return done(appId, envId, "resent");
         });
     }
 
@@ -104,7 +111,7 @@ public class ConsoleTeamController {
     public HttpResponse<?> revoke(UUID appId, UUID envId, UUID invitationId, @Body @Nullable String body, HttpRequest<?> http) {
         return act(appId, envId, body, http, (user, form) -> {
             membersApi.revoke(appId, envId, invitationId, auth(user));
-            return notice(http, user, appId, envId, "The invitation was revoked; its link no longer works.");
+            return done(appId, envId, "revoked");
         });
     }
 
@@ -112,9 +119,9 @@ public class ConsoleTeamController {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public HttpResponse<?> changeProfile(UUID appId, UUID envId, UUID userId, @Body @Nullable String body, HttpRequest<?> http) {
         return act(appId, envId, body, http, (user, form) -> {
-            MembershipController.MemberView changed = membershipsApi.changeProfile(appId, envId, userId,
-                    new MembershipController.ChangeProfile(trimmed(form.get("profile"))), auth(user));
-            return notice(http, user, appId, envId, changed.firstName() + " " + changed.lastName() + "'s profile is now " + changed.profile() + ".");
+            membershipsApi.changeProfile(appId, envId, userId, new MembershipController.ChangeProfile(trimmed(form.get("profile"))),
+                    auth(user));
+            return done(appId, envId, "profile");
         });
     }
 
@@ -127,7 +134,7 @@ public class ConsoleTeamController {
             if (userId.equals(user)) {
                 return seeOther("/apps"); // who left no longer sees the app
             }
-            return notice(http, user, appId, envId, "The member was removed.");
+            return done(appId, envId, "removed");
         });
     }
 
@@ -167,8 +174,9 @@ public class ConsoleTeamController {
         }
     }
 
-    private HttpResponse<?> notice(HttpRequest<?> http, UUID user, UUID appId, UUID envId, String notice) {
-        return render(HttpStatus.OK, http, user, appId, envId, null, notice, DeployPages.Invite.EMPTY);
+    /** After a change, the tab again (a reload changes nothing more) with a word on what was done. */
+    private static HttpResponse<?> done(UUID appId, UUID envId, String what) {
+        return seeOther("/apps/" + appId + "/environments/" + envId + "/team?done=" + what);
     }
 
     private HttpResponse<?> render(HttpStatus status, HttpRequest<?> http, UUID user, UUID appId, UUID envId, @Nullable String error,

@@ -154,8 +154,8 @@ class ConsoleDeployTest {
         UUID spareId = releases.findByAppNewestFirst(appId).get(0).id();
         ready(spareId);
         Page deleted = post(tab + "/releases/" + spareId + "/delete", ada, Map.of());
-        assertEquals(200, deleted.status(), deleted.body());
-        assertTrue(deleted.body().contains("Release 'spare' was deleted."), deleted.body());
+        assertEquals(303, deleted.status(), deleted.body());
+        assertTrue(get(deleted.location(), ada).body().contains("The release was deleted."), deleted.location());
         assertFalse(releases.existsById(spareId));
 
         // production takes the owner: a developer is told so and refused
@@ -222,8 +222,11 @@ class ConsoleDeployTest {
         String graceEmail = "grace-" + UUID.randomUUID() + "@example.com";
         Map<String, String> grace = Map.of("firstName", "Grace", "lastName", "Hopper", "email", graceEmail, "profile", "user");
         Page invited = post(tab + "/invitations", ada, grace);
-        assertEquals(200, invited.status(), invited.body());
-        assertTrue(invited.body().contains("is invited") && invited.body().contains("data-invitation=\"" + graceEmail + "\""), invited.body());
+        assertEquals(303, invited.status(), invited.body());
+        assertEquals(tab + "?done=invited", invited.location());
+        Page afterInvite = get(invited.location(), ada);
+        assertTrue(afterInvite.body().contains("The invitation is sent") && afterInvite.body().contains("data-invitation=\"" + graceEmail + "\""),
+                afterInvite.body());
         InvitationRecord first = invitations.findPending(devId).get(0);
         Page twice = post(tab + "/invitations", ada, grace);
         assertEquals(409, twice.status(), twice.body());
@@ -235,11 +238,11 @@ class ConsoleDeployTest {
         assertTrue(badProfile.body().contains("unknown profile"), badProfile.body());
 
         Page resent = post(tab + "/invitations/" + first.id() + "/resend", ada, Map.of());
-        assertEquals(200, resent.status(), resent.body());
+        assertEquals(303, resent.status(), resent.body());
         assertEquals(1, invitations.findById(first.id()).orElseThrow().resent());
         String revokedToken = tokenFor(first.id());
         Page revoked = post(tab + "/invitations/" + first.id() + "/revoke", ada, Map.of());
-        assertEquals(200, revoked.status(), revoked.body());
+        assertEquals(303, revoked.status(), revoked.body());
         assertEquals(InvitationRecord.Status.REVOKED, invitations.findById(first.id()).orElseThrow().status());
         Page revokedPage = get("/invitations/" + revokedToken, null);
         assertEquals(410, revokedPage.status(), revokedPage.body());
@@ -247,7 +250,7 @@ class ConsoleDeployTest {
         assertEquals(404, get("/invitations/" + InvitationTokens.newToken(), null).status());
 
         // a new invitation: its page signed out, then accepted by the wrong account, then by Grace
-        assertEquals(200, post(tab + "/invitations", ada, grace).status());
+        assertEquals(303, post(tab + "/invitations", ada, grace).status());
         String token = tokenFor(invitations.findPending(devId).get(0).id());
         Page signedOut = get("/invitations/" + token, null);
         assertEquals(200, signedOut.status(), signedOut.body());
@@ -273,13 +276,14 @@ class ConsoleDeployTest {
         assertEquals(400, noSuchProfile.status(), noSuchProfile.body());
         assertTrue(noSuchProfile.body().contains("not a profile of this application"), noSuchProfile.body());
         Page changed = post(member + "/profile", ada, Map.of("profile", "USER"));
-        assertEquals(200, changed.status(), changed.body());
-        assertTrue(changed.body().contains("profile is now user"), changed.body());
+        assertEquals(303, changed.status(), changed.body());
+        assertTrue(get(changed.location(), ada).body().contains("The profile was changed."), changed.location());
+        assertEquals("user", members.findById(new AppMemberRecord.Key(appId, graceUser.id())).orElseThrow().profile());
         Page ownerRemoval = post(tab + "/members/" + ada.id() + "/remove", graceUser, Map.of());
         assertEquals(409, ownerRemoval.status(), "nobody removes the owner: " + ownerRemoval.body());
         assertTrue(ownerRemoval.body().contains("The owner cannot be removed"), ownerRemoval.body());
         Page removed = post(member + "/remove", ada, Map.of());
-        assertEquals(200, removed.status(), removed.body());
+        assertEquals(303, removed.status(), removed.body());
         assertFalse(members.findById(new AppMemberRecord.Key(appId, graceUser.id())).isPresent());
         assertEquals(404, get(tab, graceUser).status(), "who was removed no longer sees the app");
     }
