@@ -256,12 +256,16 @@ class ConsoleDeployTest {
         assertEquals(200, signedOut.status(), signedOut.body());
         assertTrue(signedOut.body().contains("Ada Lovelace") && signedOut.body().contains("/sign-in?to=/invitations/" + token)
                 && signedOut.body().contains("/sign-up?to=/invitations/" + token), signedOut.body());
+        Page seenByEve = get("/invitations/" + token, eve);
+        assertFalse(seenByEve.body().contains("/accept"), "no Accept button for another account: " + seenByEve.body());
+        assertTrue(seenByEve.body().contains("only that account can accept it"), seenByEve.body());
+        assertTrue(get("/invitations/" + token, graceUser(graceEmail)).body().contains(token + "/accept"), "the invited account may accept");
         Page wrong = post("/invitations/" + token + "/accept", eve, Map.of(), "/invitations/" + token);
         assertEquals(403, wrong.status(), wrong.body());
         assertTrue(wrong.body().contains("This invitation is for " + graceEmail), wrong.body());
         assertFalse(members.findById(new AppMemberRecord.Key(appId, eve.id())).isPresent(), "the wrong account joined nothing");
 
-        User graceUser = signUp(graceEmail);
+        User graceUser = graceUser(graceEmail);
         Page accepted = post("/invitations/" + token + "/accept", graceUser, Map.of(), "/invitations/" + token);
         assertEquals(303, accepted.status(), accepted.body());
         assertEquals("/apps#shared", accepted.location());
@@ -355,6 +359,13 @@ class ConsoleDeployTest {
         String token = InvitationTokens.newToken();
         assertEquals(1, invitations.setToken(invitationId, row.expiresAt(), InvitationTokens.sha256(token)));
         return token;
+    }
+
+    private final Map<String, User> accounts = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The account of {@code email}, signed up the first time it is asked for. */
+    private User graceUser(String email) {
+        return accounts.computeIfAbsent(email, this::signUp);
     }
 
     /** The release as its creation's workflow leaves it: READY, its operation ended. */
