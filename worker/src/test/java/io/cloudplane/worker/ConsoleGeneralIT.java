@@ -85,6 +85,7 @@ class ConsoleGeneralIT {
         page.navigate(console.base() + "/apps");
         Locator card = page.locator(".app[data-app-id='" + appId + "']");
         card.locator("summary").click();
+        console.screenshot(page, "delete-card");
         Locator confirm = card.getByLabel("Type " + appName + " to delete it");
         confirm.fill(appName + "-not");
         confirm.press("Enter");

@@ -280,6 +280,16 @@ class ConsoleGeneralTest {
                 new TemporalUiSettings(TEMPORAL_UI + "/").workflowLink("default", "domain/abc"));
     }
 
+    /** CLOUDPLANE_TEMPORAL_UI_URL, as Micronaut reads environment variables, is the setting cloudplane.temporal-ui.url. */
+    @Test
+    void theTemporalUiUrlIsReadFromItsEnvironmentVariable() {
+        var variables = io.micronaut.context.env.PropertySource.of("env", Map.of("CLOUDPLANE_TEMPORAL_UI_URL", TEMPORAL_UI),
+                io.micronaut.context.env.PropertySource.PropertyConvention.ENVIRONMENT_VARIABLE);
+        var resolver = new io.micronaut.context.env.PropertySourcePropertyResolver(variables);
+        assertEquals(java.util.Optional.of(TEMPORAL_UI), resolver.getProperty("cloudplane.temporal-ui.url", String.class));
+        assertEquals("CLOUDPLANE_TEMPORAL_UI_URL", io.cloudplane.infra.config.Settings.environmentName("cloudplane.temporal-ui.url"));
+    }
+
     // ---- helpers
 
     private User operator() throws Exception {
