@@ -280,6 +280,41 @@ class ConsoleGeneralTest {
                 new TemporalUiSettings(TEMPORAL_UI + "/").workflowLink("default", "domain/abc"));
     }
 
+    @Test
+    void aSleepingSandboxIsWokenFromTheAppsList() throws Exception {
+        User owner = signUp("sleeper");
+        UUID sandbox = sandboxOf(owner);
+        UUID env = environments.findByAppId(sandbox).get(0).id();
+        Page awake = get("/apps", owner);
+        assertFalse(awake.body().contains("action=\"/apps/" + sandbox + "/wake\""), "an awake sandbox has no Wake button");
+        running(env);
+        environments.updateStatus(env, EnvironmentStatus.SLEEPING, null, Instant.now());
+        // (not the apps list here: it asks the sleeping sandbox's lifecycle for its deletion date, a query that waits
+        // for a worker, and these tests run none; its card's Wake form is the same as the actions page's)
+        Page list = get("/apps/" + sandbox + "/actions", owner);
+        assertEquals(200, list.status(), list.body());
+        assertTrue(list.body().contains("action=\"/apps/" + sandbox + "/wake\"") && !list.body().contains("/delete\""), list.body());
+        Page woken = post("/apps/" + sandbox + "/wake", owner, list, Map.of());
+        assertEquals(303, woken.status(), woken.body());
+        OperationRecord wake = operations.findActiveForEnvironment(env).orElseThrow();
+        assertEquals("WAKE_SANDBOX", wake.type().name());
+        assertEquals("/apps/" + sandbox + "?operation=" + wake.id(), woken.location(), "the panel follows the wake's steps");
+        Page again = post("/apps/" + sandbox + "/wake", owner, list, Map.of());
+        assertEquals(409, again.status(), "a second wake meanwhile is refused");
+        assertTrue(again.body().contains("id=\"wake-error\""), again.body());
+
+        // the progress page polls itself while the operation runs; htmx gets the section alone
+        Page progress = get("/apps/operations/" + wake.id(), owner);
+        assertTrue(progress.body().contains("<html") && progress.body().contains("hx-trigger=\"every 1s\""), progress.body());
+        HttpResponse<String> fragment = browser.send(HttpRequest.newBuilder(URI.create(server.getURI() + "/apps/operations/" + wake.id()))
+                .header("Cookie", cookieHeader(owner)).header("HX-Request", "true").GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, fragment.statusCode());
+        assertTrue(fragment.body().startsWith("<section id=\"progress\"") && !fragment.body().contains("<html"), fragment.body());
+        operations.finish(wake.id(), OperationStatus.SUCCEEDED, null, Instant.now());
+        progress = get("/apps/operations/" + wake.id(), owner);
+        assertTrue(progress.body().contains("data-status=\"SUCCEEDED\"") && !progress.body().contains("hx-trigger"), "it stops polling");
+    }
+
     /** CLOUDPLANE_TEMPORAL_UI_URL, as Micronaut reads environment variables, is the setting cloudplane.temporal-ui.url. */
     @Test
     void theTemporalUiUrlIsReadFromItsEnvironmentVariable() {
