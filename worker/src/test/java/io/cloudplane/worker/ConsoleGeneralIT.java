@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * issue's journey "add a domain and see its records" (the owner opens a staging environment's General
  * tab, adds a domain with the keyboard, and sees the TXT and CNAME records to create), and an app deleted
  * with its typed confirmation (a wrong name first, refused, deleting nothing). Set-up through the API.
- * Screenshots in target/console-it (general-*, delete-*).
+ * Then the Access files tab with a short-lived password. Screenshots in target/console-it (general-*, files-*, delete-*).
  */
 @ExtendWith(ConsoleBrowser.Journeys.class)
 class ConsoleGeneralIT {
@@ -68,6 +68,15 @@ class ConsoleGeneralIT {
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Add the domain")).click();
         assertThat(page.locator("#hostname-error")).containsText(host);
         assertThat(page.getByLabel("Add a domain")).hasAttribute("aria-invalid", "true");
+
+        // the Access files tab beside it: the SFTP access, and a short-lived password shown once
+        page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Access files")).click();
+        assertThat(page.locator("#sftp-fingerprint")).containsText("SHA256:");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Create a short-lived password")).click();
+        assertThat(page.locator("#sftp-password")).hasText(Pattern.compile("[A-Za-z0-9]{32}"));
+        console.screenshot(page, "files-password-1280");
+        ConsoleBrowser.assertFits(page, 390, "the Access files tab");
+        console.screenshot(page, "files-password-390");
         console.assertNoPolicyViolation(page);
     }
 
