@@ -1,6 +1,8 @@
 package io.cloudplane.api.console;
 
 import io.cloudplane.api.JsonCalls;
+import io.cloudplane.infra.app.AppMemberRecord;
+import io.cloudplane.infra.app.AppMemberRepository;
 import io.cloudplane.infra.app.AppRepository;
 import io.cloudplane.infra.domain.DomainRepository;
 import io.cloudplane.infra.environment.EnvironmentRepository;
@@ -63,6 +65,7 @@ class ConsoleGeneralTest {
     @Inject AppRepository apps;
     @Inject DomainRepository domains;
     @Inject SshKeyRepository keys;
+    @Inject AppMemberRepository members;
     @Inject EnvironmentFiles files;
 
     private record User(UUID id, String token) {
@@ -143,6 +146,17 @@ class ConsoleGeneralTest {
         assertTrue(bad.body().contains("value=\"not a host name\""), "what was typed is kept");
         Page taken = post(general + "/domains", owner, page, Map.of("hostname", host));
         assertEquals(409, taken.status(), taken.body());
+
+        // a developer reads the domains but the owner writes them: no form, and a forged post is refused on the page
+        User developer = signUp("developer");
+        members.save(AppMemberRecord.of(app.id(), developer.id(), AppMemberRecord.Role.DEVELOPER));
+        Page asDeveloper = get(general, developer);
+        assertEquals(200, asDeveloper.status(), asDeveloper.body());
+        assertTrue(asDeveloper.body().contains("data-hostname=\"" + host + "\"") && !asDeveloper.body().contains("Add the domain"));
+        Page refusedToDeveloper = post(general + "/domains", developer, asDeveloper, Map.of("hostname", "dev-" + host));
+        assertEquals(403, refusedToDeveloper.status());
+        assertTrue(refusedToDeveloper.body().contains("role=\"alert\""), refusedToDeveloper.body());
+        assertTrue(domains.findByHostname("dev-" + host).isEmpty());
 
         Page verified = post(general + "/domains/" + domainId + "/verify", owner, page, Map.of());
         assertEquals(303, verified.status(), verified.body());
