@@ -35,6 +35,10 @@ public interface OperationRepository extends CrudRepository<OperationRecord, UUI
     @Query("SELECT * FROM operations WHERE status IN ('PENDING', 'RUNNING') ORDER BY created_at")
     List<OperationRecord> findUnfinished();
 
+    /** Every running (or pending) and failed operation across Cloudplane, newest first, at most {@code limit}: the operator's page. */
+    @Query("SELECT * FROM operations WHERE status IN ('PENDING', 'RUNNING', 'FAILED') ORDER BY created_at DESC LIMIT :limit")
+    List<OperationRecord> findRunningOrFailed(int limit);
+
     /** Progress from the workflow; a finished operation is never moved back to running. */
     @Query("""
             UPDATE operations SET status = :status, run_id = :runId, steps = :steps, error = :error, updated_at = :at

@@ -1,0 +1,39 @@
+package io.cloudplane.api.console;
+
+import io.cloudplane.infra.config.Settings;
+import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.bind.annotation.Bindable;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * {@code cloudplane.temporal-ui.url} ({@code CLOUDPLANE_TEMPORAL_UI_URL}): the Temporal UI's address, such as
+ * {@code http://localhost:8233}; where set, the operator's page links each workflow ID to
+ * {@code <url>/namespaces/<namespace>/workflows/<workflowId>}. Empty (the default): no links.
+ */
+@ConfigurationProperties("cloudplane.temporal-ui")
+public record TemporalUiSettings(@Bindable(defaultValue = "") String url) {
+
+    public TemporalUiSettings {
+        url = url.trim().replaceAll("/+$", "");
+        Settings.require(url.isEmpty() || url.matches("https?://[^\\s/]+(/\\S*)?"), "cloudplane.temporal-ui.url",
+                "must be an http or https URL such as http://localhost:8233", url);
+    }
+
+    public boolean enabled() {
+        return !url.isEmpty();
+    }
+
+    /** The workflow's page in the Temporal UI; null when no URL is set. */
+    public String workflowLink(String namespace, String workflowId) {
+        if (!enabled()) {
+            return null;
+        }
+        return url + "/namespaces/" + segment(namespace) + "/workflows/" + segment(workflowId);
+    }
+
+    private static String segment(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}
