@@ -94,8 +94,7 @@ class ConsoleOpsIT {
     void openTheMetricsAndSeeAChartWithPointsThenFollowTheLog(ConsoleBrowser console) throws Exception {
         AllInOne cloudplane = console.cloudplane();
         String token = cloudplane.signUp("console-metrics", "Ada", "Metrics");
-        List<Map<String, Object>> apps = cloudplane.call("GET", "/api/v1/apps", token, null).get("items");
-        String sandboxId = (String) apps.get(0).get("id");
+        String sandboxId = cloudplane.call("GET", "/api/v1/apps", token, null).get("sandbox.id");
         String envs = "/api/v1/apps/" + sandboxId + "/environments";
         String envId = await("the sandbox's environment").atMost(OPERATION).pollInterval(Duration.ofMillis(500)).until(() -> {
             List<Map<String, Object>> items = cloudplane.call("GET", envs, token, null).get("items");
