@@ -9,6 +9,8 @@
   'use strict';
   var MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
   var charts = {};
+  /* The range the series covers, in seconds: each chart's time axis spans it, whatever its points. */
+  var range = {from: null, to: null};
   /* The charts by metric, for whoever wants to read what is drawn (the browser tests do). */
   window.cloudplaneCharts = charts;
 
@@ -115,7 +117,9 @@
         width: width(plot),
         height: 180,
         tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'); },
-        scales: {x: {time: true}},
+        scales: {x: {time: true, range: function (u, min, max) {
+          return range.from != null && range.to != null ? [range.from, range.to] : [min, max];
+        }}},
         series: [{label: 'Time (UTC)'}].concat(metric.series)
       }, columns, plot);
     }
@@ -147,6 +151,8 @@
         return;
       }
       failure.hidden = true;
+      range.from = series.from != null ? seconds(series.from) : null;
+      range.to = series.to != null ? seconds(series.to) : null;
       container.querySelectorAll('.metrics-chart').forEach(function (figure) { draw(figure, series.points || []); });
       container.setAttribute('data-loaded', String(Date.now()));
     }).catch(function (e) {

@@ -1,5 +1,6 @@
 package io.cloudplane.worker;
 
+import com.microsoft.playwright.APIResponse;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.assertions.LocatorAssertions;
@@ -65,6 +66,12 @@ class ConsoleOpsIT {
         assertThat(backup).hasAttribute("data-status", "COMPLETED", new LocatorAssertions.HasAttributeOptions().setTimeout(OPERATION.toMillis()));
         assertThat(backup).hasAttribute("data-verification", "PASSED");
         assertThat(backup).containsText("Passed");
+        // each part downloads through the console's route, with the session's cookie
+        String manifest = backup.getByRole(AriaRole.LINK, new Locator.GetByRoleOptions().setName("the manifest")).getAttribute("href");
+        APIResponse download = page.request().get(base + manifest);
+        assertEquals(200, download.status(), download.text());
+        assertTrue(download.headers().getOrDefault("content-disposition", "").startsWith("attachment"), download.headers().toString());
+        assertTrue(download.text().contains("\"tables\""), download.text());
         page.reload();
         assertThat(page.locator("#health-last-good")).containsText("verification Passed");
         console.screenshot(page, "backups-1280");
@@ -144,6 +151,11 @@ class ConsoleOpsIT {
         assertThat(live).hasAttribute("data-follow", "true");
         assertThat(toggle).hasText("Pause");
         assertThat(page.locator("#logs-download")).hasAttribute("href", "/apps/" + sandboxId + "/environments/" + envId + "/logs/download");
+        APIResponse log = page.request().get(base + page.locator("#logs-download").getAttribute("href"));
+        assertEquals(200, log.status());
+        assertTrue(log.headers().getOrDefault("content-disposition", "").startsWith("attachment"), log.headers().toString());
+        assertTrue(log.text().contains("builtin-app-server"), log.text());
+        assertThat(page.locator("#logs-text")).containsText("builtin-app-server");
         console.screenshot(page, "logs-1280");
         console.assertNoPolicyViolation(page);
     }
