@@ -168,6 +168,13 @@ public final class OpsPages {
         }
     }
 
+    /** A step of a backup under way: its name and {@code succeeded}, {@code running}, {@code failed} or {@code pending}. */
+    public record Step(String name, String state) {
+        public String stateLabel() {
+            return ConsolePages.label(state);
+        }
+    }
+
     /** A backup in the list, with what the user may do with it. */
     public record Backup(BackupView view) {
         public boolean completed() {
@@ -184,6 +191,26 @@ public final class OpsPages {
 
         public String verificationLabel() {
             return view.verification() == null ? (moving() ? "Not yet" : "None") : ConsolePages.label(view.verification());
+        }
+
+        /**
+         * The backup's steps (dump, upload, verify) with where each stands, for a backup under way or failed: its
+         * status is the step it is on, and a failed backup names the step that failed.
+         */
+        public List<Step> steps() {
+            if (completed()) {
+                return List.of();
+            }
+            List<String> order = List.of("DUMPING", "UPLOADING", "VERIFYING");
+            String failedAt = view.failedStep() == null ? null : view.failedStep().name();
+            int current = order.indexOf(failedAt != null ? failedAt : view.status());
+            List<Step> steps = new java.util.ArrayList<>();
+            for (int i = 0; i < order.size(); i++) {
+                String state = i < current ? "succeeded" : i > current || current < 0 ? "pending"
+                        : failedAt != null ? "failed" : "running";
+                steps.add(new Step(ConsolePages.label(order.get(i)), state));
+            }
+            return steps;
         }
 
         public String size() {

@@ -135,6 +135,7 @@ class ConsoleOpsTest {
         assertEquals(200, list.statusCode());
         assertTrue(list.body().contains("data-backup-id=\"" + backupId + "\""), list.body());
         assertTrue(list.body().contains("hx-trigger=\"every 2s\""), "the list follows a backup under way: " + list.body());
+        assertTrue(list.body().contains("Dumping: Pending") && list.body().contains("Verifying: Pending"), "its steps: " + list.body());
         assertTrue(get(location).body().contains("The backup has started"));
 
         HttpResponse<String> confirm = get(page + "/" + backupId + "/restore");
