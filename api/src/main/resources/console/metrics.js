@@ -129,12 +129,23 @@
     figure.querySelector('.metrics-caption').textContent = caption(metric, points);
   }
 
+  /* Reads the series and draws them; then, for a range that moves with the clock, again after data-refresh
+     seconds (after 5 seconds while nothing is drawn yet, so a new environment's first reading shows soon). */
   function load(container) {
     var url = container.getAttribute('data-series-url');
     var failure = document.getElementById('metrics-load-error');
+    var refresh = parseInt(container.getAttribute('data-refresh'), 10);
     if (!url) {
       return;
     }
+    var next = function () {
+      if (refresh > 0) {
+        var empty = Object.keys(charts).every(function (name) {
+          return charts[name].data.slice(1).every(function (c) { return c.every(function (v) { return v == null; }); });
+        });
+        window.setTimeout(function () { load(container); }, (empty ? Math.min(5, refresh) : refresh) * 1000);
+      }
+    };
     fetch(url, {credentials: 'same-origin', headers: {'Accept': 'application/json'}}).then(function (res) {
       if (res.status === 401 || (res.redirected && new URL(res.url).pathname === '/sign-in')) {
         window.location.assign('/sign-in');
@@ -155,9 +166,11 @@
       range.to = series.to != null ? seconds(series.to) : null;
       container.querySelectorAll('.metrics-chart').forEach(function (figure) { draw(figure, series.points || []); });
       container.setAttribute('data-loaded', String(Date.now()));
+      next();
     }).catch(function (e) {
       failure.textContent = 'The metrics could not be read: ' + e.message;
       failure.hidden = false;
+      next();
     });
   }
 
@@ -167,10 +180,6 @@
       return;
     }
     load(container);
-    var refresh = parseInt(container.getAttribute('data-refresh'), 10);
-    if (refresh > 0) {
-      window.setInterval(function () { load(container); }, refresh * 1000);
-    }
     window.addEventListener('resize', function () {
       container.querySelectorAll('.metrics-chart').forEach(function (figure) {
         var chart = charts[figure.getAttribute('data-metric')];
