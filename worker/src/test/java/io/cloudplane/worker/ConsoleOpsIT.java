@@ -157,6 +157,8 @@ class ConsoleOpsIT {
         assertTrue(log.text().contains("builtin-app-server"), log.text());
         assertThat(page.locator("#logs-text")).containsText("builtin-app-server");
         console.screenshot(page, "logs-1280");
+        ConsoleBrowser.assertFits(page, 390, "the Logs tab");
+        console.screenshot(page, "logs-390");
         console.assertNoPolicyViolation(page);
     }
 }
