@@ -22,6 +22,11 @@ public class ConsoleAssets {
     static final String HTMX_VERSION = "2.0.4";
     static final String HTMX = "META-INF/resources/webjars/htmx.org/" + HTMX_VERSION + "/dist/htmx.min.js";
     static final String STYLE = "console/console.css";
+    /** The webjar's version, as api/pom.xml's {@code uplot.version}: the Metrics tab's charts. */
+    static final String UPLOT_VERSION = "1.6.30";
+    static final String UPLOT = "META-INF/resources/webjars/uplot/" + UPLOT_VERSION + "/dist/uPlot.iife.min.js";
+    static final String UPLOT_STYLE = "META-INF/resources/webjars/uplot/" + UPLOT_VERSION + "/dist/uPlot.min.css";
+    static final String METRICS = "console/metrics.js";
     private final ResourceResolver resources;
 
     public ConsoleAssets(ResourceResolver resources) {
@@ -36,6 +41,21 @@ public class ConsoleAssets {
     @Get("/console.css")
     public HttpResponse<StreamedFile> style() {
         return file(STYLE, new MediaType("text/css"));
+    }
+
+    @Get("/uplot.min.js")
+    public HttpResponse<StreamedFile> uplot() {
+        return file(UPLOT, new MediaType("text/javascript"));
+    }
+
+    @Get("/uplot.min.css")
+    public HttpResponse<StreamedFile> uplotStyle() {
+        return file(UPLOT_STYLE, new MediaType("text/css"));
+    }
+
+    @Get("/metrics.js")
+    public HttpResponse<StreamedFile> metrics() {
+        return file(METRICS, new MediaType("text/javascript"));
     }
 
     private HttpResponse<StreamedFile> file(String path, MediaType type) {
