@@ -42,7 +42,8 @@ public final class ConsoleBrowser implements ExtensionContext.Store.CloseableRes
                 + ": `apt-get install -y chromium` (.ci/test does this before Maven)");
         Files.createDirectories(SHOTS);
         Path dataDir = Files.createTempDirectory(Path.of("target"), "console-").toAbsolutePath();
-        cloudplane = new AllInOne(dataDir, Map.of());
+        // a sample every 5 s (instead of 30) so that the Metrics journey sees points soon
+        cloudplane = new AllInOne(dataDir, Map.of("CLOUDPLANE_METRICS_INTERVAL", "5s"));
         cloudplane.start();
         playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
         browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
