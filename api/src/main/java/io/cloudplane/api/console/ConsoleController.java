@@ -354,7 +354,15 @@ public class ConsoleController {
 
     /** Where a sign-in or sign-up goes back to (an invitation's page): only a local path, one leading {@code /}; else null. */
     static @Nullable String returnPath(@Nullable String to) {
-        return to != null && to.length() <= 500 && to.matches("/(?![/\\\\])[A-Za-z0-9/_.~?=&#%-]*") ? to : null;
+        if (to == null || to.length() > 500 || !to.matches("/(?![/\\\\])[A-Za-z0-9/_.~?=&#%-]*")) {
+            return null;
+        }
+        try {
+            URI.create(to); // a stray % or a second # would make the redirect itself fail
+            return to;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     private static String fieldErrors(ApiException e) {

@@ -32,6 +32,7 @@ import static io.cloudplane.api.console.ConsoleSupport.toSignIn;
 @Secured(SecurityRule.IS_ANONYMOUS)
 @Hidden
 public class ConsoleLogsController {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConsoleLogsController.class);
     static final int DEFAULT_LINES = 200;
     private final ConsoleSupport support;
     private final LogsController logsApi;
@@ -97,7 +98,9 @@ public class ConsoleLogsController {
             return new OpsPages.LogsTail(appId, envId, envName, shown, false, "", ConsoleSupport.message(e));
         } catch (RuntimeException e) {
             // The runtime could not read the log now (the server has not written one yet, say): said in words, not a 500.
-            return new OpsPages.LogsTail(appId, envId, envName, n, following, "", "The log cannot be read now: " + e.getMessage());
+            LOG.warn("The log of environment {} could not be read for the console", envId, e);
+            return new OpsPages.LogsTail(appId, envId, envName, n, following, "",
+                    "The log cannot be read now (the server may not have written one yet): try again in a moment.");
         }
     }
 

@@ -299,7 +299,7 @@ class ConsoleDeployTest {
         assertTrue(form.body().contains("name=\"to\" value=\"/invitations/abc\""), form.body());
         assertTrue(form.body().contains("/sign-up?to=/invitations/abc"), "sign-up keeps the way back");
         assertEquals("/invitations/abc", signIn(ada.email(), "/invitations/abc").location());
-        for (String hostile : List.of("//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:alert(1)")) {
+        for (String hostile : List.of("//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:alert(1)", "/x%zz", "/a#b#c")) {
             assertEquals("/apps", signIn(ada.email(), hostile).location(), hostile);
         }
         assertFalse(get("/sign-up?to=//evil.example", null).body().contains("evil.example"));

@@ -141,7 +141,8 @@ class ConsoleGeneralTest {
 
         Page bad = post(general + "/domains", owner, page, Map.of("hostname", "not a host name"));
         assertTrue(bad.status() == 400 || bad.status() == 422, bad.status() + " " + bad.body());
-        assertTrue(bad.body().contains("id=\"hostname-error\"") && bad.body().contains("hostname"), bad.body());
+        java.util.regex.Matcher alert = java.util.regex.Pattern.compile("id=\"hostname-error\"[^>]*>([^<]*)<").matcher(bad.body());
+        assertTrue(alert.find() && alert.group(1).contains("hostname"), "the API's words, naming the field, in the alert: " + bad.body());
         assertTrue(bad.body().contains("aria-invalid=\"true\""), "the field is marked");
         assertTrue(bad.body().contains("value=\"not a host name\""), "what was typed is kept");
         Page taken = post(general + "/domains", owner, page, Map.of("hostname", host));

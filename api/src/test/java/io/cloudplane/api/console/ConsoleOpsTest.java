@@ -93,7 +93,8 @@ class ConsoleOpsTest {
         HttpResponse<String> refused = post(page + "/schedule", Map.of("csrf", csrf, "frequency", "daily", "time", "25:99",
                 "retentionCount", "7", "retentionDays", "30"));
         assertEquals(400, refused.statusCode(), refused.body());
-        assertTrue(refused.body().contains("role=\"alert\"") && refused.body().contains("time"), refused.body());
+        java.util.regex.Matcher alert = java.util.regex.Pattern.compile("id=\"schedule-error\"[^>]*>([^<]*)<").matcher(refused.body());
+        assertTrue(alert.find() && alert.group(1).contains("time"), "the API's reason, naming the field, in the alert: " + refused.body());
         assertTrue(refused.body().contains("value=\"25:99\""), "the form keeps what was sent");
         assertEquals("02:00", schedule().get("time"), "a refused schedule changes nothing");
 

@@ -57,7 +57,7 @@ class ConsoleRoutesTest {
         assertEquals(HttpStatus.ACCEPTED, created.getStatus(), String.valueOf(created.body()));
         String appId = (String) created.body().get("id");
         String envId = (String) ((Map<?, ?>) created.body().get("operation")).get("envId");
-        String before = state(owner, appId);
+        String before = state(owner, appId, envId);
 
         List<UriRouteInfo<?, ?>> routes = router.uriRoutes()
                 .filter(r -> r.getDeclaringType().getPackageName().equals("io.cloudplane.api.console"))
@@ -92,12 +92,17 @@ class ConsoleRoutesTest {
         assertTrue(checked.contains("POST /apps") && checked.contains("POST /sign-in")
                         && checked.contains("GET /apps/{appId}/environments/{envId}/overview"),
                 "the router lists the console's routes: " + checked);
-        assertEquals(before, state(owner, appId), "the refused forms changed nothing");
+        assertEquals(before, state(owner, appId, envId), "the refused forms changed nothing");
     }
 
-    /** What a forged form could change: the owner's apps, and the app's environments with their statuses. */
-    private String state(User owner, String appId) {
-        return api(HttpRequest.GET("/api/v1/apps"), owner).body() + "\n" + api(HttpRequest.GET("/api/v1/apps/" + appId + "/environments"), owner).body();
+    /** What a forged form could change: the owner's apps and SSH keys; the app's environments, releases and promotions; the environment's members, domains, backups and schedule. */
+    private String state(User owner, String appId, String envId) {
+        String env = "/api/v1/apps/" + appId + "/environments/" + envId;
+        return String.join("\n", List.of("/api/v1/apps", "/api/v1/apps/" + appId + "/environments", "/api/v1/apps/" + appId + "/releases",
+                        "/api/v1/apps/" + appId + "/promotions", env + "/members", env + "/domains", env + "/backups", env + "/backup-schedule",
+                        env + "/sftp", "/api/v1/account/ssh-keys").stream()
+                .map(path -> path + " " + api(HttpRequest.GET(path), owner).getStatus() + " " + api(HttpRequest.GET(path), owner).body())
+                .toList());
     }
 
     /** The route's path with the app and environment filled in, and any other parameter a random id. */
