@@ -43,6 +43,8 @@ import static io.cloudplane.api.console.ConsoleSupport.seeOther;
 @Hidden
 @Produces(MediaType.TEXT_HTML)
 public class ConsoleInvitationController {
+    /** What an invitation token can look like; anything else is no invitation, without asking the API. */
+    private static final String TOKEN = "[A-Za-z0-9_-]{1,200}";
     private final ConsoleSupport support;
     private final InvitationController invitationsApi;
     private final UserRepository users;
@@ -72,6 +74,9 @@ public class ConsoleInvitationController {
         if (!support.validForm(http, form)) {
             return expiredForm();
         }
+        if (!token.matches(TOKEN)) {
+            return render(HttpStatus.NOT_FOUND, token, http, null);
+        }
         try {
             invitationsApi.accept(token, auth(user.get()));
             appListChanges.changed(); // as the API's AppListInvalidation does after a change
@@ -85,21 +90,26 @@ public class ConsoleInvitationController {
         Optional<UUID> user = support.user(http);
         String signedInAs = user.flatMap(users::findById).map(UserRecord::email).orElse(null);
         String csrf = signedInAs == null ? "" : support.csrf(http);
-        String safeToken = token.matches("[A-Za-z0-9_-]{1,200}") ? token : "";
+        String safeToken = token.matches(TOKEN) ? token : "";
         TeamViews.PublicInvitation invitation = null;
         HttpStatus shown = status;
         String problem = error;
-        try {
-            invitation = invitationsApi.get(safeToken);
-        } catch (ApiException e) {
-            shown = e.status();
-            problem = e.status() == HttpStatus.NOT_FOUND
-                    ? "This invitation link is not valid: check that it is complete, or ask for a new invitation." : e.getMessage();
+        String notValid = "This invitation link is not valid: check that it is complete, or ask for a new invitation.";
+        if (safeToken.isEmpty()) {
+            shown = HttpStatus.NOT_FOUND;
+            problem = notValid;
+        } else {
+            try {
+                invitation = invitationsApi.get(safeToken);
+            } catch (ApiException e) {
+                shown = e.status();
+                problem = e.status() == HttpStatus.NOT_FOUND ? notValid : e.getMessage();
+            }
         }
         return page(shown, "invitation", new DeployPages.Invitation(csrf, safeToken, invitation, signedInAs, problem));
     }
 
     private static String path(String token) {
-        return "/invitations/" + (token.matches("[A-Za-z0-9_-]{1,200}") ? token : "");
+        return "/invitations/" + (token.matches(TOKEN) ? token : "");
     }
 }

@@ -129,9 +129,14 @@ public class ConsoleSupport {
         return Authentication.build(user.toString());
     }
 
-    /** An urlencoded form body: each field's first value. */
+    /** An urlencoded form body: each field's first value; none when the body is malformed. */
     public static Map<String, String> form(@Nullable String body) {
-        Map<String, List<String>> fields = new QueryStringDecoder(body == null ? "" : body, StandardCharsets.UTF_8, false, 64).parameters();
+        Map<String, List<String>> fields;
+        try {
+            fields = new QueryStringDecoder(body == null ? "" : body, StandardCharsets.UTF_8, false, 64).parameters();
+        } catch (IllegalArgumentException malformed) {
+            return Map.of(); // a body no browser sends (a stray %): no field, so no CSRF token, and the form is refused
+        }
         return fields.entrySet().stream().filter(e -> !e.getValue().isEmpty())
                 .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().get(0)));
     }
