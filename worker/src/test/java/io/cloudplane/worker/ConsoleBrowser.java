@@ -31,6 +31,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 public final class ConsoleBrowser implements ExtensionContext.Store.CloseableResource, AutoCloseable {
     public static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final Path SHOTS = Path.of("target", "console-it");
+    /** The shared all-in-one's {@code CLOUDPLANE_CONSOLE_OPERATOR_TOKEN}. */
+    public static final String OPERATOR_TOKEN = "operator-token-of-the-console-journeys-0123456789";
+    /** The shared all-in-one's {@code CLOUDPLANE_TEMPORAL_UI_URL} (nothing listens there: only the links are checked). */
+    public static final String TEMPORAL_UI = "http://127.0.0.1:9/temporal-ui";
     private final AllInOne cloudplane;
     private final Playwright playwright;
     private final Browser browser;
@@ -42,8 +46,10 @@ public final class ConsoleBrowser implements ExtensionContext.Store.CloseableRes
                 + ": `apt-get install -y chromium` (.ci/test does this before Maven)");
         Files.createDirectories(SHOTS);
         Path dataDir = Files.createTempDirectory(Path.of("target"), "console-").toAbsolutePath();
-        // a sample every 5 s (instead of 30) so that the Metrics journey sees points soon
-        cloudplane = new AllInOne(dataDir, Map.of("CLOUDPLANE_METRICS_INTERVAL", "5s"));
+        // a sample every 5 s (instead of 30) so that the Metrics journey sees points soon; an operator token
+        // and a Temporal UI for the operator's page
+        cloudplane = new AllInOne(dataDir, Map.of("CLOUDPLANE_METRICS_INTERVAL", "5s", "CLOUDPLANE_CONSOLE_OPERATOR_TOKEN", OPERATOR_TOKEN,
+                "CLOUDPLANE_TEMPORAL_UI_URL", TEMPORAL_UI));
         cloudplane.start();
         playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
         browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
@@ -91,9 +97,27 @@ public final class ConsoleBrowser implements ExtensionContext.Store.CloseableRes
         assertEquals(List.of(), violationsByPage.getOrDefault(page, List.of()), "no Content-Security-Policy violation in the console");
     }
 
-    /** Saves a full-page screenshot as target/console-it/{@code name}.png. */
+    /**
+     * Saves a full-page screenshot as target/console-it/{@code name}.png; and, since every journey takes one of
+     * each page it shows, checks there that every control of the page has a label ({@link #assertLabelled}).
+     */
     public void screenshot(Page page, String name) {
         page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve(name + ".png")).setFullPage(true));
+        assertLabelled(page, name);
+    }
+
+    /**
+     * Every form control of the page (inputs but hidden ones, selects, text areas) has a label, or an
+     * aria-label(ledby), and every button has words: what a screen reader and the keyboard user need.
+     */
+    public static void assertLabelled(Page page, String what) {
+        Object unlabelled = page.evaluate("() => Array.from(document.querySelectorAll("
+                + "'input:not([type=hidden]), select, textarea, button'))"
+                + ".filter(e => e.tagName === 'BUTTON'"
+                + " ? !(e.textContent.trim() || e.getAttribute('aria-label') || e.getAttribute('aria-labelledby'))"
+                + " : !((e.labels && e.labels.length) || e.getAttribute('aria-label') || e.getAttribute('aria-labelledby')))"
+                + ".map(e => e.outerHTML.slice(0, 160))");
+        assertEquals(List.of(), unlabelled, what + ": every control has a label");
     }
 
     /** Whether the page fits {@code width} pixels (nothing wider than the screen). */

@@ -14,6 +14,7 @@ import io.cloudplane.api.operation.OperationView;
 import io.cloudplane.api.problem.ApiException;
 import io.cloudplane.api.sandbox.SandboxLifecycles;
 import io.cloudplane.api.security.Access;
+import io.cloudplane.api.server.ServerUpdateController;
 import io.cloudplane.api.security.AccessService;
 import io.cloudplane.infra.app.AppListChanges;
 import io.cloudplane.infra.app.AppRecord;
@@ -97,13 +98,15 @@ public class ConsoleController {
     private final JsonMapper json;
     private final AppListChanges appListChanges;
     private final ConsoleSupport support;
+    private final ServerUpdateController updatesApi;
 
     public ConsoleController(ConsoleSession sessions, ConsoleCsrf csrf, SignIn signIn, AccountController accounts, AppController appsApi,
                              EnvironmentController environmentsApi, AppService apps, AccessService access,
                              EnvironmentRepository environments, OperationRepository operations, ActivityViews activityLog,
                              SandboxLifecycles lifecycles, JsonMapper json, AppListChanges appListChanges,
-                             ConsoleSupport support) {
+                             ConsoleSupport support, ServerUpdateController updatesApi) {
         this.support = support;
+        this.updatesApi = updatesApi;
         this.appListChanges = appListChanges;
         this.sessions = sessions;
         this.csrf = csrf;
@@ -302,11 +305,42 @@ public class ConsoleController {
     }
 
     /**
+     * Update: the environment's server to the newer version the Overview offers (the API's update, with its
+     * rules); the Overview then follows the update's steps. A refusal is said on the Overview.
+     */
+    @Post("/apps/{appId}/environments/{envId}/update")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public HttpResponse<?> updateServer(UUID appId, UUID envId, @Body @Nullable String body, HttpRequest<?> http) {
+        Optional<UUID> user = sessions.user(http);
+        if (user.isEmpty()) {
+            return toSignIn(http);
+        }
+        Map<String, String> form = form(body);
+        if (!csrf.validForSession(http, form.get(ConsoleCsrf.FIELD))) {
+            return expiredForm();
+        }
+        try {
+            ServerUpdateController.UpdateView update = updatesApi.update(appId, envId,
+                    new ServerUpdateController.UpdateBody(trimmed(form.get("version")), false), auth(user.get())).body();
+            return seeOther("/apps/" + appId + "?env=" + envId + (update.operation() == null ? "" : "&operation=" + update.operation().id()));
+        } catch (ApiException e) {
+            ConsolePages.Frame frame = support.frame(http, user.get(), appId, envId, ConsolePages.Concern.OVERVIEW);
+            return page(e.status(), "panel", new ConsolePages.Panel(frame,
+                    overview(http, user.get(), appId, frame.environment(), null, false, ConsoleSupport.message(e))));
+        }
+    }
+
+    /**
      * The environment's Overview with an operation's progress: the one asked for (the create that led here),
      * else the environment's running one.
      */
     private ConsolePages.Overview overview(HttpRequest<?> http, UUID user, UUID appId, Views.EnvironmentView env, @Nullable UUID operationId,
                                            boolean fragment) {
+        return overview(http, user, appId, env, operationId, fragment, null);
+    }
+
+    private ConsolePages.Overview overview(HttpRequest<?> http, UUID user, UUID appId, Views.EnvironmentView env, @Nullable UUID operationId,
+                                           boolean fragment, @Nullable String error) {
         Optional<OperationRecord> op = operationId == null ? Optional.empty()
                 : operations.findById(operationId).filter(o -> o.appId().equals(appId)
                 && (user.equals(o.userId()) || access.isMemberOf(user, o.appId())));
@@ -320,7 +354,7 @@ public class ConsoleController {
                 + (operation == null ? "" : "?operation=" + operation.id());
         List<ActivityViews.Entry> activity = activityLog.page(env.id(), 20, null).items();
         boolean studio = env.urls().studio() != null && env.status().equals(EnvironmentStatus.RUNNING.name());
-        return new ConsolePages.Overview(sessionCsrf(http), appId, env, operation, activity, live, pollUrl, studio, fragment);
+        return new ConsolePages.Overview(sessionCsrf(http), appId, env, operation, activity, live, pollUrl, studio, fragment, error);
     }
 
     // ---- errors of the API's rules, shown as pages

@@ -48,10 +48,12 @@ public final class ConsolePages {
     /**
      * An environment's Overview; {@code live} while something is still moving (its operation runs, or its status
      * is one that passes), when the fragment polls itself at {@code pollUrl}. {@code fragment}: rendered alone for
-     * the polling, when it also updates its environment's tab (an out-of-band swap).
+     * the polling, when it also updates its environment's tab (an out-of-band swap). {@code error}: a refused
+     * action of the Overview (Update), in the API's words.
      */
     public record Overview(String csrf, UUID appId, Views.EnvironmentView environment, @Nullable OperationView operation,
-                           List<ActivityViews.Entry> activity, boolean live, String pollUrl, boolean studioButton, boolean fragment) {
+                           List<ActivityViews.Entry> activity, boolean live, String pollUrl, boolean studioButton, boolean fragment,
+                           @Nullable String error) {
         /** The fragment's own URL while it polls; null (no attribute) once nothing moves. */
         public @Nullable String poll() {
             return live ? pollUrl : null;

@@ -51,6 +51,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Property(name = "cloudplane.console.operators", value = ConsoleGeneralTest.OPERATOR_EMAIL)
 @Property(name = "cloudplane.console.operator-token", value = ConsoleGeneralTest.OPERATOR_TOKEN)
 @Property(name = "cloudplane.temporal-ui.url", value = ConsoleGeneralTest.TEMPORAL_UI + "/")
+@Property(name = "cloudplane.default-server-version", value = "1.0.0") // so that the Overview offers 1.1.0
 class ConsoleGeneralTest {
     static final String OPERATOR_EMAIL = "console-operator@general-test.example.com";
     static final String OPERATOR_TOKEN = "bootstrap-token-of-the-console-general-test";
@@ -78,6 +79,29 @@ class ConsoleGeneralTest {
     }
 
     private record App(UUID id, String name, UUID development, UUID staging) {
+    }
+
+    @Test
+    void theOverviewOffersTheNewerServerAndTheUpdateIsFollowed() throws Exception {
+        User owner = signUp("update");
+        App app = createApp(owner, false);
+        running(app.development());
+        String panel = "/apps/" + app.id() + "?env=" + app.development();
+        Page page = get(panel, owner);
+        assertEquals(200, page.status(), page.body());
+        assertTrue(page.body().contains(">Update to 1.1.0</button>"), "the newer version is offered: " + page.body());
+        String update = "/apps/" + app.id() + "/environments/" + app.development() + "/update";
+        Page refused = post(update, owner, page, Map.of("version", "9.9.9"));
+        assertEquals(422, refused.status(), refused.body());
+        Matcher alert = Pattern.compile("id=\"overview-error\"[^>]*>([^<]*)<").matcher(refused.body());
+        assertTrue(alert.find() && alert.group(1).contains("9.9.9"), "the API's words on the Overview: " + refused.body());
+        assertTrue(operations.findActiveForEnvironment(app.development()).isEmpty(), "a refused update starts nothing");
+
+        Page updated = post(update, owner, page, Map.of("version", "1.1.0"));
+        assertEquals(303, updated.status(), updated.body());
+        OperationRecord op = operations.findActiveForEnvironment(app.development()).orElseThrow();
+        assertEquals("UPDATE_SERVER", op.type().name());
+        assertEquals(panel + "&operation=" + op.id(), updated.location(), "the Overview follows the update's steps");
     }
 
     @Test
