@@ -1,5 +1,6 @@
 package io.cloudplane.api.operation;
 
+import io.cloudplane.api.common.RequestLogContext;
 import io.cloudplane.infra.operation.OperationRecord;
 import io.cloudplane.infra.temporal.WorkflowStarts;
 import io.cloudplane.infra.temporal.WorkflowTags;
@@ -59,11 +60,13 @@ public class OperationLauncher {
         // The kind's key, not the row's: a sandbox's sleep is recorded under its lifecycle's ID, and
         // finished, when found orphaned, by a stop of its own.
         String workflowId = type.workflowId(ref);
+        RequestLogContext.operationStarted(op.id().toString(), workflowId);
         try {
             OperationWorkflow<?, ?> workflow = type.workflow();
             Optional<?> request = workflow.requestIsStored() ? storedRequests.get(type).read(op) : Optional.of(workflow.request(ref));
             if (request.isPresent()) {
                 workflow.start(client, starts.options(workflowId, tags(op)), request.get());
+                LOG.info("Started workflow {} for {} operation {}", workflowId, type, op.id());
             }
             return true;
         } catch (WorkflowExecutionAlreadyStarted alreadyRunning) {
