@@ -70,7 +70,7 @@ public class LogContextInterceptor extends WorkerInterceptorBase {
         }
 
         private static Header withOperation(Header header) {
-            String operationId = Workflow.getMemo(WorkflowTags.MEMO_OPERATION_ID, String.class);
+            String operationId = (String) Workflow.getMemo(WorkflowTags.MEMO_OPERATION_ID, String.class);
             if (operationId == null) {
                 return header;
             }
