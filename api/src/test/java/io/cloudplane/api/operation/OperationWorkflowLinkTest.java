@@ -5,7 +5,11 @@ import io.cloudplane.infra.operation.OperationRecord;
 import io.cloudplane.infra.temporal.TemporalSettings;
 import io.cloudplane.infra.temporal.WorkflowTags;
 import io.cloudplane.workflows.operation.OperationType;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.micronaut.context.annotation.Property;
+import io.micronaut.core.type.Argument;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
@@ -14,7 +18,12 @@ import io.temporal.client.WorkflowExecutionDescription;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
 import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
@@ -26,7 +35,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 /**
  * With {@code CLOUDPLANE_TEMPORAL_UI_URL} set, an Operation shows its workflow's page in the Temporal UI,
  * both where it is embedded (the sign-up's sandbox provisioning) and at {@code GET /api/v1/operations/{id}};
- * and the workflow its launch started carries the memo and the search attributes that find it.
+ * and the workflow its launch started carries the memo and the search attributes that find it. The
+ * request's log lines carry its ID (the caller's {@code X-Request-Id}) and the operation it started.
  */
 @MicronautTest(transactional = false)
 @Property(name = "cloudplane.temporal-ui.url", value = OperationWorkflowLinkTest.TEMPORAL_UI)
@@ -41,10 +51,29 @@ class OperationWorkflowLinkTest {
     void anOperationLinksToItsWorkflowWhichCarriesItsMemoAndSearchAttributes() throws Exception {
         JsonCalls calls = new JsonCalls(server, json);
         String email = "link-" + UUID.randomUUID() + "@example.com";
-        JsonCalls.Answer created = calls.call("POST", "/api/v1/accounts", Map.of("email", email, "password", "correct-horse-battery",
-                "firstName", "Ada", "lastName", "Lovelace"), null);
-        assertEquals(201, created.status(), created.body().toString());
+        Logger launcherLog = (Logger) LoggerFactory.getLogger(OperationLauncher.class);
+        ListAppender<ILoggingEvent> launches = new ListAppender<>();
+        launches.start();
+        launcherLog.addAppender(launches);
+        HttpResponse<String> signUp;
+        try {
+            signUp = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server.getURI() + "/api/v1/accounts"))
+                    .header("Content-Type", "application/json").header("X-Request-Id", "sign-up-42")
+                    .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(Map.of("email", email,
+                            "password", "correct-horse-battery", "firstName", "Ada", "lastName", "Lovelace")))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } finally {
+            launcherLog.detachAppender(launches);
+        }
+        assertEquals(201, signUp.statusCode(), signUp.body());
+        assertEquals("sign-up-42", signUp.headers().firstValue("X-Request-Id").orElse(null), "the request ID is answered");
+        JsonCalls.Answer created = new JsonCalls.Answer(201, json.readValue(signUp.body(), Argument.mapOf(String.class, Object.class)));
         Map<String, Object> embedded = (Map<String, Object>) created.body().get("operation");
+        ILoggingEvent started = launches.list.stream().filter(e -> e.getFormattedMessage().startsWith("Started workflow "))
+                .findFirst().orElseThrow(() -> new AssertionError("the launch is logged: " + launches.list));
+        assertEquals("sign-up-42", started.getMDCPropertyMap().get("requestId"), "the request's log lines carry its ID");
+        assertEquals(embedded.get("id"), started.getMDCPropertyMap().get("operationId"), "and the operation it started");
+        assertEquals(embedded.get("workflowId"), started.getMDCPropertyMap().get("workflowId"));
         String workflowId = (String) embedded.get("workflowId");
         String link = TEMPORAL_UI + "/namespaces/default/workflows/" + URLEncoder.encode(workflowId, StandardCharsets.UTF_8);
         assertEquals(link, embedded.get("temporalUiUrl"));
