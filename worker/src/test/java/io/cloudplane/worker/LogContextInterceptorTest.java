@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cloudplane.infra.temporal.WorkflowTags;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityOptions;
+import io.temporal.activity.LocalActivityOptions;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
@@ -39,7 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * With the jar's own logback.xml and {@code cloudplane.log.format=json}, a line an activity logs is a
  * JSON object whose {@code mdc} names its workflow, run, activity type and operation: the operation
- * from the workflow's memo, or from the activity's input when the workflow has none (a child's).
+ * from the workflow's memo, or from the activity's input when the workflow has none (a child's); local activities alike.
  */
 class LogContextInterceptorTest {
     private static final String TASK_QUEUE = "log-context-test";
@@ -71,10 +72,13 @@ class LogContextInterceptorTest {
     public static class LoggingWorkflowImpl implements LoggingWorkflow {
         private final LoggingActivities activities = Workflow.newActivityStub(LoggingActivities.class,
                 ActivityOptions.newBuilder().setStartToCloseTimeout(Duration.ofSeconds(10)).build());
+        private final LoggingActivities local = Workflow.newLocalActivityStub(LoggingActivities.class,
+                LocalActivityOptions.newBuilder().setStartToCloseTimeout(Duration.ofSeconds(10)).build());
 
         @Override
         public void run(Job job) {
             activities.work(job);
+            local.work(new Job(job.operationId(), job.what() + ", locally"));
         }
     }
 
@@ -120,6 +124,9 @@ class LogContextInterceptorTest {
         assertEquals(io.temporal.client.WorkflowStub.fromTyped(workflow).getExecution().getRunId(), mdc.get("runId").asText());
         assertEquals("Work", mdc.get("activityType").asText());
         assertEquals("INFO", line.get("level").asText());
+        JsonNode local = lineWith("working on the memo's operation, locally").get("mdc");
+        assertEquals(operationId, local.get("operationId").asText(), "a local activity's too");
+        assertEquals(workflowId, local.get("workflowId").asText());
         assertNull(MDC.get("operationId"), "cleared on this thread");
     }
 
