@@ -2,7 +2,6 @@ package io.cloudplane.api.sandbox;
 
 import io.cloudplane.infra.temporal.WorkflowStarts;
 import io.cloudplane.infra.temporal.WorkflowTags;
-import io.cloudplane.workflows.operation.OperationType;
 import io.cloudplane.workflows.common.WorkflowIds;
 import io.cloudplane.workflows.sandbox.LifecycleSchedule;
 import io.cloudplane.workflows.sandbox.LifecycleSettings;
@@ -50,8 +49,8 @@ public class SandboxLifecycles {
     /** Starts the lifecycle asleep, unless it runs, with the wake of operation {@code operationId}: that wake comes first. */
     public void startWithWake(UUID appId, UUID envId, UUID ownerId, long lastStudioAccessAt, long asleepSince,
                               String operationId, UUID actor) {
-        SandboxLifecycleWorkflow lifecycle = newStub(appId, new WorkflowTags(appId, envId, UUID.fromString(operationId),
-                OperationType.WAKE_SANDBOX.name(), actor));
+        // Not the wake's operation: the lifecycle outlives it, and its memo would name the wake for good.
+        SandboxLifecycleWorkflow lifecycle = newStub(appId, WorkflowTags.of(appId, envId, null));
         BatchRequest request = client.newSignalWithStartRequest();
         request.add(lifecycle::run, input(appId, envId, ownerId, lastStudioAccessAt, asleepSince, false));
         request.add(lifecycle::wake, new WakeRequest(operationId, actor == null ? null : actor.toString()));
