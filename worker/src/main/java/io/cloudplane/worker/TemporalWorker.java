@@ -10,6 +10,7 @@ import io.micronaut.context.env.Environment;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerFactoryOptions;
 import io.temporal.worker.WorkerOptions;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -34,7 +35,9 @@ public class TemporalWorker {
     private final WorkerFactory factory;
 
     public TemporalWorker(WorkflowClient client, List<ControlPlaneActivities> activities, WorkerSettings settings) {
-        this.factory = WorkerFactory.newInstance(client);
+        this.factory = WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder()
+                .setWorkerInterceptors(new LogContextInterceptor()) // activities' log lines name their workflow and operation
+                .build());
         Worker worker = factory.newWorker(TaskQueues.CONTROL_PLANE, WorkerOptions.newBuilder()
                 .setMaxConcurrentActivityExecutionSize(settings.maxConcurrentActivities())
                 .build());

@@ -5,10 +5,10 @@ import io.cloudplane.infra.backup.BackupRepository;
 import io.cloudplane.workflows.backup.BackupRequest;
 import io.cloudplane.workflows.backup.BackupWorkflow;
 import io.cloudplane.workflows.backup.Retention;
-import io.cloudplane.workflows.common.TaskQueues;
+import io.cloudplane.infra.temporal.WorkflowStarts;
+import io.cloudplane.infra.temporal.WorkflowTags;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
-import io.temporal.client.WorkflowOptions;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,9 +19,11 @@ public class BackupLauncher {
     private static final Logger LOG = LoggerFactory.getLogger(BackupLauncher.class);
     private final WorkflowClient client;
     private final BackupRepository backups;
+    private final WorkflowStarts starts;
 
-    public BackupLauncher(WorkflowClient client, BackupRepository backups) {
+    public BackupLauncher(WorkflowClient client, BackupRepository backups, WorkflowStarts starts) {
         this.client = client;
+        this.starts = starts;
         this.backups = backups;
     }
 
@@ -31,8 +33,8 @@ public class BackupLauncher {
 
     /** Returns false when Temporal could not be reached; the backup stays PENDING until relaunched. */
     public boolean launch(BackupRecord backup, Retention retention) {
-        BackupWorkflow workflow = client.newWorkflowStub(BackupWorkflow.class, WorkflowOptions.newBuilder()
-                .setWorkflowId(workflowId(backup)).setTaskQueue(TaskQueues.CONTROL_PLANE).build());
+        BackupWorkflow workflow = client.newWorkflowStub(BackupWorkflow.class,
+                starts.options(workflowId(backup), WorkflowTags.of(backup.appId(), backup.envId(), backup.requestedBy())));
         try {
             WorkflowClient.start(workflow::backup, new BackupRequest(backup.id().toString(), backup.appId().toString(),
                     backup.envId().toString(), retention));

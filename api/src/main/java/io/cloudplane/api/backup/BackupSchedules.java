@@ -9,10 +9,10 @@ import io.cloudplane.workflows.backup.BackupSchedule;
 import io.cloudplane.workflows.backup.BackupScheduleInput;
 import io.cloudplane.workflows.backup.BackupScheduleView;
 import io.cloudplane.workflows.backup.BackupScheduleWorkflow;
-import io.cloudplane.workflows.common.TaskQueues;
+import io.cloudplane.infra.temporal.WorkflowStarts;
+import io.cloudplane.infra.temporal.WorkflowTags;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
-import io.temporal.client.WorkflowOptions;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,9 +29,11 @@ public class BackupSchedules {
     private final WorkflowClient client;
     private final BackupScheduleRepository schedules;
     private final BackupRepository backups;
+    private final WorkflowStarts starts;
 
-    public BackupSchedules(WorkflowClient client, BackupScheduleRepository schedules, BackupRepository backups) {
+    public BackupSchedules(WorkflowClient client, BackupScheduleRepository schedules, BackupRepository backups, WorkflowStarts starts) {
         this.client = client;
+        this.starts = starts;
         this.schedules = schedules;
         this.backups = backups;
     }
@@ -58,8 +60,8 @@ public class BackupSchedules {
     public boolean start(UUID appId, UUID envId) {
         BackupSchedule schedule = stored(envId).orElseGet(() -> toSchedule(createDefault(envId)));
         Long lastSlot = backups.findNewestScheduled(envId).map(BackupRecord::scheduledFor).map(Instant::toEpochMilli).orElse(null);
-        BackupScheduleWorkflow workflow = client.newWorkflowStub(BackupScheduleWorkflow.class, WorkflowOptions.newBuilder()
-                .setWorkflowId(workflowId(envId)).setTaskQueue(TaskQueues.CONTROL_PLANE).build());
+        BackupScheduleWorkflow workflow = client.newWorkflowStub(BackupScheduleWorkflow.class,
+                starts.options(workflowId(envId), WorkflowTags.of(appId, envId, null)));
         try {
             WorkflowClient.start(workflow::run, new BackupScheduleInput(appId.toString(), envId.toString(), schedule, lastSlot));
             return true;

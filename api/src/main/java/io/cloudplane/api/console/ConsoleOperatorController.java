@@ -1,6 +1,7 @@
 package io.cloudplane.api.console;
 
 import io.cloudplane.api.operation.OperationView;
+import io.cloudplane.api.operation.TemporalUiSettings;
 import io.cloudplane.api.problem.ApiException;
 import io.cloudplane.infra.account.UserRepository;
 import io.cloudplane.infra.app.AppRecord;
@@ -214,8 +215,8 @@ public class ConsoleOperatorController {
         String app = appNames.computeIfAbsent(op.appId(), id -> apps.findById(id).map(AppRecord::name).orElse(null));
         String env = op.envId() == null ? null
                 : envNames.computeIfAbsent(op.envId(), id -> environments.findById(id).map(EnvironmentRecord::name).orElse(null));
-        return new GeneralPages.OperatorOperation(OperationView.of(op, json), app, env,
-                temporalUi.workflowLink(temporal.getOptions().getNamespace(), op.workflowId()));
+        String link = temporalUi.workflowLink(temporal.getOptions().getNamespace(), op.workflowId());
+        return new GeneralPages.OperatorOperation(OperationView.of(op, json, link), app, env, link);
     }
 
     private String mark(String session) {

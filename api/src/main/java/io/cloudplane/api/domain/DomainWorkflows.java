@@ -2,14 +2,14 @@ package io.cloudplane.api.domain;
 
 import io.cloudplane.infra.domain.DomainRecord;
 import io.cloudplane.infra.domain.DomainSettings;
-import io.cloudplane.workflows.common.TaskQueues;
+import io.cloudplane.infra.temporal.WorkflowStarts;
+import io.cloudplane.infra.temporal.WorkflowTags;
 import io.cloudplane.workflows.common.WorkflowIds;
 import io.cloudplane.workflows.domain.DomainInput;
 import io.cloudplane.workflows.domain.DomainWorkflow;
 import io.temporal.client.BatchRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
-import io.temporal.client.WorkflowOptions;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,9 +23,11 @@ public class DomainWorkflows {
     private static final Logger LOG = LoggerFactory.getLogger(DomainWorkflows.class);
     private final WorkflowClient client;
     private final DomainSettings settings;
+    private final WorkflowStarts starts;
 
-    public DomainWorkflows(WorkflowClient client, DomainSettings settings) {
+    public DomainWorkflows(WorkflowClient client, DomainSettings settings, WorkflowStarts starts) {
         this.client = client;
+        this.starts = starts;
         this.settings = settings;
     }
 
@@ -38,7 +40,7 @@ public class DomainWorkflows {
     /** Starts the domain's workflow unless it runs. */
     public void start(DomainRecord domain, String gatewayHost) {
         try {
-            WorkflowClient.start(newStub(domain.id())::run, input(domain, gatewayHost));
+            WorkflowClient.start(newStub(domain)::run, input(domain, gatewayHost));
         } catch (WorkflowExecutionAlreadyStarted running) {
             LOG.debug("The workflow of domain {} runs already", domain.id());
         }
@@ -46,7 +48,7 @@ public class DomainWorkflows {
 
     /** Signals the domain's workflow, starting it first if it is not running (then it reads the row and acts on it anyway). */
     public void signal(DomainRecord domain, String gatewayHost, Consumer<DomainWorkflow> signal) {
-        DomainWorkflow workflow = newStub(domain.id());
+        DomainWorkflow workflow = newStub(domain);
         BatchRequest request = client.newSignalWithStartRequest();
         request.add(workflow::run, input(domain, gatewayHost));
         signal.accept(new SignalCapture(request, workflow));
@@ -62,11 +64,9 @@ public class DomainWorkflows {
         }
     }
 
-    private DomainWorkflow newStub(UUID domainId) {
-        return client.newWorkflowStub(DomainWorkflow.class, WorkflowOptions.newBuilder()
-                .setWorkflowId(WorkflowIds.domain(domainId.toString()))
-                .setTaskQueue(TaskQueues.CONTROL_PLANE)
-                .build());
+    private DomainWorkflow newStub(DomainRecord domain) {
+        return client.newWorkflowStub(DomainWorkflow.class, starts.options(WorkflowIds.domain(domain.id().toString()),
+                WorkflowTags.of(domain.appId(), domain.envId(), domain.createdBy())));
     }
 
     /** Adds the signal a caller names ({@code DomainWorkflow::verifyNow}) to a signal-with-start request. */

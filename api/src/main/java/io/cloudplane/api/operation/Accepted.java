@@ -1,6 +1,7 @@
 package io.cloudplane.api.operation;
 
 import io.cloudplane.infra.operation.OperationRecord;
+import io.cloudplane.infra.temporal.TemporalSettings;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.json.JsonMapper;
@@ -47,10 +48,14 @@ public class Accepted {
 
     private final OperationLauncher launcher;
     private final JsonMapper json;
+    private final TemporalUiSettings temporalUi;
+    private final String namespace;
 
-    public Accepted(OperationLauncher launcher, JsonMapper json) {
+    public Accepted(OperationLauncher launcher, JsonMapper json, TemporalUiSettings temporalUi, TemporalSettings temporal) {
         this.launcher = launcher;
         this.json = json;
+        this.temporalUi = temporalUi;
+        this.namespace = temporal.namespace();
     }
 
     public MutableHttpResponse<OperationView> launch(OperationRecord op) {
@@ -69,10 +74,11 @@ public class Accepted {
 
     /** 202 with the Operation, for an operation that something else (a running workflow) carries out. */
     public MutableHttpResponse<OperationView> respond(OperationRecord op) {
-        return HttpResponse.accepted(URI.create("/api/v1/operations/" + op.id())).body(OperationView.of(op, json));
+        return HttpResponse.accepted(URI.create("/api/v1/operations/" + op.id())).body(view(op));
     }
 
+    /** The Operation as the API shows it, with its workflow's link in the Temporal UI where one is set. */
     public OperationView view(OperationRecord op) {
-        return OperationView.of(op, json);
+        return OperationView.of(op, json, temporalUi.workflowLink(namespace, op.workflowId()));
     }
 }

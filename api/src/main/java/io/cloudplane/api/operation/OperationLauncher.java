@@ -1,13 +1,14 @@
 package io.cloudplane.api.operation;
 
+import io.cloudplane.api.common.RequestLogContext;
 import io.cloudplane.infra.operation.OperationRecord;
-import io.cloudplane.workflows.common.TaskQueues;
+import io.cloudplane.infra.temporal.WorkflowStarts;
+import io.cloudplane.infra.temporal.WorkflowTags;
 import io.cloudplane.workflows.operation.OperationRef;
 import io.cloudplane.workflows.operation.OperationType;
 import io.cloudplane.workflows.operation.OperationWorkflow;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
-import io.temporal.client.WorkflowOptions;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,10 +28,12 @@ import java.util.Optional;
 public class OperationLauncher {
     private static final Logger LOG = LoggerFactory.getLogger(OperationLauncher.class);
     private final WorkflowClient client;
+    private final WorkflowStarts starts;
     private final Map<OperationType, StoredRequest> storedRequests = new EnumMap<>(OperationType.class);
 
-    public OperationLauncher(WorkflowClient client, List<StoredRequest> storedRequests) {
+    public OperationLauncher(WorkflowClient client, WorkflowStarts starts, List<StoredRequest> storedRequests) {
         this.client = client;
+        this.starts = starts;
         for (StoredRequest reader : storedRequests) {
             if (this.storedRequests.put(reader.type(), reader) != null) {
                 throw new IllegalStateException("Two readers of the stored request of " + reader.type());
@@ -45,6 +48,11 @@ public class OperationLauncher {
         }
     }
 
+    /** What an operator finds the operation's workflow by: its app, environment, ID, kind and the user who asked. */
+    public static WorkflowTags tags(OperationRecord op) {
+        return new WorkflowTags(op.appId(), op.envId(), op.id(), op.type().name(), op.userId());
+    }
+
     /** Returns false when Temporal could not be reached; the reconciler starts the workflow later. */
     public boolean launch(OperationRecord op) {
         OperationType type = op.type();
@@ -52,14 +60,13 @@ public class OperationLauncher {
         // The kind's key, not the row's: a sandbox's sleep is recorded under its lifecycle's ID, and
         // finished, when found orphaned, by a stop of its own.
         String workflowId = type.workflowId(ref);
+        RequestLogContext.operationStarted(op.id().toString(), workflowId);
         try {
             OperationWorkflow<?, ?> workflow = type.workflow();
             Optional<?> request = workflow.requestIsStored() ? storedRequests.get(type).read(op) : Optional.of(workflow.request(ref));
             if (request.isPresent()) {
-                workflow.start(client, WorkflowOptions.newBuilder()
-                        .setWorkflowId(workflowId)
-                        .setTaskQueue(TaskQueues.CONTROL_PLANE)
-                        .build(), request.get());
+                workflow.start(client, starts.options(workflowId, tags(op)), request.get());
+                LOG.info("Started workflow {} for {} operation {}", workflowId, type, op.id());
             }
             return true;
         } catch (WorkflowExecutionAlreadyStarted alreadyRunning) {

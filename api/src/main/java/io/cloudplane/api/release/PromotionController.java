@@ -22,7 +22,8 @@ import io.cloudplane.infra.release.ReleaseRecord;
 import io.cloudplane.infra.release.ReleaseRepository;
 import io.cloudplane.infra.release.DeploySettings;
 import io.cloudplane.infra.release.PromotionSettings;
-import io.cloudplane.workflows.common.TaskQueues;
+import io.cloudplane.infra.temporal.WorkflowStarts;
+import io.cloudplane.infra.temporal.WorkflowTags;
 import io.cloudplane.workflows.common.WorkflowIds;
 import io.cloudplane.workflows.release.PromotionDecision;
 import io.cloudplane.workflows.release.PromotionRequest;
@@ -44,7 +45,6 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowException;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.failure.ApplicationFailure;
 
 import java.net.URI;
@@ -74,10 +74,12 @@ public class PromotionController {
     private final WorkflowClient client;
     private final DeploySettings deploy;
     private final PromotionSettings promotion;
+    private final WorkflowStarts starts;
 
     public PromotionController(AccessService access, ReleaseRepository releases, EnvironmentRepository environments,
                                PromotionRepository promotions, DeploymentRepository deployments, WorkflowClient client,
-                               DeploySettings deploy, PromotionSettings promotion) {
+                               DeploySettings deploy, PromotionSettings promotion, WorkflowStarts starts) {
+        this.starts = starts;
         this.access = access;
         this.releases = releases;
         this.environments = environments;
@@ -164,8 +166,8 @@ public class PromotionController {
             throw ApiException.conflict("Release " + releaseId + " was deleted just now");
         }
         try {
-            WorkflowClient.start(client.newWorkflowStub(PromotionWorkflow.class, WorkflowOptions.newBuilder()
-                            .setWorkflowId(WorkflowIds.promotion(id.toString())).setTaskQueue(TaskQueues.CONTROL_PLANE).build())::promote,
+            WorkflowClient.start(client.newWorkflowStub(PromotionWorkflow.class, starts.options(WorkflowIds.promotion(id.toString()),
+                            WorkflowTags.of(appId, null, caller)))::promote,
                     new PromotionRequest(id.toString(), appId.toString(), releaseId.toString(), staging.id().toString(),
                             production.id().toString(), a.app().ownerId().toString(), caller.toString(),
                             promotion.approvalTimeoutSeconds(), deploy.healthTimeoutSeconds()));

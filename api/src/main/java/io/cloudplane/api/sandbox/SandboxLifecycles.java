@@ -1,6 +1,7 @@
 package io.cloudplane.api.sandbox;
 
-import io.cloudplane.workflows.common.TaskQueues;
+import io.cloudplane.infra.temporal.WorkflowStarts;
+import io.cloudplane.infra.temporal.WorkflowTags;
 import io.cloudplane.workflows.common.WorkflowIds;
 import io.cloudplane.workflows.sandbox.LifecycleSchedule;
 import io.cloudplane.workflows.sandbox.LifecycleSettings;
@@ -11,7 +12,6 @@ import io.cloudplane.infra.sandbox.SandboxSettings;
 import io.temporal.client.BatchRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
-import io.temporal.client.WorkflowOptions;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,10 +24,12 @@ import java.util.UUID;
 public class SandboxLifecycles {
     private static final Logger LOG = LoggerFactory.getLogger(SandboxLifecycles.class);
     private final WorkflowClient client;
+    private final WorkflowStarts starts;
     private final LifecycleSettings settings;
 
-    public SandboxLifecycles(WorkflowClient client, SandboxSettings sandbox) {
+    public SandboxLifecycles(WorkflowClient client, WorkflowStarts starts, SandboxSettings sandbox) {
         this.client = client;
+        this.starts = starts;
         this.settings = sandbox.lifecycle();
     }
 
@@ -38,7 +40,7 @@ public class SandboxLifecycles {
     /** Starts the lifecycle unless it runs; {@code asleepSince} is null for an awake sandbox. */
     public void start(UUID appId, UUID envId, UUID ownerId, long lastStudioAccessAt, Long asleepSince) {
         try {
-            WorkflowClient.start(newStub(appId)::run, input(appId, envId, ownerId, lastStudioAccessAt, asleepSince, false));
+            WorkflowClient.start(newStub(appId, WorkflowTags.of(appId, envId, null))::run, input(appId, envId, ownerId, lastStudioAccessAt, asleepSince, false));
         } catch (WorkflowExecutionAlreadyStarted running) {
             LOG.debug("The lifecycle of sandbox {} runs already", appId);
         }
@@ -47,7 +49,8 @@ public class SandboxLifecycles {
     /** Starts the lifecycle asleep, unless it runs, with the wake of operation {@code operationId}: that wake comes first. */
     public void startWithWake(UUID appId, UUID envId, UUID ownerId, long lastStudioAccessAt, long asleepSince,
                               String operationId, UUID actor) {
-        SandboxLifecycleWorkflow lifecycle = newStub(appId);
+        // Not the wake's operation: the lifecycle outlives it, and its memo would name the wake for good.
+        SandboxLifecycleWorkflow lifecycle = newStub(appId, WorkflowTags.of(appId, envId, null));
         BatchRequest request = client.newSignalWithStartRequest();
         request.add(lifecycle::run, input(appId, envId, ownerId, lastStudioAccessAt, asleepSince, false));
         request.add(lifecycle::wake, new WakeRequest(operationId, actor == null ? null : actor.toString()));
@@ -57,7 +60,7 @@ public class SandboxLifecycles {
     /** Starts the lifecycle, unless it runs, to carry on the deletion a lost run began and send the last email. */
     public void resumeDeletion(UUID appId, UUID envId, UUID ownerId, long lastStudioAccessAt, long asleepSince) {
         try {
-            WorkflowClient.start(newStub(appId)::run, input(appId, envId, ownerId, lastStudioAccessAt, asleepSince, true));
+            WorkflowClient.start(newStub(appId, WorkflowTags.of(appId, envId, null))::run, input(appId, envId, ownerId, lastStudioAccessAt, asleepSince, true));
         } catch (WorkflowExecutionAlreadyStarted running) {
             LOG.debug("The lifecycle of sandbox {} runs already", appId);
         }
@@ -69,11 +72,8 @@ public class SandboxLifecycles {
                 asleepSince, deletionBegun);
     }
 
-    private SandboxLifecycleWorkflow newStub(UUID appId) {
-        return client.newWorkflowStub(SandboxLifecycleWorkflow.class, WorkflowOptions.newBuilder()
-                .setWorkflowId(WorkflowIds.sandboxLifecycle(appId.toString()))
-                .setTaskQueue(TaskQueues.CONTROL_PLANE)
-                .build());
+    private SandboxLifecycleWorkflow newStub(UUID appId, WorkflowTags tags) {
+        return client.newWorkflowStub(SandboxLifecycleWorkflow.class, starts.options(WorkflowIds.sandboxLifecycle(appId.toString()), tags));
     }
 
     /**

@@ -63,7 +63,7 @@ public class InvitationRecovery {
                 || WorkflowExecutions.isRunning(client, WorkflowIds.invitation(invitation.id().toString()))) {
             return false;
         }
-        workflows.start(invitation.id(), invitation.expiresAt());
+        workflows.start(invitation);
         LOG.info("Started the workflow of invitation {} again", invitation.id());
         return true;
     }

@@ -1,13 +1,14 @@
 package io.cloudplane.api.team;
 
-import io.cloudplane.workflows.common.TaskQueues;
+import io.cloudplane.infra.team.InvitationRecord;
+import io.cloudplane.infra.temporal.WorkflowStarts;
+import io.cloudplane.infra.temporal.WorkflowTags;
 import io.cloudplane.workflows.common.WorkflowIds;
 import io.cloudplane.workflows.team.InvitationInput;
 import io.cloudplane.workflows.team.InvitationWorkflow;
 import io.temporal.client.BatchRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
-import io.temporal.client.WorkflowOptions;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,16 +21,18 @@ import java.util.UUID;
 public class InvitationWorkflows {
     private static final Logger LOG = LoggerFactory.getLogger(InvitationWorkflows.class);
     private final WorkflowClient client;
+    private final WorkflowStarts starts;
 
-    public InvitationWorkflows(WorkflowClient client) {
+    public InvitationWorkflows(WorkflowClient client, WorkflowStarts starts) {
         this.client = client;
+        this.starts = starts;
     }
 
-    public void start(UUID invitationId, Instant expiresAt) {
+    public void start(InvitationRecord invitation) {
         try {
-            WorkflowClient.start(newStub(invitationId)::run, new InvitationInput(invitationId.toString(), expiresAt.toEpochMilli()));
+            WorkflowClient.start(newStub(invitation)::run, new InvitationInput(invitation.id().toString(), invitation.expiresAt().toEpochMilli()));
         } catch (WorkflowExecutionAlreadyStarted running) {
-            LOG.debug("The workflow of invitation {} runs already", invitationId);
+            LOG.debug("The workflow of invitation {} runs already", invitation.id());
         }
     }
 
@@ -37,19 +40,18 @@ public class InvitationWorkflows {
      * The resend's signal, starting the workflow again if it is gone (its email then goes with the new
      * expiry, once): the old token stopped working, so the new email must go.
      */
-    public void resent(UUID invitationId, Instant newExpiresAt) {
-        InvitationWorkflow workflow = newStub(invitationId);
+    public void resent(InvitationRecord invitation) {
+        InvitationWorkflow workflow = newStub(invitation);
         BatchRequest request = client.newSignalWithStartRequest();
-        request.add(workflow::run, new InvitationInput(invitationId.toString(), newExpiresAt.toEpochMilli()));
-        request.add(workflow::resent, newExpiresAt.toEpochMilli());
+        request.add(workflow::run, new InvitationInput(invitation.id().toString(), invitation.expiresAt().toEpochMilli()));
+        request.add(workflow::resent, invitation.expiresAt().toEpochMilli());
         client.signalWithStart(request);
     }
 
-    private InvitationWorkflow newStub(UUID invitationId) {
-        return client.newWorkflowStub(InvitationWorkflow.class, WorkflowOptions.newBuilder()
-                .setWorkflowId(WorkflowIds.invitation(invitationId.toString()))
-                .setTaskQueue(TaskQueues.CONTROL_PLANE)
-                .build());
+    /** The invitation's app and environment, and who invited. */
+    private InvitationWorkflow newStub(InvitationRecord invitation) {
+        return client.newWorkflowStub(InvitationWorkflow.class, starts.options(WorkflowIds.invitation(invitation.id().toString()),
+                WorkflowTags.of(invitation.appId(), invitation.envId(), invitation.invitedBy())));
     }
 
     /** Accepted or revoked: the row is the truth, so a workflow that cannot be told expires nothing (it is not pending any more). */

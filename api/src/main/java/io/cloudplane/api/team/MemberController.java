@@ -62,7 +62,7 @@ public class MemberController {
     @Operation(operationId = "inviteMember")
     public HttpResponse<TeamViews.Invitation> invite(UUID appId, UUID envId, @Valid @Body TeamRequests.Invite request, Authentication auth) {
         InvitationRecord invitation = service.invite(Caller.id(auth), appId, envId, request);
-        workflows.start(invitation.id(), invitation.expiresAt());
+        workflows.start(invitation);
         return HttpResponse.created(TeamViews.Invitation.of(invitation),
                 URI.create("/api/v1/apps/" + appId + "/environments/" + envId + "/members/invitations/" + invitation.id()));
     }
@@ -74,7 +74,7 @@ public class MemberController {
     @Operation(operationId = "resendInvitation")
     public TeamViews.Invitation resend(UUID appId, UUID envId, UUID invitationId, Authentication auth) {
         InvitationRecord invitation = service.resend(Caller.id(auth), appId, envId, invitationId);
-        workflows.resent(invitation.id(), invitation.expiresAt());
+        workflows.resent(invitation);
         return TeamViews.Invitation.of(invitation);
     }
 

@@ -2,14 +2,14 @@ package io.cloudplane.api.team;
 
 import io.cloudplane.infra.team.MembershipChangedEvent;
 import io.cloudplane.infra.team.MembershipSyncRepository;
-import io.cloudplane.workflows.common.TaskQueues;
+import io.cloudplane.infra.temporal.WorkflowStarts;
+import io.cloudplane.infra.temporal.WorkflowTags;
 import io.cloudplane.workflows.common.WorkflowIds;
 import io.cloudplane.workflows.team.MembershipSyncRequest;
 import io.cloudplane.workflows.team.MembershipSyncWorkflow;
 import io.micronaut.runtime.event.annotation.EventListener;
 import io.temporal.client.BatchRequest;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowOptions;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,9 +31,11 @@ public class MembershipSyncs {
     private static final Logger LOG = LoggerFactory.getLogger(MembershipSyncs.class);
     private final WorkflowClient client;
     private final MembershipSyncRepository requests;
+    private final WorkflowStarts starts;
 
-    public MembershipSyncs(WorkflowClient client, MembershipSyncRepository requests) {
+    public MembershipSyncs(WorkflowClient client, MembershipSyncRepository requests, WorkflowStarts starts) {
         this.client = client;
+        this.starts = starts;
         this.requests = requests;
     }
 
@@ -50,9 +52,8 @@ public class MembershipSyncs {
     /** Signals (or starts) the person's sync, then forgets the requests made up to now. */
     public void signal(UUID appId, UUID userId) {
         Instant upTo = Instant.now();
-        MembershipSyncWorkflow workflow = client.newWorkflowStub(MembershipSyncWorkflow.class, WorkflowOptions.newBuilder()
-                .setWorkflowId(WorkflowIds.membershipSync(appId.toString(), userId.toString()))
-                .setTaskQueue(TaskQueues.CONTROL_PLANE).build());
+        MembershipSyncWorkflow workflow = client.newWorkflowStub(MembershipSyncWorkflow.class,
+                starts.options(WorkflowIds.membershipSync(appId.toString(), userId.toString()), WorkflowTags.of(appId, null, userId)));
         BatchRequest request = client.newSignalWithStartRequest();
         request.add(workflow::sync, new MembershipSyncRequest(appId.toString(), userId.toString()));
         request.add(workflow::changed);

@@ -1,6 +1,7 @@
 package io.cloudplane.api.console;
 
 import io.cloudplane.api.JsonCalls;
+import io.cloudplane.api.operation.TemporalUiSettings;
 import io.cloudplane.infra.app.AppMemberRecord;
 import io.cloudplane.infra.app.AppMemberRepository;
 import io.cloudplane.infra.app.AppRepository;

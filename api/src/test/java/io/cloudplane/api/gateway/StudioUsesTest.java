@@ -39,7 +39,7 @@ class StudioUsesTest {
                 throw new UnsupportedOperationException(method.getName());
             });
 
-    private final SandboxLifecycles lifecycles = new SandboxLifecycles(null, settings(Duration.ofDays(7))) {
+    private final SandboxLifecycles lifecycles = new SandboxLifecycles(null, null, settings(Duration.ofDays(7))) {
         @Override
         public void studioAccessed(UUID appId) {
             signals.add(appId);

@@ -35,14 +35,14 @@ class OperationLauncherTest {
 
     @Test
     void startsWithOneReaderPerKindWhoseRequestIsStored() {
-        assertDoesNotThrow(() -> new OperationLauncher(null, oneReaderPerStoredKind()));
+        assertDoesNotThrow(() -> new OperationLauncher(null, null, oneReaderPerStoredKind()));
     }
 
     @Test
     void aStoredKindWithoutAReaderIsRefusedByName() {
         List<StoredRequest> readers = oneReaderPerStoredKind();
         readers.remove(1);
-        IllegalStateException refused = assertThrows(IllegalStateException.class, () -> new OperationLauncher(null, readers));
+        IllegalStateException refused = assertThrows(IllegalStateException.class, () -> new OperationLauncher(null, null, readers));
         assertEquals("DEPLOY_RELEASE's request is stored with its operation, but no StoredRequest bean reads it", refused.getMessage());
     }
 
@@ -50,9 +50,9 @@ class OperationLauncherTest {
     void aReaderForAKindMadeOfItsIdsOrASecondReaderIsRefused() {
         List<StoredRequest> extra = oneReaderPerStoredKind();
         extra.add(reader(OperationType.STOP_SERVER));
-        assertThrows(IllegalStateException.class, () -> new OperationLauncher(null, extra));
+        assertThrows(IllegalStateException.class, () -> new OperationLauncher(null, null, extra));
         List<StoredRequest> twice = oneReaderPerStoredKind();
         twice.add(reader(OperationType.UPDATE_SERVER));
-        assertThrows(IllegalStateException.class, () -> new OperationLauncher(null, twice));
+        assertThrows(IllegalStateException.class, () -> new OperationLauncher(null, null, twice));
     }
 }

@@ -2,7 +2,13 @@ package io.cloudplane.infra.embedded;
 
 import io.cloudplane.infra.config.CloudplaneSettings;
 import io.cloudplane.infra.config.KeyFiles;
+import io.cloudplane.infra.temporal.WorkflowTags;
 import io.grpc.Server;
+import io.grpc.stub.StreamObserver;
+import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.api.operatorservice.v1.AddSearchAttributesRequest;
+import io.temporal.api.operatorservice.v1.AddSearchAttributesResponse;
+import io.temporal.api.operatorservice.v1.OperatorServiceGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.micronaut.context.annotation.Requires;
 import io.temporal.internal.testservice.GRPCServerHelper;
@@ -21,6 +27,7 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Optional;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -32,7 +39,9 @@ import java.util.concurrent.TimeUnit;
  * which {@code TemporalFactory} sends and operators pass to the CLI with {@code --api-key}.
  * Closed runs are forgotten after {@code cloudplane.embedded.temporal.retention} ({@link ClosedWorkflowRetention}).
  * Workflow tasks never go to a worker's sticky queue ({@link StickyQueueInterceptor}), so a run
- * whose worker was killed goes on with the next worker.
+ * whose worker was killed goes on with the next worker. It has Cloudplane's search attributes
+ * (registered at start), and answers ListSearchAttributes ({@link ListingOperatorService}); the test
+ * server has no visibility queries, so a workflow's attributes show in its description, not in a list.
  */
 @Singleton
 @Requires(missingProperty = "temporal.target")
@@ -42,16 +51,19 @@ public class EmbeddedTemporalServer implements AutoCloseable {
     private final Server server;
     private final String apiKey;
     private final ClosedWorkflowRetention retention;
+    private final ListingOperatorService operator;
 
     @Inject
     public EmbeddedTemporalServer(EmbeddedTemporalSettings settings, CloudplaneSettings cloudplane,
                                   EmbeddedTemporalRetentionSettings retention) {
         this(settings.port(), apiKeyIn(cloudplane.dataDir()), true, retention.retention());
+        registerSearchAttributes();
     }
 
     /** Cloudplane's own server, with the default retention of closed runs (three days). */
     public EmbeddedTemporalServer(EmbeddedTemporalSettings settings, CloudplaneSettings cloudplane) {
         this(settings.port(), apiKeyIn(cloudplane.dataDir()), true, EmbeddedTemporalRetentionSettings.DEFAULT_RETENTION);
+        registerSearchAttributes();
     }
 
     /**
@@ -81,7 +93,11 @@ public class EmbeddedTemporalServer implements AutoCloseable {
         }
         this.retention = ClosedWorkflowRetention.start(services, retention);
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-        GRPCServerHelper.registerServicesAndHealthChecks(services.getServices(), builder);
+        this.operator = new ListingOperatorService(services.getServices().stream()
+                .filter(OperatorServiceGrpc.OperatorServiceImplBase.class::isInstance)
+                .map(OperatorServiceGrpc.OperatorServiceImplBase.class::cast).findFirst().orElseThrow());
+        GRPCServerHelper.registerServicesAndHealthChecks(services.getServices().stream()
+                .map(service -> service instanceof OperatorServiceGrpc.OperatorServiceImplBase ? operator : service).toList(), builder);
         builder.intercept(new StickyQueueInterceptor());
         if (apiKey != null) {
             builder.intercept(new ApiKeyInterceptor(apiKey));
@@ -95,6 +111,32 @@ public class EmbeddedTemporalServer implements AutoCloseable {
                     + " (is another Temporal or Cloudplane running? set CLOUDPLANE_EMBEDDED_TEMPORAL_PORT)", e);
         }
         LOG.info("Embedded Temporal is listening on {}", target());
+    }
+
+    /**
+     * Cloudplane's own server has its search attributes ({@link WorkflowTags#SEARCH_ATTRIBUTES}), as a
+     * cluster prepared by its operator does: workflows are started with them, and found by them.
+     */
+    public void registerSearchAttributes() {
+        AddSearchAttributesRequest.Builder request = AddSearchAttributesRequest.newBuilder();
+        WorkflowTags.SEARCH_ATTRIBUTES.forEach(key -> request.putSearchAttributes(key.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD));
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        operator.addSearchAttributes(request.build(), new StreamObserver<>() {
+            @Override
+            public void onNext(AddSearchAttributesResponse value) {
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                done.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {
+                done.complete(null);
+            }
+        });
+        done.join();
     }
 
     /** The key of {@code <data dir>/keys/temporal.key}, generated on first use: what clients send as {@code Bearer <key>}. */

@@ -1,4 +1,4 @@
-package io.cloudplane.api.console;
+package io.cloudplane.api.operation;
 
 import io.cloudplane.infra.config.Settings;
 import io.micronaut.context.annotation.ConfigurationProperties;
@@ -9,8 +9,9 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * {@code cloudplane.temporal-ui.url} ({@code CLOUDPLANE_TEMPORAL_UI_URL}): the Temporal UI's address, such as
- * {@code http://localhost:8233}; where set, the operator's page links each workflow ID to
- * {@code <url>/namespaces/<namespace>/workflows/<workflowId>}. Empty (the default): no links.
+ * {@code http://localhost:8233}; where set, every Operation of the API shows {@code temporalUiUrl} and the
+ * console's operator page links each workflow ID, both to {@code <url>/namespaces/<namespace>/workflows/<workflowId>}.
+ * Empty (the default): no links.
  */
 @ConfigurationProperties("cloudplane.temporal-ui")
 public record TemporalUiSettings(@Bindable(defaultValue = "") String url) {
