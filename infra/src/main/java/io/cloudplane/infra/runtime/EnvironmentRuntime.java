@@ -20,6 +20,14 @@ public interface EnvironmentRuntime {
     }
 
     /**
+     * As {@link #restartInPlace(String)}, with what the server is to run now ({@code spec}: its code, which a
+     * runtime that delivers code brings to the restarted server; Kubernetes applies it and rolls once).
+     */
+    default boolean restartInPlace(ServerSpec spec) {
+        return restartInPlace(spec.envId());
+    }
+
+    /**
      * The first half of a server update: brings up a server of {@code next}'s version. A runtime
      * that can keeps the current server serving meanwhile (locally: a second process on a new
      * port); Kubernetes rolls the Deployment over to the new image (a new ReplicaSet). By default
