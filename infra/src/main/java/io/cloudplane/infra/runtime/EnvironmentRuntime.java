@@ -95,6 +95,16 @@ public interface EnvironmentRuntime {
     default void publishDomain(DomainRoute route) {
     }
 
+    /**
+     * Renews what lets the environment's running server fetch {@code code} again when it restarts by itself
+     * (Kubernetes: a freshly signed URL in the environment's code Secret, no roll). False when there is nothing
+     * to renew: a runtime that reads the control plane's disk, or a server not applied with that code (its
+     * next start signs anew).
+     */
+    default boolean renewCodeUrl(String envId, ServerSpec.Code code) {
+        return false;
+    }
+
     /** Stops serving a custom domain (its rule and Secret removed); nothing when it is not there. */
     default void withdrawDomain(String envId, String domainId, String hostname) {
     }

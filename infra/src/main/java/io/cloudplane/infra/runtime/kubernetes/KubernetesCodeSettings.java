@@ -17,12 +17,16 @@ import java.time.Duration;
  *       it starts: a pod that starts again later than this after the last of those (a node drained, a crash)
  *       cannot fetch its code until the next one. With temporary credentials (an IAM role), a URL is valid
  *       no longer than the credentials that signed it, whatever this says.</li>
+ *   <li>{@code url-renewal}: how often a worker signs the URL of every RUNNING environment's code again
+ *       (default 1 day), without rolling anything, so that a pod restarting by itself finds a valid URL; it
+ *       must be shorter than {@code url-lifetime} (and than the signing credentials' life).</li>
  * </ul>
  */
 @ConfigurationProperties("cloudplane.kubernetes.code")
 public record KubernetesCodeSettings(
         @Bindable(defaultValue = KubernetesSftpSettings.DEFAULT_IMAGE) String image,
-        @Bindable(defaultValue = "7d") Duration urlLifetime) {
+        @Bindable(defaultValue = "7d") Duration urlLifetime,
+        @Bindable(defaultValue = "1d") Duration urlRenewal) {
 
     /** S3 refuses a Signature Version 4 presigned URL valid for longer. */
     public static final Duration LONGEST = Duration.ofDays(7);
@@ -31,9 +35,11 @@ public record KubernetesCodeSettings(
         Settings.require(!image.isBlank(), "cloudplane.kubernetes.code.image", "must name an image", image);
         Settings.require(!urlLifetime.isNegative() && urlLifetime.compareTo(Duration.ofMinutes(5)) >= 0 && urlLifetime.compareTo(LONGEST) <= 0,
                 "cloudplane.kubernetes.code.url-lifetime", "must be from 5m to 7d (S3's longest presigned URL)", urlLifetime);
+        Settings.require(urlRenewal.compareTo(Duration.ofMinutes(1)) >= 0 && urlRenewal.compareTo(urlLifetime) < 0,
+                "cloudplane.kubernetes.code.url-renewal", "must be at least 1m and shorter than url-lifetime", urlRenewal);
     }
 
     public static KubernetesCodeSettings defaults() {
-        return new KubernetesCodeSettings(KubernetesSftpSettings.DEFAULT_IMAGE, LONGEST);
+        return new KubernetesCodeSettings(KubernetesSftpSettings.DEFAULT_IMAGE, LONGEST, Duration.ofDays(1));
     }
 }

@@ -47,6 +47,7 @@ public class KubernetesRuntime implements EnvironmentRuntime {
     private final KubernetesManifests manifests;
     private final Function<String, Target> targets;
     private final Clock clock;
+    private final KubernetesCodeDelivery code;
 
     /** {@code consoleUrl}: {@code cloudplane.console-url}, where the Ingress sends a browser to sign in. */
     public KubernetesRuntime(KubernetesClient client, KubernetesSettings settings, String consoleUrl, Function<String, Target> targets,
@@ -68,6 +69,7 @@ public class KubernetesRuntime implements EnvironmentRuntime {
                              @io.micronaut.core.annotation.Nullable KubernetesSftpSidecar sftp,
                              @io.micronaut.core.annotation.Nullable KubernetesCodeDelivery code, Function<String, Target> targets, Clock clock) {
         this.client = client;
+        this.code = code;
         this.manifests = new KubernetesManifests(settings, consoleUrl, sftp, code);
         this.targets = targets;
         this.clock = clock;
@@ -162,6 +164,33 @@ public class KubernetesRuntime implements EnvironmentRuntime {
             return true;
         }
         return restart(spec.envId());
+    }
+
+    /**
+     * A freshly signed URL in the environment's code Secret, when its Deployment fetches {@code code}: a pod that
+     * starts again later (an eviction, a drained node) finds a valid one. The pod template does not change, so
+     * nothing rolls.
+     */
+    @Override
+    public boolean renewCodeUrl(String envId, ServerSpec.Code code) {
+        if (this.code == null) {
+            return false;
+        }
+        String ns = KubernetesManifests.namespace(targets.apply(envId).appId());
+        Optional<Deployment> d = deployment(ns, envId);
+        var secret = client.secrets().inNamespace(ns).withName(KubernetesManifests.codeSecretName(envId));
+        if (d.isEmpty() || !code.sha256().equals(codeOf(d.get())) || secret.get() == null) {
+            return false;
+        }
+        String url = this.code.presign(code.objectKey()).toString();
+        secret.edit(current -> {
+            Map<String, String> data = current.getData() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(current.getData());
+            data.put(KubernetesCodeDelivery.URL_KEY, java.util.Base64.getEncoder().encodeToString(url.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            current.setData(data);
+            current.setStringData(null);
+            return current;
+        });
+        return true;
     }
 
     /** The SHA-256 of the code a Deployment's pods fetch, or null. */

@@ -48,7 +48,7 @@ class KubernetesCodeDeliveryTest {
 
     private KubernetesRuntime runtime(KubernetesSftpSidecar sftp) {
         KubernetesCodeDelivery delivery = new KubernetesCodeDelivery(
-                new KubernetesCodeSettings("registry.example/cloudplane:9.9.9", Duration.ofHours(12)), LIMITS, (key, lifetime) -> {
+                new KubernetesCodeSettings("registry.example/cloudplane:9.9.9", Duration.ofHours(12), Duration.ofHours(1)), LIMITS, (key, lifetime) -> {
             signed.add(key);
             return URI.create("https://bucket.s3.example/" + key + "?X-Amz-Expires=" + lifetime.toSeconds() + "&X-Amz-Signature=" + signed.size());
         });
@@ -187,6 +187,23 @@ class KubernetesCodeDeliveryTest {
         runtime.abandonUpdate(withCode(V1));
         assertEquals("ghcr.io/cloudplane/server:1.1.0", deployment().getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
         assertEquals(V1, KubernetesRuntime.codeOf(deployment()));
+    }
+
+    @Test
+    void theUrlIsRenewedWithoutARollAndOnlyForTheCodeThePodsFetch() {
+        KubernetesRuntime runtime = runtime(null);
+        runtime.start(withCode(V1));
+        long generation = deployment().getMetadata().getGeneration();
+        assertTrue(urlInSecret().endsWith("Signature=1"));
+
+        assertTrue(runtime.renewCodeUrl(envId, new ServerSpec.Code(key(V1), V1)));
+        assertTrue(urlInSecret().endsWith("Signature=2"), "signed again: " + urlInSecret());
+        assertTrue(urlInSecret().contains(key(V1)));
+        assertEquals(generation, deployment().getMetadata().getGeneration(), "nothing rolls");
+
+        assertFalse(runtime.renewCodeUrl(envId, new ServerSpec.Code(key(V2), V2)), "other code than the pods fetch: left to its start");
+        assertTrue(urlInSecret().contains(key(V1)));
+        assertFalse(runtime.renewCodeUrl(UUID.randomUUID().toString(), new ServerSpec.Code(key(V1), V1)), "no Deployment");
     }
 
     @Test
