@@ -38,6 +38,10 @@ public final class CodeFetcher {
      * and the presigned URL on standard input (not on the command line, where any local user could read it).
      */
     public static void main(String[] args) {
+        if (args.length > 0 && POD_MODE.equals(args[0])) {
+            podMain(args);
+            return;
+        }
         String url = "";
         try {
             url = new String(System.in.readAllBytes(), StandardCharsets.UTF_8).strip();
@@ -205,7 +209,7 @@ public final class CodeFetcher {
         }
     }
 
-    private static String classpath() {
+    static String classpath() {
         List<String> parts = new ArrayList<>();
         parts.add(location(CodeFetcher.class));
         parts.add(location(org.apache.commons.compress.archivers.tar.TarArchiveInputStream.class));

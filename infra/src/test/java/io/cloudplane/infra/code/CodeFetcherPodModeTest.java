@@ -130,6 +130,44 @@ class CodeFetcherPodModeTest {
         assertEquals(List.of(""), listing(volume), "nothing half-unpacked");
     }
 
+    private record Exit(int code, String out, String err) {
+    }
+
+    /** The init container's command, as a process: {@code fetch-code <folder> <sha256> <limits>}, the URL in its environment. */
+    private Exit fetchCode(URI url, Path folder, String sha) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m",
+                "-cp", CodeFetcher.classpath(), CodeFetcher.class.getName(), "fetch-code", folder.toString(), sha,
+                Long.toString(LIMITS.maxArchiveBytes()), Integer.toString(LIMITS.maxEntries()), Long.toString(LIMITS.maxExpandedBytes()));
+        builder.environment().put(CodeFetcher.URL_VARIABLE, url.toString());
+        Process process = builder.start();
+        String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        String err = new String(process.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        return new Exit(process.exitValue(), out, err);
+    }
+
+    @Test
+    void theInitContainersCommandExitsZeroWhenDoneAndThreeOnAWrongDigestWithoutTheSignatureInItsOutput() throws Exception {
+        byte[] good = archive("p", "<h1>p</h1>");
+        URI url = stored("code/a/e/p.tar.gz", good);
+        Path volume = work.resolve("volume");
+
+        Exit done = fetchCode(url, volume, sha(good));
+        assertEquals(0, done.code(), done.err());
+        assertTrue(done.out().contains("code " + sha(good) + " unpacked into " + volume), done.out());
+        assertEquals("<h1>p</h1>", Files.readString(volume.resolve("web/index.html")));
+
+        Exit wrong = fetchCode(url, work.resolve("other"), "0".repeat(64));
+        assertEquals(3, wrong.code(), wrong.err());
+        assertTrue(wrong.err().contains("not the expected " + "0".repeat(64)), wrong.err());
+        assertEquals(List.of(""), listing(work.resolve("other")));
+
+        URI forged = URI.create(url.toString().replaceFirst("X-Amz-Signature=[0-9a-f]+", "X-Amz-Signature=" + "0".repeat(64)));
+        Exit refused = fetchCode(forged, work.resolve("third"), sha(good));
+        assertEquals(1, refused.code());
+        assertTrue(refused.err().contains("answered 403") && !refused.err().contains("X-Amz-Signature"), refused.err());
+    }
+
     @Test
     void aRefusedUrlSaysSoWithoutItsSignature() throws Exception {
         byte[] code = archive("c", "<h1>c</h1>");
