@@ -160,7 +160,8 @@ public class KubernetesRuntime implements EnvironmentRuntime {
             return false;
         }
         start(spec);
-        if (!java.util.Objects.equals(codeOf(before.get()), spec.code() == null ? null : spec.code().sha256())) {
+        String wanted = code == null || spec.code() == null ? null : spec.code().sha256(); // what the template now names
+        if (!java.util.Objects.equals(codeOf(before.get()), wanted)) {
             return true;
         }
         return restart(spec.envId());

@@ -176,6 +176,17 @@ class KubernetesCodeDeliveryTest {
     }
 
     @Test
+    void withoutCodeDeliveryARestartIsARolloutRestartWhateverTheSpecsCode() {
+        KubernetesRuntime plain = new KubernetesRuntime(client, KubernetesSettings.defaults(), "https://console.example.com",
+                id -> new KubernetesRuntime.Target(appId, "development-shop-0123456789ab", true),
+                Clock.fixed(Instant.parse("2026-11-30T16:00:00Z"), ZoneOffset.UTC));
+        plain.start(withCode(V1));
+        assertTrue(deployment().getSpec().getTemplate().getSpec().getInitContainers().isEmpty());
+        assertTrue(plain.restartInPlace(withCode(V2)));
+        assertEquals("2026-11-30T16:00:00Z", deployment().getSpec().getTemplate().getMetadata().getAnnotations().get(KubernetesRuntime.RESTARTED_AT));
+    }
+
+    @Test
     void anUpdateAndItsRollBackKeepTheCode() {
         KubernetesRuntime runtime = runtime(null);
         runtime.start(withCode(V1));
