@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  * environment variable {@value #URL_VARIABLE}, {@link #podMain}), which fills the code volume the
  * server mounts. None of the artifact's bytes pass through the worker process. The same checks apply
  * as to uploads (paths, links, counts, expanded size), and the SHA-256 of what was read must be the
- * expected one. Exit codes: 0 done, 3 digest mismatch, 4 refused archive, 1 anything else.
+ * expected one. Exit codes: 0 done, 3 digest mismatch, 4 refused archive (the local mode; in a pod, a
+ * stored archive that does not read whole was truncated or altered, and is 1), 1 anything else.
  */
 public final class CodeFetcher {
     static final int DIGEST_MISMATCH = 3;
