@@ -15,6 +15,11 @@ public final class CloudplaneApplication {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && io.cloudplane.infra.code.CodeFetcher.POD_MODE.equals(args[0])) {
+            // An environment pod's init container: fetch its code into the code volume, no application context.
+            io.cloudplane.infra.code.CodeFetcher.podMain(args);
+            return;
+        }
         long started = System.nanoTime();
         boolean training = Boolean.getBoolean(CdsTraining.PROPERTY);
         Micronaut application = Micronaut.build(args).mainClass(CloudplaneApplication.class).banner(false);

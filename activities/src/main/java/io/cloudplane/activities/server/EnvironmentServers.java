@@ -1,6 +1,7 @@
 package io.cloudplane.activities.server;
 
 import io.cloudplane.workflows.common.FailureType;
+import io.cloudplane.infra.code.EnvironmentCodeRepository;
 import io.cloudplane.infra.crypto.SecretBox;
 import io.cloudplane.infra.database.DatabaseProvisioner;
 import io.cloudplane.infra.environment.EnvironmentRecord;
@@ -23,10 +24,13 @@ public class EnvironmentServers {
     private final DatabaseProvisioner databases;
     private final SecretBox secrets;
     private final io.cloudplane.infra.gateway.GatewayKeys gatewayKeys;
+    private final EnvironmentCodeRepository code;
 
     public EnvironmentServers(EnvironmentRepository environments, EnvironmentRuntime runtime, ServerCatalog catalog,
-                              DatabaseProvisioner databases, SecretBox secrets, io.cloudplane.infra.gateway.GatewayKeys gatewayKeys) {
+                              DatabaseProvisioner databases, SecretBox secrets, io.cloudplane.infra.gateway.GatewayKeys gatewayKeys,
+                              EnvironmentCodeRepository code) {
         this.gatewayKeys = gatewayKeys;
+        this.code = code;
         this.environments = environments;
         this.runtime = runtime;
         this.catalog = catalog;
@@ -42,7 +46,19 @@ public class EnvironmentServers {
         return endpoint;
     }
 
-    /** What the runtime needs to run {@code version} of the catalog for the environment. */
+    /**
+     * Restarts the environment's server where it runs, with the code it has now (on Kubernetes: applied, so
+     * that code uploaded since its pods started reaches them); false when the runtime cannot.
+     */
+    public boolean restartInPlace(EnvironmentRecord env) {
+        return runtime.restartInPlace(spec(env, env.serverVersion()));
+    }
+
+    /**
+     * What the runtime needs to run {@code version} of the catalog for the environment, with the environment's
+     * code as {@code environment_code} records it now (a deployment, a roll-back, an upload or a clone wrote it
+     * before the server starts), which Kubernetes pods fetch.
+     */
     public ServerSpec spec(EnvironmentRecord env, String version) {
         ServerVersion found = catalog.find(version)
                 .orElseThrow(() -> FailureType.INVALID_INPUT.nonRetryable("server version " + version + " is not in the catalog"));
@@ -50,6 +66,7 @@ public class EnvironmentServers {
             throw FailureType.INVALID_INPUT.nonRetryable("environment " + env.id() + " has no database yet");
         }
         return new ServerSpec(env.id().toString(), found, env.port(), databases.jdbcUrlFor(env.dbName()), env.dbName(),
-                secrets.decrypt(env.dbPassword()), gatewayKeys.of(env.id().toString()));
+                secrets.decrypt(env.dbPassword()), gatewayKeys.of(env.id().toString()),
+                code.findById(env.id()).map(r -> new ServerSpec.Code(r.objectKey(), r.sha256())).orElse(null));
     }
 }

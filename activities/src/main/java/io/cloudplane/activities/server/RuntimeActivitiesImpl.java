@@ -54,7 +54,7 @@ public class RuntimeActivitiesImpl implements RuntimeActivities, ControlPlaneAct
 
     @Override
     public void restartServer(String envId) {
-        if (!runtime.restartInPlace(envId)) {
+        if (!servers.restartInPlace(lookup.require(envId))) {
             runtime.stop(envId);
             servers.start(lookup.require(envId));
         }

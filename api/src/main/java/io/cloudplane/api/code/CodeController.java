@@ -61,9 +61,11 @@ public class CodeController {
     private final OperationRepository operations;
     private final EnvironmentLocks locks;
     private final EnvironmentRepository environments;
+    private final CodeRollout rollout;
 
     public CodeController(AccessService access, EnvironmentCode code, CodeSettings settings, OperationRepository operations,
-                          EnvironmentLocks locks, EnvironmentRepository environments) {
+                          EnvironmentLocks locks, EnvironmentRepository environments, CodeRollout rollout) {
+        this.rollout = rollout;
         this.locks = locks;
         this.environments = environments;
         this.access = access;
@@ -72,14 +74,26 @@ public class CodeController {
         this.operations = operations;
     }
 
+    /**
+     * {@code rolloutOperationId}: on Kubernetes, the restart operation that rolls a running environment's pods to
+     * the uploaded code (follow it at {@code /api/v1/operations/{id}}); null where the server sees the code at once.
+     */
     @Serdeable
-    public record CodeView(String sha256, long sizeBytes, @Nullable UUID releaseId, @Nullable UUID updatedBy, Instant updatedAt) {
+    public record CodeView(String sha256, long sizeBytes, @Nullable UUID releaseId, @Nullable UUID updatedBy, Instant updatedAt,
+                           @Nullable UUID rolloutOperationId) {
         static CodeView of(EnvironmentCodeRecord r) {
-            return new CodeView(r.sha256(), r.sizeBytes(), r.releaseId(), r.updatedBy(), r.updatedAt());
+            return new CodeView(r.sha256(), r.sizeBytes(), r.releaseId(), r.updatedBy(), r.updatedAt(), null);
+        }
+
+        CodeView rolledOutBy(@Nullable UUID operationId) {
+            return new CodeView(sha256, sizeBytes, releaseId, updatedBy, updatedAt, operationId);
         }
     }
 
-    /** Uploads the development environment's code (a zip or tar.gz), which a running server sees at once. */
+    /**
+     * Uploads the development environment's code (a zip or tar.gz), which a running server sees at once; on
+     * Kubernetes a restart operation rolls its pods to it ({@code rolloutOperationId}).
+     */
     @Put
     @Consumes({"application/zip", "application/gzip", "application/x-gzip", "application/x-tar+gzip", MediaType.APPLICATION_OCTET_STREAM})
     @ExecuteOn(TaskExecutors.BLOCKING)
@@ -100,6 +114,7 @@ public class CodeController {
         }
         requireIdle(envId);
         Path archive = receive(body);
+        CodeView uploaded;
         // Once the archive is here: hold the environment, so that no operation (a deployment, a
         // deletion) starts while the code is installed, and check again that none is running.
         try (EnvironmentLocks.Hold hold = locks.tryHoldForUpload(envId)) {
@@ -111,7 +126,7 @@ public class CodeController {
             if (now.status() == EnvironmentStatus.DELETING || now.status() == EnvironmentStatus.PROVISIONING) {
                 throw ApiException.conflict("The environment is " + now.status());
             }
-            return CodeView.of(code.upload(appId, envId, archive, caller));
+            uploaded = CodeView.of(code.upload(appId, envId, archive, caller));
         } catch (CodeArchives.HostileArchiveException e) {
             throw ApiException.badRequest("archive", e.getMessage());
         } finally {
@@ -121,6 +136,8 @@ public class CodeController {
                 // a temporary file
             }
         }
+        // After the hold is released: the restart's operation row takes the environment's lock in its turn.
+        return uploaded.rolledOutBy(rollout.afterUpload(caller, appId, envId).orElse(null));
     }
 
     /** The current code, as the canonical tar.gz that releases and clones copy; its SHA-256 is the ETag. */

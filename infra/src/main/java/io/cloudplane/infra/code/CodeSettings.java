@@ -23,4 +23,14 @@ public record CodeSettings(
     public CodeArchives.Limits limits() {
         return new CodeArchives.Limits(maxArchiveMib * 1024 * 1024, maxEntries, maxExpandedMib * 1024 * 1024);
     }
+
+    /**
+     * The limits a stored artifact is unpacked under (a deployment, a clone, a pod's init container).
+     * Canonical artifacts list every folder, so they hold more entries than the upload they came
+     * from; the paths and links are checked as strictly, the counts get room for the folders.
+     */
+    public CodeArchives.Limits artifactLimits() {
+        CodeArchives.Limits l = limits();
+        return new CodeArchives.Limits(l.maxArchiveBytes() * 2, l.maxEntries() * 2, l.maxExpandedBytes());
+    }
 }

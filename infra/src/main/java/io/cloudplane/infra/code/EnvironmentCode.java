@@ -209,13 +209,8 @@ public class EnvironmentCode {
         }
     }
 
-    /**
-     * Canonical artifacts list every folder, so they hold more entries than the upload they came
-     * from; the paths and links are checked as strictly, the counts get room for the folders.
-     */
     private CodeArchives.Limits artifactLimits() {
-        CodeArchives.Limits l = settings.limits();
-        return new CodeArchives.Limits(l.maxArchiveBytes() * 2, l.maxEntries() * 2, l.maxExpandedBytes());
+        return settings.artifactLimits();
     }
 
     /**

@@ -20,6 +20,14 @@ public interface EnvironmentRuntime {
     }
 
     /**
+     * As {@link #restartInPlace(String)}, with what the server is to run now ({@code spec}: its code, which a
+     * runtime that delivers code brings to the restarted server; Kubernetes applies it and rolls once).
+     */
+    default boolean restartInPlace(ServerSpec spec) {
+        return restartInPlace(spec.envId());
+    }
+
+    /**
      * The first half of a server update: brings up a server of {@code next}'s version. A runtime
      * that can keeps the current server serving meanwhile (locally: a second process on a new
      * port); Kubernetes rolls the Deployment over to the new image (a new ReplicaSet). By default
@@ -85,6 +93,16 @@ public interface EnvironmentRuntime {
      * Idempotent. The local runtime does nothing: the gateway reads the domains table itself.
      */
     default void publishDomain(DomainRoute route) {
+    }
+
+    /**
+     * Renews what lets the environment's running server fetch {@code code} again when it restarts by itself
+     * (Kubernetes: a freshly signed URL in the environment's code Secret, no roll). False when there is nothing
+     * to renew: a runtime that reads the control plane's disk, or a server not applied with that code (its
+     * next start signs anew).
+     */
+    default boolean renewCodeUrl(String envId, ServerSpec.Code code) {
+        return false;
     }
 
     /** Stops serving a custom domain (its rule and Secret removed); nothing when it is not there. */

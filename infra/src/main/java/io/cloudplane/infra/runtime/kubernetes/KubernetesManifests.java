@@ -55,6 +55,13 @@ import java.util.Set;
  * a {@code kubernetes.io/tls} Secret of its own, labelled like the environment's other objects. The
  * Ingresses' current domain rules and TLS entries are carried over whenever the environment's
  * objects are applied again ({@link #carryDomains}).
+ *
+ * <p>With code delivery (issue 18), the pod has a {@code code} volume (an emptyDir) that the server mounts
+ * as its {@code CODE_DIR} (and the SFTP sidecar, read-only, as its {@code /code}); when the environment has
+ * code, an init container (Cloudplane's image in its {@code fetch-code} mode) fills it first from the code
+ * object's presigned URL, kept in the Secret {@code env-<envId>-code}, checking the SHA-256 its arguments
+ * name. The pod template carries that SHA-256 (arguments and the {@code cloudplane.io/code-sha256}
+ * annotation), so new code rolls the Deployment and the same code does not.
  */
 public final class KubernetesManifests {
     public static final String MANAGED_BY = "cloudplane";
@@ -76,6 +83,7 @@ public final class KubernetesManifests {
     private final KubernetesSettings settings;
     private final String consoleUrl;
     private final KubernetesSftpSidecar sftp;
+    private final KubernetesCodeDelivery code;
 
     /** {@code consoleUrl}: {@code cloudplane.console-url}, where a refused browser is sent to sign in. */
     public KubernetesManifests(KubernetesSettings settings, String consoleUrl) {
@@ -84,6 +92,13 @@ public final class KubernetesManifests {
 
     /** With {@code sftp} (null: none), each environment's pod gets the SFTP sidecar and a Service for it (issue 16). */
     public KubernetesManifests(KubernetesSettings settings, String consoleUrl, @Nullable KubernetesSftpSidecar sftp) {
+        this(settings, consoleUrl, sftp, null);
+    }
+
+    /** With {@code code} (null: none), each environment's code reaches its pod through an init container (issue 18). */
+    public KubernetesManifests(KubernetesSettings settings, String consoleUrl, @Nullable KubernetesSftpSidecar sftp,
+                               @Nullable KubernetesCodeDelivery code) {
+        this.code = code;
         this.settings = settings;
         this.consoleUrl = consoleUrl.endsWith("/") ? consoleUrl.substring(0, consoleUrl.length() - 1) : consoleUrl;
         this.sftp = sftp;
@@ -104,6 +119,11 @@ public final class KubernetesManifests {
 
     public static String secretName(String envId) {
         return name(envId) + "-db";
+    }
+
+    /** The Secret with the presigned URL of the environment's code object. */
+    public static String codeSecretName(String envId) {
+        return name(envId) + "-code";
     }
 
     public static String claimName(String envId) {
@@ -195,6 +215,9 @@ public final class KubernetesManifests {
     /** Every object of the environment, in the order they are applied. */
     public List<HasMetadata> all(ServerSpec spec, Target t) {
         List<HasMetadata> all = new ArrayList<>(List.of(namespace(t), secret(spec, t), claim(spec, t)));
+        if (code != null && spec.code() != null) {
+            all.add(codeSecret(spec, t)); // before the Deployment, whose new pods read it
+        }
         if (sftp != null) {
             all.add(sftpConnectionSecret(t));
             all.add(sftpHostKeySecret(t));
@@ -236,9 +259,42 @@ public final class KubernetesManifests {
     }
 
     /**
+     * The presigned URL of the environment's code object, signed now, valid {@code url-lifetime}: a Secret,
+     * not the pod's spec, since whoever holds the URL reads the code. Labelled with the environment.
+     */
+    public Secret codeSecret(ServerSpec spec, Target t) {
+        return new SecretBuilder().withNewMetadata().withName(codeSecretName(spec.envId())).withNamespace(namespace(t.appId()))
+                .withLabels(labels(spec, t)).endMetadata()
+                .withType("Opaque")
+                .withStringData(new LinkedHashMap<>(Map.of(KubernetesCodeDelivery.URL_KEY, code.presign(spec.code().objectKey()).toString())))
+                .build();
+    }
+
+    /**
+     * The init container: Cloudplane's image run as {@code fetch-code <folder> <sha256> <limits>}, which downloads
+     * the code object, checks its SHA-256 and replaces the code volume's contents with it (or leaves them and
+     * fails, so the pod does not start on other code).
+     */
+    private Container codeFetcher(ServerSpec spec) {
+        var limits = code.limits();
+        return new ContainerBuilder().withName("fetch-code").withImage(code.settings().image())
+                .withArgs(io.cloudplane.infra.code.CodeFetcher.POD_MODE, KubernetesCodeDelivery.FETCH_DIR, spec.code().sha256(),
+                        Long.toString(limits.maxArchiveBytes()), Integer.toString(limits.maxEntries()), Long.toString(limits.maxExpandedBytes()))
+                .addNewEnv().withName(KubernetesCodeDelivery.URL_KEY).withNewValueFrom().withNewSecretKeyRef()
+                .withName(codeSecretName(spec.envId())).withKey(KubernetesCodeDelivery.URL_KEY).endSecretKeyRef().endValueFrom().endEnv()
+                .addNewVolumeMount().withName("code").withMountPath(KubernetesCodeDelivery.FETCH_DIR).endVolumeMount()
+                .withNewResources()
+                .withRequests(Map.of("cpu", new Quantity("100m"), "memory", new Quantity("128Mi")))
+                .withLimits(Map.of("memory", new Quantity("256Mi")))
+                .endResources()
+                .build();
+    }
+
+    /**
      * The SFTP sidecar: Cloudplane's own image in its SFTP mode (no API, no worker), serving only this
-     * environment, whose {@code resources} folder is the volume the server mounts, under {@code /srv}.
-     * Code does not reach pods yet (issue 18): there is no code volume, so {@code /code} shows nothing here.
+     * environment, whose {@code resources} folder is the volume the server mounts, under {@code /srv}. With
+     * code delivery, its {@code /code} is the pod's code volume, read-only: what is written there would be
+     * replaced by the next roll and never reach a release.
      */
     private Container sftpContainer(ServerSpec spec) {
         String hostKey = KubernetesSftpSidecar.HOST_KEY_DIR + "/" + KubernetesSftpSidecar.HOST_KEY_FILE;
@@ -315,9 +371,23 @@ public final class KubernetesManifests {
                 .addNewVolume().withName("resources").withNewPersistentVolumeClaim().withClaimName(claimName(spec.envId()))
                 .endPersistentVolumeClaim().endVolume()
                 .endSpec().endTemplate().endSpec().build();
+        var pod = deployment.getSpec().getTemplate().getSpec();
+        if (code != null) {
+            pod.getVolumes().add(new VolumeBuilder().withName("code").withNewEmptyDir().endEmptyDir().build());
+            pod.getContainers().get(0).getVolumeMounts().add(new io.fabric8.kubernetes.api.model.VolumeMountBuilder()
+                    .withName("code").withMountPath("/srv/code").build());
+            if (spec.code() != null) {
+                pod.getInitContainers().add(codeFetcher(spec));
+                deployment.getSpec().getTemplate().getMetadata().setAnnotations(
+                        new LinkedHashMap<>(Map.of(KubernetesCodeDelivery.CODE_ANNOTATION, spec.code().sha256())));
+            }
+        }
         if (sftp != null) {
-            var pod = deployment.getSpec().getTemplate().getSpec();
             pod.getContainers().add(sftpContainer(spec));
+            if (code != null) {
+                pod.getContainers().get(pod.getContainers().size() - 1).getVolumeMounts().add(new io.fabric8.kubernetes.api.model.VolumeMountBuilder()
+                        .withName("code").withMountPath("/srv/code").withReadOnly(true).build());
+            }
             pod.getVolumes().add(new VolumeBuilder().withName("sftp-host-key").withNewSecret()
                     .withSecretName(KubernetesSftpSidecar.HOST_KEY_SECRET).withDefaultMode(0400).endSecret().build());
         }

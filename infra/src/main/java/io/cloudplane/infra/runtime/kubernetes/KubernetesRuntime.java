@@ -47,6 +47,7 @@ public class KubernetesRuntime implements EnvironmentRuntime {
     private final KubernetesManifests manifests;
     private final Function<String, Target> targets;
     private final Clock clock;
+    private final KubernetesCodeDelivery code;
 
     /** {@code consoleUrl}: {@code cloudplane.console-url}, where the Ingress sends a browser to sign in. */
     public KubernetesRuntime(KubernetesClient client, KubernetesSettings settings, String consoleUrl, Function<String, Target> targets,
@@ -57,8 +58,19 @@ public class KubernetesRuntime implements EnvironmentRuntime {
     /** With {@code sftp} (null: none), each environment's pod gets the SFTP sidecar and its Service (issue 16). */
     public KubernetesRuntime(KubernetesClient client, KubernetesSettings settings, String consoleUrl,
                              @io.micronaut.core.annotation.Nullable KubernetesSftpSidecar sftp, Function<String, Target> targets, Clock clock) {
+        this(client, settings, consoleUrl, sftp, null, targets, clock);
+    }
+
+    /**
+     * With {@code code} (null: none), each environment's code reaches its pod through an init container that
+     * fetches the code object the {@link ServerSpec} names (issue 18): every apply signs its URL again.
+     */
+    public KubernetesRuntime(KubernetesClient client, KubernetesSettings settings, String consoleUrl,
+                             @io.micronaut.core.annotation.Nullable KubernetesSftpSidecar sftp,
+                             @io.micronaut.core.annotation.Nullable KubernetesCodeDelivery code, Function<String, Target> targets, Clock clock) {
         this.client = client;
-        this.manifests = new KubernetesManifests(settings, consoleUrl, sftp);
+        this.code = code;
+        this.manifests = new KubernetesManifests(settings, consoleUrl, sftp, code);
         this.targets = targets;
         this.clock = clock;
     }
@@ -70,7 +82,15 @@ public class KubernetesRuntime implements EnvironmentRuntime {
         for (HasMetadata object : manifests.all(spec, t)) {
             if (object instanceof Deployment d && existing.isPresent()) {
                 // Keep the last rollout restart's annotation: applying the same spec again must not restart the pods.
-                d.getSpec().getTemplate().getMetadata().setAnnotations(existing.get().getSpec().getTemplate().getMetadata().getAnnotations());
+                // The code's annotation is the spec's: other code rolls the Deployment (so do the init container's arguments).
+                Map<String, String> fresh = d.getSpec().getTemplate().getMetadata().getAnnotations();
+                Map<String, String> kept = existing.get().getSpec().getTemplate().getMetadata().getAnnotations();
+                Map<String, String> annotations = kept == null ? new LinkedHashMap<>() : new LinkedHashMap<>(kept);
+                annotations.remove(KubernetesCodeDelivery.CODE_ANNOTATION);
+                if (fresh != null && fresh.containsKey(KubernetesCodeDelivery.CODE_ANNOTATION)) {
+                    annotations.put(KubernetesCodeDelivery.CODE_ANNOTATION, fresh.get(KubernetesCodeDelivery.CODE_ANNOTATION));
+                }
+                d.getSpec().getTemplate().getMetadata().setAnnotations(annotations.isEmpty() && kept == null ? null : annotations);
             }
             if (object instanceof Ingress ingress) {
                 // keep the custom domains published on it (publishDomain): the Ingress is where they are kept
@@ -127,6 +147,57 @@ public class KubernetesRuntime implements EnvironmentRuntime {
     @Override
     public boolean restartInPlace(String envId) {
         return restart(envId);
+    }
+
+    /**
+     * The environment's objects applied with {@code spec} (its code, a freshly signed URL): when that changes the
+     * code the pods run, the Deployment rolls by itself; otherwise a rollout restart. One roll either way.
+     */
+    @Override
+    public boolean restartInPlace(ServerSpec spec) {
+        Optional<Deployment> before = deployment(spec.envId());
+        if (before.isEmpty()) {
+            return false;
+        }
+        start(spec);
+        String wanted = code == null || spec.code() == null ? null : spec.code().sha256(); // what the template now names
+        if (!java.util.Objects.equals(codeOf(before.get()), wanted)) {
+            return true;
+        }
+        return restart(spec.envId());
+    }
+
+    /**
+     * A freshly signed URL in the environment's code Secret, when its Deployment fetches {@code code}: a pod that
+     * starts again later (an eviction, a drained node) finds a valid one. The pod template does not change, so
+     * nothing rolls.
+     */
+    @Override
+    public boolean renewCodeUrl(String envId, ServerSpec.Code code) {
+        if (this.code == null) {
+            return false;
+        }
+        String ns = KubernetesManifests.namespace(targets.apply(envId).appId());
+        Optional<Deployment> d = deployment(ns, envId);
+        var secret = client.secrets().inNamespace(ns).withName(KubernetesManifests.codeSecretName(envId));
+        if (d.isEmpty() || !code.sha256().equals(codeOf(d.get())) || secret.get() == null) {
+            return false;
+        }
+        String url = this.code.presign(code.objectKey()).toString();
+        secret.edit(current -> {
+            Map<String, String> data = current.getData() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(current.getData());
+            data.put(KubernetesCodeDelivery.URL_KEY, java.util.Base64.getEncoder().encodeToString(url.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            current.setData(data);
+            current.setStringData(null);
+            return current;
+        });
+        return true;
+    }
+
+    /** The SHA-256 of the code a Deployment's pods fetch, or null. */
+    public static String codeOf(Deployment d) {
+        Map<String, String> annotations = d.getSpec().getTemplate().getMetadata().getAnnotations();
+        return annotations == null ? null : annotations.get(KubernetesCodeDelivery.CODE_ANNOTATION);
     }
 
     @Override

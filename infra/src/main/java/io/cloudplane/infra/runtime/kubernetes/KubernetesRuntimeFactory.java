@@ -1,6 +1,8 @@
 package io.cloudplane.infra.runtime.kubernetes;
 
+import io.cloudplane.infra.code.CodeSettings;
 import io.cloudplane.infra.config.CloudplaneSettings;
+import io.cloudplane.infra.storage.ObjectStore;
 import io.cloudplane.infra.environment.EnvironmentRecord;
 import io.cloudplane.infra.environment.EnvironmentRepository;
 import io.cloudplane.infra.runtime.EnvironmentRuntime;
@@ -41,9 +43,14 @@ public class KubernetesRuntimeFactory {
     @Singleton
     EnvironmentRuntime kubernetesRuntime(KubernetesClient client, KubernetesSettings settings, CloudplaneSettings cloudplane,
                                          EnvironmentRepository environments, SftpSettings sftpSettings, KubernetesSftpSettings sidecar,
-                                         SftpHostKey hostKey, Environment config) {
+                                         SftpHostKey hostKey, Environment config, KubernetesCodeSettings code, CodeSettings codeSettings,
+                                         jakarta.inject.Provider<ObjectStore> store) {
         KubernetesSftpSidecar sftp = sftpSettings.enabled() && sidecar.enabled() ? sidecar(sidecar, cloudplane, hostKey, config) : null;
-        return new KubernetesRuntime(client, settings, cloudplane.consoleUrl(), sftp, envId -> {
+        // Pods fetch their code from the object store by presigned URLs: signed by the store's own credentials,
+        // so the app's namespace holds no credential of Cloudplane's for the store.
+        KubernetesCodeDelivery delivery = new KubernetesCodeDelivery(code, codeSettings.artifactLimits(),
+                (key, lifetime) -> store.get().presignGet(key, lifetime));
+        return new KubernetesRuntime(client, settings, cloudplane.consoleUrl(), sftp, delivery, envId -> {
             EnvironmentRecord env = environments.findById(UUID.fromString(envId))
                     .orElseThrow(() -> new IllegalArgumentException("no environment " + envId));
             return new KubernetesRuntime.Target(env.appId().toString(), env.hostLabel(), env.hasStudio());
