@@ -123,6 +123,15 @@ class KubernetesRuntimeTest {
         assertEquals("false", api.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().get(0).getValue(),
                 "the API pods run no worker");
         assertEquals("cloudplane-api", api.getSpec().getTemplate().getSpec().getServiceAccountName(), "with its own, read-only account");
+        var worker = client.apps().deployments().inNamespace("cloudplane").withName("cloudplane-worker").get().getSpec().getTemplate()
+                .getSpec().getContainers().get(0);
+        assertTrue(worker.getEnv().stream().anyMatch(e -> e.getName().equals("CLOUDPLANE_API_ENABLED") && e.getValue().equals("false")),
+                "the worker pods answer no API");
+        for (var container : List.of(api.getSpec().getTemplate().getSpec().getContainers().get(0), worker)) {
+            assertEquals("/health/readiness", container.getReadinessProbe().getHttpGet().getPath(), container.getName());
+            assertEquals("/health/liveness", container.getLivenessProbe().getHttpGet().getPath(),
+                    container.getName() + ": an outage of PostgreSQL or Temporal must not restart every pod");
+        }
         assertEquals("kubernetes", client.configMaps().inNamespace("cloudplane").withName("cloudplane").get().getData()
                 .get("CLOUDPLANE_RUNTIME"));
     }
