@@ -6,7 +6,6 @@ import io.cloudplane.infra.database.DatabaseProvisioner;
 import io.cloudplane.infra.environment.EnvironmentRecord;
 import io.cloudplane.infra.environment.EnvironmentRepository;
 import io.cloudplane.infra.runtime.ServerCatalog;
-import io.cloudplane.workflows.environment.EnvironmentStatus;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.core.type.Argument;
 import io.micronaut.http.HttpHeaders;
@@ -60,9 +59,11 @@ class PrometheusMetricsIT {
     @Inject EnvironmentRepository environments;
     @Inject BackupRepository backups;
     @Inject DatabaseProvisioner databases;
+    @Inject javax.sql.DataSource dataSource;
 
     @Test
     void provisioningAndAFailedBackupMoveTheirSeriesAndTheAlertRulesNameOnlyExportedMetrics() throws Exception {
+        java.time.Instant testStart = java.time.Instant.now();
         // The token guards the endpoint.
         assertEquals(HttpStatus.UNAUTHORIZED, status(HttpRequest.GET("/metrics")));
         assertEquals(HttpStatus.UNAUTHORIZED, status(HttpRequest.GET("/metrics").bearerAuth(TOKEN + "x")));
@@ -89,24 +90,25 @@ class PrometheusMetricsIT {
                 "type", "production")), token);
         assertEquals(HttpStatus.ACCEPTED, created.getStatus(), String.valueOf(created.body()));
         UUID envId = UUID.fromString((String) created.body().get("id"));
-        // the app's development environment and the production one: two provisionings
-        await("both environments to run").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
-                .until(() -> environments.findByAppId(UUID.fromString(appId)).stream()
-                        .allMatch(e -> e.status() == EnvironmentStatus.RUNNING));
+        // the sign-up's sandbox, the app's development environment and the production one: each a provisioning
+        List<String> provisionings = await("every provisioning to succeed").atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(200)).until(() -> provisioningsSince(testStart),
+                        ops -> ops.size() >= 2 && ops.stream().allMatch(status -> status.equals("SUCCEEDED")));
+        int n = provisionings.size();
         Map<String, String> provision = Map.of("type", "PROVISION_ENVIRONMENT");
         Map<String, String> succeeded = Map.of("type", "PROVISION_ENVIRONMENT", "outcome", "SUCCEEDED");
         PrometheusText provisioned = await("the provisionings' ends to be counted").atMost(Duration.ofSeconds(10))
-                .until(this::scrape, s -> delta(before, s, "cloudplane_operations_finished_total", succeeded) >= 2);
-        assertEquals(2, delta(before, provisioned, "cloudplane_operations_started_total", provision));
-        assertEquals(2, delta(before, provisioned, "cloudplane_operations_finished_total", succeeded));
+                .until(this::scrape, s -> delta(before, s, "cloudplane_operations_finished_total", succeeded) >= n);
+        assertEquals(n, delta(before, provisioned, "cloudplane_operations_started_total", provision), () -> operationsSince(testStart));
+        assertEquals(n, delta(before, provisioned, "cloudplane_operations_finished_total", succeeded));
         assertEquals(0, delta(before, provisioned, "cloudplane_operations_finished_total",
                 Map.of("type", "PROVISION_ENVIRONMENT", "outcome", "FAILED")));
-        assertEquals(2, delta(before, provisioned, "cloudplane_operation_duration_seconds_count", succeeded));
+        assertEquals(n, delta(before, provisioned, "cloudplane_operation_duration_seconds_count", succeeded));
         assertTrue(delta(before, provisioned, "cloudplane_operation_duration_seconds_sum", succeeded) > 0);
         assertTrue(delta(before, provisioned, "cloudplane_operation_duration_seconds_bucket",
-                Map.of("type", "PROVISION_ENVIRONMENT", "outcome", "SUCCEEDED", "le", "+Inf")) >= 2);
+                Map.of("type", "PROVISION_ENVIRONMENT", "outcome", "SUCCEEDED", "le", "+Inf")) == n);
         assertTrue(provisioned.sum("cloudplane_environments", Map.of("status", "RUNNING"))
-                >= before.sum("cloudplane_environments", Map.of("status", "RUNNING")) + 2);
+                >= before.sum("cloudplane_environments", Map.of("status", "RUNNING")) + n);
         assertTrue(provisioned.sum("http_server_requests_seconds_count", Map.of("method", "POST", "status", "202")) >= 1,
                 "the API's requests are measured");
 
@@ -166,6 +168,38 @@ class PrometheusMetricsIT {
         // and the checker itself refuses a name Cloudplane does not export
         assertFalse(all.names().contains(PromQl.selectors("rate(cloudplane_no_such_metric_total[5m]) > 0").get(0).metric()));
         assertThrows(IllegalArgumentException.class, () -> PrometheusText.parse("cloudplane_x{a=\"b} 1\n"));
+    }
+
+    /** The statuses of the PROVISION_ENVIRONMENT operations created since {@code since}. */
+    private List<String> provisioningsSince(java.time.Instant since) throws java.sql.SQLException {
+        try (var c = io.micronaut.data.connection.jdbc.advice.DelegatingDataSource.unwrapDataSource(dataSource).getConnection();
+             var s = c.prepareStatement("SELECT status FROM operations WHERE type = 'PROVISION_ENVIRONMENT' AND created_at >= ?")) {
+            s.setObject(1, java.time.OffsetDateTime.ofInstant(since, java.time.ZoneOffset.UTC));
+            List<String> statuses = new ArrayList<>();
+            try (var r = s.executeQuery()) {
+                while (r.next()) {
+                    statuses.add(r.getString(1));
+                }
+            }
+            return statuses;
+        }
+    }
+
+    private String operationsSince(java.time.Instant since) {
+        StringBuilder out = new StringBuilder("operations since the test began:");
+        try (var c = io.micronaut.data.connection.jdbc.advice.DelegatingDataSource.unwrapDataSource(dataSource).getConnection();
+             var s = c.prepareStatement("SELECT id, type, app_id, env_id, status, created_at FROM operations WHERE created_at >= ?")) {
+            s.setObject(1, java.time.OffsetDateTime.ofInstant(since, java.time.ZoneOffset.UTC));
+            try (var r = s.executeQuery()) {
+                while (r.next()) {
+                    out.append("\n  ").append(r.getString(1)).append(' ').append(r.getString(2)).append(' ').append(r.getString(3))
+                            .append(' ').append(r.getString(4)).append(' ').append(r.getString(5)).append(' ').append(r.getString(6));
+                }
+            }
+        } catch (java.sql.SQLException e) {
+            out.append(e);
+        }
+        return out.toString();
     }
 
     private static double delta(PrometheusText before, PrometheusText after, String name, Map<String, String> labels) {

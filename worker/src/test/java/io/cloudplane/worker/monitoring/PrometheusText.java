@@ -85,6 +85,12 @@ public final class PrometheusText {
         // any other comment is allowed and ignored
     }
 
+    private static void requireName(String name) {
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("bad metric name '" + name + "'");
+        }
+    }
+
     /** The typed family a sample belongs to, checking that its type allows the sample's name. */
     private String family(String name) {
         if (types.containsKey(name)) {
