@@ -1,11 +1,13 @@
 package io.cloudplane.worker.monitoring;
 
+import io.cloudplane.api.gateway.GatewayServer;
 import io.cloudplane.infra.backup.BackupRecord;
 import io.cloudplane.infra.backup.BackupRepository;
 import io.cloudplane.infra.database.DatabaseProvisioner;
 import io.cloudplane.infra.environment.EnvironmentRecord;
 import io.cloudplane.infra.environment.EnvironmentRepository;
 import io.cloudplane.infra.runtime.ServerCatalog;
+import io.cloudplane.worker.GatewayClient;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.core.type.Argument;
 import io.micronaut.http.HttpHeaders;
@@ -60,6 +62,7 @@ class PrometheusMetricsIT {
     @Inject BackupRepository backups;
     @Inject DatabaseProvisioner databases;
     @Inject javax.sql.DataSource dataSource;
+    @Inject GatewayServer gateway;
 
     @Test
     void provisioningAndAFailedBackupMoveTheirSeriesAndTheAlertRulesNameOnlyExportedMetrics() throws Exception {
@@ -109,8 +112,14 @@ class PrometheusMetricsIT {
                 Map.of("type", "PROVISION_ENVIRONMENT", "outcome", "SUCCEEDED", "le", "+Inf")) == n);
         assertTrue(provisioned.sum("cloudplane_environments", Map.of("status", "RUNNING"))
                 >= before.sum("cloudplane_environments", Map.of("status", "RUNNING")) + n);
+        assertTrue(delta(before, provisioned, "cloudplane_sandboxes", Map.of("phase", "AWAKE")) >= 1, "the sign-up's sandbox is awake");
         assertTrue(provisioned.sum("http_server_requests_seconds_count", Map.of("method", "POST", "status", "202")) >= 1,
                 "the API's requests are measured");
+
+        // The access gateway counts what it decided: a host that names no environment is refused.
+        GatewayClient.Answer unknown = GatewayClient.get("http://no-such-environment.localhost:" + gateway.port() + "/", null);
+        assertTrue(unknown.status() >= 400 && unknown.status() < 500, "refused: " + unknown.status());
+        assertEquals(1, delta(provisioned, scrape(), "cloudplane_gateway_requests_total", Map.of("outcome", "REFUSED")));
 
         // A backup that fails: the environment's database is gone.
         EnvironmentRecord env = environments.findById(envId).orElseThrow();
