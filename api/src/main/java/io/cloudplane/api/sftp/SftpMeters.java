@@ -11,7 +11,9 @@ import java.util.Map;
  * SFTP for Prometheus: {@code cloudplane_sftp_sessions} (this process's open sessions) and
  * {@code cloudplane_sftp_logins_total{outcome}}: SUCCEEDED (a session opened), TOO_MANY_SESSIONS (at the per-person
  * cap), REFUSED (past the failed-login limits, or the person may not open that environment) and WRONG_PASSWORD.
- * A public key the person has not registered is not counted: clients offer their keys in turn.
+ * SUCCEEDED and TOO_MANY_SESSIONS count connections; the refusals count authentication attempts (a client may try
+ * keyboard-interactive and then password in one connection, MINA's does). A public key the person has not registered
+ * is not counted: clients offer their keys in turn.
  */
 @Singleton
 public class SftpMeters {
