@@ -8,6 +8,7 @@ import io.cloudplane.infra.backup.BackupArchive;
 import io.cloudplane.infra.backup.BackupManifest;
 import io.cloudplane.infra.backup.BackupRecord;
 import io.cloudplane.infra.backup.BackupRepository;
+import io.cloudplane.infra.monitoring.BackupMeters;
 import io.cloudplane.infra.backup.BackupRestorer;
 import io.cloudplane.infra.backup.BackupRetention;
 import io.cloudplane.infra.backup.DatabaseDumps;
@@ -40,6 +41,7 @@ import java.util.UUID;
 @Singleton
 public class BackupActivitiesImpl implements BackupActivities, ControlPlaneActivities {
 
+    private final BackupMeters meters;
     private final BackupRepository backups;
     private final EnvironmentLookup lookup;
     private final EnvironmentFiles files;
@@ -50,8 +52,10 @@ public class BackupActivitiesImpl implements BackupActivities, ControlPlaneActiv
     private final BackupRetention retention;
 
     public BackupActivitiesImpl(BackupRepository backups, EnvironmentLookup lookup, EnvironmentFiles files, SecretBox secrets,
-                                DatabaseDumps dumps, BackupArchive archive, BackupRestorer restorer, BackupRetention retention) {
+                                DatabaseDumps dumps, BackupArchive archive, BackupRestorer restorer, BackupRetention retention,
+                                BackupMeters meters) {
         this.backups = backups;
+        this.meters = meters;
         this.lookup = lookup;
         this.files = files;
         this.secrets = secrets;
@@ -152,13 +156,17 @@ public class BackupActivitiesImpl implements BackupActivities, ControlPlaneActiv
 
     @Override
     public void complete(String backupId, String verificationDetail) {
-        backups.complete(UUID.fromString(backupId), verificationDetail, Instant.now());
+        if (backups.complete(UUID.fromString(backupId), verificationDetail, Instant.now()) > 0) { // once, when it ended
+            meters.completed();
+        }
     }
 
     @Override
     public void fail(String backupId, BackupStep step, String reason, boolean verificationFailed) {
-        backups.fail(UUID.fromString(backupId), step, reason,
-                verificationFailed ? BackupRecord.Verification.FAILED : null, verificationFailed ? reason : null, Instant.now());
+        if (backups.fail(UUID.fromString(backupId), step, reason,
+                verificationFailed ? BackupRecord.Verification.FAILED : null, verificationFailed ? reason : null, Instant.now()) > 0) {
+            meters.failed();
+        }
     }
 
     @Override

@@ -67,7 +67,8 @@ class BackupDumpFailuresTest {
                 BackupRecord.Trigger.SCHEDULED, null, Instant.now(), Instant.now())));
         testEnv = TestActivityEnvironment.newInstance();
         testEnv.registerActivitiesImplementations(new BackupActivitiesImpl(backups, new EnvironmentLookup(environments),
-                null, secrets, dumps, null, null, null));
+                null, secrets, dumps, null, null, null,
+                new io.cloudplane.infra.monitoring.BackupMeters(new io.micrometer.core.instrument.simple.SimpleMeterRegistry())));
         activities = testEnv.newActivityStub(BackupActivities.class, ActivityOptions.newBuilder()
                 .setStartToCloseTimeout(Duration.ofSeconds(30))
                 .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build())

@@ -124,11 +124,14 @@ public class GatewayAccess implements GatewayRouter {
     /** Environment → its members, with the generation they were read at. */
     private final Cache<UUID, Kept<Members>> members = Caffeine.newBuilder().maximumSize(50_000).build();
 
+    private final GatewayMeters meters;
+
     public GatewayAccess(HostNames hostNames, EnvironmentRepository environments, AppRepository apps, TeamDirectory team,
                          AppListChanges changes, GatewayCallers callers, GatewaySessions sessions, GatewayPages pages,
                          StudioUse studioUse, SandboxWaking waking, @Named(TaskExecutors.BLOCKING) ExecutorService blocking,
                          GatewaySettings settings, CloudplaneSettings cloudplane, GatewayKeys keys, GatewayDomains domains,
-                         AcmeChallengeRepository challenges) {
+                         AcmeChallengeRepository challenges, GatewayMeters meters) {
+        this.meters = meters;
         this.keys = keys;
         this.domains = domains;
         this.challenges = challenges;
@@ -152,6 +155,10 @@ public class GatewayAccess implements GatewayRouter {
 
     @Override
     public CompletionStage<GatewayDecision> decide(GatewayRequest request) {
+        return meters.counted(decideUncounted(request));
+    }
+
+    private CompletionStage<GatewayDecision> decideUncounted(GatewayRequest request) {
         try {
             return settle(request, attempt(request, new Lookup(true, true)));
         } catch (NotInMemory miss) {
@@ -168,6 +175,7 @@ public class GatewayAccess implements GatewayRouter {
     @Override
     public GatewayDecision.Respond backendFailed(GatewayRequest request, GatewayDecision.Forward forward, Throwable cause) {
         Place place = (Place) forward.route();
+        meters.backendFailed();
         LOG.debug("Backend of {} failed: {}", place.env().id(), cause.toString());
         return pages.answer(request.fromBrowser(), 502, "The server is not answering",
                 "The server of environment " + place.env().name() + " did not answer (its status: " + place.env().status() + ").", null);

@@ -44,9 +44,11 @@ public class SftpLogins implements PasswordAuthenticator, PublickeyAuthenticator
     private final SftpPasswordRepository passwords;
     private final SshKeyRepository keys;
     private final IdentityProvider identity;
+    private final SftpMeters meters;
 
     public SftpLogins(SftpAccess access, SftpFailedLogins failedLogins, SftpPasswordRepository passwords, SshKeyRepository keys,
-                      IdentityProvider identity) {
+                      IdentityProvider identity, SftpMeters meters) {
+        this.meters = meters;
         this.access = access;
         this.failedLogins = failedLogins;
         this.passwords = passwords;
@@ -66,6 +68,7 @@ public class SftpLogins implements PasswordAuthenticator, PublickeyAuthenticator
             return true;
         }
         failedLogins.failed(grant.get().email(), address);
+        meters.login(SftpMeters.Outcome.WRONG_PASSWORD);
         LOG.info("SFTP login refused: {} from {} by password: wrong password", username, address);
         return false;
     }
@@ -94,12 +97,14 @@ public class SftpLogins implements PasswordAuthenticator, PublickeyAuthenticator
         String email = SftpUserNames.parse(username).map(SftpUserNames.Parsed::email).orElse(null);
         if (failedLogins.blocked(email, address)) {
             LOG.info("SFTP login refused: {} from {} by {}: too many failed logins, not checked", username, address, method);
+            meters.login(SftpMeters.Outcome.REFUSED);
             return Optional.empty();
         }
         SftpAccess.Decision decision = access.decide(username);
         if (!decision.allowed()) {
             failedLogins.failed(email, address);
             LOG.info("SFTP login refused: {} from {} by {}: {}", username, address, method, decision.refusal());
+            meters.login(SftpMeters.Outcome.REFUSED);
             return Optional.empty();
         }
         return Optional.of(decision.grant());

@@ -47,9 +47,12 @@ public class SftpSessions implements SessionListener {
         return thread;
     });
     private volatile Path root;
+    private final SftpMeters meters;
 
     public SftpSessions(SftpAccess access, SftpQuotas quotas, EnvironmentFiles files, ActivityLogRepository activityLog,
-                        SftpSettings settings) {
+                        SftpSettings settings, SftpMeters meters) {
+        this.meters = meters;
+        meters.sessions(open);
         this.access = access;
         this.quotas = quotas;
         this.files = files;
@@ -104,6 +107,7 @@ public class SftpSessions implements SessionListener {
             long mine = open.values().stream().filter(s -> s.userId().equals(grant.userId())).count();
             if (mine >= settings.maxSessionsPerUser()) {
                 LOG.info("SFTP login refused: {} from {}: already {} open sessions", grant.email(), address, mine);
+                meters.login(SftpMeters.Outcome.TOO_MANY_SESSIONS);
                 disconnect(ssh, SshConstants.SSH2_DISCONNECT_TOO_MANY_CONNECTIONS, "Too many open SFTP sessions: at most " + settings.maxSessionsPerUser()
                         + " per person; close one and try again");
                 return;
@@ -114,6 +118,7 @@ public class SftpSessions implements SessionListener {
             ssh.setAttribute(SftpSession.KEY, session);
             open.put(ssh, session);
         }
+        meters.login(SftpMeters.Outcome.SUCCEEDED);
         if (!ssh.isOpen()) {
             sessionClosed(ssh); // closed while it was opened
             return;

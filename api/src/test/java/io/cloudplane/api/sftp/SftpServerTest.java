@@ -91,6 +91,7 @@ class SftpServerTest {
     @Inject EmbeddedServer server;
     @Inject JsonMapper json;
     @Inject DataSource dataSource;
+    @Inject io.micrometer.core.instrument.MeterRegistry meterRegistry;
     @Inject ApplicationEventPublisher<MembershipChangedEvent> events;
 
     private SshClient client;
@@ -226,6 +227,32 @@ class SftpServerTest {
             assertEquals(List.of("code", "resources"), names(sftp, "/"));
         }
         second.close();
+    }
+
+    @Test
+    void loginsByOutcomeAndOpenSessionsAreMeasured() throws Exception {
+        World w = world();
+        User stranger = signUp();
+        double succeeded = logins("SUCCEEDED");
+        double wrong = logins("WRONG_PASSWORD");
+        double open = meterRegistry.get(SftpMeters.SESSIONS).gauge().value();
+        try (ClientSession session = password(w.owner(), w.development(), PASSWORD); SftpClient sftp = sftp(session)) {
+            assertEquals(List.of("code", "resources"), names(sftp, "/"));
+            assertEquals(open + 1, meterRegistry.get(SftpMeters.SESSIONS).gauge().value());
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> meterRegistry.get(SftpMeters.SESSIONS).gauge().value() == open);
+        assertEquals(succeeded + 1, logins("SUCCEEDED"), "one session opened");
+        // refusals count authentication attempts: MINA's client tries the password by keyboard-interactive, then by password
+        assertRefused(w.owner(), w.development(), "wrong-" + PASSWORD);
+        assertTrue(logins("WRONG_PASSWORD") > wrong, "a wrong password");
+        double refusedBefore = logins("REFUSED");
+        assertRefused(stranger, w.development(), PASSWORD);
+        assertTrue(logins("REFUSED") > refusedBefore, "a stranger to the app");
+        assertEquals(succeeded + 1, logins("SUCCEEDED"), "no session for either");
+    }
+
+    private double logins(String outcome) {
+        return meterRegistry.get(SftpMeters.LOGINS).tag("outcome", outcome).counter().count();
     }
 
     @Test

@@ -1,11 +1,15 @@
 package io.cloudplane.infra.temporal;
 
+import com.uber.m3.tally.RootScopeBuilder;
+import com.uber.m3.tally.Scope;
 import io.cloudplane.infra.embedded.EmbeddedTemporalServer;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.BeanProvider;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
+import io.temporal.common.reporter.MicrometerClientStatsReporter;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import jakarta.inject.Singleton;
@@ -16,15 +20,27 @@ import java.time.Duration;
  * The connection to Temporal: {@code TEMPORAL_TARGET} (host:port), {@code TEMPORAL_NAMESPACE} and
  * {@code TEMPORAL_API_KEY} for a cluster (over TLS, but plain gRPC to a loopback target: the embedded
  * server of another Cloudplane process on this machine), or the embedded server when no target is
- * set, with its generated API key over plain gRPC on loopback.
+ * set, with its generated API key over plain gRPC on loopback. The SDK's own metrics (requests, polls, task
+ * latencies: {@code temporal_*}) go into the application's Micrometer registry through a tally scope set on the
+ * stubs, which the clients and the worker factory built on them use too; they are on {@code GET /metrics}.
  */
 @Factory
 public class TemporalFactory {
 
+    /** The SDK's metrics, reported into Micrometer every 10 s. */
+    @Singleton
+    @Bean(preDestroy = "close")
+    public Scope temporalMetricsScope(MeterRegistry registry) {
+        return new RootScopeBuilder().reporter(new MicrometerClientStatsReporter(registry))
+                .reportEvery(com.uber.m3.util.Duration.ofSeconds(10));
+    }
+
     @Singleton
     @Bean(preDestroy = "shutdown")
-    public WorkflowServiceStubs workflowServiceStubs(TemporalSettings settings, BeanProvider<EmbeddedTemporalServer> embedded) {
-        WorkflowServiceStubsOptions.Builder options = WorkflowServiceStubsOptions.newBuilder().setRpcTimeout(Duration.ofSeconds(10));
+    public WorkflowServiceStubs workflowServiceStubs(TemporalSettings settings, BeanProvider<EmbeddedTemporalServer> embedded,
+                                                     Scope metricsScope) {
+        WorkflowServiceStubsOptions.Builder options = WorkflowServiceStubsOptions.newBuilder().setRpcTimeout(Duration.ofSeconds(10))
+                .setMetricsScope(metricsScope);
         if (settings.target().isBlank()) {
             EmbeddedTemporalServer server = embedded.get();
             options.setTarget(server.target());

@@ -63,7 +63,8 @@ class EmbeddedTemporalApiKeyTest {
                 channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
 
-            WorkflowServiceStubs stubs = new TemporalFactory().workflowServiceStubs(new TemporalSettings("", "default", ""), provider(server));
+            WorkflowServiceStubs stubs = new TemporalFactory().workflowServiceStubs(new TemporalSettings("", "default", ""), provider(server),
+                    new com.uber.m3.tally.NoopScope());
             try {
                 assertEquals("default", stubs.blockingStub().describeNamespace(DescribeNamespaceRequest.newBuilder().setNamespace("default").build())
                         .getNamespaceInfo().getName(), "Cloudplane's own client sends the key");
