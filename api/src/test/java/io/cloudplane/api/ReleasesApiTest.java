@@ -304,9 +304,14 @@ class ReleasesApiTest {
         }
         // No worker runs here: the workflow waits, until an operator terminates it.
         workflowClient.newUntypedWorkflowStub("env-update/" + devId).terminate("stuck, said the operator");
-        var reconciler = new io.cloudplane.api.operation.OperationReconciler(operations, launcher, workflowClient, environments, java.util.List.of());
+        var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        var reconciler = new io.cloudplane.api.operation.OperationReconciler(operations, launcher, workflowClient, environments, java.util.List.of(),
+                new io.cloudplane.infra.monitoring.OperationMeters(registry));
 
         reconciler.reconcile();
+        java.util.function.Supplier<Double> failedUpdates = () -> registry.get("cloudplane.operations.finished")
+                .tags("type", "UPDATE_SERVER", "outcome", "FAILED").counter().count();
+        assertEquals(1.0, failedUpdates.get(), "the operation the reconciler ended is counted among the failed ones");
 
         OperationRecord op = operations.findById(opId).orElseThrow();
         assertEquals(OperationStatus.FAILED, op.status());
@@ -315,6 +320,7 @@ class ReleasesApiTest {
         assertEquals(EnvironmentStatus.FAILED, env.status(), "not UPDATING for good");
         assertTrue(env.statusReason().startsWith(op.error()), env.statusReason());
         reconciler.reconcile(); // a finished operation is left alone
+        assertEquals(1.0, failedUpdates.get(), "and counted once");
         environments.updateStatus(devId, EnvironmentStatus.RUNNING, null, Instant.now());
         reconciler.reconcile();
         assertEquals(EnvironmentStatus.RUNNING, environments.findById(devId).orElseThrow().status());

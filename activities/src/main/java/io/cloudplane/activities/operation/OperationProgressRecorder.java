@@ -3,6 +3,7 @@ package io.cloudplane.activities.operation;
 import io.cloudplane.infra.monitoring.OperationMeters;
 import io.cloudplane.infra.operation.OperationRepository;
 import io.cloudplane.workflows.operation.OperationProgress;
+import io.cloudplane.workflows.operation.OperationStatus;
 import io.cloudplane.workflows.operation.OperationStep;
 import io.micronaut.core.type.Argument;
 import io.micronaut.json.JsonMapper;
@@ -53,6 +54,14 @@ public class OperationProgressRecorder {
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Ends an operation FAILED without its workflow's steps (a refusal); counted once, by the write that ends it. */
+    public void fail(UUID opId, String reason) {
+        Instant now = Instant.now();
+        if (operations.finish(opId, OperationStatus.FAILED, reason, now) > 0) {
+            operations.findById(opId).ifPresent(op -> meters.finished(op.type(), OperationStatus.FAILED, Duration.between(op.createdAt(), now)));
         }
     }
 }

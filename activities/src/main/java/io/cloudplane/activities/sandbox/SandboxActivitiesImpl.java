@@ -156,7 +156,7 @@ public class SandboxActivitiesImpl implements SandboxActivities, ControlPlaneAct
 
     @Override
     public void refuseOperation(String operationId, String reason) {
-        operations.finish(UUID.fromString(operationId), OperationStatus.FAILED, reason, Instant.now());
+        progress.fail(UUID.fromString(operationId), reason);
     }
 
     /**

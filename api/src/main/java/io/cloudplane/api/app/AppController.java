@@ -52,8 +52,12 @@ public class AppController {
     private final AppListCache listCache;
     private final JsonMapper json;
 
+    private final io.cloudplane.infra.monitoring.OperationMeters meters;
+
     public AppController(AccessService access, AppService service, Accepted accepted, SandboxLifecycles lifecycles,
-                         OperationRepository operations, AppListCache listCache, JsonMapper json) {
+                         OperationRepository operations, AppListCache listCache, JsonMapper json,
+                         io.cloudplane.infra.monitoring.OperationMeters meters) {
+        this.meters = meters;
         this.listCache = listCache;
         this.json = json;
         this.access = access;
@@ -150,7 +154,10 @@ public class AppController {
         try {
             lifecycles.wake(appId, op.id().toString(), caller);
         } catch (RuntimeException e) {
-            operations.finish(op.id(), OperationStatus.FAILED, "the sandbox's lifecycle is not running", Instant.now());
+            Instant now = Instant.now();
+            if (operations.finish(op.id(), OperationStatus.FAILED, "the sandbox's lifecycle is not running", now) > 0) {
+                meters.finished(op.type(), OperationStatus.FAILED, java.time.Duration.between(op.createdAt(), now));
+            }
             throw ApiException.conflict("This sandbox cannot be woken now: its lifecycle is not running");
         }
         return accepted.respond(op);

@@ -41,9 +41,12 @@ public class OperationReconciler {
     private final WorkflowClient client;
     private final EnvironmentRepository environments;
     private final List<OperationOwner> owners;
+    private final io.cloudplane.infra.monitoring.OperationMeters meters;
 
     public OperationReconciler(OperationRepository operations, OperationLauncher launcher, WorkflowClient client,
-                               EnvironmentRepository environments, List<OperationOwner> owners) {
+                               EnvironmentRepository environments, List<OperationOwner> owners,
+                               io.cloudplane.infra.monitoring.OperationMeters meters) {
+        this.meters = meters;
         this.environments = environments;
         this.owners = owners;
         this.operations = operations;
@@ -82,9 +85,11 @@ public class OperationReconciler {
         }
         String outcome = info.getStatus().name().replace("WORKFLOW_EXECUTION_STATUS_", "").toLowerCase();
         String reason = "workflow " + op.workflowId() + " ended (" + outcome + ") without reporting";
-        if (operations.finish(op.id(), OperationStatus.FAILED, reason, Instant.now()) == 0) {
+        Instant now = Instant.now();
+        if (operations.finish(op.id(), OperationStatus.FAILED, reason, now) == 0) {
             return false;
         }
+        meters.finished(op.type(), OperationStatus.FAILED, java.time.Duration.between(op.createdAt(), now));
         if (op.envId() != null
                 && environments.failIfInTransition(op.envId(), reason + "; start or restart the server", Instant.now()) > 0) {
             LOG.warn("Environment {} was left in the middle of {}: marked FAILED", op.envId(), op.type());

@@ -62,7 +62,8 @@ class SandboxLifecycleRecoveryTest {
     @BeforeEach
     void sandbox() {
         SandboxLifecycleRecovery recovery = new SandboxLifecycleRecovery(apps, environments, operations, lifecycles, client);
-        reconciler = new OperationReconciler(operations, launcher, client, environments, List.of(recovery));
+        reconciler = new OperationReconciler(operations, launcher, client, environments, List.of(recovery),
+                new io.cloudplane.infra.monitoring.OperationMeters(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
         owner = users.save(new UserRecord(UUID.randomUUID(), "crash-" + UUID.randomUUID() + "@example.com", "C", "H",
                 Instant.now().truncatedTo(ChronoUnit.MICROS)));
         OperationRecord created = appService.createApp(owner.id(), "sandbox", AppRecord.AppKind.SANDBOX);
