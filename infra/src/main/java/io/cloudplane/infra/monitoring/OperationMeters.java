@@ -10,6 +10,7 @@ import io.micronaut.data.event.listeners.PostPersistEventListener;
 import jakarta.inject.Singleton;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Operations as Prometheus sees them: {@code cloudplane_operations_started_total{type}} (an Operation row inserted,
@@ -31,6 +32,9 @@ public class OperationMeters implements PostPersistEventListener<OperationRecord
         this.registry = registry;
         for (OperationType type : OperationType.values()) { // every series exists from the start, at 0, so rate() sees the first one
             started(type, 0);
+            for (OperationStatus outcome : List.of(OperationStatus.SUCCEEDED, OperationStatus.FAILED, OperationStatus.CANCELLED)) {
+                finishedCounter(type, outcome); // and "none finished" reads 0, not an absent series, in alert rules
+            }
         }
     }
 
@@ -44,10 +48,14 @@ public class OperationMeters implements PostPersistEventListener<OperationRecord
                 .register(registry).increment(n);
     }
 
+    private Counter finishedCounter(OperationType type, OperationStatus status) {
+        return Counter.builder(FINISHED).description("Operations ended, by type and outcome (SUCCEEDED, FAILED, CANCELLED)")
+                .tag("type", type.name()).tag("outcome", status.name()).register(registry);
+    }
+
     /** The operation's row has just become final ({@code status}); {@code took}: since it was created. */
     public void finished(OperationType type, OperationStatus status, Duration took) {
-        Counter.builder(FINISHED).description("Operations ended, by type and outcome (SUCCEEDED, FAILED, CANCELLED)")
-                .tag("type", type.name()).tag("outcome", status.name()).register(registry).increment();
+        finishedCounter(type, status).increment();
         Timer.builder(DURATION).description("How long operations took, from their start to their end, by type and outcome")
                 .tag("type", type.name()).tag("outcome", status.name()).serviceLevelObjectives(BUCKETS)
                 .register(registry).record(took.isNegative() ? Duration.ZERO : took);

@@ -7,7 +7,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micronaut.data.connection.jdbc.advice.DelegatingDataSource;
-import io.micronaut.data.exceptions.DataAccessException;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 
@@ -40,6 +39,7 @@ import java.util.UUID;
  */
 @Singleton
 public class StateGauges {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StateGauges.class);
     public static final String ENVIRONMENTS = "cloudplane.environments";
     public static final String SANDBOXES = "cloudplane.sandboxes";
     public static final String BACKUP_AGE = "cloudplane.backup.last.good.age";
@@ -119,8 +119,12 @@ public class StateGauges {
                             r.getObject(3, OffsetDateTime.class).toInstant()));
                 }
             }
-        } catch (SQLException e) {
-            throw new DataAccessException("Could not read the gauges of environments, sandboxes and backups: " + e.getMessage(), e);
+        } catch (SQLException | RuntimeException e) {
+            // the scrape goes on (JVM, Temporal and HTTP meters matter most then): these gauges keep their last
+            // reading, and the database is asked again after the cache's time
+            LOG.warn("Could not read the gauges of environments, sandboxes and backups: {}", e.getMessage());
+            snapshot = new Snapshot(snapshot.environments(), snapshot.sandboxes(), now);
+            return;
         }
         snapshot = new Snapshot(environments, sandboxes, now);
         backupAges.register(lastGood.stream().map(g -> MultiGauge.Row.of(

@@ -2,6 +2,7 @@ package io.cloudplane.infra.temporal;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.api.operatorservice.v1.ListSearchAttributesRequest;
 import io.temporal.common.SearchAttributeKey;
 import io.temporal.serviceclient.OperatorServiceStubs;
@@ -13,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -21,9 +23,10 @@ import java.util.stream.Collectors;
  * Which of Cloudplane's search attributes ({@link WorkflowTags#SEARCH_ATTRIBUTES}) the namespace has,
  * asked once of the cluster (OperatorService ListSearchAttributes): a workflow started with an
  * attribute the namespace does not have is refused, so only those it has are set. The first answer
- * is logged, with the commands that register the missing ones. While the cluster cannot be asked
- * (unreachable, or the caller may not list them), none is set and the question is asked again at the
- * next start.
+ * is logged, with the commands that register the missing ones; a name registered with another type than
+ * Keyword counts as missing. While the cluster cannot be asked (unreachable), none is set and the question
+ * is asked again at a start a minute later at the earliest; if the caller may not list them (or the server
+ * cannot), none is set for good.
  */
 @Singleton
 public class NamespaceSearchAttributes {
@@ -33,6 +36,9 @@ public class NamespaceSearchAttributes {
     private volatile OperatorServiceStubs operator;
     private volatile Set<String> present;
     private volatile boolean failureLogged;
+    /** When the last question went unanswered (System.nanoTime), 0 if none; asked again a minute later at the earliest. */
+    private volatile long failedAt;
+    private static final long RETRY_AFTER_FAILURE_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     public NamespaceSearchAttributes(WorkflowServiceStubs workflowStubs, TemporalSettings settings) {
         this.workflowStubs = workflowStubs;
@@ -48,17 +54,33 @@ public class NamespaceSearchAttributes {
         synchronized (this) {
             if (present == null) {
                 try {
-                    Set<String> registered = operator().blockingStub().withDeadlineAfter(10, TimeUnit.SECONDS)
+                    if (System.nanoTime() - failedAt < RETRY_AFTER_FAILURE_NANOS && failedAt != 0) {
+                        return Set.of(); // asked a moment ago without an answer: starts do not each wait for the cluster
+                    }
+                    Map<String, IndexedValueType> registered = operator().blockingStub().withDeadlineAfter(10, TimeUnit.SECONDS)
                             .listSearchAttributes(ListSearchAttributesRequest.newBuilder().setNamespace(namespace).build())
-                            .getCustomAttributesMap().keySet();
+                            .getCustomAttributesMap();
+                    // a name registered with another type than Keyword would make the cluster refuse every start that sets it
+                    List<String> wrongType = WorkflowTags.SEARCH_ATTRIBUTES.stream().map(SearchAttributeKey::getName)
+                            .filter(name -> registered.containsKey(name) && registered.get(name) != IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
+                            .toList();
+                    if (!wrongType.isEmpty()) {
+                        LOG.warn("Temporal namespace {} has {} with another type than Keyword: Cloudplane does not set them (remove and "
+                                + "register them again as Keyword)", namespace, wrongType);
+                    }
                     present = WorkflowTags.SEARCH_ATTRIBUTES.stream().map(SearchAttributeKey::getName)
-                            .filter(registered::contains).collect(Collectors.toUnmodifiableSet());
+                            .filter(name -> registered.get(name) == IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
+                            .collect(Collectors.toUnmodifiableSet());
                     report(present);
                 } catch (StatusRuntimeException e) {
+                    failedAt = System.nanoTime();
+                    if (e.getStatus().getCode() == Status.Code.PERMISSION_DENIED || e.getStatus().getCode() == Status.Code.UNIMPLEMENTED) {
+                        present = Set.of(); // it will not answer later either: none, for good
+                    }
                     if (!failureLogged) {
                         failureLogged = true;
                         LOG.warn("Could not list the search attributes of Temporal namespace {} ({}); workflows are started with "
-                                + "their memo only until it answers", namespace, describe(e.getStatus()));
+                                + "their memo only{}", namespace, describe(e.getStatus()), present == null ? " until it answers" : "");
                     }
                     return Set.of();
                 }

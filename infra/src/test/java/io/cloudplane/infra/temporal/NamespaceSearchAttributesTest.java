@@ -85,6 +85,31 @@ class NamespaceSearchAttributesTest {
     }
 
     @Test
+    void anAttributeRegisteredWithAnotherTypeThanKeywordIsNotSet() {
+        try (EmbeddedTemporalServer server = new EmbeddedTemporalServer(0)) {
+            WorkflowServiceStubs stubs = stubs(server);
+            io.temporal.serviceclient.OperatorServiceStubs operator = io.temporal.serviceclient.OperatorServiceStubs.newServiceStubs(
+                    io.temporal.serviceclient.OperatorServiceStubsOptions.newBuilder(stubs.getOptions()).validateAndBuildWithDefaults());
+            try {
+                operator.blockingStub().addSearchAttributes(io.temporal.api.operatorservice.v1.AddSearchAttributesRequest.newBuilder()
+                        .setNamespace("default")
+                        .putSearchAttributes("CloudplaneAppId", io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_TEXT)
+                        .putSearchAttributes("CloudplaneEnvId", io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
+                        .build());
+                NamespaceSearchAttributes attributes = new NamespaceSearchAttributes(stubs, new TemporalSettings("", "default", ""));
+                assertEquals(Set.of("CloudplaneEnvId"), attributes.present(), "a Text CloudplaneAppId would make every start fail");
+                WorkflowStub started = WorkflowClient.newInstance(stubs).newUntypedWorkflowStub("AnyWorkflow",
+                        new WorkflowStarts(attributes).options("env-provision/" + ENV, TAGS));
+                started.start(); // not refused
+                assertEquals(ENV.toString(), started.describe().getTypedSearchAttributes().get(WorkflowTags.ENV_ID));
+            } finally {
+                operator.shutdownNow();
+                stubs.shutdownNow();
+            }
+        }
+    }
+
+    @Test
     void aWorkflowWithoutAnOperationOrEnvironmentCarriesOnlyWhatIsKnown() {
         WorkflowTags tags = WorkflowTags.of(APP, null, null);
         assertEquals(java.util.Map.of("appId", APP.toString()), tags.memo());
