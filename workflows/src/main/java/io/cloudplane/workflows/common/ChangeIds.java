@@ -40,6 +40,13 @@ public final class ChangeIds {
      */
     public static final String FAREWELL_BEFORE_FORGET = "farewell-before-forget";
 
+    /**
+     * A provisioning can be cancelled ({@code POST /operations/{id}/cancel}): its steps run detached, so a
+     * cancel never leaves an activity running behind the clean-up; it is honoured between steps, then
+     * everything made is removed, the environment FAILED saying it was cancelled, the operation CANCELLED.
+     */
+    public static final String CANCELLABLE_PROVISIONING = "cancellable-provisioning";
+
     private ChangeIds() {
     }
 }
