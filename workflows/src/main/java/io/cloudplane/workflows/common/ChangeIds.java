@@ -47,6 +47,12 @@ public final class ChangeIds {
      */
     public static final String CANCELLABLE_PROVISIONING = "cancellable-provisioning";
 
+    /**
+     * A manual or scheduled backup can be cancelled: its steps run detached and a cancel is honoured between
+     * them; the backup is FAILED saying it was cancelled and what it stored is deleted.
+     */
+    public static final String CANCELLABLE_BACKUP = "cancellable-backup";
+
     private ChangeIds() {
     }
 }
