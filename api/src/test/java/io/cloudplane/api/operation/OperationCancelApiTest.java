@@ -35,6 +35,7 @@ class OperationCancelApiTest {
     @Inject OperationRepository operations;
     @Inject AppMemberRepository members;
     @Inject WorkflowClient client;
+    @Inject io.cloudplane.infra.operation.ActivityLogRepository activityLog;
 
     private JsonCalls calls() {
         return new JsonCalls(server, json);
@@ -119,5 +120,19 @@ class OperationCancelApiTest {
         assertEquals(404, cancel(op.id(), stranger).status());
         assertEquals(404, cancel(UUID.randomUUID(), owner).status());
         assertEquals("PENDING", calls().call("GET", "/api/v1/operations/" + op.id(), null, owner.token()).body().get("status"));
+    }
+
+    /** What the provisioning's workflow writes when it ends CANCELLED (V25 lets the activity log say so), read back through the API. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aCancelledOperationShowsCancelledInTheEnvironmentsActivityLog() throws Exception {
+        User owner = signUp();
+        OperationRecord op = newApp(owner);
+        activityLog.appendOnce(op.appId(), op.envId(), "created", owner.id(), "CANCELLED", "Provisioning was cancelled on request",
+                op.id(), Instant.now());
+        var activity = calls().call("GET", "/api/v1/apps/" + op.appId() + "/environments/" + op.envId() + "/activity", null, owner.token());
+        assertEquals(200, activity.status(), activity.body().toString());
+        var items = (java.util.List<Map<String, Object>>) activity.body().get("items");
+        assertEquals("CANCELLED", items.get(0).get("outcome"), items.toString());
     }
 }
