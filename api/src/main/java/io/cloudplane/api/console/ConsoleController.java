@@ -99,12 +99,15 @@ public class ConsoleController {
     private final AppListChanges appListChanges;
     private final ConsoleSupport support;
     private final ServerUpdateController updatesApi;
+    private final io.cloudplane.api.operation.OperationController operationsApi;
 
     public ConsoleController(ConsoleSession sessions, ConsoleCsrf csrf, SignIn signIn, AccountController accounts, AppController appsApi,
                              EnvironmentController environmentsApi, AppService apps, AccessService access,
                              EnvironmentRepository environments, OperationRepository operations, ActivityViews activityLog,
                              SandboxLifecycles lifecycles, JsonMapper json, AppListChanges appListChanges,
-                             ConsoleSupport support, ServerUpdateController updatesApi) {
+                             ConsoleSupport support, ServerUpdateController updatesApi,
+                             io.cloudplane.api.operation.OperationController operationsApi) {
+        this.operationsApi = operationsApi;
         this.support = support;
         this.updatesApi = updatesApi;
         this.appListChanges = appListChanges;
@@ -327,6 +330,30 @@ public class ConsoleController {
             ConsolePages.Frame frame = support.frame(http, user.get(), appId, envId, ConsolePages.Concern.OVERVIEW);
             return page(e.status(), "panel", new ConsolePages.Panel(frame,
                     overview(http, user.get(), appId, frame.environment(), null, false, ConsoleSupport.message(e))));
+        }
+    }
+
+    /**
+     * Cancel: the running operation the Overview shows, where it stops (the API's cancel, with its rules); the Overview
+     * then follows it to CANCELLED. A refusal is said on the Overview.
+     */
+    @Post("/apps/{appId}/environments/{envId}/operations/{operationId}/cancel")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public HttpResponse<?> cancelOperation(UUID appId, UUID envId, UUID operationId, @Body @Nullable String body, HttpRequest<?> http) {
+        Optional<UUID> user = sessions.user(http);
+        if (user.isEmpty()) {
+            return toSignIn(http);
+        }
+        if (!csrf.validForSession(http, form(body).get(ConsoleCsrf.FIELD))) {
+            return expiredForm();
+        }
+        try {
+            operationsApi.cancel(operationId, auth(user.get()));
+            return seeOther("/apps/" + appId + "?env=" + envId + "&operation=" + operationId);
+        } catch (ApiException e) {
+            ConsolePages.Frame frame = support.frame(http, user.get(), appId, envId, ConsolePages.Concern.OVERVIEW);
+            return page(e.status(), "panel", new ConsolePages.Panel(frame,
+                    overview(http, user.get(), appId, frame.environment(), operationId, false, ConsoleSupport.message(e))));
         }
     }
 

@@ -59,6 +59,11 @@ public final class ConsolePages {
             return live ? pollUrl : null;
         }
 
+        /** A Cancel button under the operation's steps: only where the API's cancel would stop it. */
+        public boolean cancellable() {
+            return operation != null && io.cloudplane.api.operation.OperationCancels.offered(operation);
+        }
+
         public @Nullable String trigger() {
             return live ? "every 1s" : null;
         }

@@ -57,6 +57,13 @@ public class OperationCancels {
         }
     }
 
+    /** Whether the console offers a Cancel button for this operation as it is shown: the kinds that stop, before their point of no return. */
+    public static boolean offered(OperationView op) {
+        return (op.status().equals("PENDING") || op.status().equals("RUNNING"))
+                && op.type().equals(OperationType.PROVISION_ENVIRONMENT.name())
+                && op.steps().stream().noneMatch(step -> step.name().equals(PROVISIONING_POINT_OF_NO_RETURN));
+    }
+
     /** Why this operation cannot be cancelled now, in words; empty when it can. */
     Optional<String> refusal(OperationRecord op) {
         return Optional.ofNullable(switch (op.type()) {
