@@ -53,6 +53,12 @@ public final class ChangeIds {
      */
     public static final String CANCELLABLE_BACKUP = "cancellable-backup";
 
+    /**
+     * A domain's DNS check can be cancelled: the domain is FAILED saying so, and its workflow continues as new
+     * (it lives as long as the domain) to wait for a verify or a removal.
+     */
+    public static final String CANCELLABLE_DOMAIN_CHECK = "cancellable-domain-check";
+
     private ChangeIds() {
     }
 }
