@@ -3,6 +3,8 @@ package io.cloudplane.api.operation;
 import io.cloudplane.api.problem.ApiException;
 import io.cloudplane.api.security.Access;
 import io.cloudplane.api.security.AccessService;
+import io.cloudplane.infra.app.AppRecord;
+import io.cloudplane.infra.app.AppRepository;
 import io.cloudplane.infra.operation.OperationRecord;
 import io.cloudplane.workflows.operation.OperationType;
 import io.temporal.client.WorkflowClient;
@@ -19,7 +21,7 @@ import java.util.UUID;
  *
  * <p>Who: whoever started it, and the app's owner. A developer who sees an operation someone else
  * started may not stop it (403): the kinds that stop (a provisioning) are the owner's to start.
- * What: a provisioning that has not reached its server. Every other kind is refused with a 409 that
+ * What: a provisioning that has not reached its server (not a sandbox's, which could be neither deleted nor made again). Every other kind is refused with a 409 that
  * says why, since stopping it half-way would leave something in a state no one chose.
  */
 @Singleton
@@ -30,11 +32,13 @@ public class OperationCancels {
     private final AccessService access;
     private final WorkflowClient client;
     private final Accepted accepted;
+    private final AppRepository apps;
 
-    public OperationCancels(AccessService access, WorkflowClient client, Accepted accepted) {
+    public OperationCancels(AccessService access, WorkflowClient client, Accepted accepted, AppRepository apps) {
         this.access = access;
         this.client = client;
         this.accepted = accepted;
+        this.apps = apps;
     }
 
     /** Asks the workflow of {@code op} (which the caller sees) to cancel; throws the refusal otherwise. */
@@ -67,7 +71,10 @@ public class OperationCancels {
     /** Why this operation cannot be cancelled now, in words; empty when it can. */
     Optional<String> refusal(OperationRecord op) {
         return Optional.ofNullable(switch (op.type()) {
-            case PROVISION_ENVIRONMENT -> accepted.view(op).steps().stream()
+            case PROVISION_ENVIRONMENT -> sandbox(op)
+                    ? "A sandbox's provisioning cannot be cancelled: a sandbox is neither deleted nor created again on request, "
+                      + "so it would be left without a server"
+                    : accepted.view(op).steps().stream()
                     .anyMatch(step -> step.name().equals(PROVISIONING_POINT_OF_NO_RETURN))
                     ? "This provisioning has reached its server (step " + PROVISIONING_POINT_OF_NO_RETURN + "): it runs to its end. "
                       + "Delete the environment afterwards if it is not wanted"
@@ -86,6 +93,10 @@ public class OperationCancels {
             case STOP_SERVER, START_SERVER, RESTART_SERVER, SLEEP_SANDBOX, WAKE_SANDBOX -> "A " + verb(op.type())
                     + " cannot be cancelled: it is one short action of the server. Act again once it has ended";
         });
+    }
+
+    private boolean sandbox(OperationRecord op) {
+        return apps.findById(op.appId()).map(app -> app.kind() == AppRecord.AppKind.SANDBOX).orElse(false);
     }
 
     private static String verb(OperationType type) {

@@ -108,6 +108,17 @@ class OperationCancelApiTest {
         assertTrue(!cancelRequested, "a refused cancel reached the workflow");
     }
 
+    /** A sign-up's sandbox is provisioned like an app, but could be neither deleted nor made again: its provisioning is not cancelled. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aSandboxsProvisioningIsRefusedInWords() throws Exception {
+        User owner = signUp();
+        Map<String, Object> list = calls().call("GET", "/api/v1/apps", null, owner.token()).body();
+        UUID sandbox = UUID.fromString((String) ((Map<String, Object>) list.get("sandbox")).get("id"));
+        OperationRecord op = operations.findActiveForApp(sandbox).orElseThrow();
+        assertConflictSaying(cancel(op.id(), owner), "A sandbox's provisioning cannot be cancelled");
+    }
+
     @Test
     void aDeveloperWhoDidNotStartItIsRefusedAndAStrangerOrAnUnknownIdIsNotFound() throws Exception {
         User owner = signUp();
