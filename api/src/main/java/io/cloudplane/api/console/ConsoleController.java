@@ -100,14 +100,17 @@ public class ConsoleController {
     private final ConsoleSupport support;
     private final ServerUpdateController updatesApi;
     private final io.cloudplane.api.operation.OperationController operationsApi;
+    private final io.cloudplane.api.operation.OperationCancels cancels;
 
     public ConsoleController(ConsoleSession sessions, ConsoleCsrf csrf, SignIn signIn, AccountController accounts, AppController appsApi,
                              EnvironmentController environmentsApi, AppService apps, AccessService access,
                              EnvironmentRepository environments, OperationRepository operations, ActivityViews activityLog,
                              SandboxLifecycles lifecycles, JsonMapper json, AppListChanges appListChanges,
                              ConsoleSupport support, ServerUpdateController updatesApi,
-                             io.cloudplane.api.operation.OperationController operationsApi) {
+                             io.cloudplane.api.operation.OperationController operationsApi,
+                             io.cloudplane.api.operation.OperationCancels cancels) {
         this.operationsApi = operationsApi;
+        this.cancels = cancels;
         this.support = support;
         this.updatesApi = updatesApi;
         this.appListChanges = appListChanges;
@@ -381,7 +384,10 @@ public class ConsoleController {
                 + (operation == null ? "" : "?operation=" + operation.id());
         List<ActivityViews.Entry> activity = activityLog.page(env.id(), 20, null).items();
         boolean studio = env.urls().studio() != null && env.status().equals(EnvironmentStatus.RUNNING.name());
-        return new ConsolePages.Overview(sessionCsrf(http), appId, env, operation, activity, live, pollUrl, studio, fragment, error);
+        // A Cancel button under the operation's steps only where the API's cancel would stop it.
+        boolean cancellable = operation != null && cancels.offered(operation);
+        return new ConsolePages.Overview(sessionCsrf(http), appId, env, operation, activity, live, pollUrl, studio, fragment, error,
+                cancellable);
     }
 
     // ---- errors of the API's rules, shown as pages

@@ -62,16 +62,17 @@ public class OperationCancels {
     }
 
     /** Whether the console offers a Cancel button for this operation as it is shown: the kinds that stop, before their point of no return. */
-    public static boolean offered(OperationView op) {
+    public boolean offered(OperationView op) {
         return (op.status().equals("PENDING") || op.status().equals("RUNNING"))
                 && op.type().equals(OperationType.PROVISION_ENVIRONMENT.name())
-                && op.steps().stream().noneMatch(step -> step.name().equals(PROVISIONING_POINT_OF_NO_RETURN));
+                && op.steps().stream().noneMatch(step -> step.name().equals(PROVISIONING_POINT_OF_NO_RETURN))
+                && !sandbox(op.appId());
     }
 
     /** Why this operation cannot be cancelled now, in words; empty when it can. */
     Optional<String> refusal(OperationRecord op) {
         return Optional.ofNullable(switch (op.type()) {
-            case PROVISION_ENVIRONMENT -> sandbox(op)
+            case PROVISION_ENVIRONMENT -> sandbox(op.appId())
                     ? "A sandbox's provisioning cannot be cancelled: a sandbox is neither deleted nor created again on request, "
                       + "so it would be left without a server"
                     : accepted.view(op).steps().stream()
@@ -95,8 +96,8 @@ public class OperationCancels {
         });
     }
 
-    private boolean sandbox(OperationRecord op) {
-        return apps.findById(op.appId()).map(app -> app.kind() == AppRecord.AppKind.SANDBOX).orElse(false);
+    private boolean sandbox(UUID appId) {
+        return apps.findById(appId).map(app -> app.kind() == AppRecord.AppKind.SANDBOX).orElse(false);
     }
 
     private static String verb(OperationType type) {
