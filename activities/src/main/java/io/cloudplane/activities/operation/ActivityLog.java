@@ -13,7 +13,7 @@ import java.time.Instant;
 /**
  * Writes the environment's activity log entry when an operation on it ends: the action, who
  * asked (null for the system), and the outcome, where an operation that skipped its work is a
- * NO_OP.
+ * NO_OP, and one stopped on request CANCELLED.
  */
 @Singleton
 public class ActivityLog {
@@ -27,7 +27,8 @@ public class ActivityLog {
         if (op.envId() == null) {
             return; // app-level operations act on environments through their own children
         }
-        Outcome outcome = progress.status() != OperationStatus.SUCCEEDED ? Outcome.FAILED
+        Outcome outcome = progress.status() == OperationStatus.CANCELLED ? Outcome.CANCELLED
+                : progress.status() != OperationStatus.SUCCEEDED ? Outcome.FAILED
                 : progress.steps().stream().anyMatch(s -> s.status() == StepStatus.SKIPPED) ? Outcome.NO_OP : Outcome.SUCCEEDED;
         entries.appendOnce(op.appId(), op.envId(), op.type().activityLabel(), op.userId(), outcome.name(), progress.error(), op.id(),
                 Instant.now());

@@ -95,6 +95,22 @@ public class BackupController {
                 .body(BackupView.of(backup));
     }
 
+    /**
+     * Cancels a backup that is still running (a manual or scheduled one): 202 with the backup, which then ends FAILED
+     * saying it was cancelled, with nothing of it left in storage. 409 when it has ended, or for a safety backup.
+     */
+    @Post("/{backupId}/cancel")
+    @Status(HttpStatus.ACCEPTED)
+    @Problems.Conflict
+    @Operation(operationId = "cancelBackup")
+    public HttpResponse<BackupView> cancel(UUID appId, UUID envId, UUID backupId, Authentication auth) {
+        backupAccess.require(Caller.id(auth), appId, envId, true);
+        BackupRecord backup = require(envId, backupId);
+        launcher.cancel(backup);
+        return HttpResponse.accepted(URI.create("/api/v1/apps/" + appId + "/environments/" + envId + "/backups/" + backupId))
+                .body(BackupView.of(backups.findById(backupId).orElse(backup)));
+    }
+
     /** Newest first, {@code limit} a page (1 to 200, default 50); {@code nextCursor} asks for the next page. */
     @Get("{?limit,cursor}")
     @Operation(operationId = "listBackups")

@@ -31,6 +31,28 @@ public class BackupLauncher {
         return io.cloudplane.workflows.common.WorkflowIds.backup(backup.id().toString());
     }
 
+    /**
+     * Asks the backup's workflow to cancel (change {@code cancellable-backup}): between steps it stops, marks the
+     * backup FAILED saying it was cancelled and deletes what it stored. A safety backup is part of a restore or a
+     * deployment and is not cancelled on its own; a finished one has nothing to stop.
+     */
+    public void cancel(BackupRecord backup) {
+        if (backup.status().isFinal()) {
+            throw io.cloudplane.api.problem.ApiException.conflict("Backup " + backup.id() + " has already ended ("
+                    + backup.status() + "): there is nothing to cancel");
+        }
+        if (backup.trigger() == BackupRecord.Trigger.SAFETY) {
+            throw io.cloudplane.api.problem.ApiException.conflict("A safety backup cannot be cancelled on its own: it is part of "
+                    + "a restore or a deployment, which would fail without it");
+        }
+        try {
+            client.newUntypedWorkflowStub(workflowId(backup)).cancel();
+        } catch (io.temporal.client.WorkflowNotFoundException notRunning) {
+            throw io.cloudplane.api.problem.ApiException.conflict("Backup " + backup.id() + " has no running workflow to cancel: it has "
+                    + "not started yet, or it has just ended. Try again in a few seconds");
+        }
+    }
+
     /** Returns false when Temporal could not be reached; the backup stays PENDING until relaunched. */
     public boolean launch(BackupRecord backup, Retention retention) {
         BackupWorkflow workflow = client.newWorkflowStub(BackupWorkflow.class,

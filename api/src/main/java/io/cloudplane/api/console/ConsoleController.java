@@ -99,12 +99,18 @@ public class ConsoleController {
     private final AppListChanges appListChanges;
     private final ConsoleSupport support;
     private final ServerUpdateController updatesApi;
+    private final io.cloudplane.api.operation.OperationController operationsApi;
+    private final io.cloudplane.api.operation.OperationCancels cancels;
 
     public ConsoleController(ConsoleSession sessions, ConsoleCsrf csrf, SignIn signIn, AccountController accounts, AppController appsApi,
                              EnvironmentController environmentsApi, AppService apps, AccessService access,
                              EnvironmentRepository environments, OperationRepository operations, ActivityViews activityLog,
                              SandboxLifecycles lifecycles, JsonMapper json, AppListChanges appListChanges,
-                             ConsoleSupport support, ServerUpdateController updatesApi) {
+                             ConsoleSupport support, ServerUpdateController updatesApi,
+                             io.cloudplane.api.operation.OperationController operationsApi,
+                             io.cloudplane.api.operation.OperationCancels cancels) {
+        this.operationsApi = operationsApi;
+        this.cancels = cancels;
         this.support = support;
         this.updatesApi = updatesApi;
         this.appListChanges = appListChanges;
@@ -331,6 +337,30 @@ public class ConsoleController {
     }
 
     /**
+     * Cancel: the running operation the Overview shows, where it stops (the API's cancel, with its rules); the Overview
+     * then follows it to CANCELLED. A refusal is said on the Overview.
+     */
+    @Post("/apps/{appId}/environments/{envId}/operations/{operationId}/cancel")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public HttpResponse<?> cancelOperation(UUID appId, UUID envId, UUID operationId, @Body @Nullable String body, HttpRequest<?> http) {
+        Optional<UUID> user = sessions.user(http);
+        if (user.isEmpty()) {
+            return toSignIn(http);
+        }
+        if (!csrf.validForSession(http, form(body).get(ConsoleCsrf.FIELD))) {
+            return expiredForm();
+        }
+        try {
+            operationsApi.cancel(operationId, auth(user.get()));
+            return seeOther("/apps/" + appId + "?env=" + envId + "&operation=" + operationId);
+        } catch (ApiException e) {
+            ConsolePages.Frame frame = support.frame(http, user.get(), appId, envId, ConsolePages.Concern.OVERVIEW);
+            return page(e.status(), "panel", new ConsolePages.Panel(frame,
+                    overview(http, user.get(), appId, frame.environment(), operationId, false, ConsoleSupport.message(e))));
+        }
+    }
+
+    /**
      * The environment's Overview with an operation's progress: the one asked for (the create that led here),
      * else the environment's running one.
      */
@@ -354,7 +384,10 @@ public class ConsoleController {
                 + (operation == null ? "" : "?operation=" + operation.id());
         List<ActivityViews.Entry> activity = activityLog.page(env.id(), 20, null).items();
         boolean studio = env.urls().studio() != null && env.status().equals(EnvironmentStatus.RUNNING.name());
-        return new ConsolePages.Overview(sessionCsrf(http), appId, env, operation, activity, live, pollUrl, studio, fragment, error);
+        // A Cancel button under the operation's steps only where the API's cancel would stop it.
+        boolean cancellable = operation != null && cancels.offered(operation);
+        return new ConsolePages.Overview(sessionCsrf(http), appId, env, operation, activity, live, pollUrl, studio, fragment, error,
+                cancellable);
     }
 
     // ---- errors of the API's rules, shown as pages

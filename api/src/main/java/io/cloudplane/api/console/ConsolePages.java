@@ -53,7 +53,7 @@ public final class ConsolePages {
      */
     public record Overview(String csrf, UUID appId, Views.EnvironmentView environment, @Nullable OperationView operation,
                            List<ActivityViews.Entry> activity, boolean live, String pollUrl, boolean studioButton, boolean fragment,
-                           @Nullable String error) {
+                           @Nullable String error, boolean cancellable) {
         /** The fragment's own URL while it polls; null (no attribute) once nothing moves. */
         public @Nullable String poll() {
             return live ? pollUrl : null;

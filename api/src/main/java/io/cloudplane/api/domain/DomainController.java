@@ -3,6 +3,8 @@ package io.cloudplane.api.domain;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.cloudplane.api.problem.Problems;
 import io.cloudplane.api.security.Caller;
+import io.cloudplane.api.problem.ApiException;
+import io.cloudplane.workflows.domain.DomainStatus;
 import io.cloudplane.workflows.domain.DomainWorkflow;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -100,6 +102,26 @@ public class DomainController {
     public DomainView verify(UUID appId, UUID envId, UUID domainId, Authentication auth) {
         DomainService.Found found = service.verify(Caller.id(auth), appId, envId, domainId);
         workflows.signal(found.domain(), found.gatewayHost(), DomainWorkflow::verifyNow);
+        return service.view(found);
+    }
+
+    /**
+     * Cancels the domain's DNS check while it waits for the records (PENDING_VERIFICATION): 202 with the domain, which then
+     * ends FAILED saying the check was cancelled; {@code …/verify} starts a fresh one. 409 in any other state.
+     */
+    @Post("/{domainId}/cancel-check")
+    @Status(HttpStatus.ACCEPTED)
+    @Problems.Conflict
+    @Operation(operationId = "cancelDomainCheck")
+    public DomainView cancelCheck(UUID appId, UUID envId, UUID domainId, Authentication auth) {
+        DomainService.Found found = service.get(Caller.id(auth), appId, envId, domainId, true);
+        if (found.domain().status() != DomainStatus.PENDING_VERIFICATION) {
+            throw ApiException.conflict("The domain is " + found.domain().status() + ": only a DNS check that is under way "
+                    + "(PENDING_VERIFICATION) can be cancelled");
+        }
+        if (!workflows.cancelCheck(domainId)) {
+            throw ApiException.conflict("The domain's workflow is not running yet: try again in a few seconds");
+        }
         return service.view(found);
     }
 

@@ -64,6 +64,19 @@ public class DomainWorkflows {
         }
     }
 
+    /**
+     * Asks the domain's workflow to cancel its DNS check (change {@code cancellable-domain-check}): the domain then ends
+     * FAILED saying so, and its workflow waits for a verify or a removal. False when it has no running workflow.
+     */
+    public boolean cancelCheck(UUID domainId) {
+        try {
+            client.newUntypedWorkflowStub(WorkflowIds.domain(domainId.toString())).cancel();
+            return true;
+        } catch (io.temporal.client.WorkflowNotFoundException notRunning) {
+            return false;
+        }
+    }
+
     private DomainWorkflow newStub(DomainRecord domain) {
         return client.newWorkflowStub(DomainWorkflow.class, starts.options(WorkflowIds.domain(domain.id().toString()),
                 WorkflowTags.of(domain.appId(), domain.envId(), domain.createdBy())));

@@ -72,8 +72,7 @@ public class GatewaySignInController {
     @Operation(operationId = "gatewaySignIn")
     public HttpResponse<String> signIn(@Body String body, HttpRequest<?> http) {
         // read as the form it is (the API's strict JSON binding would take its fields for lists)
-        java.util.Map<String, java.util.List<String>> fields = new io.netty.handler.codec.http.QueryStringDecoder(body,
-                java.nio.charset.StandardCharsets.UTF_8, false, 16).parameters();
+        java.util.Map<String, java.util.List<String>> fields = formFields(body);
         java.util.function.Function<String, String> field = name -> fields.containsKey(name) ? fields.get(name).get(0) : null;
         SignInForm form = new SignInForm(field.apply("email"), field.apply("password"), field.apply("to"));
         GatewayAccess.Target target = target(form.to(), http);
@@ -177,5 +176,14 @@ public class GatewaySignInController {
                 .body(GatewayPages.html("This link goes nowhere", "The address to return to after signing in is not one of a"
                         + " Cloudplane environment.", null, null, 0))
                 .contentType(MediaType.TEXT_HTML_TYPE.toString() + ";charset=utf-8");
+    }
+
+    /** The form's fields; none for a body with a bad %-escape, which Netty's decoder refuses (so its 400 names the first field missing). */
+    private static java.util.Map<String, java.util.List<String>> formFields(String body) {
+        try {
+            return new io.netty.handler.codec.http.QueryStringDecoder(body, java.nio.charset.StandardCharsets.UTF_8, false, 16).parameters();
+        } catch (IllegalArgumentException malformed) {
+            return java.util.Map.of();
+        }
     }
 }

@@ -34,7 +34,7 @@ public record TokenScope(ApiTokenRecord.Scope scope, @Nullable UUID appId) {
 
     /** {@code /api/v1/apps/{id}} and what is under it, with plain segments only (no dots, escapes or empty segments). */
     private static final Pattern APP_PATH = Pattern.compile("^/api/v1/apps/([A-Za-z0-9_-]+)((?:/[A-Za-z0-9_-]+)*)/?$");
-    private static final Pattern OPERATION_PATH = Pattern.compile("^/api/v1/operations/([0-9A-Fa-f-]{36})/?$");
+    private static final Pattern OPERATION_PATH = Pattern.compile("^/api/v1/operations/([0-9A-Fa-f-]{36})(?:/cancel)?/?$");
     private static final Pattern PLAIN_PATH = Pattern.compile("^(/[A-Za-z0-9_-]+)*/?$");
 
     /** The outcome for one request. */

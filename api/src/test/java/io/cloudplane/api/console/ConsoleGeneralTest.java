@@ -69,6 +69,7 @@ class ConsoleGeneralTest {
     @Inject SshKeyRepository keys;
     @Inject AppMemberRepository members;
     @Inject EnvironmentFiles files;
+    @Inject io.temporal.client.WorkflowClient workflows;
 
     private record User(UUID id, String token) {
     }
@@ -103,6 +104,34 @@ class ConsoleGeneralTest {
         OperationRecord op = operations.findActiveForEnvironment(app.development()).orElseThrow();
         assertEquals("UPDATE_SERVER", op.type().name());
         assertEquals(panel + "&operation=" + op.id(), updated.location(), "the Overview follows the update's steps");
+    }
+
+    /** The Overview's Cancel button: on a provisioning before its server only; a cancel that can no longer stop it is said in the API's words. */
+    @Test
+    void theOverviewCancelsAProvisioningBeforeItsServerAndSaysWhyWhenItCannot() throws Exception {
+        User owner = signUp("cancel");
+        App app = createApp(owner, false);
+        OperationRecord op = operations.findActiveForEnvironment(app.development()).orElseThrow();
+        String panel = "/apps/" + app.id() + "?env=" + app.development();
+        Page page = get(panel + "&operation=" + op.id(), owner);
+        assertEquals(200, page.status(), page.body());
+        assertTrue(page.body().contains(">Cancel</button>"), "a provisioning before its server offers Cancel: " + page.body());
+        String cancel = "/apps/" + app.id() + "/environments/" + app.development() + "/operations/" + op.id() + "/cancel";
+
+        Page cancelled = post(cancel, owner, page, Map.of());
+        assertEquals(303, cancelled.status(), cancelled.body());
+        assertEquals(panel + "&operation=" + op.id(), cancelled.location(), "the Overview follows the operation to its end");
+        assertTrue(workflows.fetchHistory(op.workflowId()).getEvents().stream().anyMatch(e -> e.getEventType()
+                == io.temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED), "the workflow was asked to cancel");
+
+        operations.recordProgress(op.id(), OperationStatus.RUNNING, null,
+                "[{\"name\":\"start-server\",\"status\":\"RUNNING\",\"startedAt\":1,\"endedAt\":null,\"error\":null}]", null, Instant.now());
+        Page past = get(panel + "&operation=" + op.id(), owner);
+        assertFalse(past.body().contains(">Cancel</button>"), "no Cancel once the server is being started: " + past.body());
+        Page refused = post(cancel, owner, past, Map.of());
+        assertEquals(409, refused.status(), refused.body());
+        Matcher alert = Pattern.compile("id=\"overview-error\"[^>]*>([^<]*)<").matcher(refused.body());
+        assertTrue(alert.find() && alert.group(1).contains("has reached its server"), "the API's words on the Overview: " + refused.body());
     }
 
     @Test

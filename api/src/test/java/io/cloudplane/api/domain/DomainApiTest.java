@@ -234,6 +234,31 @@ class DomainApiTest {
         assertTrue(running(id));
     }
 
+    /** A DNS check under way is cancelled through the domain's workflow; in any other state the 409 says why. */
+    @Test
+    void aDnsCheckUnderWayIsCancelledThroughTheWorkflowAndAnotherStateIsRefusedInWords() {
+        User owner = signUp();
+        App app = createApp(owner);
+        String id = (String) call(HttpRequest.POST(domains(app, app.staging()), Map.of("hostname", unique("c") + ".example.com")), owner)
+                .body().get("id");
+        String one = domains(app, app.staging()) + "/" + id;
+        User developer = signUp();
+        members.save(io.cloudplane.infra.app.AppMemberRecord.of(app.id(), developer.id(), io.cloudplane.infra.app.AppMemberRecord.Role.DEVELOPER));
+        assertProblem(call(HttpRequest.POST(one + "/cancel-check", ""), developer), HttpStatus.FORBIDDEN, "a developer cancels a check");
+
+        var cancelled = call(HttpRequest.POST(one + "/cancel-check", ""), owner);
+        assertEquals(HttpStatus.ACCEPTED, cancelled.getStatus(), String.valueOf(cancelled.body()));
+        assertEquals(id, cancelled.body().get("id"));
+        assertTrue(temporal.fetchHistory(io.cloudplane.workflows.common.WorkflowIds.domain(id)).getEvents().stream()
+                .anyMatch(e -> e.getEventType() == io.temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED),
+                "the domain's workflow was asked to cancel its check");
+
+        domains.markFailed(UUID.fromString(id), "The DNS check was cancelled on request", Instant.now());
+        var refused = call(HttpRequest.POST(one + "/cancel-check", ""), owner);
+        assertEquals(HttpStatus.CONFLICT, refused.getStatus(), String.valueOf(refused.body()));
+        assertTrue(String.valueOf(refused.body().get("detail")).contains("The domain is FAILED"), String.valueOf(refused.body()));
+    }
+
     @Test
     void anUploadedCertificateIsCheckedStoredWithItsKeySealedAndNeverShown() {
         User owner = signUp();

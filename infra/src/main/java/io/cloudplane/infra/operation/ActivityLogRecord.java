@@ -14,5 +14,5 @@ public record ActivityLogRecord(@Id @GeneratedValue @Nullable Long id, UUID appI
                                 @Nullable UUID actorUserId, Outcome outcome, @Nullable String detail,
                                 @Nullable UUID operationId, Instant createdAt) {
 
-    public enum Outcome { SUCCEEDED, FAILED, NO_OP }
+    public enum Outcome { SUCCEEDED, FAILED, NO_OP, CANCELLED }
 }

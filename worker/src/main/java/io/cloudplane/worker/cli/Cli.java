@@ -200,6 +200,11 @@ public final class Cli implements Runnable {
          * followed on stderr, its outcome, and 1 when it did not succeed.
          */
         int follow(Api api, String operationId, boolean waitForIt, boolean json, String done) throws IOException {
+            return follow(api, operationId, waitForIt, json, done, "SUCCEEDED");
+        }
+
+        /** As {@link #follow(Api, String, boolean, boolean, String)}, where the end hoped for is {@code hoped} (a cancel's is CANCELLED). */
+        int follow(Api api, String operationId, boolean waitForIt, boolean json, String done, String hoped) throws IOException {
             if (!waitForIt) {
                 if (json) {
                     printJson(Api.JSON.createObjectNode().put("operationId", operationId));
@@ -209,7 +214,7 @@ public final class Cli implements Runnable {
                 return 0;
             }
             JsonNode op = progress().operation(api, operationId);
-            boolean ok = "SUCCEEDED".equals(op.path("status").asText());
+            boolean ok = hoped.equals(op.path("status").asText());
             cli.err.println((ok ? "Done: " : "Failed: ") + Progress.outcome(op));
             if (json) {
                 printJson(op);

@@ -44,6 +44,7 @@ final class Commands {
         line.addSubcommand("domains", new Domains(cli));
         line.addSubcommand("domains:add", new DomainsAdd(cli));
         line.addSubcommand("sftp", new Sftp(cli));
+        line.addSubcommand("operations:cancel", new OperationsCancel(cli));
     }
 
     /** Aligned columns, for people; --json is for programs. */
@@ -846,6 +847,27 @@ final class Commands {
             }
             cli.out.println("sftp -P " + access.path("port").asText() + " '" + access.path("userName").asText() + "@" + access.path("host").asText() + "'");
             return 0;
+        }
+    }
+
+    @Command(description = "Cancel a running operation where stopping makes sense (a provisioning before its server); "
+            + "the API says why when it does not.")
+    static final class OperationsCancel extends Cli.Base {
+        @Parameters(paramLabel = "ID", description = "the operation's ID")
+        String id;
+        @Mixin
+        Cli.WaitOption options;
+
+        OperationsCancel(Cli cli) {
+            super(cli);
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            Api api = api();
+            JsonNode op = api.post("/operations/" + id + "/cancel", null);
+            cli.err.println("Cancelling " + op.path("type").asText("the operation") + " " + op.path("id").asText());
+            return follow(api, op.path("id").asText(), options.waitForIt, options.json, "Cancelled " + op.path("id").asText(), "CANCELLED");
         }
     }
 }

@@ -55,7 +55,7 @@ class CliTest {
         for (String command : List.of("login", "logout", "apps", "apps:create", "apps:clone", "apps:destroy", "envs", "envs:create",
                 "envs:restart", "envs:stop", "envs:start", "code:push", "releases", "releases:create", "deploy", "promote",
                 "promotions:approve", "backups", "backups:capture", "backups:restore", "logs", "members", "members:invite",
-                "domains", "domains:add", "sftp")) {
+                "domains", "domains:add", "sftp", "operations:cancel")) {
             assertTrue(help.out().contains(command), command + " in " + help.out());
         }
         var one = cli().run("envs:create", "--help");
@@ -160,5 +160,58 @@ class CliTest {
     private static JsonNode op(String status, String steps, String error) throws Exception {
         return Api.JSON.readTree("{\"id\":\"op-1\",\"type\":\"PROVISION_ENVIRONMENT\",\"status\":\"" + status + "\",\"steps\":" + steps
                 + (error == null ? "" : ",\"error\":\"" + error + "\"") + "}");
+    }
+
+    /**
+     * {@code operations:cancel ID} posts the cancel and follows the operation: CANCELLED is its success (exit 0);
+     * the API's refusal (409) is shown in its words with exit 1. A JDK HTTP server stands in for the API.
+     */
+    @Test
+    void operationsCancelFollowsTheOperationToCancelledAndShowsARefusalInWords() throws Exception {
+        String cancellable = "11111111-1111-1111-1111-111111111111";
+        String ended = "22222222-2222-2222-2222-222222222222";
+        List<String> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer api = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        api.createContext("/api/v1/operations/", exchange -> {
+            String path = exchange.getRequestURI().getPath();
+            requests.add(exchange.getRequestMethod() + " " + path);
+            int status;
+            String body;
+            if (path.endsWith(ended + "/cancel")) {
+                status = 409;
+                body = "{\"type\":\"about:blank\",\"title\":\"Conflict\",\"status\":409,"
+                        + "\"detail\":\"Operation " + ended + " has already ended (SUCCEEDED): there is nothing to cancel\"}";
+            } else {
+                status = path.endsWith("/cancel") ? 202 : 200;
+                String now = path.endsWith("/cancel") ? "RUNNING" : "CANCELLED";
+                body = "{\"id\":\"" + cancellable + "\",\"type\":\"PROVISION_ENVIRONMENT\",\"status\":\"" + now + "\",\"steps\":[],"
+                        + "\"error\":" + (now.equals("CANCELLED") ? "\"Provisioning was cancelled on request\"" : "null") + "}";
+            }
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", status >= 400 ? "application/problem+json" : "application/json");
+            exchange.sendResponseHeaders(status, bytes.length);
+            exchange.getResponseBody().write(bytes);
+            exchange.close();
+        });
+        api.start();
+        try {
+            var runner = new CliRunner(Map.of("HOME", home.toString(), "CLOUDPLANE_API_URL", "http://127.0.0.1:" + api.getAddress().getPort(),
+                    "CLOUDPLANE_API_KEY", "cpt_x"), 10);
+            var cancelled = runner.run("operations:cancel", cancellable);
+            assertEquals(0, cancelled.exit(), cancelled.toString());
+            assertEquals("Cancelled " + cancellable + "\n", cancelled.out());
+            assertTrue(cancelled.err().contains("PROVISION_ENVIRONMENT cancelled") && cancelled.err().contains("cancelled on request"),
+                    cancelled.toString());
+            assertEquals("POST /api/v1/operations/" + cancellable + "/cancel", requests.get(0));
+            assertTrue(requests.contains("GET /api/v1/operations/" + cancellable), requests.toString());
+
+            var refused = runner.run("operations:cancel", ended);
+            assertEquals(1, refused.exit(), refused.toString());
+            assertTrue(refused.err().contains("has already ended (SUCCEEDED): there is nothing to cancel"), refused.toString());
+            assertEquals("", refused.out());
+        } finally {
+            api.stop(0);
+        }
     }
 }

@@ -40,6 +40,25 @@ public final class ChangeIds {
      */
     public static final String FAREWELL_BEFORE_FORGET = "farewell-before-forget";
 
+    /**
+     * A provisioning can be cancelled ({@code POST /operations/{id}/cancel}): its steps run detached, so a
+     * cancel never leaves an activity running behind the clean-up; it is honoured between steps, then
+     * everything made is removed, the environment FAILED saying it was cancelled, the operation CANCELLED.
+     */
+    public static final String CANCELLABLE_PROVISIONING = "cancellable-provisioning";
+
+    /**
+     * A manual or scheduled backup can be cancelled: its steps run detached and a cancel is honoured between
+     * them; the backup is FAILED saying it was cancelled and what it stored is deleted.
+     */
+    public static final String CANCELLABLE_BACKUP = "cancellable-backup";
+
+    /**
+     * A domain's DNS check can be cancelled: the domain is FAILED saying so, and its workflow continues as new
+     * (it lives as long as the domain) to wait for a verify or a removal.
+     */
+    public static final String CANCELLABLE_DOMAIN_CHECK = "cancellable-domain-check";
+
     private ChangeIds() {
     }
 }

@@ -1,8 +1,11 @@
 package io.cloudplane.workflows.domain;
 
 import io.cloudplane.workflows.common.Activities;
+import io.cloudplane.workflows.common.ChangeIds;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.TemporalFailure;
+import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Workflow;
 
 import java.time.Duration;
@@ -27,10 +30,39 @@ public class DomainWorkflowImpl implements DomainWorkflow {
     private int uploads;
     private int uploadsHandled;
     private boolean removed;
+    /** While the DNS is checked: what a cancel stops. */
+    private boolean verifying;
+    static final String CHECK_CANCELLED = "The DNS check was cancelled on request: ask to verify again to start a fresh one";
 
+    /**
+     * From change {@code cancellable-domain-check}, a cancel of the workflow stops the DNS check, not the domain:
+     * while it checks, the domain is FAILED saying the check was cancelled; then its life goes on in a detached scope,
+     * so the domain keeps its workflow, which waits for a verify or a removal.
+     */
     @Override
     public void run(DomainInput input) {
         this.input = input;
+        if (Workflow.getVersion(ChangeIds.CANCELLABLE_DOMAIN_CHECK, Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION) {
+            lifetime();
+            return;
+        }
+        try {
+            lifetime();
+        } catch (TemporalFailure failure) {
+            if (!CancellationScope.current().isCancelRequested()) {
+                throw failure;
+            }
+            if (verifying) {
+                Workflow.newDetachedCancellationScope(() -> activities.fail(input.domainId(), CHECK_CANCELLED)).run();
+            }
+            // The domain keeps its workflow: the rest of its life runs out of the cancel's reach (a continue-as-new
+            // would be reported as the cancel). A later continue-as-new of this run ends it cancelled, and
+            // DomainRecovery starts the domain's workflow again from its row.
+            Workflow.newDetachedCancellationScope(this::lifetime).run();
+        }
+    }
+
+    private void lifetime() {
         DomainState state = activities.load(input.domainId());
         while (true) {
             if (removed || !state.exists()) {
@@ -51,6 +83,13 @@ public class DomainWorkflowImpl implements DomainWorkflow {
 
     /** Checks the DNS with back-off until it is right, or FAILED once the verification timeout has passed. */
     private DomainState verify() {
+        verifying = true; // left true when a cancel interrupts the check: run() reads it
+        DomainState after = checkUntilVerified();
+        verifying = false;
+        return after;
+    }
+
+    private DomainState checkUntilVerified() {
         long began = Workflow.currentTimeMillis();
         long interval = input.checkIntervalMinMs();
         while (true) {

@@ -79,6 +79,11 @@ public final class OperationTracker {
         report(OperationStatus.FAILED, error);
     }
 
+    /** The operation stopped on request; {@code reason} says what was done about it. */
+    public void cancelled(String reason) {
+        report(OperationStatus.CANCELLED, reason);
+    }
+
     public List<OperationStep> steps() {
         return List.copyOf(steps);
     }

@@ -15,6 +15,7 @@ import org.mockito.InOrder;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyBoolean;
@@ -70,7 +71,8 @@ class BackupWorkflowTest {
         order.verify(activities).applyRetention("e1", new Retention(7, 30));
         verify(activities, never()).fail(anyString(), any(), anyString(), anyBoolean());
         verify(activities, never()).deleteObjects(anyString());
-        Histories.saveIfAsked(client, "backup/" + ID, "BackupWorkflow", "completed.json");
+        // A new file name: completed.json is a run from before change cancellable-backup and stays as it is.
+        Histories.saveIfAsked(client, "backup/" + ID, "BackupWorkflow", "completed-cancellable.json");
     }
 
     @Test
@@ -131,5 +133,35 @@ class BackupWorkflowTest {
         assertThrows(WorkflowFailedException.class, () -> stub(client, worker).backup(request()));
         verify(activities, times(6)).deleteObjects(ID);
         verify(activities).fail(eq(ID), eq(BackupStep.UPLOADING), anyString(), eq(false));
+    }
+
+    @Test
+    void aCancelWhileTheFilesUploadWaitsForThemThenFailsTheBackupSayingSoAndDeletesWhatWasStored(
+            TestWorkflowEnvironment env, WorkflowClient client, Worker worker) throws Exception {
+        java.util.concurrent.CountDownLatch uploading = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        when(activities.dumpDatabase(ID)).thenReturn(DUMP);
+        when(activities.archiveFiles(ID)).thenAnswer(inv -> {
+            uploading.countDown();
+            assertTrue(release.await(30, java.util.concurrent.TimeUnit.SECONDS));
+            return FILES;
+        });
+        WorkflowClient.start(stub(client, worker)::backup, request());
+        assertTrue(uploading.await(30, java.util.concurrent.TimeUnit.SECONDS));
+        var untyped = client.newUntypedWorkflowStub("backup/" + ID);
+        untyped.cancel();
+        release.countDown();
+
+        WorkflowFailedException ended = assertThrows(WorkflowFailedException.class, () -> untyped.getResult(Void.class));
+        assertTrue(ended.getCause() instanceof io.temporal.failure.CanceledFailure, String.valueOf(ended.getCause()));
+        InOrder order = inOrder(activities);
+        order.verify(activities).archiveFiles(ID);
+        order.verify(activities).fail(ID, BackupStep.UPLOADING, BackupWorkflowImpl.CANCELLED, false);
+        order.verify(activities).deleteObjects(ID);
+        verify(activities, never()).writeManifest(anyString(), any(), any());
+        verify(activities, never()).verify(anyString());
+        verify(activities, never()).complete(anyString(), anyString());
+        verify(activities, never()).applyRetention(anyString(), any());
+        Histories.saveIfAsked(client, "backup/" + ID, "BackupWorkflow", "cancelled.json");
     }
 }

@@ -195,6 +195,35 @@ class DomainWorkflowTest {
         Histories.saveIfAsked(client, WorkflowIds.domain(ID), "DomainWorkflow", "verified-issued-removed.json");
     }
 
+    /** A cancel while it waits for the DNS stops the check, not the domain: FAILED saying so, and a verify starts afresh. */
+    @Test
+    void aCancelWhileWaitingForTheDnsFailsTheCheckSayingSoAndTheDomainKeepsItsWorkflow(TestWorkflowEnvironment env, WorkflowClient client,
+                                                                                   Worker worker) {
+        row.wrongChecks = Integer.MAX_VALUE;
+        start(env, client, worker, true);
+        env.sleep(Duration.ofHours(1));
+        String firstRun = client.newUntypedWorkflowStub(WorkflowIds.domain(ID)).describe().getExecution().getRunId();
+        client.newUntypedWorkflowStub(WorkflowIds.domain(ID)).cancel();
+        env.sleep(Duration.ofSeconds(5));
+        assertEquals(DomainStatus.FAILED, row.status);
+        assertEquals(DomainWorkflowImpl.CHECK_CANCELLED, row.failureReason);
+        int checks = row.checks.size();
+        env.sleep(Duration.ofDays(2));
+        assertEquals(checks, row.checks.size(), "no check after the cancel until asked");
+        assertTrue(running(client), "the domain keeps its workflow");
+
+        row.wrongChecks = 0;
+        current(client).verifyNow();
+        env.sleep(Duration.ofSeconds(30));
+        assertEquals(1, row.count("restart"));
+        assertEquals(DomainStatus.ACTIVE, row.status, "a fresh check, verified, issued");
+        assertTrue(running(client), "still the domain's workflow, serving");
+        current(client).removed();
+        env.sleep(Duration.ofSeconds(5));
+        assertEquals("withdraw " + ENV + " " + ID + " " + HOST, row.calls.get(row.calls.size() - 1));
+        Histories.saveIfAsked(client, WorkflowIds.domain(ID), firstRun, "DomainWorkflow", "check-cancelled.json");
+    }
+
     @Test
     void verifyNowChecksAtOnceInsteadOfWaitingOutTheBackOff(TestWorkflowEnvironment env, WorkflowClient client, Worker worker) {
         row.wrongChecks = Integer.MAX_VALUE;

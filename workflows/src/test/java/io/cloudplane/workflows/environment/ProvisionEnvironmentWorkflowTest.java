@@ -74,7 +74,8 @@ class ProvisionEnvironmentWorkflowTest {
         assertEquals(java.util.List.of("create-database", "create-folders", "start-server", "await-healthy", "record-running"),
                 last.steps().stream().map(OperationStep::name).toList());
         assertTrue(last.steps().stream().allMatch(s -> s.status() == StepStatus.SUCCEEDED));
-        Histories.saveIfAsked(client, "env-provision/e1", "ProvisionEnvironmentWorkflow", "succeeded.json");
+        // A new file name: succeeded.json is a run from before change cancellable-provisioning and stays as it is.
+        Histories.saveIfAsked(client, "env-provision/e1", "ProvisionEnvironmentWorkflow", "succeeded-cancellable.json");
     }
 
     @Test
@@ -135,5 +136,61 @@ class ProvisionEnvironmentWorkflowTest {
         client.newUntypedWorkflowStub("env-provision/e4").getResult(Void.class);
         verify(mocks.databases, times(1)).createDatabase(any());
         verify(mocks.environments).setStatus(eq("e4"), eq(EnvironmentStatus.RUNNING), any());
+    }
+
+    @Test
+    void aCancelWhileTheFoldersAreMadeWaitsForThemThenRemovesEverythingAndEndsCancelled(
+            TestWorkflowEnvironment env, Worker worker, WorkflowClient client) throws Exception {
+        taskQueue = worker.getTaskQueue();
+        java.util.concurrent.CountDownLatch making = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        doAnswer(inv -> {
+            making.countDown();
+            assertTrue(release.await(30, java.util.concurrent.TimeUnit.SECONDS));
+            return null;
+        }).when(mocks.files).createFolders("e5");
+        env.start();
+
+        WorkflowClient.start(stub(client, "e5")::provision, new ProvisionRequest("op5", "a1", "e5"));
+        assertTrue(making.await(30, java.util.concurrent.TimeUnit.SECONDS));
+        var untyped = client.newUntypedWorkflowStub("env-provision/e5");
+        untyped.cancel();
+        release.countDown();
+
+        WorkflowFailedException ended = assertThrows(WorkflowFailedException.class, () -> untyped.getResult(Void.class));
+        assertTrue(ended.getCause() instanceof io.temporal.failure.CanceledFailure, String.valueOf(ended.getCause()));
+        InOrder order = inOrder(mocks.files, mocks.runtime, mocks.databases, mocks.environments);
+        order.verify(mocks.files).createFolders("e5");
+        order.verify(mocks.runtime).stopServer("e5");
+        order.verify(mocks.runtime).removeServer("e5");
+        order.verify(mocks.databases).dropDatabase("e5");
+        order.verify(mocks.files).deleteFolders("e5");
+        order.verify(mocks.environments).setStatus("e5", EnvironmentStatus.FAILED, ProvisionEnvironmentWorkflowImpl.CANCELLED);
+        verify(mocks.runtime, never()).startServer(anyString());
+        verify(mocks.environments, never()).setStatus("e5", EnvironmentStatus.RUNNING, null);
+        var last = mocks.operations.last();
+        assertEquals(OperationStatus.CANCELLED, last.status());
+        assertEquals(ProvisionEnvironmentWorkflowImpl.CANCELLED, last.error());
+        assertEquals(java.util.List.of("create-database", "create-folders", "clean-up"), mocks.operations.lastStepNames());
+        assertEquals(StepStatus.SUCCEEDED, mocks.operations.lastStep("create-folders").status());
+        assertEquals(StepStatus.SUCCEEDED, mocks.operations.lastStep("clean-up").status());
+        Histories.saveIfAsked(client, "env-provision/e5", "ProvisionEnvironmentWorkflow", "cancelled.json");
+    }
+
+    @Test
+    void aCancelBeforeTheFirstStepMakesNothingAndEndsCancelled(TestWorkflowEnvironment env, Worker worker, WorkflowClient client) {
+        taskQueue = worker.getTaskQueue();
+        WorkflowClient.start(stub(client, "e6")::provision, new ProvisionRequest("op6", "a1", "e6"));
+        var untyped = client.newUntypedWorkflowStub("env-provision/e6");
+        untyped.cancel();
+        env.start(); // the worker's first task already finds the cancel
+
+        WorkflowFailedException ended = assertThrows(WorkflowFailedException.class, () -> untyped.getResult(Void.class));
+        assertTrue(ended.getCause() instanceof io.temporal.failure.CanceledFailure, String.valueOf(ended.getCause()));
+        verify(mocks.databases, never()).createDatabase(anyString());
+        verify(mocks.databases).dropDatabase("e6");
+        verify(mocks.environments).setStatus("e6", EnvironmentStatus.FAILED, ProvisionEnvironmentWorkflowImpl.CANCELLED);
+        assertEquals(OperationStatus.RUNNING, mocks.operations.reports.get(0).status());
+        assertEquals(OperationStatus.CANCELLED, mocks.operations.last().status());
     }
 }
