@@ -52,8 +52,10 @@ class ConsoleOperatorIT {
         System.out.println("operator journey: the provisioning was " + (caught ? "" : "not ") + "caught while it ran");
         if (caught) {
             // the ID as one path segment, as the Temporal UI's own links have it (its slash encoded)
+            // and its run's history once the worker has recorded the run ID
             assertThat(page.locator("a.operator-workflow", new Page.LocatorOptions().setHasText(workflowId))).hasAttribute("href",
-                    ConsoleBrowser.TEMPORAL_UI + "/namespaces/default/workflows/" + workflowId.replace("/", "%2F"));
+                    java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(ConsoleBrowser.TEMPORAL_UI + "/namespaces/default/workflows/"
+                            + workflowId.replace("/", "%2F")) + "(/[0-9a-f-]+/history)?"));
         }
         console.cloudplane().awaitCreated(created, token, Duration.ofSeconds(120));
         console.screenshot(page, "operator-1280");

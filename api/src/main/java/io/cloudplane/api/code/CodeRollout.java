@@ -59,7 +59,7 @@ public class CodeRollout {
             launcher.launch(op);
             return Optional.of(op.id());
         } catch (ApiException e) {
-            LOG.info("Environment {}'s new code was not rolled out by a restart ({}): the next start or restart brings it",
+            LOG.warn("Environment {}'s new code was not rolled out by a restart ({}): its pods keep the previous code until the next start or restart",
                     envId, e.getMessage());
             return Optional.empty();
         }

@@ -215,7 +215,7 @@ public class ConsoleOperatorController {
         String app = appNames.computeIfAbsent(op.appId(), id -> apps.findById(id).map(AppRecord::name).orElse(null));
         String env = op.envId() == null ? null
                 : envNames.computeIfAbsent(op.envId(), id -> environments.findById(id).map(EnvironmentRecord::name).orElse(null));
-        String link = temporalUi.workflowLink(temporal.getOptions().getNamespace(), op.workflowId());
+        String link = temporalUi.workflowLink(temporal.getOptions().getNamespace(), op.workflowId(), op.runId());
         return new GeneralPages.OperatorOperation(OperationView.of(op, json, link), app, env, link);
     }
 

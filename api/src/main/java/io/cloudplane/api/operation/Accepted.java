@@ -79,6 +79,6 @@ public class Accepted {
 
     /** The Operation as the API shows it, with its workflow's link in the Temporal UI where one is set. */
     public OperationView view(OperationRecord op) {
-        return OperationView.of(op, json, temporalUi.workflowLink(namespace, op.workflowId()));
+        return OperationView.of(op, json, temporalUi.workflowLink(namespace, op.workflowId(), op.runId()));
     }
 }

@@ -28,10 +28,19 @@ public record TemporalUiSettings(@Bindable(defaultValue = "") String url) {
 
     /** The workflow's page in the Temporal UI; null when no URL is set. */
     public String workflowLink(String namespace, String workflowId) {
+        return workflowLink(namespace, workflowId, null);
+    }
+
+    /**
+     * The page of one run of the workflow, when its run ID is known: several operations of an environment
+     * share a workflow ID (a restart's {@code env-restart/<envId>}), and the ID alone opens the newest run.
+     */
+    public String workflowLink(String namespace, String workflowId, String runId) {
         if (!enabled()) {
             return null;
         }
-        return url + "/namespaces/" + segment(namespace) + "/workflows/" + segment(workflowId);
+        String workflow = url + "/namespaces/" + segment(namespace) + "/workflows/" + segment(workflowId);
+        return runId == null || runId.isBlank() ? workflow : workflow + "/" + segment(runId) + "/history";
     }
 
     private static String segment(String s) {

@@ -347,6 +347,9 @@ class ConsoleGeneralTest {
         assertEquals(null, none.workflowLink("default", "environment/abc"));
         assertEquals(TEMPORAL_UI + "/namespaces/default/workflows/domain%2Fabc",
                 new TemporalUiSettings(TEMPORAL_UI + "/").workflowLink("default", "domain/abc"));
+        assertEquals(TEMPORAL_UI + "/namespaces/default/workflows/env-restart%2Fabc/run-1/history",
+                new TemporalUiSettings(TEMPORAL_UI).workflowLink("default", "env-restart/abc", "run-1"),
+                "with its run ID, the link opens that run (several restarts share the workflow ID)");
     }
 
     @Test
