@@ -96,12 +96,28 @@ public class SandboxLifecycles {
     }
 
     public Optional<LifecycleSchedule> schedule(UUID appId) {
+        // A query is answered by a worker: with none polling (workers down, or restarting), it would wait for the
+        // client's whole query timeout, and the page or answer that shows the schedule with it. Bounded instead:
+        // the gRPC call takes the earlier of its own deadline and its Context's.
+        io.grpc.Context.CancellableContext bounded = io.grpc.Context.current()
+                .withDeadlineAfter(QUERY_DEADLINE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS, DEADLINES);
         try {
-            return Optional.of(stub(appId).schedule());
-        } catch (RuntimeException e) {
+            return Optional.of(bounded.call(() -> stub(appId).schedule()));
+        } catch (Exception e) {
             return Optional.empty();
+        } finally {
+            bounded.cancel(null);
         }
     }
+
+    /** How long the schedule's query may wait for a worker to answer it. */
+    static final java.time.Duration QUERY_DEADLINE = java.time.Duration.ofSeconds(2);
+    private static final java.util.concurrent.ScheduledExecutorService DEADLINES =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(task -> {
+                Thread thread = new Thread(task, "sandbox-lifecycle-query-deadlines");
+                thread.setDaemon(true);
+                return thread;
+            });
 
     private SandboxLifecycleWorkflow stub(UUID appId) {
         return client.newWorkflowStub(SandboxLifecycleWorkflow.class, WorkflowIds.sandboxLifecycle(appId.toString()));

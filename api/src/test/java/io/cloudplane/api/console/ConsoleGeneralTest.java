@@ -361,8 +361,14 @@ class ConsoleGeneralTest {
         assertFalse(awake.body().contains("action=\"/apps/" + sandbox + "/wake\""), "an awake sandbox has no Wake button");
         running(env);
         environments.updateStatus(env, EnvironmentStatus.SLEEPING, null, Instant.now());
-        // (not the apps list here: it asks the sleeping sandbox's lifecycle for its deletion date, a query that waits
-        // for a worker, and these tests run none; its card's Wake form is the same as the actions page's)
+        // the apps list asks the sleeping sandbox's lifecycle for its deletion date, a query a worker answers: these
+        // tests run none, and the list is still answered at once, without the date (the query's deadline)
+        long asked = System.nanoTime();
+        Page apps = get("/apps", owner);
+        long tookMillis = (System.nanoTime() - asked) / 1_000_000;
+        assertEquals(200, apps.status(), apps.body());
+        assertTrue(tookMillis < 6_000, "the apps list did not wait for a worker: " + tookMillis + " ms");
+        assertTrue(apps.body().contains("Sleeping") && apps.body().contains("action=\"/apps/" + sandbox + "/wake\""), apps.body());
         Page list = get("/apps/" + sandbox + "/actions", owner);
         assertEquals(200, list.status(), list.body());
         assertTrue(list.body().contains("action=\"/apps/" + sandbox + "/wake\"") && !list.body().contains("/delete\""), list.body());
