@@ -157,8 +157,8 @@ public class PromotionController {
                     PromotionStatus.DEPLOYING_STAGING, PromotionStage.STAGING, null, null, null, null, null, null, null, null,
                     caller, now, now));
         } catch (io.micronaut.data.exceptions.DataAccessException e) {
-            throw ApiException.conflict("A promotion is already under way in this app; it must end (succeed, fail, be rejected "
-                    + "or expire) before another starts");
+            throw ApiException.conflict("A promotion is already under way in this app; it must end (succeed, fail, be rejected, "
+                    + "be cancelled or expire) before another starts");
         }
         // A promoted release is locked like a deployed one: its history refers to it.
         if (releases.lock(releaseId, now) != 1) {
