@@ -168,6 +168,15 @@ public class ConsoleDeployController {
         });
     }
 
+    @Post("/promotions/{promotionId}/cancel")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public HttpResponse<?> cancelPromotion(UUID appId, UUID envId, UUID promotionId, @Body @Nullable String body, HttpRequest<?> http) {
+        return act(appId, envId, body, http, (user, form) -> {
+            promotionsApi.cancel(appId, promotionId, auth(user));
+            return seeOther(base(appId, envId) + "#promotions");
+        });
+    }
+
     /** The API's refusals that no form caught (a stranger's 404, an end user's 403): a page in words. */
     @Error(exception = ApiException.class)
     public HttpResponse<?> refused(HttpRequest<?> http, ApiException e) {
@@ -275,7 +284,10 @@ public class ConsoleDeployController {
             List<DeployPages.Stage> stages = p.stages().stream().map(s -> new DeployPages.Stage(s.name(), s.outcome(), s.error(),
                     s.deploymentId() == null ? null : overview(appId, s.environmentId(), s.deploymentId()))).toList();
             boolean decidable = a.role() == Access.Role.OWNER && p.status() == PromotionStatus.AWAITING_APPROVAL;
-            items.add(new DeployPages.Promotion(p, names.getOrDefault(p.releaseId(), p.releaseId().toString()), decidable, stages));
+            boolean cancellable = p.status() == PromotionStatus.AWAITING_APPROVAL
+                    && (a.role() == Access.Role.OWNER || user.equals(p.createdBy()));
+            items.add(new DeployPages.Promotion(p, names.getOrDefault(p.releaseId(), p.releaseId().toString()), decidable,
+                    cancellable, stages));
         }
         boolean live = items.stream().anyMatch(p -> DEPLOYING.contains(p.promotion().status()));
         return new DeployPages.Promotions(csrf, base(appId, envId), items, live, base(appId, envId) + "/promotions");

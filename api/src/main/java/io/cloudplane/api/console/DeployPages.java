@@ -35,10 +35,11 @@ public final class DeployPages {
 
     /**
      * A promotion with the release's name; {@code decidable} when it waits for an approval and the user
-     * is the owner (the API lets only the owner approve or reject).
+     * is the owner (the API lets only the owner approve or reject); {@code cancellable} when it waits and the user
+     * asked for it or is the owner (the API's rule for a cancel).
      */
     public record Promotion(PromotionController.PromotionView promotion, String releaseName, boolean decidable,
-                            List<Stage> stages) {
+                            boolean cancellable, List<Stage> stages) {
         public String status() {
             return promotion.status().name();
         }

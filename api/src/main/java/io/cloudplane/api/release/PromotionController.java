@@ -157,8 +157,8 @@ public class PromotionController {
                     PromotionStatus.DEPLOYING_STAGING, PromotionStage.STAGING, null, null, null, null, null, null, null, null,
                     caller, now, now));
         } catch (io.micronaut.data.exceptions.DataAccessException e) {
-            throw ApiException.conflict("A promotion is already under way in this app; it must end (succeed, fail, be rejected "
-                    + "or expire) before another starts");
+            throw ApiException.conflict("A promotion is already under way in this app; it must end (succeed, fail, be rejected, "
+                    + "be cancelled or expire) before another starts");
         }
         // A promoted release is locked like a deployed one: its history refers to it.
         if (releases.lock(releaseId, now) != 1) {
@@ -215,6 +215,47 @@ public class PromotionController {
     @Operation(operationId = "rejectPromotion")
     public PromotionView reject(UUID appId, UUID promotionId, @Nullable @Body DecisionBody body, Authentication auth) {
         return decide(appId, promotionId, false, body, auth);
+    }
+
+    /**
+     * Cancels a promotion awaiting approval (whoever asked for it, or the owner): 202 with the promotion, which ends
+     * CANCELLED at the approval stage; staging keeps what was deployed, production is untouched. 409 in any other
+     * state, in words (staging still deploying, production deploying, ended).
+     */
+    @Post("/{promotionId}/cancel")
+    @Status(HttpStatus.ACCEPTED)
+    @Problems.Forbidden
+    @Problems.Conflict
+    @Operation(operationId = "cancelPromotion")
+    public HttpResponse<PromotionView> cancel(UUID appId, UUID promotionId, Authentication auth) {
+        UUID caller = Caller.id(auth);
+        Access a = requireMember(caller, appId);
+        PromotionRecord p = require(appId, promotionId);
+        if (a.role() != Access.Role.OWNER && !caller.equals(p.createdBy())) {
+            throw ApiException.forbidden("Only whoever asked for the promotion and the app's owner cancel it");
+        }
+        String why = p.status().whyNotCancellable();
+        if (why != null) {
+            throw ApiException.conflict("The promotion cannot be cancelled: " + why);
+        }
+        String workflowId = WorkflowIds.promotion(promotionId.toString());
+        if (!WorkflowExecutions.isRunning(client, workflowId)) {
+            throw ApiException.conflict("The promotion cannot be cancelled: its workflow is gone (Temporal lost or ended it); "
+                    + "it is being marked FAILED");
+        }
+        io.cloudplane.workflows.release.PromotionView answer;
+        try {
+            answer = client.newWorkflowStub(PromotionWorkflow.class, workflowId).cancel(caller.toString());
+        } catch (WorkflowException e) {
+            throw ApiException.conflict("The promotion cannot be cancelled: " + refusal(e, promotions.findById(promotionId).orElse(p)));
+        }
+        // The workflow records the row just after it answers: the answer is the promotion as it now stands.
+        PromotionRecord row = require(appId, promotionId);
+        PromotionRecord cancelled = new PromotionRecord(row.id(), row.appId(), row.releaseId(), row.stagingEnvId(),
+                row.productionEnvId(), answer.status(), answer.stage(), row.stagingDeploymentId(), row.productionDeploymentId(),
+                row.approvalExpiresAt(), caller, Instant.ofEpochMilli(answer.decidedAt()), answer.decision(), row.decisionComment(),
+                row.error(), row.createdBy(), row.createdAt(), row.updatedAt());
+        return HttpResponse.accepted(URI.create("/api/v1/apps/" + appId + "/promotions/" + promotionId)).body(view(cancelled));
     }
 
     private PromotionView decide(UUID appId, UUID promotionId, boolean approve, DecisionBody body, Authentication auth) {

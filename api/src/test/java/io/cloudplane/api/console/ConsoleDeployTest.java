@@ -202,6 +202,12 @@ class ConsoleDeployTest {
             assertEquals(409, gone.status(), gone.body());
             assertTrue(gone.body().contains("its workflow is gone"), decision + ": the API's reason: " + gone.body());
         }
+        // Whoever asked for it (here a developer) is offered its cancel; the API's refusal is shown in its words.
+        String cancel = tab + "/promotions/" + promotion.id() + "/cancel";
+        assertTrue(get(tab, bob).body().contains(cancel), "the developer who promoted is offered the cancel");
+        Page cancelGone = post(cancel, bob, Map.of());
+        assertEquals(409, cancelGone.status(), cancelGone.body());
+        assertTrue(cancelGone.body().contains("its workflow is gone"), "the API's reason: " + cancelGone.body());
         assertEquals(PromotionStatus.AWAITING_APPROVAL, promotions.findById(promotion.id()).orElseThrow().status(), "refusals change nothing");
     }
 

@@ -457,7 +457,7 @@ final class Commands {
             JsonNode last = progress().follow(() -> api.get(path(app) + "/promotions/" + id),
                     p -> "promotion: " + p.path("status").asText() + " (stage " + p.path("stage").asText() + ")",
                     p -> (approvalEnds && "AWAITING_APPROVAL".equals(p.path("status").asText()))
-                            || List.of("SUCCEEDED", "FAILED", "REJECTED", "EXPIRED").contains(p.path("status").asText()));
+                            || List.of("SUCCEEDED", "FAILED", "REJECTED", "EXPIRED", "CANCELLED").contains(p.path("status").asText()));
             String status = last.path("status").asText();
             boolean ok = "SUCCEEDED".equals(status) || "AWAITING_APPROVAL".equals(status);
             cli.err.println((ok ? "Done: promotion " : "Failed: promotion ") + id + " " + status

@@ -59,6 +59,13 @@ public final class ChangeIds {
      */
     public static final String CANCELLABLE_DOMAIN_CHECK = "cancellable-domain-check";
 
+    /**
+     * A promotion awaiting approval can be cancelled (Update {@code cancel}) by whoever asked for it or the app's
+     * owner: it ends CANCELLED at the approval stage, staging keeps what was deployed, production is untouched.
+     * A promotion started before this change refuses the cancel (the owner rejects it instead).
+     */
+    public static final String CANCELLABLE_PROMOTION = "cancellable-promotion";
+
     private ChangeIds() {
     }
 }

@@ -1,5 +1,6 @@
 package io.cloudplane.workflows.release;
 
+import io.cloudplane.workflows.common.ChangeIds;
 import io.cloudplane.workflows.common.FailureType;
 import io.cloudplane.workflows.common.Activities;
 import io.cloudplane.workflows.common.WorkflowIds;
@@ -12,6 +13,12 @@ import io.temporal.workflow.Workflow;
 
 import java.time.Duration;
 
+/**
+ * From change {@code cancellable-promotion}, the approval gate also ends on a {@code cancel} Update (whoever asked
+ * for the promotion, or the owner): CANCELLED at the approval stage, recorded with who cancelled it and when in
+ * the decision fields. An Update rather than a Temporal cancel: the caller needs an answer (refused once production
+ * deploys, or a decision came first, decided by the workflow itself, race-free), and the workflow needs the user.
+ */
 public class PromotionWorkflowImpl implements PromotionWorkflow {
     private final DeploymentActivities deployments = Activities.deployments();
     private final PromotionActivities reports = Activities.promotionReports();
@@ -27,10 +34,13 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
     private PromotionDecision decision;
     private long decidedAt;
     private String error;
+    private boolean cancellable;
+    private String cancelledBy;
 
     @Override
     public PromotionView promote(PromotionRequest request) {
         this.request = request;
+        cancellable = Workflow.getVersion(ChangeIds.CANCELLABLE_PROMOTION, Workflow.DEFAULT_VERSION, 1) == 1;
         stagingDeployment = Workflow.randomUUID().toString();
         stagingOutcome = "RUNNING";
         record();
@@ -43,7 +53,10 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
         stage = PromotionStage.APPROVAL;
         expiresAt = Workflow.currentTimeMillis() + request.approvalTimeoutSeconds() * 1000;
         record();
-        boolean decided = Workflow.await(Duration.ofSeconds(request.approvalTimeoutSeconds()), () -> decision != null);
+        boolean decided = Workflow.await(Duration.ofSeconds(request.approvalTimeoutSeconds()), () -> decision != null || cancelledBy != null);
+        if (cancelledBy != null) {
+            return end(); // CANCELLED by the handler; staging keeps what it runs, production was never touched
+        }
         if (!decided) {
             status = PromotionStatus.EXPIRED;
             error = "no one approved the promotion within " + request.approvalTimeoutSeconds() / 3600.0 + " hours";
@@ -125,6 +138,9 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
             throw new IllegalStateException("the promotion was already " + (this.decision.approve() ? "approved" : "rejected")
                     + " by " + this.decision.userId());
         }
+        if (cancelledBy != null) {
+            throw new IllegalStateException("the promotion was cancelled by " + cancelledBy);
+        }
         if (status != PromotionStatus.AWAITING_APPROVAL) {
             throw new IllegalStateException("the promotion is " + status + ", not awaiting approval");
         }
@@ -136,11 +152,48 @@ public class PromotionWorkflowImpl implements PromotionWorkflow {
         }
     }
 
+    /** Only marks the promotion cancelled: the main method, the row's one writer, records it and ends. */
+    @Override
+    public PromotionView cancel(String userId) {
+        this.cancelledBy = userId;
+        this.decidedAt = Workflow.currentTimeMillis();
+        this.status = PromotionStatus.CANCELLED;
+        return view();
+    }
+
+    @Override
+    public void validateCancel(String userId) {
+        if (userId == null) {
+            throw new IllegalArgumentException("a cancel needs the cancelling user");
+        }
+        if (!cancellable) {
+            throw new IllegalStateException("this promotion started before promotions could be cancelled: the owner can reject it");
+        }
+        if (cancelledBy != null) {
+            throw new IllegalStateException("the promotion was already cancelled by " + cancelledBy);
+        }
+        if (status.whyNotCancellable() != null) {
+            throw new IllegalStateException(status.whyNotCancellable());
+        }
+        if (decision != null) {
+            throw new IllegalStateException("the promotion was already " + (decision.approve() ? "approved" : "rejected")
+                    + " by " + decision.userId());
+        }
+        if (Workflow.currentTimeMillis() >= expiresAt) {
+            throw new IllegalStateException("the approval expired: the promotion is ending EXPIRED");
+        }
+        if (!userId.equals(request.ownerId()) && !userId.equals(request.requestedBy())) {
+            throw new SecurityException("only whoever asked for the promotion and the app's owner cancel it");
+        }
+    }
+
     @Override
     public PromotionView view() {
         return new PromotionView(request == null ? null : request.promotionId(), status, stage, stagingDeployment, stagingOutcome,
-                productionDeployment, productionOutcome, expiresAt, decision == null ? null : decision.approve() ? "APPROVED" : "REJECTED",
-                decision == null ? null : decision.userId(), decidedAt, decision == null ? null : decision.comment(), error);
+                productionDeployment, productionOutcome, expiresAt,
+                cancelledBy != null ? "CANCELLED" : decision == null ? null : decision.approve() ? "APPROVED" : "REJECTED",
+                cancelledBy != null ? cancelledBy : decision == null ? null : decision.userId(), decidedAt,
+                decision == null ? null : decision.comment(), error);
     }
 
     private void record() {

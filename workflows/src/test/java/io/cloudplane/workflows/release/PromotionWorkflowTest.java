@@ -397,4 +397,79 @@ class PromotionWorkflowTest {
         assertEquals("FAILED", last.productionOutcome());
         assertEquals(List.of(STAGING), deployedEnvs()); // the production child never started
     }
+
+    @Test
+    void aPromotionAwaitingApprovalIsCancelledByWhoeverAskedForItAndProductionIsNeverDeployed(TestWorkflowEnvironment testEnv,
+                                                                                             WorkflowClient client, Worker worker)
+            throws Exception {
+        PromotionWorkflow promotion = start(testEnv, client, worker);
+        awaitApproval(promotion);
+        long cancelledAt = env.currentTimeMillis();
+
+        PromotionView answered = promotion.cancel("u-requester");
+        assertEquals(PromotionStatus.CANCELLED, answered.status());
+        assertEquals("CANCELLED", answered.decision());
+        assertEquals("u-requester", answered.decidedBy());
+
+        PromotionView done = result(client);
+        assertEquals(PromotionStatus.CANCELLED, done.status());
+        assertEquals(PromotionStage.APPROVAL, done.stage(), "stopped at the approval gate");
+        assertEquals("SUCCEEDED", done.stagingOutcome(), "staging keeps what was deployed");
+        assertNull(done.productionDeploymentId());
+        assertNull(done.productionOutcome());
+        assertEquals("CANCELLED", done.decision());
+        assertEquals("u-requester", done.decidedBy());
+        assertTrue(done.decidedAt() >= cancelledAt && done.decidedAt() < done.approvalExpiresAt(), "decidedAt " + done.decidedAt());
+        assertNull(done.error());
+        assertEquals(done, mocks.promotions.last(), "the row ends CANCELLED, with who and when");
+        assertTrue(mocks.promotions.views.stream().noneMatch(v -> v.status() == PromotionStatus.DEPLOYING_PRODUCTION));
+        verifyProductionNeverPrepared();
+        assertEquals(List.of(STAGING), deployedEnvs());
+        Histories.saveIfAsked(client, WORKFLOW_ID, "PromotionWorkflow", "cancelled.json");
+    }
+
+    @Test
+    void theOwnerCancelsTooButNoOneElseDoesAndACancelledPromotionTakesNoDecision(TestWorkflowEnvironment testEnv,
+                                                                                WorkflowClient client, Worker worker)
+            throws Exception {
+        PromotionWorkflow promotion = start(testEnv, client, worker);
+        awaitApproval(promotion);
+        int recorded = mocks.promotions.views.size();
+
+        WorkflowUpdateException intruder = assertThrows(WorkflowUpdateException.class, () -> promotion.cancel("u-intruder"));
+        assertTrue(refusal(intruder).contains("only whoever asked for the promotion and the app's owner"), refusal(intruder));
+        assertEquals(recorded, mocks.promotions.views.size());
+        assertEquals(PromotionStatus.AWAITING_APPROVAL, promotion.view().status(), "a refused cancel changes nothing");
+
+        // Held until accepted only: the cancel and an approval racing it are decided in the workflow, in order.
+        WorkflowStub.fromTyped(promotion).startUpdate("cancel", WorkflowUpdateStage.ACCEPTED, PromotionView.class, OWNER);
+        assertEquals(PromotionStatus.CANCELLED, result(client).status());
+        assertEquals(OWNER, mocks.promotions.last().decidedBy());
+        assertThrows(WorkflowNotFoundException.class, () -> promotion.decide(new PromotionDecision(true, OWNER, "too late")));
+        verifyProductionNeverPrepared();
+    }
+
+    @Test
+    void aCancelIsRefusedWhileStagingDeploysAndOnceProductionDeploys(TestWorkflowEnvironment testEnv, WorkflowClient client,
+                                                                      Worker worker) throws Exception {
+        OUTCOMES.put(STAGING, new Outcome(Duration.ofMinutes(10), null));
+        OUTCOMES.put(PRODUCTION, new Outcome(Duration.ofHours(1), null)); // production is still deploying at the cancel
+        PromotionWorkflow promotion = start(testEnv, client, worker);
+        await("staging deploying").until(() -> promotion.view() != null && promotion.view().status() == PromotionStatus.DEPLOYING_STAGING
+                && !DEPLOYED.isEmpty());
+        WorkflowUpdateException early = assertThrows(WorkflowUpdateException.class, () -> promotion.cancel("u-requester"));
+        assertTrue(refusal(early).contains("staging is still being deployed"), refusal(early));
+
+        awaitApproval(promotion);
+        promotion.decide(new PromotionDecision(true, OWNER, "ship it"));
+        await("production deploying").until(() -> promotion.view().status() == PromotionStatus.DEPLOYING_PRODUCTION);
+        WorkflowUpdateException late = assertThrows(WorkflowUpdateException.class, () -> promotion.cancel(OWNER));
+        assertTrue(refusal(late).contains("production is already being deployed"), refusal(late));
+
+        PromotionView done = result(client);
+        assertEquals(PromotionStatus.SUCCEEDED, done.status(), "the refused cancel did not stop production");
+        assertEquals("APPROVED", done.decision());
+        assertEquals(List.of(STAGING, PRODUCTION), deployedEnvs());
+        assertTrue(mocks.promotions.views.stream().noneMatch(v -> v.status() == PromotionStatus.CANCELLED));
+    }
 }
