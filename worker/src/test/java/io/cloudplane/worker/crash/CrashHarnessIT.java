@@ -473,6 +473,7 @@ class CrashHarnessIT {
             }));
             cases.add(invitation());
             cases.add(domain());
+            cases.add(provisionCancelled());
             cases.add(operation("clone", "CLONE_APPLICATION", () -> null, 6000, () -> {
                 var c = call("POST", "/api/v1/apps/" + app2 + "/clone", Map.of("name", "clone-" + n));
                 require(c.status() == 202, c.raw());
@@ -675,6 +676,76 @@ class CrashHarnessIT {
         }
 
         /** An operation-backed kind: {@code begin} answers the operation's ID; {@code check} gets its terminal status. */
+        /**
+         * The owner creates an application and at once asks to cancel its provisioning (issue 18): the kill lands before
+         * the create commits, between the create and the cancel, while the cancel is asked, or while the workflow cleans
+         * up. After the restart the operation ends CANCELLED (its environment FAILED saying so, with no database, role or
+         * folder left), or SUCCEEDED (the cancel came after the server, or never came), or FAILED with its reason; and the
+         * round's orphan check finds nothing of it left over.
+         */
+        Case provisionCancelled() {
+            Case[] self = new Case[1];
+            String name = "cancel-" + n;
+            self[0] = new Case("provision cancelled", 3000, 0, () -> {
+                var created = call("POST", "/api/v1/apps", Map.of("name", name));
+                require(created.status() == 202, "provision cancelled: " + created.raw());
+                apps.add(created.get("id"));
+                started.put("cancel.app", created.get("id"));
+                started.put("cancel.env", created.get("operation.envId"));
+                started.put("cancel.op", created.get("operation.id"));
+                // 202; or 409 while its workflow has not started yet (asked again), or once it is past its server (too late)
+                for (int tries = 0; tries < 60; tries++) {
+                    var cancel = call("POST", "/api/v1/operations/" + created.get("operation.id") + "/cancel", null);
+                    require(cancel.status() == 202 || cancel.status() == 409, "cancel: " + cancel.raw());
+                    if (cancel.status() == 202) {
+                        started.put("cancel.asked", "true");
+                        break;
+                    }
+                    var op = call("GET", "/api/v1/operations/" + created.get("operation.id"), null);
+                    if (!"PENDING".equals(op.get("status")) && (!"RUNNING".equals(op.get("status")) || op.raw().contains("start-server"))) {
+                        break; // ended, or past its server: too late to cancel
+                    }
+                    Thread.sleep(50);
+                }
+            }, deadline -> {
+                if (started.get("cancel.op") == null) {
+                    Set<String> ids = outside.strings("select id::text from apps where name = ?", name);
+                    if (ids.isEmpty()) {
+                        require(self[0].cut, "the app was never created");
+                        return "NOT COMMITTED";
+                    }
+                    String app = ids.iterator().next();
+                    apps.add(app);
+                    started.put("cancel.app", app);
+                    started.put("cancel.env", outside.strings("select id::text from environments where app_id = ?::uuid", app).iterator().next());
+                    started.put("cancel.op", outside.strings("select id::text from operations where app_id = ?::uuid "
+                            + "and type = 'PROVISION_ENVIRONMENT'", app).iterator().next());
+                }
+                String status = awaitOperation(started.get("cancel.op"), deadline);
+                String app = started.get("cancel.app");
+                String envId = started.get("cancel.env");
+                if (status.equals("CANCELLED")) {
+                    var env = call("GET", env(app, envId), null);
+                    String reason = env.get("statusReason");
+                    require("FAILED".equals(env.get("status")) && reason != null && reason.contains("cancelled"),
+                            "a cancelled provisioning leaves its environment FAILED, saying so: " + env.raw());
+                    String db = "env_" + envId.replace("-", "");
+                    require(outside.count("select count(*) from pg_database where datname = ?", db) == 0, "database " + db + " left");
+                    require(outside.count("select count(*) from pg_roles where rolname = ?", db) == 0, "role " + db + " left");
+                    require(outside.serverProcesses().get(envId) == null, "a cancelled provisioning left a server process");
+                    return status;
+                }
+                if (status.equals("FAILED")) {
+                    var o = call("GET", "/api/v1/operations/" + started.get("cancel.op"), null);
+                    require(o.get("error") != null && !o.<String>get("error").isBlank(), "a FAILED operation says why: " + o.raw());
+                }
+                // SUCCEEDED after an accepted cancel: the cancel came past the server, or (the all-in-one's Temporal is in the
+                // killed process) the request was lost with it and the reconciler ran the provisioning again: said, not hidden
+                return runningOrFailed(app, envId, status) + ("true".equals(started.get("cancel.asked")) ? " (cancel accepted before)" : "");
+            });
+            return self[0];
+        }
+
         Case operation(String kind, String type, java.util.function.Supplier<String> appOf, long span, Callable<String> begin,
                        OutcomeCheck check) {
             Case[] self = new Case[1];
