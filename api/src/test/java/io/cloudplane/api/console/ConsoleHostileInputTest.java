@@ -1,16 +1,12 @@
 package io.cloudplane.api.console;
 
-import io.micronaut.core.type.Argument;
 import io.micronaut.http.HttpMethod;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
-import io.micronaut.http.MutableHttpRequest;
 import io.micronaut.http.client.HttpClient;
 import io.micronaut.http.client.annotation.Client;
-import io.micronaut.http.client.exceptions.HttpClientResponseException;
-import io.micronaut.http.cookie.Cookie;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.web.router.Router;
 import io.micronaut.web.router.UriRouteInfo;
@@ -23,8 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -40,9 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @MicronautTest(transactional = false)
 class ConsoleHostileInputTest {
-    private static final String PASSWORD = "correct-horse-battery";
     private static final String MARKER = "<script>alert('cloudplane')</script>";
-    private static final Pattern PARAMETER = Pattern.compile("\\{([A-Za-z]+)[^}]*}");
     /** The fields the console's forms read, and more: a form ignores what it does not know. */
     private static final List<String> FIELDS = List.of("name", "email", "password", "firstName", "lastName", "hostname", "confirm",
             "profile", "label", "publicKey", "description", "comment", "releaseId", "release", "source", "deploymentId", "promotionId",
@@ -55,17 +47,22 @@ class ConsoleHostileInputTest {
     @Inject Router router;
     @Inject ConsoleCsrf csrf;
 
-    private record User(UUID id, String token) {
+
+    private ConsoleCalls calls;
+
+    @org.junit.jupiter.api.BeforeEach
+    void calls() {
+        calls = new ConsoleCalls(http);
     }
 
     @Test
     void noConsoleRouteAnswers5xxOrEchoesMarkupToHostileInput() {
-        User owner = signUp();
+        ConsoleCalls.User owner = calls.signUp("console-hostile", "Hostile");
         String appName = "hostile-" + UUID.randomUUID().toString().substring(0, 8);
-        var created = api(HttpRequest.POST("/api/v1/apps", Map.of("name", appName)), owner);
+        var created = calls.api(HttpRequest.POST("/api/v1/apps", Map.of("name", appName)), owner);
         assertEquals(HttpStatus.ACCEPTED, created.getStatus(), String.valueOf(created.body()));
         String appId = (String) created.body().get("id");
-        var staging = api(HttpRequest.POST("/api/v1/apps/" + appId + "/environments", Map.of("name", "staging-env", "type", "staging")), owner);
+        var staging = calls.api(HttpRequest.POST("/api/v1/apps/" + appId + "/environments", Map.of("name", "staging-env", "type", "staging")), owner);
         assertEquals(HttpStatus.ACCEPTED, staging.getStatus(), String.valueOf(staging.body()));
         String envId = (String) staging.body().get("id");
         String token = csrf.forSession(owner.token());
@@ -79,10 +76,10 @@ class ConsoleHostileInputTest {
         int operations = 0;
         for (UriRouteInfo<?, ?> route : routes) {
             String template = route.getUriMatchTemplate().toString();
-            List<String> paths = new ArrayList<>(List.of(fill(template, appId, envId, null)));
+            List<String> paths = new ArrayList<>(List.of(ConsoleCalls.fill(template, appId, envId, null)));
             if (template.contains("{")) {
-                paths.add(fill(template, appId, envId, "not-a-uuid"));
-                paths.add(fill(template, appId, envId, "%F0%9F%98%80" + "a".repeat(300)));
+                paths.add(ConsoleCalls.fill(template, appId, envId, "not-a-uuid"));
+                paths.add(ConsoleCalls.fill(template, appId, envId, "%F0%9F%98%80" + "a".repeat(300)));
             }
             if (route.getHttpMethod() == HttpMethod.POST) {
                 operations++;
@@ -90,12 +87,12 @@ class ConsoleHostileInputTest {
                     for (String value : VALUES) {
                         String body = "csrf=" + token + "&" + FIELDS.stream().map(f -> f + "=" + encode(value)).collect(Collectors.joining("&"));
                         requests++;
-                        check("POST " + template + " with " + abbreviated(value), console(HttpRequest.POST(path, body)
+                        check("POST " + template + " with " + abbreviated(value), calls.console(HttpRequest.POST(path, body)
                                 .contentType(MediaType.APPLICATION_FORM_URLENCODED_TYPE), owner), failures);
                     }
                     for (String raw : List.of("csrf=" + token + "&%zz=%zz&&==&name", "csrf=" + token + "&" + "a=b&".repeat(500), "")) {
                         requests++;
-                        check("POST " + template + " with a malformed body", console(HttpRequest.POST(path, raw)
+                        check("POST " + template + " with a malformed body", calls.console(HttpRequest.POST(path, raw)
                                 .contentType(MediaType.APPLICATION_FORM_URLENCODED_TYPE), owner), failures);
                     }
                 }
@@ -107,10 +104,10 @@ class ConsoleHostileInputTest {
                         String query = FIELDS.stream().map(f -> f + "=" + URLEncoder.encode(value, StandardCharsets.UTF_8))
                                 .collect(Collectors.joining("&"));
                         requests++;
-                        check("GET " + template + " with " + abbreviated(value), console(HttpRequest.GET(path + "?" + query), owner), failures);
+                        check("GET " + template + " with " + abbreviated(value), calls.console(HttpRequest.GET(path + "?" + query), owner), failures);
                         requests++;
                         check("GET " + template + " (htmx) with " + abbreviated(value),
-                                console(HttpRequest.GET(path + "?" + query).header("HX-Request", "true"), owner), failures);
+                                calls.console(HttpRequest.GET(path + "?" + query).header("HX-Request", "true"), owner), failures);
                     }
                 }
             }
@@ -137,20 +134,6 @@ class ConsoleHostileInputTest {
         }
     }
 
-    private static String fill(String template, String appId, String envId, String other) {
-        Matcher m = PARAMETER.matcher(template.replaceAll("\\{\\?[^}]*}", ""));
-        StringBuilder path = new StringBuilder();
-        while (m.find()) {
-            String value = switch (m.group(1)) {
-                case "appId" -> other == null ? appId : other;
-                case "envId" -> envId;
-                default -> other == null ? UUID.randomUUID().toString() : other;
-            };
-            m.appendReplacement(path, Matcher.quoteReplacement(value));
-        }
-        m.appendTail(path);
-        return path.toString();
-    }
 
     private static String encode(String value) {
         return value.equals("%zz") ? value : URLEncoder.encode(value, StandardCharsets.UTF_8);
@@ -160,33 +143,6 @@ class ConsoleHostileInputTest {
         return value.length() > 60 ? value.substring(0, 60) + "…(" + value.length() + ")" : value;
     }
 
-    private HttpResponse<String> console(MutableHttpRequest<?> request, User user) {
-        request.cookie(Cookie.of(ConsoleSession.COOKIE, user.token()));
-        try {
-            return http.toBlocking().exchange(request, String.class);
-        } catch (HttpClientResponseException e) {
-            return HttpResponse.<String>status(e.getStatus()).headers(h -> e.getResponse().getHeaders()
-                    .forEach((name, values) -> values.forEach(v -> h.add(name, v)))).body(e.getResponse().getBody(String.class).orElse(""));
-        }
-    }
 
-    @SuppressWarnings("unchecked")
-    private HttpResponse<Map<String, Object>> api(MutableHttpRequest<?> request, User user) {
-        request.bearerAuth(user.token());
-        try {
-            return http.toBlocking().exchange(request, Argument.mapOf(String.class, Object.class));
-        } catch (HttpClientResponseException e) {
-            return (HttpResponse<Map<String, Object>>) e.getResponse();
-        }
-    }
 
-    private User signUp() {
-        String email = "console-hostile-" + UUID.randomUUID() + "@example.com";
-        var created = http.toBlocking().exchange(HttpRequest.POST("/api/v1/accounts", Map.of("email", email, "password", PASSWORD,
-                "firstName", "Ada", "lastName", "Hostile")), Argument.mapOf(String.class, Object.class));
-        UUID id = UUID.fromString((String) ((Map<?, ?>) created.body().get("account")).get("id"));
-        String token = (String) http.toBlocking().exchange(HttpRequest.POST("/api/v1/sessions", Map.of("email", email, "password", PASSWORD)),
-                Argument.mapOf(String.class, Object.class)).body().get("accessToken");
-        return new User(id, token);
-    }
 }

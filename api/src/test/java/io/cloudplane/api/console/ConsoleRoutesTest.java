@@ -1,16 +1,12 @@
 package io.cloudplane.api.console;
 
-import io.micronaut.core.type.Argument;
 import io.micronaut.http.HttpMethod;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
-import io.micronaut.http.MutableHttpRequest;
 import io.micronaut.http.client.HttpClient;
 import io.micronaut.http.client.annotation.Client;
-import io.micronaut.http.client.exceptions.HttpClientResponseException;
-import io.micronaut.http.cookie.Cookie;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.web.router.Router;
 import io.micronaut.web.router.UriRouteInfo;
@@ -21,8 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -40,20 +34,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @MicronautTest(transactional = false)
 class ConsoleRoutesTest {
-    private static final String PASSWORD = "correct-horse-battery";
-    private static final Pattern PARAMETER = Pattern.compile("\\{([A-Za-z]+)[^}]*}");
     @Inject @Client("/") HttpClient http;
     @Inject Router router;
 
-    private record User(UUID id, String token) {
+
+    private ConsoleCalls calls;
+
+    @org.junit.jupiter.api.BeforeEach
+    void calls() {
+        calls = new ConsoleCalls(http);
     }
 
     @Test
     void everyConsoleRouteKeepsTheConsolesRules() {
-        User owner = signUp();
-        User stranger = signUp();
+        ConsoleCalls.User owner = calls.signUp("console-routes", "Routes");
+        ConsoleCalls.User stranger = calls.signUp("console-routes", "Routes");
         String appName = "routes-" + UUID.randomUUID().toString().substring(0, 8);
-        var created = api(HttpRequest.POST("/api/v1/apps", Map.of("name", appName)), owner);
+        var created = calls.api(HttpRequest.POST("/api/v1/apps", Map.of("name", appName)), owner);
         assertEquals(HttpStatus.ACCEPTED, created.getStatus(), String.valueOf(created.body()));
         String appId = (String) created.body().get("id");
         String envId = (String) ((Map<?, ?>) created.body().get("operation")).get("envId");
@@ -68,22 +65,22 @@ class ConsoleRoutesTest {
             if (template.startsWith("/assets")) {
                 continue;
             }
-            String path = fill(template, appId, envId);
+            String path = ConsoleCalls.fill(template, appId, envId, null);
             if (route.getHttpMethod() == HttpMethod.POST) {
-                HttpResponse<String> forged = console(HttpRequest.POST(path, "name=forged&confirm=" + appName)
+                HttpResponse<String> forged = calls.console(HttpRequest.POST(path, "name=forged&confirm=" + appName)
                         .contentType(MediaType.APPLICATION_FORM_URLENCODED_TYPE), owner);
                 assertEquals(HttpStatus.FORBIDDEN, forged.getStatus(), "POST " + template + " without its CSRF token: " + forged.body());
                 checked.add("POST " + template);
             } else if (route.getHttpMethod() == HttpMethod.GET && template.contains("{appId}")) {
-                HttpResponse<String> seen = console(HttpRequest.GET(path), stranger);
+                HttpResponse<String> seen = calls.console(HttpRequest.GET(path), stranger);
                 assertEquals(HttpStatus.NOT_FOUND, seen.getStatus(), "GET " + template + " by a stranger");
                 assertFalse(String.valueOf(seen.body()).contains(appName), "GET " + template + " shows a stranger the app's name");
-                HttpResponse<String> partial = console(HttpRequest.GET(path).header("HX-Request", "true"), null);
+                HttpResponse<String> partial = calls.console(HttpRequest.GET(path).header("HX-Request", "true"), null);
                 assertEquals(HttpStatus.UNAUTHORIZED, partial.getStatus(), "GET " + template + " by htmx without a session");
                 assertEquals("/sign-in", partial.header("HX-Redirect"), "GET " + template + " by htmx without a session");
                 checked.add("GET " + template);
             } else if (route.getHttpMethod() == HttpMethod.GET && template.startsWith("/operator")) {
-                HttpResponse<String> seen = console(HttpRequest.GET(path), owner);
+                HttpResponse<String> seen = calls.console(HttpRequest.GET(path), owner);
                 assertTrue(seen.getStatus() == HttpStatus.FORBIDDEN || seen.getStatus() == HttpStatus.NOT_FOUND,
                         "GET " + template + " by someone who is no operator: " + seen.getStatus());
                 checked.add("GET " + template);
@@ -96,60 +93,19 @@ class ConsoleRoutesTest {
     }
 
     /** What a forged form could change: the owner's apps and SSH keys; the app's environments, releases and promotions; the environment's members, domains, backups and schedule. */
-    private String state(User owner, String appId, String envId) {
+    private String state(ConsoleCalls.User owner, String appId, String envId) {
         String env = "/api/v1/apps/" + appId + "/environments/" + envId;
         return String.join("\n", List.of("/api/v1/apps", "/api/v1/apps/" + appId + "/environments", "/api/v1/apps/" + appId + "/releases",
                         "/api/v1/apps/" + appId + "/promotions", env + "/members", env + "/domains", env + "/backups", env + "/backup-schedule",
                         env + "/sftp", "/api/v1/account/ssh-keys").stream()
-                .map(path -> path + " " + api(HttpRequest.GET(path), owner).getStatus() + " " + api(HttpRequest.GET(path), owner).body())
+                .map(path -> {
+                    var answer = calls.api(HttpRequest.GET(path), owner);
+                    return path + " " + answer.getStatus() + " " + answer.body();
+                })
                 .toList());
     }
 
-    /** The route's path with the app and environment filled in, and any other parameter a random id. */
-    private static String fill(String template, String appId, String envId) {
-        Matcher m = PARAMETER.matcher(template.replaceAll("\\{\\?[^}]*}", ""));
-        StringBuilder path = new StringBuilder();
-        while (m.find()) {
-            String value = switch (m.group(1)) {
-                case "appId" -> appId;
-                case "envId" -> envId;
-                default -> UUID.randomUUID().toString();
-            };
-            m.appendReplacement(path, value);
-        }
-        m.appendTail(path);
-        return path.toString();
-    }
 
-    private HttpResponse<String> console(MutableHttpRequest<?> request, User user) {
-        if (user != null) {
-            request.cookie(Cookie.of(ConsoleSession.COOKIE, user.token()));
-        }
-        try {
-            return http.toBlocking().exchange(request, String.class);
-        } catch (HttpClientResponseException e) {
-            return HttpResponse.<String>status(e.getStatus()).headers(h -> e.getResponse().getHeaders()
-                    .forEach((name, values) -> values.forEach(v -> h.add(name, v)))).body(e.getResponse().getBody(String.class).orElse(""));
-        }
-    }
 
-    @SuppressWarnings("unchecked")
-    private HttpResponse<Map<String, Object>> api(MutableHttpRequest<?> request, User user) {
-        request.bearerAuth(user.token());
-        try {
-            return http.toBlocking().exchange(request, Argument.mapOf(String.class, Object.class));
-        } catch (HttpClientResponseException e) {
-            return (HttpResponse<Map<String, Object>>) e.getResponse();
-        }
-    }
 
-    private User signUp() {
-        String email = "console-routes-" + UUID.randomUUID() + "@example.com";
-        var created = http.toBlocking().exchange(HttpRequest.POST("/api/v1/accounts", Map.of("email", email, "password", PASSWORD,
-                "firstName", "Ada", "lastName", "Routes")), Argument.mapOf(String.class, Object.class));
-        UUID id = UUID.fromString((String) ((Map<?, ?>) created.body().get("account")).get("id"));
-        String token = (String) http.toBlocking().exchange(HttpRequest.POST("/api/v1/sessions", Map.of("email", email, "password", PASSWORD)),
-                Argument.mapOf(String.class, Object.class)).body().get("accessToken");
-        return new User(id, token);
-    }
 }
