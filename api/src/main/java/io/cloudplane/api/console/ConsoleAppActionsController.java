@@ -28,13 +28,10 @@ import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.rules.SecurityRule;
 import io.swagger.v3.oas.annotations.Hidden;
 
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
 import static io.cloudplane.api.console.ConsoleSupport.auth;
-import static io.cloudplane.api.console.ConsoleSupport.expiredForm;
-import static io.cloudplane.api.console.ConsoleSupport.form;
 import static io.cloudplane.api.console.ConsoleSupport.htmx;
 import static io.cloudplane.api.console.ConsoleSupport.page;
 import static io.cloudplane.api.console.ConsoleSupport.seeOther;
@@ -84,69 +81,52 @@ public class ConsoleAppActionsController {
     @Post("/apps/{appId}/clone")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public HttpResponse<?> cloneApp(UUID appId, @Body @Nullable String body, HttpRequest<?> http) {
-        Optional<UUID> user = support.user(http);
-        if (user.isEmpty()) {
-            return toSignIn(http);
-        }
-        Map<String, String> form = form(body);
-        if (!support.validForm(http, form)) {
-            return expiredForm();
-        }
-        String name = trimmed(form.get("name"));
-        try {
-            Views.AppView clone = cloneApi.cloneApp(appId, new CloneController.CloneBody(name, null), auth(user.get())).body();
-            appListChanges.changed(); // as the API's AppListInvalidation does after a change
-            return seeOther("/apps/" + clone.id() + (clone.operation() == null ? "" : "?operation=" + clone.operation().id()));
-        } catch (ApiException e) {
-            return show(e.status(), user.get(), appId, ConsoleSupport.message(e), "name", name, http);
-        }
+        return support.post(http, body, (user, form) -> {
+            String name = trimmed(form.get("name"));
+            try {
+                Views.AppView clone = cloneApi.cloneApp(appId, new CloneController.CloneBody(name, null), auth(user)).body();
+                appListChanges.changed(); // as the API's AppListInvalidation does after a change
+                return seeOther("/apps/" + clone.id() + (clone.operation() == null ? "" : "?operation=" + clone.operation().id()));
+            } catch (ApiException e) {
+                return show(e.status(), user, appId, ConsoleSupport.message(e), "name", name, http);
+            }
+        });
     }
 
     /** Deletes the app once its name is typed exactly; a wrong name deletes nothing. */
     @Post("/apps/{appId}/delete")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public HttpResponse<?> deleteApp(UUID appId, @Body @Nullable String body, HttpRequest<?> http) {
-        Optional<UUID> user = support.user(http);
-        if (user.isEmpty()) {
-            return toSignIn(http);
-        }
-        Map<String, String> form = form(body);
-        if (!support.validForm(http, form)) {
-            return expiredForm();
-        }
-        Access a = access.requireApp(user.get(), appId);
-        String typed = form.get("confirm");
-        if (typed == null || !typed.strip().equals(a.app().name())) {
-            return show(HttpStatus.UNPROCESSABLE_ENTITY, user.get(), appId,
-                    "Type the app's name, " + a.app().name() + ", exactly to delete it: nothing was deleted.", "confirm", null, http);
-        }
-        try {
-            OperationView op = appsApi.delete(appId, auth(user.get())).body();
-            appListChanges.changed();
-            return seeOther("/apps/operations/" + op.id());
-        } catch (ApiException e) {
-            return show(e.status(), user.get(), appId, ConsoleSupport.message(e), "confirm", null, http);
-        }
+        return support.post(http, body, (user, form) -> {
+            Access a = access.requireApp(user, appId);
+            String typed = form.get("confirm");
+            if (typed == null || !typed.strip().equals(a.app().name())) {
+                return show(HttpStatus.UNPROCESSABLE_ENTITY, user, appId,
+                        "Type the app's name, " + a.app().name() + ", exactly to delete it: nothing was deleted.", "confirm", null, http);
+            }
+            try {
+                OperationView op = appsApi.delete(appId, auth(user)).body();
+                appListChanges.changed();
+                return seeOther("/apps/operations/" + op.id());
+            } catch (ApiException e) {
+                return show(e.status(), user, appId, ConsoleSupport.message(e), "confirm", null, http);
+            }
+        });
     }
 
     /** Wakes a sleeping sandbox: then its panel follows the wake's steps. */
     @Post("/apps/{appId}/wake")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public HttpResponse<?> wake(UUID appId, @Body @Nullable String body, HttpRequest<?> http) {
-        Optional<UUID> user = support.user(http);
-        if (user.isEmpty()) {
-            return toSignIn(http);
-        }
-        if (!support.validForm(http, form(body))) {
-            return expiredForm();
-        }
-        try {
-            OperationView op = appsApi.wake(appId, auth(user.get())).body();
-            appListChanges.changed();
-            return seeOther("/apps/" + appId + "?operation=" + op.id());
-        } catch (ApiException e) {
-            return show(e.status(), user.get(), appId, ConsoleSupport.message(e), "wake", null, http);
-        }
+        return support.post(http, body, (user, form) -> {
+            try {
+                OperationView op = appsApi.wake(appId, auth(user)).body();
+                appListChanges.changed();
+                return seeOther("/apps/" + appId + "?operation=" + op.id());
+            } catch (ApiException e) {
+                return show(e.status(), user, appId, ConsoleSupport.message(e), "wake", null, http);
+            }
+        });
     }
 
     /**

@@ -26,14 +26,11 @@ import io.swagger.v3.oas.annotations.Hidden;
 
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
 import static io.cloudplane.api.console.ConsoleSupport.auth;
 import static io.cloudplane.api.console.ConsoleSupport.blank;
-import static io.cloudplane.api.console.ConsoleSupport.expiredForm;
-import static io.cloudplane.api.console.ConsoleSupport.form;
 import static io.cloudplane.api.console.ConsoleSupport.page;
 import static io.cloudplane.api.console.ConsoleSupport.seeOther;
 import static io.cloudplane.api.console.ConsoleSupport.toSignIn;
@@ -93,57 +90,46 @@ public class ConsoleBackupsController {
     @Post(produces = MediaType.TEXT_HTML)
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public HttpResponse<?> backUpNow(UUID appId, UUID envId, @Nullable @Body String body, HttpRequest<?> http) {
-        Optional<UUID> user = support.user(http);
-        if (user.isEmpty()) {
-            return toSignIn(http);
-        }
-        if (!support.validForm(http, form(body))) {
-            return expiredForm();
-        }
-        support.frame(http, user.get(), appId, envId, ConsolePages.Concern.BACKUPS);
-        try {
-            BackupView backup = backupsApi.create(appId, envId, auth(user.get())).body();
-            return seeOther(base(appId, envId) + "?started=" + backup.id());
-        } catch (ApiException e) {
-            if (e.status() == HttpStatus.NOT_FOUND) {
-                throw e;
+        return support.post(http, body, (user, form) -> {
+            support.frame(http, user, appId, envId, ConsolePages.Concern.BACKUPS);
+            try {
+                BackupView backup = backupsApi.create(appId, envId, auth(user)).body();
+                return seeOther(base(appId, envId) + "?started=" + backup.id());
+            } catch (ApiException e) {
+                if (e.status() == HttpStatus.NOT_FOUND) {
+                    throw e;
+                }
+                return backups(e.status(), http, user, appId, envId, null, null, ConsoleSupport.message(e), null);
             }
-            return backups(e.status(), http, user.get(), appId, envId, null, null, ConsoleSupport.message(e), null);
-        }
+        });
     }
 
     /** The schedule's form (the API's PUT …/backup-schedule): a refused value shows the form again with the API's reason. */
     @Post(value = "/schedule", produces = MediaType.TEXT_HTML)
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public HttpResponse<?> schedule(UUID appId, UUID envId, @Nullable @Body String body, HttpRequest<?> http) {
-        Optional<UUID> user = support.user(http);
-        if (user.isEmpty()) {
-            return toSignIn(http);
-        }
-        Map<String, String> form = form(body);
-        if (!support.validForm(http, form)) {
-            return expiredForm();
-        }
-        support.frame(http, user.get(), appId, envId, ConsolePages.Concern.BACKUPS);
-        String frequency = trimmed(form.get("frequency"));
-        boolean weekly = "weekly".equalsIgnoreCase(frequency);
-        String day = weekly ? trimmed(form.get("dayOfWeek")) : null;
-        boolean paused = form.containsKey("paused");
-        OpsPages.ScheduleForm sent = new OpsPages.ScheduleForm(frequency == null ? "" : frequency.toLowerCase(Locale.ROOT), day,
-                trimmed(form.getOrDefault("time", "")), trimmed(form.getOrDefault("retentionCount", "")),
-                trimmed(form.getOrDefault("retentionDays", "")), paused, null);
-        try {
-            scheduleApi.put(appId, envId, new BackupScheduleController.ScheduleBody(blank(frequency) ? "none" : frequency,
-                    blank(day) ? null : day, blank(sent.time()) ? "" : sent.time(),
-                    new BackupScheduleController.RetentionBody(number("retention.count", sent.retentionCount()),
-                            number("retention.days", sent.retentionDays())), paused, null), auth(user.get()));
-            return seeOther(base(appId, envId) + "?saved=schedule");
-        } catch (ApiException e) {
-            if (e.status() == HttpStatus.NOT_FOUND) {
-                throw e;
+        return support.post(http, body, (user, form) -> {
+            support.frame(http, user, appId, envId, ConsolePages.Concern.BACKUPS);
+            String frequency = trimmed(form.get("frequency"));
+            boolean weekly = "weekly".equalsIgnoreCase(frequency);
+            String day = weekly ? trimmed(form.get("dayOfWeek")) : null;
+            boolean paused = form.containsKey("paused");
+            OpsPages.ScheduleForm sent = new OpsPages.ScheduleForm(frequency == null ? "" : frequency.toLowerCase(Locale.ROOT), day,
+                    trimmed(form.getOrDefault("time", "")), trimmed(form.getOrDefault("retentionCount", "")),
+                    trimmed(form.getOrDefault("retentionDays", "")), paused, null);
+            try {
+                scheduleApi.put(appId, envId, new BackupScheduleController.ScheduleBody(blank(frequency) ? "none" : frequency,
+                        blank(day) ? null : day, blank(sent.time()) ? "" : sent.time(),
+                        new BackupScheduleController.RetentionBody(number("retention.count", sent.retentionCount()),
+                                number("retention.days", sent.retentionDays())), paused, null), auth(user));
+                return seeOther(base(appId, envId) + "?saved=schedule");
+            } catch (ApiException e) {
+                if (e.status() == HttpStatus.NOT_FOUND) {
+                    throw e;
+                }
+                return backups(e.status(), http, user, appId, envId, sent, ConsoleSupport.message(e), null, null);
             }
-            return backups(e.status(), http, user.get(), appId, envId, sent, ConsoleSupport.message(e), null, null);
-        }
+        });
     }
 
     /** The restore's confirmation step: the backup, and a form where the user types the environment's name. */
@@ -165,30 +151,24 @@ public class ConsoleBackupsController {
     @Post(value = "/{backupId}/restore", produces = MediaType.TEXT_HTML)
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public HttpResponse<?> restore(UUID appId, UUID envId, UUID backupId, @Nullable @Body String body, HttpRequest<?> http) {
-        Optional<UUID> user = support.user(http);
-        if (user.isEmpty()) {
-            return toSignIn(http);
-        }
-        Map<String, String> form = form(body);
-        if (!support.validForm(http, form)) {
-            return expiredForm();
-        }
-        ConsolePages.Frame frame = support.frame(http, user.get(), appId, envId, ConsolePages.Concern.BACKUPS);
-        BackupView backup = backupsApi.get(appId, envId, backupId, auth(user.get()));
-        String name = frame.environment().name();
-        if (!name.equals(trimmed(form.get("confirm")))) {
-            return page(HttpStatus.BAD_REQUEST, "backupsRestore", new OpsPages.Restore(frame, new OpsPages.Backup(backup),
-                    "Type the environment's name, " + name + ", to confirm: the restore replaces its data."));
-        }
-        try {
-            OperationView op = restoreApi.restore(appId, envId, new RestoreController.RestoreBody(backupId.toString()), auth(user.get())).body();
-            return seeOther("/apps/" + appId + "?env=" + envId + "&operation=" + op.id());
-        } catch (ApiException e) {
-            if (e.status() == HttpStatus.NOT_FOUND) {
-                throw e;
+        return support.post(http, body, (user, form) -> {
+            ConsolePages.Frame frame = support.frame(http, user, appId, envId, ConsolePages.Concern.BACKUPS);
+            BackupView backup = backupsApi.get(appId, envId, backupId, auth(user));
+            String name = frame.environment().name();
+            if (!name.equals(trimmed(form.get("confirm")))) {
+                return page(HttpStatus.BAD_REQUEST, "backupsRestore", new OpsPages.Restore(frame, new OpsPages.Backup(backup),
+                        "Type the environment's name, " + name + ", to confirm: the restore replaces its data."));
             }
-            return page(e.status(), "backupsRestore", new OpsPages.Restore(frame, new OpsPages.Backup(backup), ConsoleSupport.message(e)));
-        }
+            try {
+                OperationView op = restoreApi.restore(appId, envId, new RestoreController.RestoreBody(backupId.toString()), auth(user)).body();
+                return seeOther("/apps/" + appId + "?env=" + envId + "&operation=" + op.id());
+            } catch (ApiException e) {
+                if (e.status() == HttpStatus.NOT_FOUND) {
+                    throw e;
+                }
+                return page(e.status(), "backupsRestore", new OpsPages.Restore(frame, new OpsPages.Backup(backup), ConsoleSupport.message(e)));
+            }
+        });
     }
 
     /** A part of a completed backup (database, files or manifest), streamed by the API's download. */

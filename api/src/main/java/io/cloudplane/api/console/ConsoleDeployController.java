@@ -42,8 +42,6 @@ import java.util.Set;
 import java.util.UUID;
 
 import static io.cloudplane.api.console.ConsoleSupport.auth;
-import static io.cloudplane.api.console.ConsoleSupport.expiredForm;
-import static io.cloudplane.api.console.ConsoleSupport.form;
 import static io.cloudplane.api.console.ConsoleSupport.page;
 import static io.cloudplane.api.console.ConsoleSupport.seeOther;
 import static io.cloudplane.api.console.ConsoleSupport.toSignIn;
@@ -188,32 +186,21 @@ public class ConsoleDeployController {
 
     // ---- helpers
 
-    @FunctionalInterface
-    private interface Action {
-        HttpResponse<?> run(UUID user, Map<String, String> form);
-    }
-
     /**
      * A form's action: signed in, its CSRF token first, then the action; the API's refusal is shown on the
      * tab in its words, with its status code, and the form's fields kept.
      */
-    private HttpResponse<?> act(UUID appId, UUID envId, @Nullable String body, HttpRequest<?> http, Action action) {
-        Optional<UUID> user = support.user(http);
-        if (user.isEmpty()) {
-            return toSignIn(http);
-        }
-        Map<String, String> form = form(body);
-        if (!support.validForm(http, form)) {
-            return expiredForm();
-        }
-        support.frame(http, user.get(), appId, envId, ConsolePages.Concern.DEPLOY); // 404 for a stranger before anything is done
-        try {
-            return action.run(user.get(), form);
-        } catch (ApiException e) {
-            return render(e.status(), http, user.get(), appId, envId, ConsoleSupport.message(e), null, form);
-        } catch (ConstraintViolationException e) {
-            return render(HttpStatus.BAD_REQUEST, http, user.get(), appId, envId, ConsoleSupport.message(e), null, form);
-        }
+    private HttpResponse<?> act(UUID appId, UUID envId, @Nullable String body, HttpRequest<?> http, ConsoleSupport.FormAction action) {
+        return support.post(http, body, (user, form) -> {
+            support.frame(http, user, appId, envId, ConsolePages.Concern.DEPLOY); // 404 for a stranger before anything is done
+            try {
+                return action.run(user, form);
+            } catch (ApiException e) {
+                return render(e.status(), http, user, appId, envId, ConsoleSupport.message(e), null, form);
+            } catch (ConstraintViolationException e) {
+                return render(HttpStatus.BAD_REQUEST, http, user, appId, envId, ConsoleSupport.message(e), null, form);
+            }
+        });
     }
 
     private HttpResponse<?> render(HttpStatus status, HttpRequest<?> http, UUID user, UUID appId, UUID envId, @Nullable String error,

@@ -21,13 +21,10 @@ import io.swagger.v3.oas.annotations.Hidden;
 import jakarta.validation.ConstraintViolationException;
 
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
 import static io.cloudplane.api.console.ConsoleSupport.auth;
-import static io.cloudplane.api.console.ConsoleSupport.expiredForm;
-import static io.cloudplane.api.console.ConsoleSupport.form;
 import static io.cloudplane.api.console.ConsoleSupport.page;
 import static io.cloudplane.api.console.ConsoleSupport.seeOther;
 import static io.cloudplane.api.console.ConsoleSupport.toSignIn;
@@ -66,62 +63,46 @@ public class ConsoleFilesController {
     @Post("/password")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public HttpResponse<?> password(UUID appId, UUID envId, @Body @Nullable String body, HttpRequest<?> http) {
-        Optional<UUID> user = support.user(http);
-        if (user.isEmpty()) {
-            return toSignIn(http);
-        }
-        if (!support.validForm(http, form(body))) {
-            return expiredForm();
-        }
-        try {
-            SftpController.SftpPassword password = sftpApi.createPassword(appId, envId, auth(user.get())).body();
-            return show(HttpStatus.OK, user.get(), appId, envId, password, null, null, null, http);
-        } catch (ApiException e) {
-            return show(e.status(), user.get(), appId, envId, null, ConsoleSupport.message(e), "password", null, http);
-        }
+        return support.post(http, body, (user, form) -> {
+            try {
+                SftpController.SftpPassword password = sftpApi.createPassword(appId, envId, auth(user)).body();
+                return show(HttpStatus.OK, user, appId, envId, password, null, null, null, http);
+            } catch (ApiException e) {
+                return show(e.status(), user, appId, envId, null, ConsoleSupport.message(e), "password", null, http);
+            }
+        });
     }
 
     @Post("/keys")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public HttpResponse<?> addKey(UUID appId, UUID envId, @Body @Nullable String body, HttpRequest<?> http) {
-        Optional<UUID> user = support.user(http);
-        if (user.isEmpty()) {
-            return toSignIn(http);
-        }
-        Map<String, String> form = form(body);
-        if (!support.validForm(http, form)) {
-            return expiredForm();
-        }
-        // the app must be the user's to act from its page (a stranger gets 404, as everywhere under /apps/{appId})
-        support.frame(http, user.get(), appId, envId, ConsolePages.Concern.FILES);
-        String name = trimmed(form.get("name"));
-        try {
-            keysApi.add(new SshKeyController.AddSshKey(name == null ? "" : name, form.getOrDefault("publicKey", "")), auth(user.get()));
-            return seeOther(ConsolePages.Concern.FILES.href(appId, envId) + "#keys");
-        } catch (ApiException e) {
-            return show(e.status(), user.get(), appId, envId, null, ConsoleSupport.message(e), fieldOf(e, "publicKey"), name, http);
-        } catch (ConstraintViolationException e) {
-            return show(HttpStatus.BAD_REQUEST, user.get(), appId, envId, null, ConsoleSupport.message(e), "publicKey", name, http);
-        }
+        return support.post(http, body, (user, form) -> {
+            // the app must be the user's to act from its page (a stranger gets 404, as everywhere under /apps/{appId})
+            support.frame(http, user, appId, envId, ConsolePages.Concern.FILES);
+            String name = trimmed(form.get("name"));
+            try {
+                keysApi.add(new SshKeyController.AddSshKey(name == null ? "" : name, form.getOrDefault("publicKey", "")), auth(user));
+                return seeOther(ConsolePages.Concern.FILES.href(appId, envId) + "#keys");
+            } catch (ApiException e) {
+                return show(e.status(), user, appId, envId, null, ConsoleSupport.message(e), fieldOf(e, "publicKey"), name, http);
+            } catch (ConstraintViolationException e) {
+                return show(HttpStatus.BAD_REQUEST, user, appId, envId, null, ConsoleSupport.message(e), "publicKey", name, http);
+            }
+        });
     }
 
     @Post("/keys/{keyId}/remove")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public HttpResponse<?> removeKey(UUID appId, UUID envId, UUID keyId, @Body @Nullable String body, HttpRequest<?> http) {
-        Optional<UUID> user = support.user(http);
-        if (user.isEmpty()) {
-            return toSignIn(http);
-        }
-        if (!support.validForm(http, form(body))) {
-            return expiredForm();
-        }
-        support.frame(http, user.get(), appId, envId, ConsolePages.Concern.FILES);
-        try {
-            keysApi.delete(keyId, auth(user.get()));
-            return seeOther(ConsolePages.Concern.FILES.href(appId, envId) + "#keys");
-        } catch (ApiException e) {
-            return show(e.status(), user.get(), appId, envId, null, ConsoleSupport.message(e), "keys", null, http);
-        }
+        return support.post(http, body, (user, form) -> {
+            support.frame(http, user, appId, envId, ConsolePages.Concern.FILES);
+            try {
+                keysApi.delete(keyId, auth(user));
+                return seeOther(ConsolePages.Concern.FILES.href(appId, envId) + "#keys");
+            } catch (ApiException e) {
+                return show(e.status(), user, appId, envId, null, ConsoleSupport.message(e), "keys", null, http);
+            }
+        });
     }
 
     private HttpResponse<?> show(HttpStatus status, UUID user, UUID appId, UUID envId, @Nullable SftpController.SftpPassword password,

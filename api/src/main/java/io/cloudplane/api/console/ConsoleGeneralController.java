@@ -26,13 +26,10 @@ import io.swagger.v3.oas.annotations.Hidden;
 import jakarta.validation.ConstraintViolationException;
 
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
 import static io.cloudplane.api.console.ConsoleSupport.auth;
-import static io.cloudplane.api.console.ConsoleSupport.expiredForm;
-import static io.cloudplane.api.console.ConsoleSupport.form;
 import static io.cloudplane.api.console.ConsoleSupport.page;
 import static io.cloudplane.api.console.ConsoleSupport.seeOther;
 import static io.cloudplane.api.console.ConsoleSupport.toSignIn;
@@ -76,107 +73,79 @@ public class ConsoleGeneralController {
     @Post("/server")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public HttpResponse<?> server(UUID appId, UUID envId, @Body @Nullable String body, HttpRequest<?> http) {
-        Optional<UUID> user = support.user(http);
-        if (user.isEmpty()) {
-            return toSignIn(http);
-        }
-        Map<String, String> form = form(body);
-        if (!support.validForm(http, form)) {
-            return expiredForm();
-        }
-        String action = String.valueOf(form.get("action"));
-        try {
-            OperationView op = switch (action) {
-                case "stop" -> environmentsApi.stop(appId, envId, auth(user.get())).body();
-                case "start" -> environmentsApi.start(appId, envId, auth(user.get())).body();
-                case "restart" -> environmentsApi.restart(appId, envId, auth(user.get())).body();
-                default -> throw ApiException.badRequest("action", "must be stop, start or restart");
-            };
-            return seeOther("/apps/" + appId + "?env=" + envId + "&operation=" + op.id());
-        } catch (ApiException e) {
-            return show(e.status(), user.get(), appId, envId, ConsoleSupport.message(e), "server", null, http);
-        }
+        return support.post(http, body, (user, form) -> {
+            String action = String.valueOf(form.get("action"));
+            try {
+                OperationView op = switch (action) {
+                    case "stop" -> environmentsApi.stop(appId, envId, auth(user)).body();
+                    case "start" -> environmentsApi.start(appId, envId, auth(user)).body();
+                    case "restart" -> environmentsApi.restart(appId, envId, auth(user)).body();
+                    default -> throw ApiException.badRequest("action", "must be stop, start or restart");
+                };
+                return seeOther("/apps/" + appId + "?env=" + envId + "&operation=" + op.id());
+            } catch (ApiException e) {
+                return show(e.status(), user, appId, envId, ConsoleSupport.message(e), "server", null, http);
+            }
+        });
     }
 
     /** The access setting: public (anyone) or members (the app's team and invited end users, signed in). */
     @Post("/access")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public HttpResponse<?> changeAccess(UUID appId, UUID envId, @Body @Nullable String body, HttpRequest<?> http) {
-        Optional<UUID> user = support.user(http);
-        if (user.isEmpty()) {
-            return toSignIn(http);
-        }
-        Map<String, String> form = form(body);
-        if (!support.validForm(http, form)) {
-            return expiredForm();
-        }
-        try {
-            accessApi.update(appId, envId, new EnvironmentAccessController.UpdateEnvironment(form.get("access")), auth(user.get()));
-            return seeOther(ConsolePages.Concern.GENERAL.href(appId, envId) + "#access");
-        } catch (ApiException e) {
-            return show(e.status(), user.get(), appId, envId, ConsoleSupport.message(e), "access", null, http);
-        } catch (ConstraintViolationException e) {
-            return show(HttpStatus.BAD_REQUEST, user.get(), appId, envId, ConsoleSupport.message(e), "access", null, http);
-        }
+        return support.post(http, body, (user, form) -> {
+            try {
+                accessApi.update(appId, envId, new EnvironmentAccessController.UpdateEnvironment(form.get("access")), auth(user));
+                return seeOther(ConsolePages.Concern.GENERAL.href(appId, envId) + "#access");
+            } catch (ApiException e) {
+                return show(e.status(), user, appId, envId, ConsoleSupport.message(e), "access", null, http);
+            } catch (ConstraintViolationException e) {
+                return show(HttpStatus.BAD_REQUEST, user, appId, envId, ConsoleSupport.message(e), "access", null, http);
+            }
+        });
     }
 
     @Post("/domains")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public HttpResponse<?> addDomain(UUID appId, UUID envId, @Body @Nullable String body, HttpRequest<?> http) {
-        Optional<UUID> user = support.user(http);
-        if (user.isEmpty()) {
-            return toSignIn(http);
-        }
-        Map<String, String> form = form(body);
-        if (!support.validForm(http, form)) {
-            return expiredForm();
-        }
-        String hostname = trimmed(form.get("hostname"));
-        try {
-            DomainView added = domainsApi.add(appId, envId, new DomainController.AddDomain(hostname), auth(user.get())).body();
-            return seeOther(ConsolePages.Concern.GENERAL.href(appId, envId) + "#domain-" + added.id());
-        } catch (ApiException e) {
-            return show(e.status(), user.get(), appId, envId, ConsoleSupport.message(e), "hostname", hostname, http);
-        } catch (ConstraintViolationException e) {
-            return show(HttpStatus.BAD_REQUEST, user.get(), appId, envId, ConsoleSupport.message(e), "hostname", hostname, http);
-        }
+        return support.post(http, body, (user, form) -> {
+            String hostname = trimmed(form.get("hostname"));
+            try {
+                DomainView added = domainsApi.add(appId, envId, new DomainController.AddDomain(hostname), auth(user)).body();
+                return seeOther(ConsolePages.Concern.GENERAL.href(appId, envId) + "#domain-" + added.id());
+            } catch (ApiException e) {
+                return show(e.status(), user, appId, envId, ConsoleSupport.message(e), "hostname", hostname, http);
+            } catch (ConstraintViolationException e) {
+                return show(HttpStatus.BAD_REQUEST, user, appId, envId, ConsoleSupport.message(e), "hostname", hostname, http);
+            }
+        });
     }
 
     /** Checks the domain's DNS now. */
     @Post("/domains/{domainId}/verify")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public HttpResponse<?> verifyDomain(UUID appId, UUID envId, UUID domainId, @Body @Nullable String body, HttpRequest<?> http) {
-        Optional<UUID> user = support.user(http);
-        if (user.isEmpty()) {
-            return toSignIn(http);
-        }
-        if (!support.validForm(http, form(body))) {
-            return expiredForm();
-        }
-        try {
-            domainsApi.verify(appId, envId, domainId, auth(user.get()));
-            return seeOther(ConsolePages.Concern.GENERAL.href(appId, envId) + "#domain-" + domainId);
-        } catch (ApiException e) {
-            return show(e.status(), user.get(), appId, envId, ConsoleSupport.message(e), "domains", null, http);
-        }
+        return support.post(http, body, (user, form) -> {
+            try {
+                domainsApi.verify(appId, envId, domainId, auth(user));
+                return seeOther(ConsolePages.Concern.GENERAL.href(appId, envId) + "#domain-" + domainId);
+            } catch (ApiException e) {
+                return show(e.status(), user, appId, envId, ConsoleSupport.message(e), "domains", null, http);
+            }
+        });
     }
 
     @Post("/domains/{domainId}/remove")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public HttpResponse<?> removeDomain(UUID appId, UUID envId, UUID domainId, @Body @Nullable String body, HttpRequest<?> http) {
-        Optional<UUID> user = support.user(http);
-        if (user.isEmpty()) {
-            return toSignIn(http);
-        }
-        if (!support.validForm(http, form(body))) {
-            return expiredForm();
-        }
-        try {
-            domainsApi.remove(appId, envId, domainId, auth(user.get()));
-            return seeOther(ConsolePages.Concern.GENERAL.href(appId, envId) + "#domains");
-        } catch (ApiException e) {
-            return show(e.status(), user.get(), appId, envId, ConsoleSupport.message(e), "domains", null, http);
-        }
+        return support.post(http, body, (user, form) -> {
+            try {
+                domainsApi.remove(appId, envId, domainId, auth(user));
+                return seeOther(ConsolePages.Concern.GENERAL.href(appId, envId) + "#domains");
+            } catch (ApiException e) {
+                return show(e.status(), user, appId, envId, ConsoleSupport.message(e), "domains", null, http);
+            }
+        });
     }
 
     private HttpResponse<?> show(HttpStatus status, UUID user, UUID appId, UUID envId, @Nullable String error,

@@ -49,8 +49,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
-import static io.cloudplane.api.console.ConsoleSupport.expiredForm;
-import static io.cloudplane.api.console.ConsoleSupport.form;
 import static io.cloudplane.api.console.ConsoleSupport.page;
 import static io.cloudplane.api.console.ConsoleSupport.seeOther;
 import static io.cloudplane.api.console.ConsoleSupport.toSignIn;
@@ -169,26 +167,20 @@ public class ConsoleOperatorController {
     @Post("/sign-in")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public HttpResponse<?> signIn(@Body @Nullable String body, HttpRequest<?> http) {
-        Optional<UUID> user = support.user(http);
-        if (user.isEmpty()) {
-            return toSignIn(http);
-        }
-        Map<String, String> form = form(body);
-        if (!support.validForm(http, form)) {
-            return expiredForm();
-        }
-        if (key == null) {
-            throw ApiException.notFound("Page /operator/sign-in");
-        }
-        String typed = form.getOrDefault("token", "").trim();
-        if (!MessageDigest.isEqual(typed.getBytes(StandardCharsets.UTF_8), settings.operatorToken().getBytes(StandardCharsets.UTF_8))) {
-            return page(HttpStatus.FORBIDDEN, "operatorSignIn", new GeneralPages.OperatorSignIn(support.csrf(http),
-                    "That is not the operator token."));
-        }
-        String session = ConsoleSession.token(http).orElseThrow();
-        Cookie cookie = Cookie.of(COOKIE, mark(session)).path("/operator").httpOnly(true).sameSite(SameSite.Strict)
-                .secure(ConsoleSession.secure(http));
-        return seeOther("/operator").cookie(cookie);
+        return support.post(http, body, (user, form) -> {
+            if (key == null) {
+                throw ApiException.notFound("Page /operator/sign-in");
+            }
+            String typed = form.getOrDefault("token", "").trim();
+            if (!MessageDigest.isEqual(typed.getBytes(StandardCharsets.UTF_8), settings.operatorToken().getBytes(StandardCharsets.UTF_8))) {
+                return page(HttpStatus.FORBIDDEN, "operatorSignIn", new GeneralPages.OperatorSignIn(support.csrf(http),
+                        "That is not the operator token."));
+            }
+            String session = ConsoleSession.token(http).orElseThrow();
+            Cookie cookie = Cookie.of(COOKIE, mark(session)).path("/operator").httpOnly(true).sameSite(SameSite.Strict)
+                    .secure(ConsoleSession.secure(http));
+            return seeOther("/operator").cookie(cookie);
+        });
     }
 
     /** Whether the signed-in user is an operator: by email, or by the token entered in this session. */

@@ -81,6 +81,28 @@ public class ConsoleSupport {
         return new ConsolePages.Frame(csrf(http), appId, a.app().name(), tabs, selected, concern);
     }
 
+    /** What a console form does once its poster is signed in and its CSRF token checked. */
+    @FunctionalInterface
+    public interface FormAction {
+        HttpResponse<?> run(UUID user, Map<String, String> form);
+    }
+
+    /**
+     * A form's post, as every console form goes: signed out (or the session expired), to sign-in; without its
+     * CSRF token, 403 before anything else is read or done; else the action, with the user and the form's fields.
+     */
+    public HttpResponse<?> post(HttpRequest<?> http, @Nullable String body, FormAction action) {
+        Optional<UUID> user = user(http);
+        if (user.isEmpty()) {
+            return toSignIn(http);
+        }
+        Map<String, String> form = form(body);
+        if (!validForm(http, form)) {
+            return expiredForm();
+        }
+        return action.run(user.get(), form);
+    }
+
     // ---- responses
 
     /** A page (or fragment) rendered from {@code view}.jte with {@code model} as its {@code page}. */

@@ -35,8 +35,6 @@ import java.util.Optional;
 import java.util.UUID;
 
 import static io.cloudplane.api.console.ConsoleSupport.auth;
-import static io.cloudplane.api.console.ConsoleSupport.expiredForm;
-import static io.cloudplane.api.console.ConsoleSupport.form;
 import static io.cloudplane.api.console.ConsoleSupport.page;
 import static io.cloudplane.api.console.ConsoleSupport.seeOther;
 import static io.cloudplane.api.console.ConsoleSupport.toSignIn;
@@ -149,29 +147,18 @@ public class ConsoleTeamController {
 
     // ---- helpers
 
-    @FunctionalInterface
-    private interface Action {
-        HttpResponse<?> run(UUID user, Map<String, String> form);
-    }
-
-    private HttpResponse<?> act(UUID appId, UUID envId, @Nullable String body, HttpRequest<?> http, Action action) {
-        Optional<UUID> user = support.user(http);
-        if (user.isEmpty()) {
-            return toSignIn(http);
-        }
-        Map<String, String> form = form(body);
-        if (!support.validForm(http, form)) {
-            return expiredForm();
-        }
-        support.frame(http, user.get(), appId, envId, ConsolePages.Concern.TEAM); // 404 for a stranger before anything is done
-        DeployPages.Invite kept = new DeployPages.Invite(form.get("firstName"), form.get("lastName"), form.get("email"), form.get("profile"));
-        try {
-            return action.run(user.get(), form);
-        } catch (ApiException e) {
-            return render(e.status(), http, user.get(), appId, envId, ConsoleSupport.message(e), null, kept);
-        } catch (ConstraintViolationException e) {
-            return render(HttpStatus.BAD_REQUEST, http, user.get(), appId, envId, ConsoleSupport.message(e), null, kept);
-        }
+    private HttpResponse<?> act(UUID appId, UUID envId, @Nullable String body, HttpRequest<?> http, ConsoleSupport.FormAction action) {
+        return support.post(http, body, (user, form) -> {
+            support.frame(http, user, appId, envId, ConsolePages.Concern.TEAM); // 404 for a stranger before anything is done
+            DeployPages.Invite kept = new DeployPages.Invite(form.get("firstName"), form.get("lastName"), form.get("email"), form.get("profile"));
+            try {
+                return action.run(user, form);
+            } catch (ApiException e) {
+                return render(e.status(), http, user, appId, envId, ConsoleSupport.message(e), null, kept);
+            } catch (ConstraintViolationException e) {
+                return render(HttpStatus.BAD_REQUEST, http, user, appId, envId, ConsoleSupport.message(e), null, kept);
+            }
+        });
     }
 
     /** After a change, the tab again (a reload changes nothing more) with a word on what was done. */
