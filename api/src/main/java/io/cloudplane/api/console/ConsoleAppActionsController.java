@@ -156,6 +156,6 @@ public class ConsoleAppActionsController {
 
     @Error(exception = ApiException.class)
     public HttpResponse<?> refused(HttpRequest<?> http, ApiException e) {
-        return ConsoleGeneralController.problem(http, e);
+        return ConsoleSupport.refused(http, e);
     }
 }

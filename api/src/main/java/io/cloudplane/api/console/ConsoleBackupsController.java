@@ -221,6 +221,6 @@ public class ConsoleBackupsController {
 
     @Error(exception = ApiException.class)
     public HttpResponse<?> refused(HttpRequest<?> http, ApiException e) {
-        return OpsPages.refused(http, e);
+        return ConsoleSupport.refused(http, e);
     }
 }

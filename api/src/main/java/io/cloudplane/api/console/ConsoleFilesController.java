@@ -129,6 +129,6 @@ public class ConsoleFilesController {
 
     @Error(exception = ApiException.class)
     public HttpResponse<?> refused(HttpRequest<?> http, ApiException e) {
-        return ConsoleGeneralController.problem(http, e);
+        return ConsoleSupport.refused(http, e);
     }
 }

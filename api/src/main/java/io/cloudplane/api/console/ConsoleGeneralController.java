@@ -159,14 +159,6 @@ public class ConsoleGeneralController {
 
     @Error(exception = ApiException.class)
     public HttpResponse<?> refused(HttpRequest<?> http, ApiException e) {
-        return ConsoleGeneralController.problem(http, e);
-    }
-
-    /** An API refusal that leaves nothing to show (a stranger's 404, an end user's 403) as the console's problem page. */
-    static HttpResponse<?> problem(HttpRequest<?> http, ApiException e) {
-        if (e.status() == HttpStatus.UNAUTHORIZED) {
-            return toSignIn(http);
-        }
-        return page(e.status(), "problem", new ConsolePages.Problem(e.status().getCode(), e.status().getReason(), e.getMessage()));
+        return ConsoleSupport.refused(http, e);
     }
 }

@@ -106,6 +106,6 @@ public class ConsoleLogsController {
 
     @Error(exception = ApiException.class)
     public HttpResponse<?> refused(HttpRequest<?> http, ApiException e) {
-        return OpsPages.refused(http, e);
+        return ConsoleSupport.refused(http, e);
     }
 }

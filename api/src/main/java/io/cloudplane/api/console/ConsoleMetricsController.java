@@ -204,6 +204,6 @@ public class ConsoleMetricsController {
 
     @Error(exception = ApiException.class)
     public HttpResponse<?> refused(HttpRequest<?> http, ApiException e) {
-        return OpsPages.refused(http, e);
+        return ConsoleSupport.refused(http, e);
     }
 }

@@ -233,6 +233,6 @@ public class ConsoleOperatorController {
 
     @Error(exception = ApiException.class)
     public HttpResponse<?> refused(HttpRequest<?> http, ApiException e) {
-        return ConsoleGeneralController.problem(http, e);
+        return ConsoleSupport.refused(http, e);
     }
 }

@@ -129,6 +129,17 @@ public class ConsoleSupport {
         return seeOther(ConsoleController.SIGN_IN);
     }
 
+    /**
+     * An API refusal that no form caught (a stranger's 404, an end user's 403) as the console's problem page, in
+     * the API's words; an expired session goes to sign-in. Every console controller's {@code @Error} handler.
+     */
+    public static MutableHttpResponse<?> refused(HttpRequest<?> http, ApiException e) {
+        if (e.status() == HttpStatus.UNAUTHORIZED) {
+            return toSignIn(http);
+        }
+        return page(e.status(), "problem", new ConsolePages.Problem(e.status().getCode(), e.status().getReason(), e.getMessage()));
+    }
+
     /** A signed-in form without its CSRF token: 403, nothing changed. */
     public static MutableHttpResponse<?> expiredForm() {
         return page(HttpStatus.FORBIDDEN, "problem", new ConsolePages.Problem(403, "Forbidden",

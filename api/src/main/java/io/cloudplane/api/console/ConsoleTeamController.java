@@ -139,10 +139,7 @@ public class ConsoleTeamController {
     /** The API's refusals that no form caught (a stranger's 404, an end user's 403): a page in words. */
     @Error(exception = ApiException.class)
     public HttpResponse<?> refused(HttpRequest<?> http, ApiException e) {
-        if (e.status() == HttpStatus.UNAUTHORIZED) {
-            return toSignIn(http);
-        }
-        return page(e.status(), "problem", new ConsolePages.Problem(e.status().getCode(), e.status().getReason(), e.getMessage()));
+        return ConsoleSupport.refused(http, e);
     }
 
     // ---- helpers

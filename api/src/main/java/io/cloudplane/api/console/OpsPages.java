@@ -3,11 +3,7 @@ package io.cloudplane.api.console;
 import io.cloudplane.api.backup.BackupController;
 import io.cloudplane.api.backup.BackupScheduleController;
 import io.cloudplane.api.backup.BackupView;
-import io.cloudplane.api.problem.ApiException;
 import io.micronaut.core.annotation.Nullable;
-import io.micronaut.http.HttpRequest;
-import io.micronaut.http.HttpResponse;
-import io.micronaut.http.HttpStatus;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -310,16 +306,5 @@ public final class OpsPages {
             return hours + " h " + (minutes % 60) + " min ago";
         }
         return (hours / 24) + " days ago";
-    }
-
-    /**
-     * What the Metrics, Logs and Backups controllers answer for an API refusal that escapes them: the
-     * sign-in page for an expired session, else the problem page with the API's status (404 for a stranger).
-     */
-    static HttpResponse<?> refused(HttpRequest<?> http, ApiException e) {
-        if (e.status() == HttpStatus.UNAUTHORIZED) {
-            return ConsoleSupport.toSignIn(http);
-        }
-        return ConsoleSupport.page(e.status(), "problem", new ConsolePages.Problem(e.status().getCode(), e.status().getReason(), e.getMessage()));
     }
 }
